@@ -1,0 +1,386 @@
+"""The journey-map domain model (format version 1).
+
+Pure data and pure queries: nothing here reads files, parses YAML or prints.
+The validator builds these objects only from maps that passed every error
+check, so renderers can trust every reference in them (a channel id resolves,
+an emotion is in range, ids are unique) and never need defensive code.
+
+Everything keeps document order, because document order is the author's order
+and renders must be deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+EMOTION_MIN = -2
+EMOTION_MAX = 2
+
+SEVERITIES = ("low", "medium", "high", "critical")
+IMPACTS = ("low", "medium", "high")
+EFFORTS = ("low", "medium", "high")
+STATUSES = ("idea", "planned", "in-progress", "done")
+CHANNEL_TYPES = ("online", "offline")
+LANGS = ("en", "fr")
+
+#: Seconds per duration unit. A month is 30 days and a year 365 days: totals
+#: are estimates for a journey map, not calendar arithmetic.
+DURATION_UNITS: dict[str, int] = {
+    "y": 365 * 86400,
+    "mo": 30 * 86400,
+    "w": 7 * 86400,
+    "d": 86400,
+    "h": 3600,
+    "min": 60,
+    "s": 1,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A duration as written (``1h30min``) and its length in seconds."""
+
+    text: str
+    seconds: float
+
+    @staticmethod
+    def from_seconds(seconds: float) -> Duration:
+        """Build a normalised duration, used for totals (``3d4h``)."""
+        remaining = round(seconds)
+        parts: list[str] = []
+        for unit, size in DURATION_UNITS.items():
+            if remaining >= size:
+                count, remaining = divmod(remaining, size)
+                parts.append(f"{count}{unit}")
+        return Duration("".join(parts) or "0s", float(seconds))
+
+
+@dataclass(frozen=True, slots=True)
+class MetricValue:
+    """A number or a percentage, keeping the author's spelling for display."""
+
+    number: float
+    percent: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    name: str
+    value: MetricValue
+    target: MetricValue | None = None
+    unit: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Emotion:
+    """An emotion score: one value for everyone here, or one per persona.
+
+    ``everyone`` and ``per_persona`` are exclusive: a map gives either an
+    integer or a mapping.
+    """
+
+    everyone: int | None = None
+    per_persona: dict[str, int] = field(default_factory=dict)
+
+    def for_persona(self, persona_id: str | None) -> int | None:
+        if self.everyone is not None:
+            return self.everyone
+        if persona_id is None:
+            return None
+        return self.per_persona.get(persona_id)
+
+    def average(self) -> float | None:
+        """A single figure for views that show one curve (no personas, or all)."""
+        if self.everyone is not None:
+            return float(self.everyone)
+        if not self.per_persona:
+            return None
+        return sum(self.per_persona.values()) / len(self.per_persona)
+
+
+@dataclass(slots=True)
+class Persona:
+    id: str
+    name: str
+    description: str | None = None
+    goals: tuple[str, ...] = ()
+    frustrations: tuple[str, ...] = ()
+    quote: str | None = None
+    color: str | None = None
+
+
+@dataclass(slots=True)
+class Channel:
+    id: str
+    name: str
+    type: str = "online"
+
+    @property
+    def online(self) -> bool:
+        return self.type == "online"
+
+
+@dataclass(slots=True)
+class PainPoint:
+    id: str
+    name: str
+    description: str | None = None
+    severity: str = "medium"
+    owner: str | None = None
+
+    @property
+    def severity_rank(self) -> int:
+        """0 for critical … 3 for low: sorts the worst first."""
+        return SEVERITIES[::-1].index(self.severity)
+
+
+@dataclass(slots=True)
+class Touchpoint:
+    id: str
+    name: str
+    description: str | None = None
+    channel: str | None = None
+    #: Persona ids as written; ``None`` means "inherit" (see JourneyMap.personas_at).
+    personas: tuple[str, ...] | None = None
+    doing: tuple[str, ...] = ()
+    thinking: tuple[str, ...] = ()
+    feeling: tuple[str, ...] = ()
+    emotion: Emotion | None = None
+    duration: Duration | None = None
+    backstage: tuple[str, ...] = ()
+    owner: str | None = None
+    metrics: tuple[Metric, ...] = ()
+    #: ``None``: default flow; ``()``: the flow ends here; else explicit targets.
+    next: tuple[str, ...] | None = None
+    pain_points: tuple[PainPoint, ...] = ()
+    touchpoints: tuple[Touchpoint, ...] = ()
+
+
+@dataclass(slots=True)
+class Stage:
+    id: str
+    name: str
+    description: str | None = None
+    goal: str | None = None
+    duration: Duration | None = None
+    metrics: tuple[Metric, ...] = ()
+    touchpoints: tuple[Touchpoint, ...] = ()
+
+
+@dataclass(slots=True)
+class Opportunity:
+    id: str
+    name: str
+    description: str | None = None
+    addresses: tuple[str, ...] = ()
+    owner: str | None = None
+    impact: str | None = None
+    effort: str | None = None
+    status: str | None = None
+
+
+@dataclass(slots=True)
+class JourneyMap:
+    title: str
+    stages: tuple[Stage, ...]
+    version: int = 1
+    description: str | None = None
+    lang: str = "en"
+    owner: str | None = None
+    scenario: str | None = None
+    tags: tuple[str, ...] = ()
+    personas: tuple[Persona, ...] = ()
+    channels: tuple[Channel, ...] = ()
+    opportunities: tuple[Opportunity, ...] = ()
+    _index: _Index | None = field(default=None, repr=False, compare=False)
+
+    # -- lookups -------------------------------------------------------------
+
+    @property
+    def index(self) -> _Index:
+        """Lookup tables built once on first use; the map is not mutated after."""
+        if self._index is None:
+            self._index = _Index(self)
+        return self._index
+
+    def persona(self, persona_id: str) -> Persona:
+        return self.index.personas[persona_id]
+
+    def channel(self, channel_id: str) -> Channel:
+        return self.index.channels[channel_id]
+
+    def touchpoint(self, touchpoint_id: str) -> Touchpoint:
+        return self.index.touchpoints[touchpoint_id]
+
+    def pain_point(self, pain_point_id: str) -> PainPoint:
+        return self.index.pain_points[pain_point_id]
+
+    def stage_of(self, touchpoint_id: str) -> Stage:
+        return self.index.stage_of[touchpoint_id]
+
+    def parent_of(self, touchpoint_id: str) -> Touchpoint | None:
+        """The enclosing touchpoint of a sub-touchpoint, ``None`` at top level."""
+        return self.index.parent_of.get(touchpoint_id)
+
+    def depth_of(self, touchpoint_id: str) -> int:
+        """0 for a stage's own touchpoints, 1 and 2 for sub-touchpoints."""
+        depth = 0
+        parent = self.parent_of(touchpoint_id)
+        while parent is not None:
+            depth += 1
+            parent = self.parent_of(parent.id)
+        return depth
+
+    def touchpoint_of_pain_point(self, pain_point_id: str) -> Touchpoint:
+        return self.index.touchpoint_of_pain_point[pain_point_id]
+
+    # -- walks ---------------------------------------------------------------
+
+    def all_touchpoints(self) -> Iterator[Touchpoint]:
+        """Every touchpoint, sub-touchpoints included, in document order."""
+        return iter(self.index.touchpoints.values())
+
+    def top_touchpoints(self) -> list[Touchpoint]:
+        """The stages' own touchpoints in document order: the default flow."""
+        return [tp for stage in self.stages for tp in stage.touchpoints]
+
+    def all_pain_points(self) -> Iterator[PainPoint]:
+        return iter(self.index.pain_points.values())
+
+    def opportunities_for(self, pain_point_id: str) -> list[Opportunity]:
+        return [o for o in self.opportunities if pain_point_id in o.addresses]
+
+    # -- personas ------------------------------------------------------------
+
+    def personas_at(self, touchpoint: Touchpoint) -> tuple[str, ...]:
+        """Who passes this touchpoint.
+
+        Without ``personas`` a top-level touchpoint is everyone's and a
+        sub-touchpoint inherits its parent's, since it is a finer step of it.
+        """
+        return self.index.personas_at[touchpoint.id]
+
+    def emotion_at(self, touchpoint: Touchpoint, persona_id: str | None = None) -> int | None:
+        """The score of one persona here, or the shared score when ``persona_id`` is None."""
+        if touchpoint.emotion is None:
+            return None
+        if persona_id is not None and persona_id not in self.personas_at(touchpoint):
+            return None
+        return touchpoint.emotion.for_persona(persona_id)
+
+    # -- flow ----------------------------------------------------------------
+
+    def successors(self, touchpoint: Touchpoint) -> tuple[str, ...]:
+        """Where the flow goes after ``touchpoint``.
+
+        ``next`` wins when present. Otherwise a top-level touchpoint flows to the
+        following top-level touchpoint in document order, across stages;
+        sub-touchpoints are not part of the default flow.
+        """
+        if touchpoint.next is not None:
+            return touchpoint.next
+        return self.index.default_next.get(touchpoint.id, ())
+
+    def flow_edges(self) -> list[tuple[str, str]]:
+        """Every flow edge (source id, target id), in document order."""
+        return [(tp.id, target) for tp in self.all_touchpoints() for target in self.successors(tp)]
+
+    def persona_journey(self, persona_id: str) -> list[Touchpoint]:
+        """The touchpoints a persona passes, in document order."""
+        return [tp for tp in self.all_touchpoints() if persona_id in self.personas_at(tp)]
+
+    def persona_edges(self, persona_id: str) -> list[tuple[str, str]]:
+        """A persona's path along the flow.
+
+        From each touchpoint the persona passes, follow the flow through the
+        touchpoints they skip until reaching ones they pass. Each touchpoint is
+        expanded at most once per source, so a loop cannot trap the walk.
+        """
+        edges: list[tuple[str, str]] = []
+        seen_edges: set[tuple[str, str]] = set()
+        passes = {tp.id for tp in self.persona_journey(persona_id)}
+        for tp in self.persona_journey(persona_id):
+            stack = list(reversed(self.successors(tp)))
+            visited: set[str] = set()
+            while stack:
+                target = stack.pop()
+                if target in visited:
+                    continue
+                visited.add(target)
+                if target in passes:
+                    if (tp.id, target) not in seen_edges:
+                        seen_edges.add((tp.id, target))
+                        edges.append((tp.id, target))
+                    continue
+                stack.extend(reversed(self.successors(self.touchpoint(target))))
+        return edges
+
+    # -- totals --------------------------------------------------------------
+
+    def stage_duration(self, stage: Stage) -> Duration | None:
+        """The stage's own duration if given, else the sum of its touchpoints'."""
+        if stage.duration is not None:
+            return stage.duration
+        return self.touchpoints_duration(stage)
+
+    def touchpoints_duration(self, stage: Stage) -> Duration | None:
+        """Sum of the stage's top-level touchpoint durations (None if none given)."""
+        given = [tp.duration.seconds for tp in stage.touchpoints if tp.duration is not None]
+        if not given:
+            return None
+        return Duration.from_seconds(sum(given))
+
+    def unaddressed_pain_points(self, severities: tuple[str, ...] = ("high", "critical")) -> list[PainPoint]:
+        addressed = {pid for o in self.opportunities for pid in o.addresses}
+        return [p for p in self.all_pain_points() if p.severity in severities and p.id not in addressed]
+
+
+class _Index:
+    """Derived lookup tables; kept out of the dataclass fields so equality and
+    repr stay about the map's content."""
+
+    __slots__ = (
+        "personas",
+        "channels",
+        "touchpoints",
+        "pain_points",
+        "stage_of",
+        "parent_of",
+        "touchpoint_of_pain_point",
+        "personas_at",
+        "default_next",
+    )
+
+    def __init__(self, jm: JourneyMap) -> None:
+        self.personas = {p.id: p for p in jm.personas}
+        self.channels = {c.id: c for c in jm.channels}
+        self.touchpoints: dict[str, Touchpoint] = {}
+        self.pain_points: dict[str, PainPoint] = {}
+        self.stage_of: dict[str, Stage] = {}
+        self.parent_of: dict[str, Touchpoint] = {}
+        self.touchpoint_of_pain_point: dict[str, Touchpoint] = {}
+        self.personas_at: dict[str, tuple[str, ...]] = {}
+        everyone = tuple(p.id for p in jm.personas)
+
+        def visit(tp: Touchpoint, stage: Stage, parent: Touchpoint | None, inherited: tuple[str, ...]) -> None:
+            self.touchpoints[tp.id] = tp
+            self.stage_of[tp.id] = stage
+            if parent is not None:
+                self.parent_of[tp.id] = parent
+            here = tp.personas if tp.personas is not None else inherited
+            self.personas_at[tp.id] = here
+            for pp in tp.pain_points:
+                self.pain_points[pp.id] = pp
+                self.touchpoint_of_pain_point[pp.id] = tp
+            for sub in tp.touchpoints:
+                visit(sub, stage, tp, here)
+
+        for stage in jm.stages:
+            for tp in stage.touchpoints:
+                visit(tp, stage, None, everyone)
+
+        top = jm.top_touchpoints()
+        self.default_next = {a.id: (b.id,) for a, b in zip(top, top[1:], strict=False)}
