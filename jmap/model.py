@@ -11,6 +11,7 @@ and renders must be deterministic.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -343,15 +344,15 @@ class _Index:
     repr stay about the map's content."""
 
     __slots__ = (
-        "personas",
         "channels",
-        "touchpoints",
-        "pain_points",
-        "stage_of",
-        "parent_of",
-        "touchpoint_of_pain_point",
-        "personas_at",
         "default_next",
+        "pain_points",
+        "parent_of",
+        "personas",
+        "personas_at",
+        "stage_of",
+        "touchpoint_of_pain_point",
+        "touchpoints",
     )
 
     def __init__(self, jm: JourneyMap) -> None:
@@ -383,4 +384,4 @@ class _Index:
                 visit(tp, stage, None, everyone)
 
         top = jm.top_touchpoints()
-        self.default_next = {a.id: (b.id,) for a, b in zip(top, top[1:], strict=False)}
+        self.default_next = {a.id: (b.id,) for a, b in itertools.pairwise(top)}

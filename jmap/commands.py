@@ -1,0 +1,168 @@
+"""The work behind the commands, kept out of cli.py so that it is testable
+without click and imported only by the command that needs it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from jmap.diagnostics import REPORTERS, FileReport, printable
+from jmap.errors import JmapError, RenderError, UsageError
+from jmap.validator import Result, find_maps, load_file
+
+MAP_SUFFIXES = (".yaml", ".yml")
+
+
+def _err(line: str) -> None:
+    click.echo(printable(line), err=True)
+
+
+def collect_maps(paths: tuple[str, ...]) -> list[Path]:
+    """The maps named or found below the folders named; a folder without maps is a usage error."""
+    found = find_maps(list(paths))
+    for raw in paths:
+        if Path(raw).is_dir() and not any(_is_below(f, Path(raw)) for f in found):
+            raise UsageError(f"no journey maps under {raw} (YAML files whose top-level mapping has the key 'jmap')")
+    return found
+
+
+def _is_below(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def validate_paths(paths: tuple[str, ...], *, strict: bool, fmt: str, quiet: bool) -> int:
+    reports = [FileReport(str(p), load_file(p).diagnostics) for p in collect_maps(paths)]
+    reporter = REPORTERS[fmt]
+    lines = list(reporter(reports, strict))
+    if quiet and fmt == "text":
+        lines = lines[:-1]
+    out = sys.stdout
+    for line in lines:
+        out.write(line + "\n")
+    out.flush()
+    return 1 if any(r.failed(strict) for r in reports) else 0
+
+
+def output_stem(path: Path) -> str:
+    """``checkout.yaml`` → ``checkout``: only the final .yaml/.yml goes."""
+    name = path.name
+    for suffix in MAP_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def render_paths(
+    paths: tuple[str, ...],
+    *,
+    formats: tuple[str, ...],
+    output: str,
+    persona: str | None,
+    templates_dir: Path | None,
+    strict: bool,
+) -> int:
+    from jmap.fsutil import atomic_write
+    from jmap.render import render_each
+
+    maps = collect_maps(paths)
+    to_stdout = output == "-"
+    if to_stdout and (len(maps) != 1 or len(formats) != 1):
+        raise UsageError("-o - writes to standard output: give exactly one map and one format")
+    stems: dict[str, Path] = {}
+    for path in maps:
+        stem = output_stem(path)
+        if stem in stems:
+            raise UsageError(f"{stems[stem]} and {path} would both write {stem}.*: render them into different folders")
+        stems[stem] = path
+    failed = False
+    for path in maps:
+        result: Result = load_file(path)
+        for d in result.diagnostics:
+            _err(d.format())
+        if result.map is None or (strict and result.warnings):
+            _err(f"{path}: not rendered: the map is invalid")
+            failed = True
+            continue
+        for fmt, data in render_each(result.map, formats, persona=persona, templates_dir=templates_dir):
+            if isinstance(data, RenderError):
+                _err(f"{path}: error: cannot render {fmt}: {data}")
+                failed = True
+                continue
+            if to_stdout:
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+                continue
+            target = Path(output) / f"{output_stem(path)}.{fmt}"
+            atomic_write(target, data)
+            _err(f"wrote {target}")
+    return 1 if failed else 0
+
+
+def starter_templates() -> list[str]:
+    from jmap.resources import templates_dir
+
+    names = {p.name.split(".")[0] for p in (templates_dir() / "init").glob("*.yaml")}
+    return sorted(names)
+
+
+DEFAULT_SCHEMA_REF = "https://jmap.dev/schema/journey-map-1.json"
+
+
+def init_map(file: str, *, template: str, lang: str, force: bool, schema_ref: str | None) -> int:
+    from jmap.fsutil import atomic_write
+    from jmap.resources import templates_dir
+    from jmap.suggest import did_you_mean
+
+    source = templates_dir() / "init" / f"{template}.{lang}.yaml"
+    if not source.is_file():
+        names = starter_templates()
+        raise UsageError(
+            f"unknown template '{template}'{did_you_mean(template, names)} (choose from {', '.join(names)})"
+        )
+    text = source.read_text(encoding="utf-8")
+    if schema_ref:
+        text = text.replace(DEFAULT_SCHEMA_REF, schema_ref, 1)
+    data = text.encode("utf-8")
+    if file == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    target = Path(file)
+    if target.exists() and not force:
+        raise UsageError(f"{file} already exists: choose another name or pass --force to overwrite it")
+    atomic_write(target, data)
+    _err(f"wrote {file}: check it with `jmap validate {file}` and render it with `jmap render {file}`")
+    return 0
+
+
+def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
+    from jmap.import_mermaid import import_mermaid
+
+    if file == "-":
+        text, name = sys.stdin.read(), "<stdin>"
+    else:
+        raw = Path(file).read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise JmapError(f"{file}: the file is not UTF-8 text") from exc
+        name = file
+    yaml_text = import_mermaid(text, name)
+    if output is None or output == "-":
+        sys.stdout.write(yaml_text)
+        sys.stdout.flush()
+        return 0
+    target = Path(output)
+    if target.exists() and not force:
+        raise UsageError(f"{output} already exists: pass --force to overwrite it")
+    from jmap.fsutil import atomic_write
+
+    atomic_write(target, yaml_text.encode("utf-8"))
+    _err(f"wrote {output}")
+    return 0

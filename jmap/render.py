@@ -1,0 +1,103 @@
+"""Turning a validated map into output files.
+
+Each format has one renderer module with a pure function from the model to
+text; this module only chooses among them and turns text into bytes. The
+renderers are imported when a format asks for them, so `jmap validate` never
+pays for Jinja2 or the graphviz package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from jmap.errors import RenderError, UsageError
+from jmap.model import JourneyMap
+
+FORMATS = ("svg", "png", "pdf", "dot", "html", "md", "mmd")
+DEFAULT_FORMATS = ("svg", "html", "md")
+_DOT_FORMATS = ("svg", "png", "pdf")
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``"svg,html"`` → ``("svg", "html")``, keeping order and dropping repeats."""
+    wanted: list[str] = []
+    for raw in text.split(","):
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if name not in FORMATS:
+            raise UsageError(f"unsupported format '{raw.strip()}' (choose from {', '.join(FORMATS)})")
+        if name not in wanted:
+            wanted.append(name)
+    if not wanted:
+        raise UsageError(f"no format given (choose from {', '.join(FORMATS)})")
+    return tuple(wanted)
+
+
+def check_persona(jm: JourneyMap, persona: str | None) -> None:
+    if persona is not None and persona not in {p.id for p in jm.personas}:
+        from jmap.suggest import did_you_mean
+
+        known = [p.id for p in jm.personas]
+        raise RenderError(f"unknown persona '{persona}'{did_you_mean(persona, known)}")
+
+
+def render_each(
+    jm: JourneyMap,
+    formats: tuple[str, ...],
+    persona: str | None = None,
+    templates_dir: Path | None = None,
+) -> Iterator[tuple[str, bytes | RenderError]]:
+    """Each requested format of one map, in the order asked.
+
+    A failure of one format (say, `dot` missing for svg) is yielded as a
+    RenderError instead of stopping the others, so `-f dot,svg,md` still
+    writes what it can.
+    """
+    check_persona(jm, persona)
+    dot_source: str | None = None
+    for fmt in formats:
+        try:
+            if fmt == "dot" or fmt in _DOT_FORMATS:
+                if dot_source is None:
+                    from jmap.render_dot import render_dot
+
+                    dot_source = render_dot(jm, persona=persona)
+                if fmt == "dot":
+                    yield fmt, dot_source.encode("utf-8")
+                else:
+                    from jmap.dot_runner import run_dot
+
+                    yield fmt, run_dot(dot_source, fmt)
+            elif fmt == "html":
+                from jmap.render_html import render_html
+
+                yield fmt, render_html(jm, persona=persona, templates_dir=templates_dir).encode("utf-8")
+            elif fmt == "md":
+                from jmap.render_md import render_md
+
+                yield fmt, render_md(jm, persona=persona).encode("utf-8")
+            elif fmt == "mmd":
+                from jmap.render_mmd import render_mmd
+
+                yield fmt, render_mmd(jm, persona=persona).encode("utf-8")
+            else:
+                raise UsageError(f"unsupported format '{fmt}'")
+        except RenderError as exc:
+            yield fmt, exc
+
+
+def render_map(
+    jm: JourneyMap,
+    formats: tuple[str, ...],
+    persona: str | None = None,
+    templates_dir: Path | None = None,
+) -> dict[str, bytes]:
+    """Every requested format of one map, as bytes; raises the first RenderError."""
+    out: dict[str, bytes] = {}
+    for fmt, data in render_each(jm, formats, persona, templates_dir):
+        if isinstance(data, RenderError):
+            raise data
+        out[fmt] = data
+    return out

@@ -1,0 +1,149 @@
+"""Generate the JSON Schema (draft 2020-12) of the format from ``formatdef``.
+
+The schema accepts exactly the structurally valid maps: the checks that need
+the whole map (unique ids, references that resolve, emotions of personas who
+pass there) are beyond JSON Schema and stay with `jmap validate`.
+The generated text is shipped as jmap/journey-map.schema.json; a test fails
+when the shipped file and a fresh generation differ
+(regenerate with `python scripts/gen_schema.py`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jmap.formatdef import (
+    COLOR_PATTERN,
+    DURATION_PATTERN,
+    ENTITIES,
+    ID_PATTERN,
+    MAX_SUB_DEPTH,
+    PERCENT_PATTERN,
+    Field,
+)
+from jmap.model import EMOTION_MAX, EMOTION_MIN
+
+SCHEMA_ID = "https://jmap.dev/schema/journey-map-1.json"
+EXTENSIONS = {"^x-": {"description": "Your own data; ignored by jmap."}}
+
+DESCRIPTIONS = {
+    "jmap": "Format version; must be 1.",
+    "title": "Title of the journey map.",
+    "lang": "Language of the rendered labels.",
+    "id": "Lowercase ASCII slug, unique across the whole map.",
+    "emotion": "-2 (very negative) to +2 (very positive), for everyone here or per persona id.",
+    "duration": "Number-unit pairs, largest unit first: 45s, 10min, 1h30min, 2w, 6mo, 1y.",
+    "next": "Touchpoint ids where the flow goes next; [] ends the flow here.",
+    "personas": "Persona ids (on a touchpoint: who passes here; default everyone).",
+    "channel": "Channel id.",
+    "addresses": "Pain-point ids that this opportunity addresses.",
+    "color": "#rgb or #rrggbb, in quotes.",
+    "metrics": 'Metric name to a number, a percentage string ("23%") or {value, target, unit, source}.',
+    "severity": "Default medium.",
+    "type": "Default online.",
+}
+
+_TOUCHPOINT_DEFS = ["touchpoint", "sub_touchpoint", "sub_sub_touchpoint"][: MAX_SUB_DEPTH + 1]
+
+
+def _id() -> dict[str, Any]:
+    return {"type": "string", "pattern": ID_PATTERN}
+
+
+def _metric_value() -> dict[str, Any]:
+    return {"anyOf": [{"type": "number"}, {"type": "string", "pattern": PERCENT_PATTERN}]}
+
+
+def _field(key: str, spec: Field, touchpoint_level: int) -> dict[str, Any]:
+    kind = spec.kind
+    if kind == "text":
+        out: dict[str, Any] = {"type": "string"}
+    elif kind == "name":
+        out = {"type": "string", "pattern": r"\S"}
+    elif kind == "texts":
+        out = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+    elif kind == "id" or kind == "ref":
+        out = _id()
+    elif kind == "version":
+        out = {"type": "integer", "const": 1}
+    elif kind == "enum":
+        out = {"type": "string", "enum": list(spec.arg or ())}
+    elif kind == "color":
+        out = {"type": "string", "pattern": COLOR_PATTERN}
+    elif kind == "duration":
+        out = {"type": "string", "pattern": DURATION_PATTERN}
+    elif kind == "tags":
+        out = {"type": "array", "items": {"type": "string"}}
+    elif kind == "refs":
+        out = {"type": "array", "items": _id(), "uniqueItems": True}
+    elif kind == "list":
+        target = str(spec.arg)
+        if target == "touchpoint":
+            target = _TOUCHPOINT_DEFS[touchpoint_level]
+        out = {"type": "array", "items": {"$ref": f"#/$defs/{target}"}}
+        if spec.required:
+            out["minItems"] = 1
+    elif kind == "emotion":
+        score = {"type": "integer", "minimum": EMOTION_MIN, "maximum": EMOTION_MAX}
+        out = {
+            "anyOf": [
+                score,
+                {
+                    "type": "object",
+                    "propertyNames": {"anyOf": [{"pattern": ID_PATTERN}, {"pattern": "^x-"}]},
+                    "patternProperties": EXTENSIONS,
+                    "additionalProperties": score,
+                },
+            ]
+        }
+    elif kind == "metrics":
+        out = {
+            "type": "object",
+            "patternProperties": EXTENSIONS,
+            "additionalProperties": {"anyOf": [*_metric_value()["anyOf"], {"$ref": "#/$defs/metric"}]},
+        }
+    elif kind == "metric_value":
+        out = _metric_value()
+    else:  # pragma: no cover - formatdef and this function grow together
+        raise AssertionError(kind)
+    if key in DESCRIPTIONS:
+        out = {"description": DESCRIPTIONS[key], **out}
+    return out
+
+
+def _entity(kind: str, touchpoint_level: int = 0) -> dict[str, Any]:
+    fields = dict(ENTITIES[kind])
+    if kind == "touchpoint" and touchpoint_level >= MAX_SUB_DEPTH:
+        del fields["touchpoints"]
+    child_level = touchpoint_level + 1 if kind == "touchpoint" else 0
+    return {
+        "type": "object",
+        "properties": {key: _field(key, spec, child_level) for key, spec in fields.items()},
+        "required": [key for key, spec in fields.items() if spec.required],
+        "patternProperties": EXTENSIONS,
+        "additionalProperties": False,
+    }
+
+
+def build_schema() -> dict[str, Any]:
+    root = _entity("map")
+    defs: dict[str, Any] = {}
+    for kind in ("persona", "channel", "stage"):
+        defs[kind] = _entity(kind)
+    for level, name in enumerate(_TOUCHPOINT_DEFS):
+        defs[name] = _entity("touchpoint", level)
+    for kind in ("pain_point", "opportunity", "metric"):
+        defs[kind] = _entity(kind)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "jmap journey map, format version 1",
+        "description": "A customer-journey map for jmap. See docs/format.md.",
+        **root,
+        "$defs": defs,
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,893 @@
+"""Validation of journey maps: every problem of a file, positioned, in one run.
+
+Three passes over the positioned YAML tree:
+
+1. structure — keys, types, ids, enum values, durations, colours, metrics,
+   following the table in ``formatdef``; values are converted as they pass;
+2. references — ids unique across the map, channels, personas, ``next``,
+   ``addresses`` and per-persona emotions resolve;
+3. quality warnings — only when the map has no errors, on the built model.
+
+A map becomes a ``JourneyMap`` only when it has no errors, so renderers never
+see an invalid map.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jmap import model as m
+from jmap.diagnostics import ERROR, WARNING, Diagnostic, sort_key
+from jmap.formatdef import (
+    COLOR_PATTERN,
+    DURATION_PATTERN,
+    DURATION_UNITS_ORDER,
+    ENTITIES,
+    ENTITY_NAMES,
+    EXTENSION_PREFIX,
+    ID_PATTERN,
+    MAX_SUB_DEPTH,
+    PERCENT_PATTERN,
+    Field,
+)
+from jmap.suggest import closest, did_you_mean
+from jmap.yamlnodes import (
+    BOOL,
+    FLOAT,
+    INT,
+    MAX_BYTES,
+    STR,
+    TIMESTAMP,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    compose,
+    decode,
+)
+
+_ID_RE = re.compile(ID_PATTERN)
+_COLOR_RE = re.compile(COLOR_PATTERN)
+_PERCENT_RE = re.compile(PERCENT_PATTERN)
+_DURATION_RE = re.compile(DURATION_PATTERN)
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([a-z]+)")
+_INVALID = object()
+
+
+@dataclass(slots=True)
+class Result:
+    """The outcome of validating one file."""
+
+    file: str
+    map: m.JourneyMap | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return self.map is not None
+
+
+# -- entry points --------------------------------------------------------------
+
+
+def load_file(path: str | os.PathLike[str], display: str | None = None) -> Result:
+    """Validate the map in ``path``; ``display`` is the name used in messages."""
+    name = display if display is not None else str(path)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            return _failed(
+                name, "file-too-large", f"the file is {size:,} bytes; jmap reads maps of at most {MAX_BYTES:,} bytes"
+            )
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        return _failed(name, "io", "this is a folder, not a file")
+    except OSError as exc:
+        return _failed(name, "io", f"cannot read the file: {exc.strerror or exc}")
+    return load_text(data, name)
+
+
+def load_text(data: str | bytes, filename: str = "<map>") -> Result:
+    """Validate map text (bytes are decoded as a file's would be)."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_BYTES:
+            return _failed(filename, "file-too-large", f"the map is larger than {MAX_BYTES:,} bytes")
+        text, problems = decode(data)
+        if text is None:
+            return Result(filename, None, [_from_problem(filename, p) for p in problems])
+    else:
+        text = data
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    root, problems = compose(text)
+    diagnostics = [_from_problem(filename, p) for p in problems]
+    if problems and root is None:
+        return Result(filename, None, diagnostics)
+    if root is None or (isinstance(root, Scalar) and root.value is None):
+        diagnostics.append(
+            Diagnostic(filename, 1, 1, ERROR, "the file is empty: a journey map starts with 'jmap: 1'", "empty-file")
+        )
+        return Result(filename, None, diagnostics)
+    checker = _Checker(filename, text)
+    checker.diagnostics.extend(diagnostics)
+    journey = checker.run(root)
+    checker.diagnostics.sort(key=sort_key)
+    return Result(filename, journey, checker.diagnostics)
+
+
+def is_map_file(path: str | os.PathLike[str]) -> bool:
+    """Whether a YAML file found in a folder is a journey map (root key ``jmap``).
+
+    Looks only at top-level keys in the text, without parsing, so scanning a
+    repository full of unrelated YAML (CI configs…) stays cheap and never
+    fails on their syntax.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return False
+    text, _ = decode(head)
+    if text is None:
+        return False
+    return re.search(r"(?m)^(?:\ufeff)?(?:jmap|'jmap'|\"jmap\")[ \t]*:", text) is not None
+
+
+def find_maps(paths: list[str | os.PathLike[str]]) -> list[Path]:
+    """Files named on the command line, plus every map below the folders named.
+
+    Hidden folders and virtual environments are skipped when walking; files
+    named explicitly are always taken. Order is sorted and stable.
+    """
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            below: list[Path] = []
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
+                for name in sorted(files):
+                    if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                        candidate = Path(folder) / name
+                        if is_map_file(candidate):
+                            below.append(candidate)
+            candidates = sorted(below)
+        else:
+            candidates = [path]
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(candidate)
+    return found
+
+
+def _failed(filename: str, rule: str, message: str) -> Result:
+    return Result(filename, None, [Diagnostic(filename, 1, 1, ERROR, message, rule)])
+
+
+def _from_problem(filename: str, p: Any) -> Diagnostic:
+    return Diagnostic(filename, p.line, p.col, ERROR, p.message, p.rule)
+
+
+# -- helpers for messages --------------------------------------------------------
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, Mapping):
+        return "a mapping"
+    if isinstance(node, Sequence):
+        return "a list"
+    assert isinstance(node, Scalar)
+    if node.value is None:
+        return "an empty value"
+    if node.tag == BOOL:
+        return f"the boolean {str(node.value).lower()}"
+    if node.tag in (INT, FLOAT):
+        return f"the number {node.value!r}"
+    if node.tag == TIMESTAMP:
+        return "a date"
+    if node.tag == STR:
+        return "text"
+    return "a value"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
+def slugify(text: str) -> str:
+    """A valid id close to ``text``, for "did you mean" on bad ids."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9_-]+", "-", ascii_text).strip("-_")
+    return slug
+
+
+# -- the checker ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Entity:
+    """An entity's converted values, with the nodes they came from."""
+
+    kind: str
+    node: Mapping
+    values: dict[str, Any] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.values.get(key, default)
+        return default if value is _INVALID else value
+
+
+class _Checker:
+    def __init__(self, filename: str, text: str) -> None:
+        self.filename = filename
+        self.text = text
+        self._lines: list[str] | None = None
+        self.diagnostics: list[Diagnostic] = []
+        self.errors = 0
+        #: id → (entity kind, node of the id value), in document order.
+        self.ids: dict[str, tuple[str, Node]] = {}
+        #: (expected kind, id, node, entity the reference sits in)
+        self.refs: list[tuple[str, str, Node, _Entity]] = []
+
+    # -- reporting ---------------------------------------------------------------
+
+    def error(self, node: Node, rule: str, message: str) -> None:
+        self.errors += 1
+        self.diagnostics.append(Diagnostic(self.filename, node.line, node.col, ERROR, message, rule))
+
+    def warn(self, node: Node, rule: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.filename, node.line, node.col, WARNING, message, rule))
+
+    def line_text(self, line: int) -> str:
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+
+    def trap(self, node: Node, expected: str) -> str:
+        """Why a scalar is not what the author meant, in YAML's terms."""
+        if not isinstance(node, Scalar) or not node.plain:
+            return ""
+        raw = node.raw
+        if node.value is None and raw in ("", "~", "null", "Null", "NULL"):
+            rest = self.line_text(node.line)[node.col - 1 :].lstrip()
+            if raw == "" and rest.startswith("#"):
+                return f": an unquoted '#' starts a YAML comment, so the value is empty (write \"{_short(rest, 30)}\" in quotes)"
+            before = self.line_text(node.line)[: node.col - 1]
+            if raw == "" and re.search(r":\s*&\S*\s*$", before):
+                return ": a value starting with '&' is a YAML anchor, so the value is empty (put the value in quotes)"
+            return ""
+        if node.tag == BOOL:
+            return f': YAML reads {raw} as the boolean {str(node.value).lower()} (write "{raw}" in quotes)'
+        if node.tag in (INT, FLOAT) and ":" in raw:
+            hint = "write a duration such as 1h30min" if expected == "duration" else f'write "{raw}" in quotes'
+            return f": YAML 1.1 reads {raw} as the sexagesimal number {node.value} ({hint})"
+        if node.tag == INT and re.fullmatch(r"[-+]?0[0-7_]+", raw):
+            return f': YAML 1.1 reads {raw} as the octal number {node.value} (write "{raw}" in quotes)'
+        if node.tag in (INT, FLOAT):
+            if expected == "duration":
+                return f": a bare number is ambiguous, add a unit such as {raw}min or {raw}s"
+            return f' (write "{raw}" in quotes if it is text)'
+        if node.tag == TIMESTAMP:
+            return f': YAML reads {raw} as a date (write "{raw}" in quotes)'
+        return ""
+
+    def wrong_type(self, node: Node, what: str, expected: str, kind: str = "") -> None:
+        self.error(node, "type", f"{what} must be {expected}, not {_describe(node)}{self.trap(node, kind)}")
+
+    # -- pass 1: structure ----------------------------------------------------
+
+    def run(self, root: Node) -> m.JourneyMap | None:
+        if not isinstance(root, Mapping):
+            self.error(
+                root,
+                "root-not-mapping",
+                f"the top level must be a mapping of keys ('jmap: 1', 'title: …'), not {_describe(root)}",
+            )
+            return None
+        doc = self.entity(root, "map", "the journey map")
+        if doc is None:
+            return None
+        self.check_references(doc)
+        if self.errors:
+            return None
+        journey = self.build(doc)
+        self.check_quality(journey, doc)
+        return journey
+
+    def entity(self, node: Node, kind: str, where: str, depth: int = 0) -> _Entity | None:
+        fields = ENTITIES[kind]
+        label = ENTITY_NAMES[kind]
+        if not isinstance(node, Mapping):
+            required = ", ".join(k for k, f in fields.items() if f.required)
+            self.wrong_type(node, where, f"a mapping with {required}")
+            return None
+        ent = _Entity(kind, node)
+        allowed = list(fields)
+        if kind == "touchpoint" and depth >= MAX_SUB_DEPTH:
+            allowed.remove("touchpoints")
+        for key_node, value_node in node.pairs:
+            key = self.key(key_node, f"a {label} key")
+            if key is None:
+                continue
+            if key.startswith(EXTENSION_PREFIX):
+                continue
+            spec = fields.get(key) if key in allowed else None
+            if spec is None:
+                if kind == "touchpoint" and key == "touchpoints":
+                    self.error(
+                        key_node,
+                        "nesting-too-deep",
+                        f"sub-touchpoints nest at most {MAX_SUB_DEPTH} levels below a stage's touchpoint",
+                    )
+                    continue
+                self.unknown_key(key_node, key, allowed, label)
+                continue
+            what = f"'{key}'"
+            ent.nodes[key] = value_node
+            ent.values[key] = self.value(spec, value_node, what, ent, depth)
+        for key, spec in fields.items():
+            if spec.required and key not in ent.nodes:
+                if kind == "map" and key == "jmap":
+                    self.error(
+                        node, "missing-key", "not a journey map: the first key must be 'jmap: 1' (the format version)"
+                    )
+                else:
+                    named = self.entity_ref(ent)
+                    self.error(node, "missing-key", f"{label}{named} is missing the required key '{key}'")
+        ident = ent.values.get("id")
+        if isinstance(ident, str):
+            self.register_id(ident, kind, ent.nodes["id"])
+        if kind == "map":
+            self.check_version(ent)
+        return ent
+
+    def entity_ref(self, ent: _Entity) -> str:
+        ident = ent.get("id")
+        return f" '{ident}'" if isinstance(ident, str) else ""
+
+    def key(self, node: Node, what: str) -> str | None:
+        if isinstance(node, Scalar) and node.tag == STR:
+            return node.value
+        if isinstance(node, Scalar) and node.value is not None and node.tag != STR:
+            self.error(
+                node,
+                "key-not-text",
+                f'{what} must be text, but YAML reads {_short(node.raw)} as {_describe(node)} (write "{_short(node.raw)}" in quotes)',
+            )
+        elif isinstance(node, Scalar):
+            self.error(node, "key-not-text", f"{what} is empty")
+        else:
+            self.error(node, "key-not-text", f"{what} must be text, not {_describe(node)}")
+        return None
+
+    def unknown_key(self, node: Node, key: str, allowed: list[str], label: str) -> None:
+        hint = did_you_mean(key, allowed)
+        if not hint:
+            owners = [ENTITY_NAMES[k] for k, fields in ENTITIES.items() if key in fields and k != "metric"]
+            if owners:
+                hint = f" ('{key}' belongs to {' or '.join(_a(o) for o in owners)})"
+            else:
+                hint = f" (allowed: {', '.join(allowed)}; keys starting with 'x-' are yours)"
+        self.error(node, "unknown-key", f"unknown key '{_short(key, 40)}' in a {label}{hint}")
+
+    def register_id(self, ident: str, kind: str, node: Node) -> None:
+        first = self.ids.get(ident)
+        if first is None:
+            self.ids[ident] = (kind, node)
+            return
+        first_kind, first_node = first
+        self.error(
+            node,
+            "duplicate-id",
+            f"id '{ident}' is already used by the {ENTITY_NAMES[first_kind]} at line {first_node.line}: "
+            "ids are unique across the whole map",
+        )
+
+    def check_version(self, doc: _Entity) -> None:
+        version = doc.values.get("jmap")
+        if isinstance(version, int) and version != 1:
+            from jmap import __version__
+
+            self.error(
+                doc.nodes["jmap"],
+                "unsupported-version",
+                f"format version {version} is not supported by jmap {__version__}, which reads version 1",
+            )
+
+    def value(self, spec: Field, node: Node, what: str, ent: _Entity, depth: int) -> Any:
+        kind = spec.kind
+        if kind in ("text", "name"):
+            return self.text_value(node, what, required=kind == "name")
+        if kind == "texts":
+            if isinstance(node, Sequence):
+                items = [self.text_value(item, f"each item of {what}") for item in node.items]
+                return _INVALID if any(i is _INVALID for i in items) else tuple(items)
+            if isinstance(node, Scalar) and node.tag == STR:
+                return (node.value,)
+            self.wrong_type(node, what, "text or a list of texts")
+            return _INVALID
+        if kind == "id":
+            return self.id_value(node, what)
+        if kind == "version":
+            if isinstance(node, Scalar) and node.tag == INT:
+                return node.value
+            self.wrong_type(node, "'jmap' (the format version)", "the integer 1")
+            return _INVALID
+        if kind == "enum":
+            return self.enum_value(node, what, spec.arg)  # type: ignore[arg-type]
+        if kind == "color":
+            return self.color_value(node, what)
+        if kind == "duration":
+            return self.duration_value(node, what)
+        if kind == "tags":
+            if not isinstance(node, Sequence):
+                self.wrong_type(node, what, "a list of texts")
+                return _INVALID
+            items = [self.text_value(item, "each tag") for item in node.items]
+            return _INVALID if any(i is _INVALID for i in items) else tuple(items)
+        if kind == "ref":
+            ident = self.id_value(node, what)
+            if ident is not _INVALID:
+                self.refs.append((str(spec.arg), ident, node, ent))
+            return ident
+        if kind == "refs":
+            return self.refs_value(node, what, str(spec.arg), ent)
+        if kind == "list":
+            return self.list_value(node, what, str(spec.arg), ent, depth)
+        if kind == "emotion":
+            return self.emotion_value(node, what)
+        if kind == "metrics":
+            return self.metrics_value(node, what)
+        if kind == "metric_value":
+            return self.metric_value(node, what)
+        raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
+
+    def text_value(self, node: Node, what: str, required: bool = False) -> Any:
+        if isinstance(node, Scalar) and node.tag == STR:
+            if required and not node.value.strip():
+                self.error(node, "empty-value", f"{what} must not be empty")
+                return _INVALID
+            return node.value
+        if isinstance(node, Scalar) and node.value is None:
+            self.error(
+                node, "empty-value", f"{what} is empty{self.trap(node, 'text')} (remove the key or give it a value)"
+            )
+            return _INVALID
+        self.wrong_type(node, what, "text", "text")
+        return _INVALID
+
+    def id_value(self, node: Node, what: str) -> Any:
+        if not (isinstance(node, Scalar) and node.tag == STR):
+            if isinstance(node, Scalar) and node.value is None:
+                self.error(node, "empty-value", f"{what} is empty{self.trap(node, 'id')}")
+            else:
+                self.wrong_type(node, what, "an id (text)", "id")
+            return _INVALID
+        ident = node.value
+        if not _ID_RE.match(ident):
+            suggestion = slugify(ident)
+            hint = f" (did you mean '{suggestion}'?)" if suggestion and _ID_RE.match(suggestion) else ""
+            self.error(
+                node,
+                "id-format",
+                f"id '{_short(ident, 40)}' is not a valid id: use lowercase ASCII letters, digits, '-' and '_', "
+                f"starting with a letter or digit{hint}",
+            )
+            return _INVALID
+        return ident
+
+    def enum_value(self, node: Node, what: str, choices: tuple[str, ...]) -> Any:
+        if isinstance(node, Scalar) and node.tag == STR and node.value in choices:
+            return node.value
+        options = ", ".join(choices)
+        if isinstance(node, Scalar) and node.tag == STR:
+            hint = did_you_mean(node.value, choices)
+            self.error(node, "invalid-value", f"{what} must be one of {options}, not '{_short(node.value, 40)}'{hint}")
+        elif isinstance(node, Scalar) and node.value is None:
+            self.error(node, "empty-value", f"{what} is empty{self.trap(node, 'enum')} (one of {options})")
+        else:
+            self.wrong_type(node, what, f"one of {options}", "enum")
+        return _INVALID
+
+    def color_value(self, node: Node, what: str) -> Any:
+        if isinstance(node, Scalar) and node.tag == STR:
+            if _COLOR_RE.match(node.value):
+                return node.value
+            self.error(
+                node, "invalid-color", f"{what} must be a colour '#rgb' or '#rrggbb', not '{_short(node.value, 40)}'"
+            )
+            return _INVALID
+        if isinstance(node, Scalar) and node.value is None:
+            self.error(node, "invalid-color", f"{what} is empty{self.trap(node, 'color')}")
+            return _INVALID
+        self.wrong_type(node, what, 'a colour such as "#2a9d8f"', "color")
+        return _INVALID
+
+    def duration_value(self, node: Node, what: str) -> Any:
+        if isinstance(node, Scalar) and node.tag == STR:
+            text = node.value
+            if _DURATION_RE.match(text):
+                seconds = sum(float(n) * m.DURATION_UNITS[u] for n, u in _DURATION_PART.findall(text))
+                return m.Duration(text, seconds)
+            self.error(
+                node, "invalid-duration", f"{what} '{_short(text, 40)}' is not a duration{self.duration_hint(text)}"
+            )
+            return _INVALID
+        if isinstance(node, Scalar) and node.value is None:
+            self.error(node, "invalid-duration", f"{what} is empty{self.trap(node, 'duration')}")
+            return _INVALID
+        if isinstance(node, Scalar) and node.tag in (INT, FLOAT):
+            self.error(
+                node,
+                "invalid-duration",
+                f"{what} must be a duration such as 30s, 10min or 1h30min{self.trap(node, 'duration')}",
+            )
+            return _INVALID
+        self.wrong_type(node, what, "a duration such as 30s, 10min or 1h30min", "duration")
+        return _INVALID
+
+    @staticmethod
+    def duration_hint(text: str) -> str:
+        compact = text.replace(" ", "")
+        if compact != text and _DURATION_RE.match(compact):
+            return f" (write it without spaces: '{compact}')"
+        parts = _DURATION_PART.findall(compact)
+        units = [u for _, u in parts]
+        if parts and "".join(n + u for n, u in parts) == compact:
+            unknown = [u for u in units if u not in DURATION_UNITS_ORDER]
+            if "m" in unknown:
+                return " ('m' is ambiguous: write 'min' for minutes or 'mo' for months)"
+            if unknown:
+                best = closest(unknown[0], DURATION_UNITS_ORDER)
+                alias = {
+                    "sec": "s",
+                    "secs": "s",
+                    "mn": "min",
+                    "mins": "min",
+                    "hr": "h",
+                    "hrs": "h",
+                    "j": "d",
+                    "days": "d",
+                    "day": "d",
+                    "weeks": "w",
+                    "months": "mo",
+                    "ans": "y",
+                    "yr": "y",
+                    "an": "y",
+                }
+                best = alias.get(unknown[0], best)
+                return f" (unknown unit '{unknown[0]}'{f', did you mean {best!r}?' if best else ''} units: s, min, h, d, w, mo, y)"
+            if len(set(units)) != len(units):
+                return " (each unit may appear once)"
+            return " (write the largest unit first, as in 1h30min)"
+        return " (number-unit pairs such as 45s, 10min, 1h30min, 2w, 6mo; units s, min, h, d, w, mo, y)"
+
+    def refs_value(self, node: Node, what: str, kind: str, ent: _Entity) -> Any:
+        if not isinstance(node, Sequence):
+            hint = ""
+            if isinstance(node, Scalar) and node.tag == STR:
+                hint = f" (write [{_short(node.value, 30)}])"
+            elif isinstance(node, Scalar) and node.value is None and what == "'next'":
+                hint = " (write 'next: []' to end the flow here)"
+            self.wrong_type(node, what, f"a list of {ENTITY_NAMES[kind]} ids{hint}")
+            return _INVALID
+        idents: list[str] = []
+        ok = True
+        for item in node.items:
+            ident = self.id_value(item, f"each item of {what}")
+            if ident is _INVALID:
+                ok = False
+                continue
+            if ident in idents:
+                self.error(item, "duplicate-reference", f"'{ident}' is listed twice in {what}")
+                ok = False
+                continue
+            idents.append(ident)
+            self.refs.append((kind, ident, item, ent))
+        return tuple(idents) if ok else _INVALID
+
+    def list_value(self, node: Node, what: str, kind: str, parent: _Entity, depth: int) -> Any:
+        label = ENTITY_NAMES[kind]
+        if not isinstance(node, Sequence):
+            self.wrong_type(
+                node,
+                what,
+                f"a list of {label}s" + (" (each item starts with '- ')" if isinstance(node, Mapping) else ""),
+            )
+            return _INVALID
+        if kind == "stage" and not node.items:
+            self.error(node, "no-stages", "a journey map needs at least one stage")
+            return _INVALID
+        child_depth = depth + 1 if kind == "touchpoint" and parent.kind == "touchpoint" else depth
+        items: list[_Entity] = []
+        ok = True
+        for item in node.items:
+            ent = self.entity(item, kind, f"each item of {what}", child_depth)
+            if ent is None:
+                ok = False
+                continue
+            items.append(ent)
+        return items if ok else _INVALID
+
+    def emotion_value(self, node: Node, what: str) -> Any:
+        if isinstance(node, Scalar) and node.tag == INT:
+            return self.score(node, what)
+        if isinstance(node, Mapping):
+            scores: dict[str, int] = {}
+            ok = True
+            for key_node, value_node in node.pairs:
+                key = self.key(key_node, "a persona id in 'emotion'")
+                if key is None:
+                    ok = False
+                    continue
+                if key.startswith(EXTENSION_PREFIX):
+                    continue
+                ident = self.id_value(key_node, "a persona id in 'emotion'")
+                if not (isinstance(value_node, Scalar) and value_node.tag == INT):
+                    self.wrong_type(value_node, f"the emotion of '{key}'", "an integer from -2 to +2", "emotion")
+                    ok = False
+                    continue
+                score = self.score(value_node, f"the emotion of '{key}'")
+                if ident is _INVALID or score is _INVALID:
+                    ok = False
+                    continue
+                scores[ident] = score
+            return scores if ok else _INVALID
+        self.wrong_type(node, what, "an integer from -2 to +2, or a mapping persona → integer", "emotion")
+        return _INVALID
+
+    def score(self, node: Scalar, what: str) -> Any:
+        value = node.value
+        if m.EMOTION_MIN <= value <= m.EMOTION_MAX:
+            return int(value)
+        self.error(
+            node, "emotion-range", f"{what} is {value}, outside the scale -2 (very negative) to +2 (very positive)"
+        )
+        return _INVALID
+
+    def metrics_value(self, node: Node, what: str) -> Any:
+        if not isinstance(node, Mapping):
+            self.wrong_type(node, what, "a mapping of metric names to values")
+            return _INVALID
+        metrics: list[m.Metric] = []
+        ok = True
+        for key_node, value_node in node.pairs:
+            name = self.key(key_node, "a metric name")
+            if name is None:
+                ok = False
+                continue
+            if name.startswith(EXTENSION_PREFIX):
+                continue
+            if isinstance(value_node, Mapping):
+                ent = self.entity(value_node, "metric", f"metric '{name}'")
+                if ent is None or any(v is _INVALID for v in ent.values.values()) or "value" not in ent.values:
+                    ok = False
+                    continue
+                metrics.append(
+                    m.Metric(name, ent.values["value"], ent.get("target"), ent.get("unit"), ent.get("source"))
+                )
+                continue
+            value = self.metric_value(value_node, f"metric '{_short(name, 40)}'")
+            if value is _INVALID:
+                ok = False
+                continue
+            metrics.append(m.Metric(name, value))
+        return tuple(metrics) if ok else _INVALID
+
+    def metric_value(self, node: Node, what: str) -> Any:
+        if isinstance(node, Scalar) and node.tag in (INT, FLOAT):
+            if node.plain and ":" in node.raw:
+                self.error(node, "invalid-metric", f"{what} must be a number{self.trap(node, 'metric')}")
+                return _INVALID
+            number = float(node.value)
+            if not math.isfinite(number):
+                self.error(node, "invalid-metric", f"{what} must be a finite number")
+                return _INVALID
+            return m.MetricValue(number, False, node.raw if node.plain else repr(node.value))
+        if isinstance(node, Scalar) and node.tag == STR:
+            text = node.value.strip()
+            if _PERCENT_RE.match(text):
+                return m.MetricValue(float(text[:-1]), True, text)
+            compact = text.replace(" ", "").replace(",", ".")
+            hint = f" (write '{compact}')" if _PERCENT_RE.match(compact) else ""
+            self.error(
+                node,
+                "invalid-metric",
+                f"{what} must be a number, a percentage such as \"23%\", or a mapping with 'value', not '{_short(text, 40)}'{hint}",
+            )
+            return _INVALID
+        self.wrong_type(node, what, "a number, a percentage such as \"23%\", or a mapping with 'value'", "metric")
+        return _INVALID
+
+    # -- pass 2: references -----------------------------------------------------
+
+    def check_references(self, doc: _Entity) -> None:
+        by_kind: dict[str, list[str]] = {}
+        for ident, (kind, _) in self.ids.items():
+            by_kind.setdefault(kind, []).append(ident)
+        for kind, ident, node, _ent in self.refs:
+            found = self.ids.get(ident)
+            label = ENTITY_NAMES[kind]
+            if found is None:
+                self.error(
+                    node, "unknown-reference", f"unknown {label} '{ident}'{did_you_mean(ident, by_kind.get(kind, []))}"
+                )
+            elif found[0] != kind:
+                self.error(
+                    node,
+                    "wrong-reference",
+                    f"'{ident}' is a {ENTITY_NAMES[found[0]]} (line {found[1].line}), not a {label}"
+                    f"{did_you_mean(ident, by_kind.get(kind, []))}",
+                )
+        everyone = tuple(i for i, (k, _) in self.ids.items() if k == "persona")
+        for stage in doc.get("stages") or []:
+            self.check_emotion_personas(stage.get("touchpoints") or [], everyone, everyone)
+
+    def check_emotion_personas(
+        self, touchpoints: list[_Entity], inherited: tuple[str, ...], everyone: tuple[str, ...]
+    ) -> None:
+        """Per-persona emotions may only name personas who pass the touchpoint
+        (sub-touchpoints without ``personas`` inherit their parent's)."""
+        for ent in touchpoints:
+            here = ent.get("personas")
+            here = tuple(here) if isinstance(here, tuple) else inherited
+            self.check_emotion_personas(ent.get("touchpoints") or [], here, everyone)
+            scores = ent.get("emotion")
+            if not isinstance(scores, dict):
+                continue
+            emotion_node = ent.nodes["emotion"]
+            assert isinstance(emotion_node, Mapping)
+            for key_node, _ in emotion_node.pairs:
+                if not isinstance(key_node, Scalar) or key_node.tag != STR or key_node.value not in scores:
+                    continue
+                pid = key_node.value
+                found = self.ids.get(pid)
+                if found is None or found[0] != "persona":
+                    hint = did_you_mean(pid, everyone)
+                    self.error(key_node, "unknown-reference", f"unknown persona '{pid}' in 'emotion'{hint}")
+                elif pid not in here:
+                    self.error(
+                        key_node,
+                        "emotion-persona",
+                        f"persona '{pid}' does not pass touchpoint '{ent.get('id')}' "
+                        f"(its personas: {', '.join(here) or 'none'}), so it cannot have an emotion here",
+                    )
+
+    # -- building the model -------------------------------------------------------
+
+    def build(self, doc: _Entity) -> m.JourneyMap:
+        def personas(e: _Entity) -> m.Persona:
+            return m.Persona(
+                e.values["id"],
+                e.values["name"],
+                e.get("description"),
+                e.get("goals", ()),
+                e.get("frustrations", ()),
+                e.get("quote"),
+                e.get("color"),
+            )
+
+        def pain_point(e: _Entity) -> m.PainPoint:
+            return m.PainPoint(
+                e.values["id"], e.values["name"], e.get("description"), e.get("severity", "medium"), e.get("owner")
+            )
+
+        def touchpoint(e: _Entity) -> m.Touchpoint:
+            emotion = e.get("emotion")
+            if isinstance(emotion, int):
+                emotion = m.Emotion(everyone=emotion)
+            elif isinstance(emotion, dict):
+                emotion = m.Emotion(per_persona=emotion)
+            personas_here = e.get("personas")
+            return m.Touchpoint(
+                id=e.values["id"],
+                name=e.values["name"],
+                description=e.get("description"),
+                channel=e.get("channel"),
+                personas=tuple(personas_here) if personas_here is not None else None,
+                doing=e.get("doing", ()),
+                thinking=e.get("thinking", ()),
+                feeling=e.get("feeling", ()),
+                emotion=emotion,
+                duration=e.get("duration"),
+                backstage=e.get("backstage", ()),
+                owner=e.get("owner"),
+                metrics=e.get("metrics", ()),
+                next=e.get("next"),
+                pain_points=tuple(pain_point(p) for p in e.get("pain_points", [])),
+                touchpoints=tuple(touchpoint(t) for t in e.get("touchpoints", [])),
+            )
+
+        def stage(e: _Entity) -> m.Stage:
+            return m.Stage(
+                e.values["id"],
+                e.values["name"],
+                e.get("description"),
+                e.get("goal"),
+                e.get("duration"),
+                e.get("metrics", ()),
+                tuple(touchpoint(t) for t in e.get("touchpoints", [])),
+            )
+
+        def opportunity(e: _Entity) -> m.Opportunity:
+            return m.Opportunity(
+                e.values["id"],
+                e.values["name"],
+                e.get("description"),
+                e.get("addresses", ()),
+                e.get("owner"),
+                e.get("impact"),
+                e.get("effort"),
+                e.get("status"),
+            )
+
+        return m.JourneyMap(
+            title=doc.values["title"],
+            stages=tuple(stage(s) for s in doc.values["stages"]),
+            version=doc.values["jmap"],
+            description=doc.get("description"),
+            lang=doc.get("lang", "en"),
+            owner=doc.get("owner"),
+            scenario=doc.get("scenario"),
+            tags=doc.get("tags", ()),
+            personas=tuple(personas(p) for p in doc.get("personas", [])),
+            channels=tuple(
+                m.Channel(c.values["id"], c.values["name"], c.get("type", "online")) for c in doc.get("channels", [])
+            ),
+            opportunities=tuple(opportunity(o) for o in doc.get("opportunities", [])),
+        )
+
+    # -- pass 3: quality warnings ---------------------------------------------------
+
+    def check_quality(self, journey: m.JourneyMap, doc: _Entity) -> None:
+        entities: dict[str, _Entity] = {}
+
+        def collect(items: Any) -> None:
+            for e in items or []:
+                entities[e.values["id"]] = e
+                collect(e.get("touchpoints"))
+                collect(e.get("pain_points"))
+
+        collect(doc.get("personas"))
+        collect(doc.get("stages"))
+
+        for stage in journey.stages:
+            if not stage.touchpoints:
+                self.warn(entities[stage.id].node, "empty-stage", f"stage '{stage.id}' has no touchpoints")
+        for tp in journey.all_touchpoints():
+            if tp.channel is None and journey.parent_of(tp.id) is None:
+                self.warn(entities[tp.id].node, "missing-channel", f"touchpoint '{tp.id}' has no channel")
+        for pp in journey.unaddressed_pain_points():
+            self.warn(
+                entities[pp.id].node,
+                "unaddressed-pain-point",
+                f"{pp.severity} pain point '{pp.id}' is not addressed by any opportunity",
+            )
+        used = {pid for tp in journey.all_touchpoints() for pid in journey.personas_at(tp)}
+        for persona in journey.personas:
+            if persona.id not in used:
+                self.warn(entities[persona.id].node, "unused-persona", f"persona '{persona.id}' passes no touchpoint")

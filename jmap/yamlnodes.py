@@ -1,0 +1,453 @@
+"""A YAML loader that keeps positions and refuses YAML's dangerous corners.
+
+Why not ``yaml.safe_load``: it forgets where each value came from (errors must
+point at ``FILE:LINE:COL``), silently keeps the last of two duplicate keys, and
+its C composer recurses once per nesting level, which crashes the interpreter
+on a few tens of thousands of brackets. So we read libyaml's *event* stream
+(a flat state machine, no recursion) and compose positioned nodes ourselves
+with an explicit stack, checking as we go:
+
+* only the YAML core tags; anything else (``!!python/object``…) is refused;
+* nesting depth is bounded;
+* aliases are resolved to the anchored node without copying, their expanded
+  size is bounded (a 600-byte "billion laughs" would otherwise expand to
+  gigabytes when walked) and an alias to an unfinished ancestor is refused;
+* duplicate keys are detected after YAML's implicit typing, so ``yes:`` and
+  ``on:`` (both ``True``) or ``1:`` and ``1.0:`` collide as they would in a
+  dict;
+* scalars are typed by the same rules as ``safe_load`` (YAML 1.1), but a value
+  PyYAML cannot build (an impossible date, a 5,000-digit integer) becomes a
+  positioned problem instead of an exception.
+
+Byte-level problems (encoding, control characters, tabs in indentation, size)
+are checked before parsing so that each gets its own explanation.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+try:  # libyaml is much faster; the pure-Python parser is a fallback.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64
+#: Aliases may add at most this many nodes plus as many as the file itself holds.
+MIN_ALIAS_BUDGET = 100_000
+
+_CORE = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL = (_CORE + t for t in ("str", "int", "float", "bool", "null"))
+TIMESTAMP, BINARY, MERGE, VALUE = (_CORE + t for t in ("timestamp", "binary", "merge", "value"))
+SEQ, MAP = _CORE + "seq", _CORE + "map"
+
+# YAML 1.1 printable characters: everything else must not appear in a stream.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+_LEADING_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)
+
+
+class Problem:
+    """A positioned problem found while reading (line and column are 1-based)."""
+
+    __slots__ = ("col", "line", "message", "rule")
+
+    def __init__(self, line: int, col: int, rule: str, message: str) -> None:
+        self.line, self.col, self.rule, self.message = line, col, rule, message
+
+    def __repr__(self) -> str:
+        return f"Problem({self.line}:{self.col} [{self.rule}] {self.message})"
+
+
+class Node:
+    __slots__ = ("col", "line", "size")
+
+    def __init__(self, line: int, col: int) -> None:
+        self.line = line
+        self.col = col
+        #: Number of nodes below and including this one, aliases expanded.
+        self.size = 1
+
+
+class Scalar(Node):
+    """A typed scalar that remembers how it was written.
+
+    ``raw`` and ``plain`` let the validator explain YAML's implicit typing:
+    ``1:30`` written plain arrives as ``90``, and the message can quote it.
+    """
+
+    __slots__ = ("plain", "raw", "tag", "value")
+
+    def __init__(self, line: int, col: int, value: Any, tag: str, raw: str, plain: bool) -> None:
+        super().__init__(line, col)
+        self.value = value
+        self.tag = tag
+        self.raw = raw
+        self.plain = plain
+
+
+class Sequence(Node):
+    __slots__ = ("items",)
+
+    def __init__(self, line: int, col: int) -> None:
+        super().__init__(line, col)
+        self.items: list[Node] = []
+
+
+class Mapping(Node):
+    __slots__ = ("pairs",)
+
+    def __init__(self, line: int, col: int) -> None:
+        super().__init__(line, col)
+        self.pairs: list[tuple[Node, Node]] = []
+
+
+class _Constructor(SafeConstructor):
+    """SafeConstructor's scalar rules, used one scalar at a time."""
+
+
+_constructor = _Constructor()
+_BUILDERS = {
+    INT: _constructor.construct_yaml_int,
+    FLOAT: _constructor.construct_yaml_float,
+    BOOL: _constructor.construct_yaml_bool,
+    NULL: _constructor.construct_yaml_null,
+    TIMESTAMP: _constructor.construct_yaml_timestamp,
+    BINARY: _constructor.construct_yaml_binary,
+}
+
+
+def decode(data: bytes) -> tuple[str | None, list[Problem]]:
+    """Bytes to text: UTF-8 (with or without BOM) or UTF-16/32 with a BOM.
+
+    UTF-16 without a BOM is recognised by its zero bytes, since editors on
+    Windows write it. Invalid UTF-8 is reported at each bad line (capped), so
+    the user can find the stray byte, typically Latin-1 from an old export.
+    """
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            return _decode_with(data[len(bom) :], codec)
+    if len(data) >= 4 and data[1] == 0 and data[3] == 0 and data[0] != 0:
+        return _decode_with(data, "utf-16-le")
+    if len(data) >= 4 and data[0] == 0 and data[2] == 0 and data[1] != 0:
+        return _decode_with(data, "utf-16-be")
+    return _decode_with(data, "utf-8")
+
+
+def _decode_with(data: bytes, codec: str) -> tuple[str | None, list[Problem]]:
+    try:
+        return data.decode(codec), []
+    except UnicodeDecodeError:
+        pass
+    problems: list[Problem] = []
+    if codec != "utf-8":
+        problems.append(
+            Problem(1, 1, "encoding", f"the file starts like {codec.upper()} but is not valid {codec.upper()}")
+        )
+        return None, problems
+    seen_lines: set[int] = set()
+    start = 0
+    while start < len(data) and len(problems) < 20:
+        try:
+            data[start:].decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            bad = start + exc.start
+            line = data.count(b"\n", 0, bad) + 1
+            line_start = data.rfind(b"\n", 0, bad) + 1
+            col = len(data[line_start:bad].decode("utf-8", errors="replace")) + 1
+            if line not in seen_lines:
+                seen_lines.add(line)
+                problems.append(
+                    Problem(
+                        line,
+                        col,
+                        "encoding",
+                        f"byte 0x{data[bad]:02X} is not valid UTF-8: save the file as UTF-8 "
+                        "(it may be Latin-1 or Windows-1252)",
+                    )
+                )
+            start = bad + max(1, exc.end - exc.start)
+    return None, problems
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def precheck(text: str) -> list[Problem]:
+    """Problems libyaml would report badly or only one at a time."""
+    problems: list[Problem] = []
+    for match in _FORBIDDEN.finditer(text):
+        line, col = _position(text, match.start())
+        problems.append(
+            Problem(
+                line, col, "control-character", f"control character U+{ord(match.group()):04X} is not allowed in YAML"
+            )
+        )
+        if len(problems) >= 20:
+            return problems
+    for match in _LEADING_TAB.finditer(text):
+        line, col = _position(text, match.end() - 1)
+        problems.append(
+            Problem(
+                line,
+                col,
+                "yaml-tab",
+                "tab character in indentation: YAML indents with spaces only (replace the tab with spaces)",
+            )
+        )
+        if len(problems) >= 40:
+            break
+    return problems
+
+
+def _explain_syntax(problem: str, text: str, index: int | None) -> str:
+    """Add the likely cause to libyaml's terse messages."""
+    char = text[index] if index is not None and 0 <= index < len(text) else ""
+    if "undefined alias" in problem or (char == "*" and "alias" in problem):
+        return problem + " (a value starting with '*' is a YAML alias: put the value in quotes)"
+    if char in "&*" and ("anchor" in problem or "alias" in problem or "alphabetic or numeric" in problem):
+        return problem + f" (a value starting with '{char}' is a YAML anchor or alias: put the value in quotes)"
+    if "mapping values are not allowed" in problem:
+        return problem + " (a value containing ': ' must be put in quotes)"
+    if "cannot start any token" in problem:
+        return problem + " (put the value in quotes)"
+    if "could not find expected ':'" in problem:
+        return problem + " (a key must be followed by ':' and a space)"
+    return problem
+
+
+def _plain_text(problem: str) -> str:
+    return " ".join(problem.split())
+
+
+class _Composer:
+    """Builds the positioned node tree from libyaml events."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.problems: list[Problem] = []
+        self.anchors: dict[str, Node] = {}
+        self.open_anchors: set[str] = set()
+        self.real_nodes = 0
+        self.alias_spent = 0
+        self.too_deep_reported = False
+        self.bomb_reported = False
+
+    def error(self, mark: Any, rule: str, message: str) -> None:
+        self.problems.append(Problem(mark.line + 1, mark.column + 1, rule, message))
+
+    def scalar(self, event: yaml.ScalarEvent, loader: Any) -> Scalar:
+        mark = event.start_mark
+        plain = not event.style and event.implicit[0]
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit) if tag is None else STR
+        value: Any = event.value
+        if tag in (STR, VALUE):
+            tag = STR
+        elif tag == MERGE:
+            self.error(mark, "yaml-merge-key", "merge keys ('<<') are not supported: write the keys out")
+            value = None
+        elif tag in _BUILDERS:
+            try:
+                value = _BUILDERS[tag](yaml.ScalarNode(tag, event.value))
+            except Exception as exc:
+                reason = _plain_text(str(exc)).split(" (")[0][:120] or type(exc).__name__
+                self.error(
+                    mark, "yaml-value", f"YAML cannot read {event.value[:40]!r} as {tag[len(_CORE) :]}: {reason}"
+                )
+                tag, value = NULL, None
+        else:
+            self.error(
+                mark, "yaml-tag", f"unsupported YAML tag '{_plain_text(tag)[:60]}': only plain YAML values are allowed"
+            )
+            tag, value = NULL, None
+        return Scalar(mark.line + 1, mark.column + 1, value, tag, event.value, plain)
+
+    def compose(self) -> Node | None:
+        loader = _Loader(self.text)
+        try:
+            return self._compose(loader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            problem = _plain_text(exc.problem or exc.context or "invalid YAML")
+            if mark is not None:
+                index = mark.index if isinstance(mark.index, int) else None
+                # libyaml counts the index in characters of the decoded text.
+                self.problems.append(
+                    Problem(mark.line + 1, mark.column + 1, "yaml-syntax", _explain_syntax(problem, self.text, index))
+                )
+            else:
+                self.problems.append(Problem(1, 1, "yaml-syntax", problem))
+            return None
+        except yaml.YAMLError as exc:
+            position = getattr(exc, "position", None)
+            line, col = _position(self.text, position) if isinstance(position, int) else (1, 1)
+            self.problems.append(Problem(line, col, "yaml-syntax", _plain_text(str(exc))[:200]))
+            return None
+        finally:
+            loader.dispose()
+
+    def _compose(self, loader: Any) -> Node | None:
+        root: Node | None = None
+        stack: list[tuple[Node, str | None]] = []
+        documents = 0
+        pending_key: list[Node | None] = []
+
+        def attach(node: Node) -> None:
+            nonlocal root
+            if not stack:
+                root = node
+                return
+            parent = stack[-1][0]
+            parent.size += node.size
+            if isinstance(parent, Sequence):
+                parent.items.append(node)
+            else:
+                assert isinstance(parent, Mapping)
+                if pending_key[-1] is None:
+                    pending_key[-1] = node
+                else:
+                    parent.pairs.append((pending_key[-1], node))
+                    pending_key[-1] = None
+
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                break
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    self.error(
+                        event.start_mark,
+                        "yaml-multiple-documents",
+                        "a map file holds one YAML document: remove the second '---' or split the file",
+                    )
+                    break
+                continue
+            if isinstance(event, yaml.StreamStartEvent | yaml.DocumentEndEvent):
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                attach(self.alias(event))
+                continue
+            if isinstance(event, yaml.ScalarEvent):
+                self.real_nodes += 1
+                node = self.scalar(event, loader)
+                if event.anchor:
+                    self.anchors[event.anchor] = node
+                attach(node)
+                continue
+            if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                self.real_nodes += 1
+                mark = event.start_mark
+                is_map = isinstance(event, yaml.MappingStartEvent)
+                expected = MAP if is_map else SEQ
+                if event.tag not in (None, "!", expected):
+                    self.error(mark, "yaml-tag", f"unsupported YAML tag '{_plain_text(event.tag)[:60]}'")
+                if len(stack) >= MAX_DEPTH:
+                    if not self.too_deep_reported:
+                        self.too_deep_reported = True
+                        self.error(mark, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+                    return None
+                collection: Node = (
+                    Mapping(mark.line + 1, mark.column + 1) if is_map else Sequence(mark.line + 1, mark.column + 1)
+                )
+                if event.anchor:
+                    self.anchors[event.anchor] = collection
+                    self.open_anchors.add(event.anchor)
+                stack.append((collection, event.anchor))
+                pending_key.append(None)
+                continue
+            if isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                collection, anchor = stack.pop()
+                pending_key.pop()
+                if anchor:
+                    self.open_anchors.discard(anchor)
+                if isinstance(collection, Mapping):
+                    self.check_duplicates(collection)
+                attach(collection)
+                continue
+        return root
+
+    def alias(self, event: yaml.AliasEvent) -> Node:
+        mark = event.start_mark
+        line, col = mark.line + 1, mark.column + 1
+        anchor = event.anchor
+        target = self.anchors.get(anchor)
+        if target is None:
+            self.error(
+                mark,
+                "yaml-alias",
+                f"alias '*{anchor}' refers to no anchor (a value starting with '*' is a YAML alias: put it in quotes)",
+            )
+            return Scalar(line, col, None, NULL, "", True)
+        if anchor in self.open_anchors:
+            self.error(mark, "yaml-alias", f"alias '*{anchor}' refers to a value that contains it (a recursive alias)")
+            return Scalar(line, col, None, NULL, "", True)
+        self.alias_spent += target.size
+        if self.alias_spent > MIN_ALIAS_BUDGET + self.real_nodes:
+            if not self.bomb_reported:
+                self.bomb_reported = True
+                self.error(
+                    mark,
+                    "yaml-alias",
+                    f"aliases expand this file beyond {MIN_ALIAS_BUDGET:,} values (an alias bomb?): "
+                    "write the values out instead of repeating aliases",
+                )
+            return Scalar(line, col, None, NULL, "", True)
+        return target
+
+    def check_duplicates(self, mapping: Mapping) -> None:
+        seen: dict[Any, Node] = {}
+        for key, _ in mapping.pairs:
+            if not isinstance(key, Scalar):
+                continue
+            try:
+                marker = (key.value.__class__ is str, key.value)
+                if isinstance(key.value, bool | int | float):
+                    marker = (False, key.value)
+                hash(marker)
+            except TypeError:
+                continue
+            first = seen.get(marker)
+            if first is None:
+                seen[marker] = key
+                continue
+            assert isinstance(first, Scalar)
+            if first.raw == key.raw:
+                message = f"duplicate key '{_plain_text(key.raw)[:60]}' (first at line {first.line}): YAML would keep only the last one"
+            else:
+                message = (
+                    f"duplicate key '{_plain_text(key.raw)[:60]}': YAML reads it as {key.value!r}, the same as "
+                    f"'{_plain_text(first.raw)[:60]}' at line {first.line}; put keys in quotes to keep them as text"
+                )
+            self.problems.append(Problem(key.line, key.col, "yaml-duplicate-key", message))
+
+
+def compose(text: str) -> tuple[Node | None, list[Problem]]:
+    """Parse one YAML document into positioned nodes, collecting problems.
+
+    Never raises for any input text.
+    """
+    problems = precheck(text)
+    if problems:
+        return None, problems
+    composer = _Composer(text)
+    root = composer.compose()
+    problems = composer.problems
+    problems.sort(key=lambda p: (p.line, p.col))
+    return root, problems
