@@ -15,14 +15,6 @@ import click
 
 from jmap import __version__
 
-BUG_REPORT = "jmap: internal error (this is a bug in jmap): please report it with the file that caused it, and run again with --debug to see the details"
-
-_debug = False
-
-
-def _fail_usage(message: str) -> None:
-    raise click.UsageError(message)
-
 
 def _existing(paths: tuple[str, ...]) -> None:
     missing = [p for p in paths if not Path(p).exists()]
@@ -46,8 +38,7 @@ def cli(debug: bool) -> None:
 
     The format is documented in docs/format.md; every rule id in docs/rules.md.
     """
-    global _debug
-    _debug = debug
+    # --debug is read by jmap.entry, which owns the exit codes.
 
 
 @cli.command()
@@ -78,7 +69,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
     1 when one is not, 2 on a usage error.
     """
     _existing(paths)
-    from jmap.commands import validate_paths
+    from jmap.checking import validate_paths
 
     return validate_paths(paths, strict=strict, fmt=fmt, quiet=quiet)
 
@@ -328,43 +319,24 @@ def import_mermaid_cmd(file: str, output: str | None, force: bool) -> int:
     return import_mermaid_file(file, output=output, force=force)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console entry point: maps every outcome to cli.md's exit codes."""
-    from jmap.errors import JmapError, UsageError
-
-    args = sys.argv[1:] if argv is None else argv
+def run_click(args: list[str]) -> int:
+    """Run the click command line; click's own errors become exit code 2."""
     try:
         code = cli.main(args=args, prog_name="jmap", standalone_mode=False)
     except click.UsageError as exc:
         exc.show()
-        code = 2
+        return 2
     except click.exceptions.Abort:
         click.echo("jmap: interrupted", err=True)
-        code = 130
+        return 130
     except click.ClickException as exc:
         exc.show()
-        code = exc.exit_code
-    except UsageError as exc:
-        click.echo(f"jmap: error: {exc}", err=True)
-        code = 2
-    except JmapError as exc:
-        click.echo(f"jmap: error: {exc}", err=True)
-        code = 1
-    except KeyboardInterrupt:
-        click.echo("jmap: interrupted", err=True)
-        code = 130
-    except BrokenPipeError:
-        import os
+        return exc.exit_code
+    return code if isinstance(code, int) else 0
 
-        # The reader went away (`jmap render -o - | head`): stop quietly.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        code = 0
-    except Exception:
-        if _debug or "--debug" in args:
-            import traceback
 
-            traceback.print_exc()
-        click.echo(BUG_REPORT, err=True)
-        code = 3
-    sys.stdout.flush()
-    sys.exit(code if isinstance(code, int) else 0)
+def main(argv: list[str] | None = None) -> None:
+    """Kept for `python -m jmap.cli`; the console script uses jmap.entry."""
+    from jmap.entry import main as entry_main
+
+    entry_main(argv)

@@ -8,45 +8,16 @@ from pathlib import Path
 
 import click
 
-from jmap.diagnostics import REPORTERS, FileReport, printable
+from jmap.checking import collect_maps
+from jmap.diagnostics import printable
 from jmap.errors import JmapError, RenderError, UsageError
-from jmap.validator import Result, find_maps, load_file
+from jmap.validator import Result, load_file
 
 MAP_SUFFIXES = (".yaml", ".yml")
 
 
 def _err(line: str) -> None:
     click.echo(printable(line), err=True)
-
-
-def collect_maps(paths: tuple[str, ...]) -> list[Path]:
-    """The maps named or found below the folders named; a folder without maps is a usage error."""
-    found = find_maps(list(paths))
-    for raw in paths:
-        if Path(raw).is_dir() and not any(_is_below(f, Path(raw)) for f in found):
-            raise UsageError(f"no journey maps under {raw} (YAML files whose top-level mapping has the key 'jmap')")
-    return found
-
-
-def _is_below(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
-
-
-def validate_paths(paths: tuple[str, ...], *, strict: bool, fmt: str, quiet: bool) -> int:
-    reports = [FileReport(str(p), load_file(p).diagnostics) for p in collect_maps(paths)]
-    reporter = REPORTERS[fmt]
-    lines = list(reporter(reports, strict))
-    if quiet and fmt == "text":
-        lines = lines[:-1]
-    out = sys.stdout
-    for line in lines:
-        out.write(line + "\n")
-    out.flush()
-    return 1 if any(r.failed(strict) for r in reports) else 0
 
 
 def output_stem(path: Path) -> str:
@@ -70,7 +41,7 @@ def render_paths(
     from jmap.fsutil import atomic_write
     from jmap.render import render_each
 
-    maps = collect_maps(paths)
+    maps = [Path(p) for p in collect_maps(paths)]
     to_stdout = output == "-"
     if to_stdout and (len(maps) != 1 or len(formats) != 1):
         raise UsageError("-o - writes to standard output: give exactly one map and one format")

@@ -7,10 +7,11 @@ without scraping human text.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 ERROR = "error"
 WARNING = "warning"
@@ -25,14 +26,30 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
-@dataclass(frozen=True, slots=True)
 class Diagnostic:
-    file: str
-    line: int
-    col: int
-    severity: str
-    message: str
-    rule: str
+    """One problem at one place: ``FILE:LINE:COL: SEVERITY: MESSAGE [RULE]``."""
+
+    __slots__ = ("col", "file", "line", "message", "rule", "severity")
+
+    def __init__(self, file: str, line: int, col: int, severity: str, message: str, rule: str) -> None:
+        self.file = file
+        self.line = line
+        self.col = col
+        self.severity = severity
+        self.message = message
+        self.rule = rule
+
+    def _key(self) -> tuple[str, int, int, str, str, str]:
+        return (self.file, self.line, self.col, self.severity, self.message, self.rule)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Diagnostic) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Diagnostic({self.format()!r})"
 
     def format(self) -> str:
         return printable(f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message} [{self.rule}]")
@@ -52,12 +69,14 @@ def sort_key(d: Diagnostic) -> tuple[int, int, int, str, str]:
     return (d.line, d.col, 0 if d.severity == ERROR else 1, d.rule, d.message)
 
 
-@dataclass(slots=True)
 class FileReport:
     """What validation found in one file."""
 
-    file: str
-    diagnostics: list[Diagnostic]
+    __slots__ = ("diagnostics", "file")
+
+    def __init__(self, file: str, diagnostics: list[Diagnostic]) -> None:
+        self.file = file
+        self.diagnostics = diagnostics
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -94,6 +113,8 @@ def report_text(reports: list[FileReport], strict: bool) -> Iterable[str]:
 
 
 def report_json(reports: list[FileReport], strict: bool) -> Iterable[str]:
+    import json
+
     payload = {
         "files": [
             {

@@ -12,8 +12,62 @@ and renders must be deterministic.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+_NO_DEFAULT = object()
+
+
+def record(cls: type) -> type:
+    """A light ``dataclass``: ``__init__``, ``__repr__`` and ``__eq__`` from annotations.
+
+    Why not ``dataclasses``: importing it (with ``inspect``) and building a dozen
+    classes costs about 15 ms at every start of the command line, more than
+    half of what `jmap validate` may spend beyond loading YAML (see bench/).
+    Fields are the class annotations in order; a class attribute is the default;
+    a name listed in ``_factories`` gets a fresh empty dict per instance, and
+    names starting with ``_`` stay out of ``__eq__`` and ``__repr__``.
+    """
+    names = [n for n in cls.__dict__.get("__annotations__", {}) if not n.startswith("__")]  # noqa: RUF063 - no inspect at start-up
+    factories = cls.__dict__.get("_factories", ())
+    params, body, defaults = [], [], {}
+    for name in names:
+        default = cls.__dict__.get(name, _NO_DEFAULT)
+        if name in factories:
+            params.append(f"{name}=None")
+            body.append(f"self.{name} = {{}} if {name} is None else {name}")
+            continue
+        if default is _NO_DEFAULT:
+            params.append(name)
+        else:
+            defaults[f"_d_{name}"] = default
+            params.append(f"{name}=_d_{name}")
+        body.append(f"self.{name} = {name}")
+    source = f"def __init__(self, {', '.join(params)}):\n    " + "\n    ".join(body or ["pass"])
+    namespace: dict = {}
+    exec(source, defaults, namespace)  # source built from our own annotations only
+    cls.__init__ = namespace["__init__"]
+    public = tuple(n for n in names if not n.startswith("_"))
+    cls._fields = public
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in public)})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in public)
+
+    cls.__repr__ = __repr__
+    cls.__eq__ = __eq__
+    if cls.__dict__.get("_frozen"):
+        cls.__hash__ = lambda self: hash(tuple(getattr(self, n) for n in public))
+    else:
+        cls.__hash__ = None
+    return cls
+
 
 EMOTION_MIN = -2
 EMOTION_MAX = 2
@@ -38,9 +92,11 @@ DURATION_UNITS: dict[str, int] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Duration:
     """A duration as written (``1h30min``) and its length in seconds."""
+
+    _frozen = True
 
     text: str
     seconds: float
@@ -57,17 +113,20 @@ class Duration:
         return Duration("".join(parts) or "0s", float(seconds))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MetricValue:
     """A number or a percentage, keeping the author's spelling for display."""
+
+    _frozen = True
 
     number: float
     percent: bool
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Metric:
+    _frozen = True
     name: str
     value: MetricValue
     target: MetricValue | None = None
@@ -75,7 +134,7 @@ class Metric:
     source: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Emotion:
     """An emotion score: one value for everyone here, or one per persona.
 
@@ -83,8 +142,9 @@ class Emotion:
     integer or a mapping.
     """
 
+    _factories = ("per_persona",)
     everyone: int | None = None
-    per_persona: dict[str, int] = field(default_factory=dict)
+    per_persona: dict[str, int]
 
     def for_persona(self, persona_id: str | None) -> int | None:
         if self.everyone is not None:
@@ -102,7 +162,7 @@ class Emotion:
         return sum(self.per_persona.values()) / len(self.per_persona)
 
 
-@dataclass(slots=True)
+@record
 class Persona:
     id: str
     name: str
@@ -113,7 +173,7 @@ class Persona:
     color: str | None = None
 
 
-@dataclass(slots=True)
+@record
 class Channel:
     id: str
     name: str
@@ -124,7 +184,7 @@ class Channel:
         return self.type == "online"
 
 
-@dataclass(slots=True)
+@record
 class PainPoint:
     id: str
     name: str
@@ -138,7 +198,7 @@ class PainPoint:
         return SEVERITIES[::-1].index(self.severity)
 
 
-@dataclass(slots=True)
+@record
 class Touchpoint:
     id: str
     name: str
@@ -160,7 +220,7 @@ class Touchpoint:
     touchpoints: tuple[Touchpoint, ...] = ()
 
 
-@dataclass(slots=True)
+@record
 class Stage:
     id: str
     name: str
@@ -171,7 +231,7 @@ class Stage:
     touchpoints: tuple[Touchpoint, ...] = ()
 
 
-@dataclass(slots=True)
+@record
 class Opportunity:
     id: str
     name: str
@@ -183,7 +243,7 @@ class Opportunity:
     status: str | None = None
 
 
-@dataclass(slots=True)
+@record
 class JourneyMap:
     title: str
     stages: tuple[Stage, ...]
@@ -196,7 +256,7 @@ class JourneyMap:
     personas: tuple[Persona, ...] = ()
     channels: tuple[Channel, ...] = ()
     opportunities: tuple[Opportunity, ...] = ()
-    _index: _Index | None = field(default=None, repr=False, compare=False)
+    _index: _Index | None = None
 
     # -- lookups -------------------------------------------------------------
 
@@ -340,8 +400,8 @@ class JourneyMap:
 
 
 class _Index:
-    """Derived lookup tables; kept out of the dataclass fields so equality and
-    repr stay about the map's content."""
+    """Derived lookup tables, built once; ``_index`` stays out of equality and
+    repr so they are about the map's content."""
 
     __slots__ = (
         "channels",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
@@ -17,6 +18,8 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     for cand in pool:
         if cand.lower() == lowered:
             return cand
+    import difflib
+
     matches = difflib.get_close_matches(lowered, pool, n=1, cutoff=0.6)
     return matches[0] if matches else None
 

@@ -18,9 +18,6 @@ import math
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from jmap import model as m
 from jmap.diagnostics import ERROR, WARNING, Diagnostic, sort_key
@@ -52,6 +49,10 @@ from jmap.yamlnodes import (
     decode,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 _ID_RE = re.compile(ID_PATTERN)
 _COLOR_RE = re.compile(COLOR_PATTERN)
 _PERCENT_RE = re.compile(PERCENT_PATTERN)
@@ -60,13 +61,15 @@ _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([a-z]+)")
 _INVALID = object()
 
 
-@dataclass(slots=True)
 class Result:
     """The outcome of validating one file."""
 
-    file: str
-    map: m.JourneyMap | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    __slots__ = ("diagnostics", "file", "map")
+
+    def __init__(self, file: str, map: m.JourneyMap | None, diagnostics: list[Diagnostic] | None = None) -> None:
+        self.file = file
+        self.map = map
+        self.diagnostics = diagnostics if diagnostics is not None else []
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -125,6 +128,7 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
         return Result(filename, None, diagnostics)
     checker = _Checker(filename, text)
     checker.diagnostics.extend(diagnostics)
+    checker.errors = len(diagnostics)
     journey = checker.run(root)
     checker.diagnostics.sort(key=sort_key)
     return Result(filename, journey, checker.diagnostics)
@@ -148,30 +152,30 @@ def is_map_file(path: str | os.PathLike[str]) -> bool:
     return re.search(r"(?m)^(?:\ufeff)?(?:jmap|'jmap'|\"jmap\")[ \t]*:", text) is not None
 
 
-def find_maps(paths: list[str | os.PathLike[str]]) -> list[Path]:
+def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
     """Files named on the command line, plus every map below the folders named.
 
     Hidden folders and virtual environments are skipped when walking; files
     named explicitly are always taken. Order is sorted and stable.
     """
-    found: list[Path] = []
-    seen: set[Path] = set()
+    found: list[str] = []
+    seen: set[str] = set()
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            below: list[Path] = []
+        path = os.fspath(raw)
+        if os.path.isdir(path):
+            below: list[str] = []
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
                 for name in sorted(files):
                     if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                        candidate = Path(folder) / name
+                        candidate = os.path.join(folder, name)
                         if is_map_file(candidate):
                             below.append(candidate)
             candidates = sorted(below)
         else:
             candidates = [path]
         for candidate in candidates:
-            key = candidate.resolve()
+            key = os.path.realpath(candidate)
             if key not in seen:
                 seen.add(key)
                 found.append(candidate)
@@ -227,14 +231,16 @@ def slugify(text: str) -> str:
 # -- the checker ----------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class _Entity:
     """An entity's converted values, with the nodes they came from."""
 
-    kind: str
-    node: Mapping
-    values: dict[str, Any] = field(default_factory=dict)
-    nodes: dict[str, Node] = field(default_factory=dict)
+    __slots__ = ("kind", "node", "nodes", "values")
+
+    def __init__(self, kind: str, node: Mapping) -> None:
+        self.kind = kind
+        self.node = node
+        self.values: dict[str, Any] = {}
+        self.nodes: dict[str, Node] = {}
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.values.get(key, default)

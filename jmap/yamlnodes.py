@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import codecs
 import re
-from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 try:  # libyaml is much faster; the pure-Python parser is a fallback.
     from yaml import CSafeLoader as _Loader
@@ -241,6 +244,8 @@ class _Composer:
         self.text = text
         self.problems: list[Problem] = []
         self.anchors: dict[str, Node] = {}
+        #: anchor name → (line, column) of its definition, while no alias uses it.
+        self.unused_anchors: dict[str, tuple[int, int]] = {}
         self.open_anchors: set[str] = set()
         self.real_nodes = 0
         self.alias_spent = 0
@@ -349,6 +354,7 @@ class _Composer:
                 node = self.scalar(event, loader)
                 if event.anchor:
                     self.anchors[event.anchor] = node
+                    self.unused_anchors[event.anchor] = (event.start_mark.line + 1, event.start_mark.column + 1)
                 attach(node)
                 continue
             if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
@@ -369,6 +375,7 @@ class _Composer:
                 if event.anchor:
                     self.anchors[event.anchor] = collection
                     self.open_anchors.add(event.anchor)
+                    self.unused_anchors[event.anchor] = (mark.line + 1, mark.column + 1)
                 stack.append((collection, event.anchor))
                 pending_key.append(None)
                 continue
@@ -388,6 +395,7 @@ class _Composer:
         line, col = mark.line + 1, mark.column + 1
         anchor = event.anchor
         target = self.anchors.get(anchor)
+        self.unused_anchors.pop(anchor, None)
         if target is None:
             self.error(
                 mark,
@@ -449,5 +457,15 @@ def compose(text: str) -> tuple[Node | None, list[Problem]]:
     composer = _Composer(text)
     root = composer.compose()
     problems = composer.problems
+    for anchor, (line, col) in composer.unused_anchors.items():
+        problems.append(
+            Problem(
+                line,
+                col,
+                "yaml-anchor",
+                f"'&{anchor}' makes YAML read this value as an anchor named '{anchor}', not as text "
+                "(a value starting with '&' must be put in quotes)",
+            )
+        )
     problems.sort(key=lambda p: (p.line, p.col))
     return root, problems
