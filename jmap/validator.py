@@ -14,6 +14,7 @@ see an invalid map.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import re
@@ -117,6 +118,19 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
         text = data
     if text.startswith("\ufeff"):
         text = text[1:]
+    # The trees built below hold no reference cycles; pausing the cyclic
+    # collector avoids its repeated full scans, which made large maps
+    # superlinear (about 40% of the time at 10,000 touchpoints).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _check_text(text, filename)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check_text(text: str, filename: str) -> Result:
     root, problems = compose(text)
     diagnostics = [_from_problem(filename, p) for p in problems]
     if problems and root is None:

@@ -115,6 +115,7 @@ class _Constructor(SafeConstructor):
 
 
 _constructor = _Constructor()
+_TYPE_WORDS = {INT: "an integer", FLOAT: "a number", TIMESTAMP: "a date", BINARY: "binary data", BOOL: "a boolean"}
 _BUILDERS = {
     INT: _constructor.construct_yaml_int,
     FLOAT: _constructor.construct_yaml_float,
@@ -249,7 +250,6 @@ class _Composer:
         self.open_anchors: set[str] = set()
         self.real_nodes = 0
         self.alias_spent = 0
-        self.too_deep_reported = False
         self.bomb_reported = False
 
     def error(self, mark: Any, rule: str, message: str) -> None:
@@ -257,10 +257,16 @@ class _Composer:
 
     def scalar(self, event: yaml.ScalarEvent, loader: Any) -> Scalar:
         mark = event.start_mark
-        plain = not event.style and event.implicit[0]
         tag = event.tag
-        if tag is None or tag == "!":
-            tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit) if tag is None else STR
+        implicit = event.implicit
+        plain = implicit[0] and not event.style
+        if tag is None:
+            # Quoted scalars are always text; only plain ones need YAML's typing.
+            tag = loader.resolve(yaml.ScalarNode, event.value, implicit) if implicit[0] else STR
+            if tag == STR:
+                return Scalar(mark.line + 1, mark.column + 1, event.value, STR, event.value, plain)
+        elif tag == "!":
+            tag = STR
         value: Any = event.value
         if tag in (STR, VALUE):
             tag = STR
@@ -272,9 +278,8 @@ class _Composer:
                 value = _BUILDERS[tag](yaml.ScalarNode(tag, event.value))
             except Exception as exc:
                 reason = _plain_text(str(exc)).split(" (")[0][:120] or type(exc).__name__
-                self.error(
-                    mark, "yaml-value", f"YAML cannot read {event.value[:40]!r} as {tag[len(_CORE) :]}: {reason}"
-                )
+                what = _TYPE_WORDS.get(tag, tag[len(_CORE) :])
+                self.error(mark, "yaml-value", f"YAML cannot read {event.value[:40]!r} as {what}: {reason}")
                 tag, value = NULL, None
         else:
             self.error(
@@ -308,33 +313,56 @@ class _Composer:
             loader.dispose()
 
     def _compose(self, loader: Any) -> Node | None:
+        # The hot loop of reading a map: one iteration per YAML event, so it
+        # dispatches on the event's class with `is` (scalars first, they are
+        # most events) and keeps attribute lookups in locals.
         root: Node | None = None
-        stack: list[tuple[Node, str | None]] = []
+        #: open collections: (node, anchor, pending key of a mapping)
+        stack: list[list[Any]] = []
         documents = 0
-        pending_key: list[Node | None] = []
-
-        def attach(node: Node) -> None:
-            nonlocal root
-            if not stack:
-                root = node
-                return
-            parent = stack[-1][0]
-            parent.size += node.size
-            if isinstance(parent, Sequence):
-                parent.items.append(node)
-            else:
-                assert isinstance(parent, Mapping)
-                if pending_key[-1] is None:
-                    pending_key[-1] = node
-                else:
-                    parent.pairs.append((pending_key[-1], node))
-                    pending_key[-1] = None
+        get_event = loader.get_event
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+        map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        stream_end, document_start = yaml.StreamEndEvent, yaml.DocumentStartEvent
 
         while True:
-            event = loader.get_event()
-            if event is None or isinstance(event, yaml.StreamEndEvent):
-                break
-            if isinstance(event, yaml.DocumentStartEvent):
+            event = get_event()
+            cls = event.__class__
+            if cls is scalar_event:
+                self.real_nodes += 1
+                node: Node = self.scalar(event, loader)
+                if event.anchor:
+                    self.anchors[event.anchor] = node
+                    self.unused_anchors[event.anchor] = (node.line, node.col)
+            elif cls is map_end or cls is seq_end:
+                frame = stack.pop()
+                node = frame[0]
+                if frame[1]:
+                    self.open_anchors.discard(frame[1])
+                if cls is map_end:
+                    self.check_duplicates(node)  # type: ignore[arg-type]
+            elif cls is map_start or cls is seq_start:
+                self.real_nodes += 1
+                mark = event.start_mark
+                is_map = cls is map_start
+                if event.tag not in (None, "!", MAP if is_map else SEQ):
+                    self.error(mark, "yaml-tag", f"unsupported YAML tag '{_plain_text(event.tag)[:60]}'")
+                if len(stack) >= MAX_DEPTH:
+                    self.error(mark, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+                    return None
+                collection: Node = (
+                    Mapping(mark.line + 1, mark.column + 1) if is_map else Sequence(mark.line + 1, mark.column + 1)
+                )
+                if event.anchor:
+                    self.anchors[event.anchor] = collection
+                    self.open_anchors.add(event.anchor)
+                    self.unused_anchors[event.anchor] = (collection.line, collection.col)
+                stack.append([collection, event.anchor, None])
+                continue
+            elif cls is alias_event:
+                node = self.alias(event)
+            elif cls is document_start:
                 documents += 1
                 if documents > 1:
                     self.error(
@@ -344,50 +372,24 @@ class _Composer:
                     )
                     break
                 continue
-            if isinstance(event, yaml.StreamStartEvent | yaml.DocumentEndEvent):
+            elif event is None or cls is stream_end:
+                break
+            else:  # stream start, document end
                 continue
-            if isinstance(event, yaml.AliasEvent):
-                attach(self.alias(event))
+            # Attach the finished node to its parent.
+            if not stack:
+                root = node
                 continue
-            if isinstance(event, yaml.ScalarEvent):
-                self.real_nodes += 1
-                node = self.scalar(event, loader)
-                if event.anchor:
-                    self.anchors[event.anchor] = node
-                    self.unused_anchors[event.anchor] = (event.start_mark.line + 1, event.start_mark.column + 1)
-                attach(node)
-                continue
-            if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-                self.real_nodes += 1
-                mark = event.start_mark
-                is_map = isinstance(event, yaml.MappingStartEvent)
-                expected = MAP if is_map else SEQ
-                if event.tag not in (None, "!", expected):
-                    self.error(mark, "yaml-tag", f"unsupported YAML tag '{_plain_text(event.tag)[:60]}'")
-                if len(stack) >= MAX_DEPTH:
-                    if not self.too_deep_reported:
-                        self.too_deep_reported = True
-                        self.error(mark, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels is not allowed")
-                    return None
-                collection: Node = (
-                    Mapping(mark.line + 1, mark.column + 1) if is_map else Sequence(mark.line + 1, mark.column + 1)
-                )
-                if event.anchor:
-                    self.anchors[event.anchor] = collection
-                    self.open_anchors.add(event.anchor)
-                    self.unused_anchors[event.anchor] = (mark.line + 1, mark.column + 1)
-                stack.append((collection, event.anchor))
-                pending_key.append(None)
-                continue
-            if isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-                collection, anchor = stack.pop()
-                pending_key.pop()
-                if anchor:
-                    self.open_anchors.discard(anchor)
-                if isinstance(collection, Mapping):
-                    self.check_duplicates(collection)
-                attach(collection)
-                continue
+            frame = stack[-1]
+            parent = frame[0]
+            parent.size += node.size
+            if parent.__class__ is Sequence:
+                parent.items.append(node)
+            elif frame[2] is None:
+                frame[2] = node
+            else:
+                parent.pairs.append((frame[2], node))
+                frame[2] = None
         return root
 
     def alias(self, event: yaml.AliasEvent) -> Node:

@@ -1,0 +1,83 @@
+"""Benchmark of `jmap validate` against the least a PyYAML-based validator must do.
+
+    .venv/bin/python bench/bench_validate.py
+
+Run it with the interpreter of an installed virtual environment (scripts/setup.sh
+makes one), not through a shell wrapper: the floor and jmap then run on the
+same interpreter. For each map it prints the best wall time of
+`jmap validate FILE` and of the floor, measured in the same run:
+
+    python -c "import yaml; yaml.load(open(FILE, 'rb'), Loader=yaml.CSafeLoader)"
+
+and their ratio (target: 1.6 or less). For generated maps of 100, 1,000 and
+10,000 touchpoints it also prints the in-process validation time and the time
+per touchpoint, which stays flat when growth is linear (target: 10,000
+touchpoints under 2 s). It is a benchmark, not a test: it prints figures and
+exits 0.
+"""
+
+from __future__ import annotations
+
+import compileall
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from maps import generated_map_yaml  # noqa: E402
+
+PYTHON = sys.executable
+JMAP = str(Path(PYTHON).with_name("jmap"))
+FLOOR = "import sys, yaml; yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)"
+
+
+def best_of(cmd: list[str], runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> int:
+    import jmap
+    from jmap.validator import load_text
+
+    # Measure what an installed wheel runs: bytecode compiled, as pip does.
+    compileall.compile_dir(str(Path(jmap.__file__).parent), quiet=1)
+    print(f"interpreter: {PYTHON}\njmap: {jmap.__file__}\n")
+    print(f"{'map':<34}{'jmap validate':>15}{'floor':>10}{'ratio':>8}")
+    floor_pass = best_of([PYTHON, "-c", "pass"], 15)
+    rows: list[tuple[str, Path]] = [(p.name, p) for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    with tempfile.TemporaryDirectory() as tmp:
+        sizes = (100, 1_000, 10_000)
+        for size in sizes:
+            path = Path(tmp) / f"generated-{size}.yaml"
+            path.write_text(generated_map_yaml(size), encoding="utf-8")
+            rows.append((f"generated {size:,} touchpoints", path))
+        for name, path in rows:
+            runs = 15 if path.stat().st_size < 200_000 else 3
+            ours = best_of([JMAP, "validate", str(path)], runs)
+            floor = best_of([PYTHON, "-c", FLOOR, str(path)], runs)
+            print(f"{name:<34}{ours * 1000:>12.1f} ms{floor * 1000:>7.1f} ms{ours / floor:>8.2f}")
+        print(f"\n(python -c pass alone: {floor_pass * 1000:.1f} ms)\n")
+        print(f"{'in-process validation':<34}{'time':>12}{'per touchpoint':>18}")
+        for size in sizes:
+            text = (Path(tmp) / f"generated-{size}.yaml").read_bytes()
+            best = float("inf")
+            for _ in range(3 if size >= 10_000 else 7):
+                start = time.perf_counter()
+                result = load_text(text, "generated.yaml")
+                best = min(best, time.perf_counter() - start)
+            assert result.map is not None, [d.format() for d in result.diagnostics[:3]]
+            print(f"{f'{size:,} touchpoints':<34}{best * 1000:>9.1f} ms{best / size * 1e6:>15.1f} µs")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
