@@ -60,7 +60,13 @@ def render_paths(
             _err(f"{path}: not rendered: the map is invalid")
             failed = True
             continue
-        for fmt, data in render_each(result.map, formats, persona=persona, templates_dir=templates_dir):
+        try:
+            outputs = list(render_each(result.map, formats, persona=persona, templates_dir=templates_dir))
+        except RenderError as exc:  # an unknown --persona for this map: the other maps go on
+            _err(f"{path}: error: {exc}")
+            failed = True
+            continue
+        for fmt, data in outputs:
             if isinstance(data, RenderError):
                 _err(f"{path}: error: cannot render {fmt}: {data}")
                 failed = True

@@ -1,0 +1,125 @@
+"""`jmap render` as cli.md describes it, driven through the real command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from conftest import EXAMPLES, run_jmap
+
+CHECKOUT = EXAMPLES / "checkout-fr.yaml"
+BROKEN = "jmap: 1\ntitle: Broken\nstages:\n  - id: s\n    name: S\n    duration: 1:30\n"
+
+
+def test_default_formats_are_svg_html_md(tmp_path) -> None:
+    if not shutil.which("dot"):
+        pytest.skip("needs Graphviz")
+    proc = run_jmap("render", str(CHECKOUT), "-o", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkout-fr.html", "checkout-fr.md", "checkout-fr.svg"]
+
+
+def test_stem_drops_only_the_final_yaml_suffix(tmp_path) -> None:
+    source = tmp_path / "journey.v2.yml"
+    shutil.copy(CHECKOUT, source)
+    proc = run_jmap("render", str(source), "-f", "dot,md", "-o", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["journey.v2.dot", "journey.v2.md"]
+
+
+def test_dash_writes_one_format_of_one_map_to_stdout() -> None:
+    proc = run_jmap("render", str(CHECKOUT), "-f", "md", "-o", "-")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode("utf-8").startswith("#")
+
+
+def test_dash_with_two_formats_is_a_usage_error() -> None:
+    proc = run_jmap("render", str(CHECKOUT), "-f", "md,dot", "-o", "-")
+    assert proc.returncode == 2
+    assert b"exactly one map and one format" in proc.stderr
+
+
+@pytest.mark.parametrize("formats", ["gif", "svg,jpeg", ""])
+def test_unsupported_format_is_a_usage_error(tmp_path, formats) -> None:
+    proc = run_jmap("render", str(CHECKOUT), "-f", formats, "-o", str(tmp_path))
+    assert proc.returncode == 2
+    assert b"Traceback" not in proc.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_invalid_map_is_not_rendered_but_its_neighbours_are(tmp_path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(BROKEN, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_jmap("render", str(broken), str(CHECKOUT), "-f", "md", "-o", str(out))
+    assert proc.returncode == 1
+    stderr = proc.stderr.decode()
+    assert f"{broken}:6:15: error:" in stderr
+    assert "[invalid-duration]" in stderr
+    assert sorted(p.name for p in out.iterdir()) == ["checkout-fr.md"]
+
+
+def test_failed_run_leaves_earlier_outputs_intact(tmp_path) -> None:
+    source = tmp_path / "map.yaml"
+    shutil.copy(CHECKOUT, source)
+    assert run_jmap("render", str(source), "-f", "md", "-o", str(tmp_path)).returncode == 0
+    before = (tmp_path / "map.md").read_bytes()
+    source.write_text(BROKEN, encoding="utf-8")
+    assert run_jmap("render", str(source), "-f", "md", "-o", str(tmp_path)).returncode == 1
+    assert (tmp_path / "map.md").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.md", "map.yaml"], "no temporary file left behind"
+
+
+def test_same_output_twice_is_byte_identical(tmp_path) -> None:
+    for run in ("a", "b"):
+        assert run_jmap("render", str(CHECKOUT), "-f", "dot,html,md,mmd", "-o", str(tmp_path / run)).returncode == 0
+    for name in os.listdir(tmp_path / "a"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_unknown_persona_fails_that_map_with_a_suggestion(tmp_path) -> None:
+    proc = run_jmap("render", str(CHECKOUT), "--persona", "sophei", "-f", "dot", "-o", str(tmp_path))
+    assert proc.returncode == 1
+    assert b"unknown persona 'sophei'" in proc.stderr
+    assert b"Traceback" not in proc.stderr
+
+
+def test_two_maps_with_the_same_stem_are_refused(tmp_path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copy(CHECKOUT, tmp_path / "a" / "map.yaml")
+    shutil.copy(CHECKOUT, tmp_path / "b" / "map.yaml")
+    proc = run_jmap(
+        "render",
+        str(tmp_path / "a" / "map.yaml"),
+        str(tmp_path / "b" / "map.yaml"),
+        "-f",
+        "md",
+        "-o",
+        str(tmp_path / "out"),
+    )
+    assert proc.returncode == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_dot_fails_svg_with_one_clear_line_and_still_writes_dot(tmp_path) -> None:
+    env_path = os.pathsep.join(
+        p for p in os.environ.get("PATH", "").split(os.pathsep) if not (os.path.exists(os.path.join(p, "dot")))
+    )
+    proc = run_jmap("render", str(CHECKOUT), "-f", "dot,svg", "-o", str(tmp_path), env={"PATH": env_path})
+    assert proc.returncode == 1
+    stderr = proc.stderr.decode()
+    assert "Traceback" not in stderr
+    assert "dot" in stderr and "install" in stderr
+    assert (tmp_path / "checkout-fr.dot").is_file()
+    assert not (tmp_path / "checkout-fr.svg").exists()
+
+
+def test_version_and_help() -> None:
+    version = run_jmap("--version")
+    assert version.returncode == 0 and version.stdout.startswith(b"jmap ")
+    for verb in ("validate", "render", "build", "diff", "init", "schema"):
+        proc = run_jmap(verb, "--help")
+        assert proc.returncode == 0, verb
+        assert b"Example" in proc.stdout, f"{verb} --help has no example"
