@@ -3,26 +3,29 @@ without click and imported only by the command that needs it."""
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
-
-import click
 
 from jmap.checking import collect_maps
 from jmap.diagnostics import printable
 from jmap.errors import JmapError, RenderError, UsageError
 from jmap.validator import Result, load_file
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
 MAP_SUFFIXES = (".yaml", ".yml")
 
 
 def _err(line: str) -> None:
-    click.echo(printable(line), err=True)
+    sys.stderr.write(printable(line) + "\n")
+    sys.stderr.flush()
 
 
-def output_stem(path: Path) -> str:
+def output_stem(path: str | os.PathLike[str]) -> str:
     """``checkout.yaml`` → ``checkout``: only the final .yaml/.yml goes."""
-    name = path.name
+    name = os.path.basename(os.fspath(path))
     for suffix in MAP_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
@@ -41,11 +44,11 @@ def render_paths(
     from jmap.fsutil import atomic_write
     from jmap.render import render_each
 
-    maps = [Path(p) for p in collect_maps(paths)]
+    maps = collect_maps(paths)
     to_stdout = output == "-"
     if to_stdout and (len(maps) != 1 or len(formats) != 1):
         raise UsageError("-o - writes to standard output: give exactly one map and one format")
-    stems: dict[str, Path] = {}
+    stems: dict[str, str] = {}
     for path in maps:
         stem = output_stem(path)
         if stem in stems:
@@ -75,7 +78,7 @@ def render_paths(
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()
                 continue
-            target = Path(output) / f"{output_stem(path)}.{fmt}"
+            target = os.path.join(output, f"{output_stem(path)}.{fmt}")
             atomic_write(target, data)
             _err(f"wrote {target}")
     return 1 if failed else 0
@@ -110,10 +113,9 @@ def init_map(file: str, *, template: str, lang: str, force: bool, schema_ref: st
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return 0
-    target = Path(file)
-    if target.exists() and not force:
+    if os.path.exists(file) and not force:
         raise UsageError(f"{file} already exists: choose another name or pass --force to overwrite it")
-    atomic_write(target, data)
+    atomic_write(file, data)
     _err(f"wrote {file}: check it with `jmap validate {file}` and render it with `jmap render {file}`")
     return 0
 
@@ -124,22 +126,26 @@ def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
     if file == "-":
         text, name = sys.stdin.read(), "<stdin>"
     else:
-        raw = Path(file).read_bytes()
+        with open(file, "rb") as handle:
+            raw = handle.read()
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise JmapError(f"{file}: the file is not UTF-8 text") from exc
         name = file
-    yaml_text = import_mermaid(text, name)
+    try:
+        yaml_text = import_mermaid(text, name)
+    except JmapError as exc:  # already "FILE:LINE:COL: error: … [rule]"
+        _err(str(exc))
+        return 1
     if output is None or output == "-":
         sys.stdout.write(yaml_text)
         sys.stdout.flush()
         return 0
-    target = Path(output)
-    if target.exists() and not force:
+    if os.path.exists(output) and not force:
         raise UsageError(f"{output} already exists: pass --force to overwrite it")
     from jmap.fsutil import atomic_write
 
-    atomic_write(target, yaml_text.encode("utf-8"))
+    atomic_write(output, yaml_text.encode("utf-8"))
     _err(f"wrote {output}")
     return 0

@@ -18,7 +18,9 @@ WARNING = "warning"
 
 # C0/C1 controls, DEL, bidi overrides and the like: never echo them raw, a
 # hostile file must not be able to drive the user's terminal.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+# What json.dumps leaves raw with ensure_ascii=False (it escapes C0 itself).
+_UNPRINTABLE_IN_JSON = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
 def printable(text: str) -> str:
@@ -134,7 +136,10 @@ def report_json(reports: list[FileReport], strict: bool) -> Iterable[str]:
             "strict": strict,
         },
     }
-    yield json.dumps(payload, ensure_ascii=False, indent=2)
+    # ensure_ascii=False keeps accents readable but writes C1 controls and
+    # bidi overrides raw: escape those as JSON \u sequences.
+    text = json.dumps(payload, ensure_ascii=False, indent=2)
+    yield _UNPRINTABLE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _gh_escape_data(text: str) -> str:

@@ -1,10 +1,10 @@
 """Console entry point: exit codes of cli.md, and a fast path for `validate`.
 
-`jmap validate` runs in pre-commit hooks and editors on every save, where
-start-up time is most of its cost. Importing click alone costs about as much
+`jmap validate` runs in pre-commit hooks and editors on every save, and
+`jmap render` in CI on every commit, where start-up time is most of the cost. Importing click alone costs about as much
 as the whole margin the benchmark allows over bare YAML loading, so the
-common forms of `validate` (paths plus --strict, --format, --quiet) are
-recognised here and run without click. Anything else, including --help and
+common forms of `validate` and `render` (paths plus their plain options)
+are recognised here and run without click. Anything else, including --help and
 every mistake, goes through the click command line, which owns the messages.
 """
 
@@ -17,27 +17,50 @@ BUG_REPORT = (
     "jmap: internal error (this is a bug in jmap): please report it with the file that caused it; "
     "run again with --debug to see the details"
 )
-_FORMATS = ("text", "json", "github")
+#: The forms the fast path understands: flags, options taking a value, defaults.
+_FAST_VERBS: dict[str, tuple[dict[str, str], dict[str, str], dict[str, object]]] = {
+    "validate": (
+        {"--strict": "strict", "-q": "quiet", "--quiet": "quiet"},
+        {"--format": "fmt"},
+        {"strict": False, "fmt": "text", "quiet": False},
+    ),
+    "render": (
+        {"--strict": "strict"},
+        {
+            "-f": "formats",
+            "--formats": "formats",
+            "-o": "output",
+            "--output": "output",
+            "--persona": "persona",
+            "--templates": "templates_dir",
+        },
+        {"strict": False, "formats": "svg,html,md", "output": ".", "persona": None, "templates_dir": None},
+    ),
+}
+_REPORT_FORMATS = ("text", "json", "github")
 
 
-def fast_validate_options(args: list[str]) -> dict[str, object] | None:
-    """The options of a simple `validate` call, or None when click must parse it."""
-    if not args or args[0] != "validate":
+def fast_options(args: list[str]) -> tuple[str, dict[str, object]] | None:
+    """The verb and options of a simple `validate` or `render` call, or None
+    when click must parse it (help, mistakes, anything unusual)."""
+    if not args or args[0] not in _FAST_VERBS:
         return None
+    verb = args[0]
+    flags, valued, defaults = _FAST_VERBS[verb]
+    options = dict(defaults)
     paths: list[str] = []
-    options: dict[str, object] = {"strict": False, "fmt": "text", "quiet": False}
     rest = iter(args[1:])
     for arg in rest:
-        if arg == "--strict":
-            options["strict"] = True
-        elif arg in ("-q", "--quiet"):
-            options["quiet"] = True
-        elif arg == "--format" or arg.startswith("--format="):
-            value = arg.partition("=")[2] if "=" in arg else next(rest, None)
-            if value not in _FORMATS:
+        if arg in flags:
+            options[flags[arg]] = True
+            continue
+        name, eq, inline = arg.partition("=")
+        if name in valued and (eq or name.startswith("--") or len(name) == 2):
+            value = inline if eq else next(rest, None)
+            if value is None or (value.startswith("-") and value != "-"):
                 return None
-            options["fmt"] = value
-        elif arg.startswith("-") and arg != "-":
+            options[valued[name]] = value
+        elif arg.startswith("-"):
             return None
         elif os.path.exists(arg):
             paths.append(arg)
@@ -45,8 +68,31 @@ def fast_validate_options(args: list[str]) -> dict[str, object] | None:
             return None
     if not paths:
         return None
+    if verb == "validate" and options["fmt"] not in _REPORT_FORMATS:
+        return None
+    if verb == "render":
+        from jmap.errors import UsageError
+        from jmap.render import parse_formats
+
+        try:
+            options["formats"] = parse_formats(str(options["formats"]))
+        except UsageError:
+            return None
+        templates = options["templates_dir"]
+        if templates is not None:
+            if not os.path.isdir(str(templates)):
+                return None
+            from pathlib import Path
+
+            options["templates_dir"] = Path(str(templates))
     options["paths"] = tuple(paths)
-    return options
+    return verb, options
+
+
+def fast_validate_options(args: list[str]) -> dict[str, object] | None:
+    """The options of a simple `validate` call (kept for tests and tools)."""
+    found = fast_options(args)
+    return found[1] if found is not None and found[0] == "validate" else None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -54,11 +100,15 @@ def main(argv: list[str] | None = None) -> None:
 
     args = sys.argv[1:] if argv is None else list(argv)
     try:
-        fast = fast_validate_options(args)
-        if fast is not None:
+        fast = fast_options(args)
+        if fast is not None and fast[0] == "validate":
             from jmap.checking import validate_paths
 
-            code = validate_paths(**fast)  # type: ignore[arg-type]
+            code = validate_paths(**fast[1])  # type: ignore[arg-type]
+        elif fast is not None:
+            from jmap.commands import render_paths
+
+            code = render_paths(**fast[1])  # type: ignore[arg-type]
         else:
             from jmap.cli import run_click
 

@@ -8,11 +8,13 @@ pays for Jinja2 or the graphviz package.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 from jmap.errors import RenderError, UsageError
 from jmap.model import JourneyMap
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 FORMATS = ("svg", "png", "pdf", "dot", "html", "md", "mmd")
 DEFAULT_FORMATS = ("svg", "html", "md")

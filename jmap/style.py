@@ -8,6 +8,14 @@ black-and-white printing and screen readers.
 
 from __future__ import annotations
 
+import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from jmap.model import Persona
+
 #: Emotion score → fill colour, red (-2) to green (+2).
 EMOTION_COLORS: dict[int, str] = {
     -2: "#d7263d",
@@ -33,6 +41,8 @@ SEVERITY_COLORS: dict[str, str] = {
     "critical": "#a4161a",
 }
 
+_HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
 NEUTRAL_PERSONA_COLORS = ("#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#6d597a", "#355070", "#b56576")
 
 
@@ -42,7 +52,30 @@ def emotion_sign(score: int) -> str:
 
 
 def persona_color(color: str | None, position: int) -> str:
-    """The persona's own colour, else a stable one from its position in the map."""
+    """The persona's own colour, else a stable one from its position in the map.
+
+    Prefer ``persona_colors``, which also avoids the colours other personas chose.
+    """
     if color:
         return color
     return NEUTRAL_PERSONA_COLORS[position % len(NEUTRAL_PERSONA_COLORS)]
+
+
+def persona_colors(personas: Sequence[Persona]) -> dict[str, str]:
+    """A colour per persona id: its own, else the first palette colour that no
+    other persona uses, so two personas' lines are never the same colour by
+    accident. Deterministic: depends only on the personas' order and colours.
+    A colour that is not ``#rgb``/``#rrggbb`` (a model built by hand, bypassing
+    the validator) is ignored, since colours end up in SVG and CSS attributes."""
+    own = {p.id: p.color for p in personas if p.color and _HEX_COLOR.match(p.color)}
+    taken = {c.lower() for c in own.values()}
+    colors: dict[str, str] = {}
+    free = [c for c in NEUTRAL_PERSONA_COLORS if c.lower() not in taken]
+    for position, persona in enumerate(personas):
+        if persona.id in own:
+            colors[persona.id] = persona.color
+        elif free:
+            colors[persona.id] = free.pop(0)
+        else:
+            colors[persona.id] = persona_color(None, position)
+    return colors

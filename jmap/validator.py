@@ -368,7 +368,11 @@ class _Checker:
                 continue
             what = f"'{key}'"
             ent.nodes[key] = value_node
-            ent.values[key] = self.value(spec, value_node, what, ent, depth)
+            ent.values[key] = value = self.value(spec, value_node, what, ent, depth)
+            if key == "id" and isinstance(value, str):
+                # Registered now, before any children, so a child reusing the
+                # id is the one reported, at its own (later) position.
+                self.register_id(value, kind, value_node)
         for key, spec in fields.items():
             if spec.required and key not in ent.nodes:
                 if kind == "map" and key == "jmap":
@@ -378,9 +382,6 @@ class _Checker:
                 else:
                     named = self.entity_ref(ent)
                     self.error(node, "missing-key", f"{label}{named} is missing the required key '{key}'")
-        ident = ent.values.get("id")
-        if isinstance(ident, str):
-            self.register_id(ident, kind, ent.nodes["id"])
         if kind == "map":
             self.check_version(ent)
         return ent
@@ -399,7 +400,12 @@ class _Checker:
                 f'{what} must be text, but YAML reads {_short(node.raw)} as {_describe(node)} (write "{_short(node.raw)}" in quotes)',
             )
         elif isinstance(node, Scalar):
-            self.error(node, "key-not-text", f"{what} is empty")
+            raw = node.raw or "an empty key"
+            self.error(
+                node,
+                "key-not-text",
+                f"{what} is empty: YAML reads {raw} as no value (null); write \"{node.raw}\" in quotes if it is a name",
+            )
         else:
             self.error(node, "key-not-text", f"{what} must be text, not {_describe(node)}")
         return None
@@ -508,9 +514,9 @@ class _Checker:
                 self.wrong_type(node, what, "an id (text)", "id")
             return _INVALID
         ident = node.value
-        if not _ID_RE.match(ident):
+        if not _ID_RE.fullmatch(ident):
             suggestion = slugify(ident)
-            hint = f" (did you mean '{suggestion}'?)" if suggestion and _ID_RE.match(suggestion) else ""
+            hint = f" (did you mean '{suggestion}'?)" if suggestion and _ID_RE.fullmatch(suggestion) else ""
             self.error(
                 node,
                 "id-format",
@@ -535,7 +541,7 @@ class _Checker:
 
     def color_value(self, node: Node, what: str) -> Any:
         if isinstance(node, Scalar) and node.tag == STR:
-            if _COLOR_RE.match(node.value):
+            if _COLOR_RE.fullmatch(node.value):
                 return node.value
             self.error(
                 node, "invalid-color", f"{what} must be a colour '#rgb' or '#rrggbb', not '{_short(node.value, 40)}'"
@@ -550,7 +556,7 @@ class _Checker:
     def duration_value(self, node: Node, what: str) -> Any:
         if isinstance(node, Scalar) and node.tag == STR:
             text = node.value
-            if _DURATION_RE.match(text):
+            if _DURATION_RE.fullmatch(text):
                 seconds = sum(float(n) * m.DURATION_UNITS[u] for n, u in _DURATION_PART.findall(text))
                 return m.Duration(text, seconds)
             self.error(
@@ -573,7 +579,7 @@ class _Checker:
     @staticmethod
     def duration_hint(text: str) -> str:
         compact = text.replace(" ", "")
-        if compact != text and _DURATION_RE.match(compact):
+        if compact != text and _DURATION_RE.fullmatch(compact):
             return f" (write it without spaces: '{compact}')"
         parts = _DURATION_PART.findall(compact)
         units = [u for _, u in parts]
@@ -658,25 +664,23 @@ class _Checker:
             return self.score(node, what)
         if isinstance(node, Mapping):
             scores: dict[str, int] = {}
-            ok = True
             for key_node, value_node in node.pairs:
                 key = self.key(key_node, "a persona id in 'emotion'")
                 if key is None:
-                    ok = False
                     continue
                 if key.startswith(EXTENSION_PREFIX):
                     continue
                 ident = self.id_value(key_node, "a persona id in 'emotion'")
                 if not (isinstance(value_node, Scalar) and value_node.tag == INT):
                     self.wrong_type(value_node, f"the emotion of '{key}'", "an integer from -2 to +2", "emotion")
-                    ok = False
                     continue
                 score = self.score(value_node, f"the emotion of '{key}'")
                 if ident is _INVALID or score is _INVALID:
-                    ok = False
                     continue
                 scores[ident] = score
-            return scores if ok else _INVALID
+            # Even when an entry is wrong, the valid ones are still checked
+            # against the personas; the error already keeps the map from building.
+            return scores
         self.wrong_type(node, what, "an integer from -2 to +2, or a mapping persona → integer", "emotion")
         return _INVALID
 
@@ -730,10 +734,10 @@ class _Checker:
             return m.MetricValue(number, False, node.raw if node.plain else repr(node.value))
         if isinstance(node, Scalar) and node.tag == STR:
             text = node.value.strip()
-            if _PERCENT_RE.match(text):
+            if _PERCENT_RE.fullmatch(text):
                 return m.MetricValue(float(text[:-1]), True, text)
             compact = text.replace(" ", "").replace(",", ".")
-            hint = f" (write '{compact}')" if _PERCENT_RE.match(compact) else ""
+            hint = f" (write '{compact}')" if _PERCENT_RE.fullmatch(compact) else ""
             self.error(
                 node,
                 "invalid-metric",

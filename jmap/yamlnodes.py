@@ -221,9 +221,18 @@ def precheck(text: str) -> list[Problem]:
 def _explain_syntax(problem: str, text: str, index: int | None) -> str:
     """Add the likely cause to libyaml's terse messages."""
     char = text[index] if index is not None and 0 <= index < len(text) else ""
+    # libyaml stops after the anchor or alias name (`& Co`, `&amp;`): look back
+    # over the name to the indicator that started it.
+    start = index if index is not None and 0 <= index <= len(text) else 0
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-_"):
+        start -= 1
+    indicator = text[start - 1] if start > 0 else ""
     if "undefined alias" in problem or (char == "*" and "alias" in problem):
         return problem + " (a value starting with '*' is a YAML alias: put the value in quotes)"
-    if char in "&*" and ("anchor" in problem or "alias" in problem or "alphabetic or numeric" in problem):
+    if indicator in ("&", "*") and ("anchor" in problem or "alias" in problem or "alphabetic or numeric" in problem):
+        kind = "anchor" if indicator == "&" else "alias"
+        return problem + f" (a value starting with '{indicator}' is a YAML {kind}: put the value in quotes)"
+    if char in ("&", "*") and ("anchor" in problem or "alias" in problem or "alphabetic or numeric" in problem):
         return problem + f" (a value starting with '{char}' is a YAML anchor or alias: put the value in quotes)"
     if "mapping values are not allowed" in problem:
         return problem + " (a value containing ': ' must be put in quotes)"
@@ -232,6 +241,31 @@ def _explain_syntax(problem: str, text: str, index: int | None) -> str:
     if "could not find expected ':'" in problem:
         return problem + " (a key must be followed by ':' and a space)"
     return problem
+
+
+def _depth_position(text: str, limit: int) -> tuple[int, int]:
+    """Where flow brackets first nest deeper than ``limit``.
+
+    libyaml gives up on deep flow nesting in its scanner, before any event
+    reaches the composer, and at its own limit; this finds the place jmap's
+    limit is crossed. Quotes are skipped roughly, which is enough for a
+    position in an error message.
+    """
+    depth = 0
+    quote = ""
+    for index, char in enumerate(text):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return _position(text, index)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return 1, 1
 
 
 def _plain_text(problem: str) -> str:
@@ -295,7 +329,12 @@ class _Composer:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = _plain_text(exc.problem or exc.context or "invalid YAML")
-            if mark is not None:
+            if "maximum nesting depth" in problem:
+                line, col = _depth_position(self.text, MAX_DEPTH)
+                self.problems.append(
+                    Problem(line, col, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+                )
+            elif mark is not None:
                 index = mark.index if isinstance(mark.index, int) else None
                 # libyaml counts the index in characters of the decoded text.
                 self.problems.append(

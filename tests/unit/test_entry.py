@@ -53,3 +53,58 @@ def test_fast_and_click_paths_print_the_same(capsys) -> None:
     out_fast = capsys.readouterr().out
     assert (code_fast, out_fast) == (code_click, out_click)
     assert '"files"' in out_fast
+
+
+def test_simple_render_forms_take_the_fast_path(tmp_path) -> None:
+    from jmap.entry import fast_options
+
+    found = fast_options(["render", str(EXAMPLES), "-f", "svg,md", "-o", str(tmp_path), "--persona", "ana"])
+    assert found is not None
+    verb, options = found
+    assert verb == "render"
+    assert options == {
+        "strict": False,
+        "formats": ("svg", "md"),
+        "output": str(tmp_path),
+        "persona": "ana",
+        "templates_dir": None,
+        "paths": (str(EXAMPLES),),
+    }
+    assert fast_options(["render", "--formats=dot", "-o", "-", str(EXAMPLES)])[1]["formats"] == ("dot",)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["render", str(EXAMPLES), "-f", "gif"],
+        ["render", str(EXAMPLES), "-f"],
+        ["render", str(EXAMPLES), "--templates", "no/such/dir"],
+        ["render", str(EXAMPLES), "--help"],
+        ["render", "-fsvg", str(EXAMPLES)],
+    ],
+)
+def test_unusual_render_forms_go_to_click(args) -> None:
+    from jmap.entry import fast_options
+
+    assert fast_options(args) is None
+
+
+def test_fast_and_click_render_write_the_same_files(tmp_path, capsys) -> None:
+    from jmap.cli import run_click
+    from jmap.commands import render_paths
+
+    source = str(EXAMPLES / "checkout-fr.yaml")
+    assert run_click(["render", source, "-f", "dot,md", "-o", str(tmp_path / "click")]) == 0
+    assert (
+        render_paths(
+            (source,),
+            formats=("dot", "md"),
+            output=str(tmp_path / "fast"),
+            persona=None,
+            templates_dir=None,
+            strict=False,
+        )
+        == 0
+    )
+    for name in ("checkout-fr.dot", "checkout-fr.md"):
+        assert (tmp_path / "click" / name).read_bytes() == (tmp_path / "fast" / name).read_bytes()

@@ -1,0 +1,69 @@
+"""Running Graphviz's ``dot`` on DOT text.
+
+The program is spawned directly (list arguments, no shell, the source on
+standard input), not through the ``graphviz`` package: importing that package
+costs more than the whole rendering budget of a small map, and a direct spawn
+leaves nothing in the command line for a map to inject into.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from jmap.errors import RenderError
+
+DOT_FORMATS = ("svg", "png", "pdf")
+
+#: Seconds before a layout is abandoned. Generous: a 5,000-touchpoint map takes
+#: well under a minute with the large-map settings of jmap.render_dot.
+DOT_TIMEOUT = float(os.environ.get("JMAP_DOT_TIMEOUT", "300"))
+
+MISSING_DOT = (
+    "the Graphviz program `dot` is not installed: install it with "
+    "`apt-get install graphviz` (Debian/Ubuntu) or `brew install graphviz`"
+)
+
+#: Cairo renderers give crisper PNG and PDF output with real fonts than the
+#: core ones; SVG uses the core renderer, whose text stays selectable.
+_RENDERERS = {"svg": "svg", "png": "png:cairo", "pdf": "pdf:cairo"}
+
+
+def run_dot(dot_source: str, fmt: str) -> bytes:
+    """``dot_source`` rendered to ``fmt`` (svg, png or pdf) by the ``dot`` program.
+
+    Raises RenderError, with one line a user can act on, when ``dot`` is
+    missing, fails, or takes longer than DOT_TIMEOUT seconds.
+    """
+    if fmt not in _RENDERERS:
+        raise RenderError(f"Graphviz cannot render format '{fmt}' (choose from {', '.join(DOT_FORMATS)})")
+    program = shutil.which("dot")
+    if program is None:
+        raise RenderError(MISSING_DOT)
+    try:
+        completed = subprocess.run(
+            [program, f"-T{_RENDERERS[fmt]}"],
+            input=dot_source.encode("utf-8"),
+            capture_output=True,
+            timeout=DOT_TIMEOUT,
+            check=False,
+        )
+    except FileNotFoundError as exc:  # removed between which() and the spawn
+        raise RenderError(MISSING_DOT) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise RenderError(f"Graphviz `dot` took longer than {DOT_TIMEOUT:g} seconds and was stopped") from exc
+    except OSError as exc:
+        raise RenderError(f"could not run Graphviz `dot`: {exc.strerror or exc}") from exc
+    if completed.returncode != 0:
+        raise RenderError(f"Graphviz `dot` failed: {_first_line(completed.stderr)}")
+    return completed.stdout
+
+
+def _first_line(stderr: bytes) -> str:
+    """dot's first error line (warnings may come before it), else its first line."""
+    lines = [line.strip() for line in stderr.decode("utf-8", errors="replace").splitlines() if line.strip()]
+    for line in lines:
+        if line.lower().startswith("error"):
+            return line
+    return lines[0] if lines else "no error message (exit status non-zero)"

@@ -1,0 +1,1 @@
+"""Tests that open the HTML page in a real headless Chromium."""

@@ -1,0 +1,312 @@
+"""The Mermaid export parses with the real Mermaid parser, and means what the
+map says: every stage, task name, score and actor survives intact, whatever
+characters the names hold. Also checks jmap's importer against the real
+parser on foreign diagrams: both must understand the same thing."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from jmap.import_mermaid import import_mermaid
+from jmap.model import JourneyMap
+from jmap.render_md import render_md
+from jmap.render_mmd import WORD_JOINER, actor_names, mermaid_text, render_mmd, touchpoint_score
+from jmap.validator import load_file, load_text
+
+from .conftest import mermaid_parse
+
+pytestmark = pytest.mark.mermaid
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+HOSTILE = [
+    "Paiement: étape 1",
+    "C# ou F#; choix",
+    "Ligne 1\nLigne 2",
+    "%%{init: {'theme': 'dark'}}%%",
+    "%% commentaire",
+    "a%%b",
+    "journey",
+    "Journey planning",
+    "title Search",
+    "Section Two",
+    "accTitle: x",
+    "accDescr { y }",
+    "<script>alert(1)</script>",
+    "```",
+    "[x](javascript:alert(1))",
+    "Déjà vu 🎉 — مرحبا",
+    "  leading and trailing  ",
+    "tab\there",
+    "\ufeffjourney bom",
+    "---",
+    "100%",
+    "}%%",
+    "5: Me, You",
+    "title",
+]
+
+
+def build(document: dict) -> JourneyMap:
+    result = load_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "test.yaml")
+    assert result.map is not None, result.diagnostics
+    return result.map
+
+
+def hostile_map() -> JourneyMap:
+    personas = [
+        {"id": "p1", "name": "Sophie, 34 ans: pressée; #1"},
+        {"id": "p2", "name": "journey"},
+        {"id": "p3", "name": "Marc\n<b>58</b>"},
+    ]
+    stages = []
+    for number, chunk in enumerate(range(0, len(HOSTILE), 6)):
+        names = HOSTILE[chunk : chunk + 6]
+        stages.append(
+            {
+                "id": f"s{number}",
+                "name": names[0],
+                "touchpoints": [
+                    {
+                        "id": f"t{number}-{position}",
+                        "name": name,
+                        "personas": ["p1", "p3"] if position % 2 else ["p2"],
+                        "emotion": (position % 5) - 2,
+                    }
+                    for position, name in enumerate(names)
+                ],
+            }
+        )
+    return build(
+        {
+            "jmap": 1,
+            "title": "Titre: #1; avec\nsaut %%{init}%%",
+            "description": "Desc: with # and ; and\nnew line",
+            "personas": personas,
+            "stages": stages,
+        }
+    )
+
+
+def expected(jm: JourneyMap, persona: str | None = None) -> dict:
+    """What the real parser must report for render_mmd(jm, persona)."""
+    actors = actor_names(jm)
+    sections = []
+    tasks = []
+    for stage in jm.stages:
+        shown = [tp for tp in stage.touchpoints if persona is None or persona in jm.personas_at(tp)]
+        if persona is not None and not shown:
+            continue
+        section = mermaid_text(stage.name) or mermaid_text(stage.id)
+        sections.append(section)
+        for tp in shown:
+            people = [persona] if persona else list(jm.personas_at(tp))
+            tasks.append(
+                {
+                    "section": section,
+                    "task": mermaid_text(tp.name) or mermaid_text(tp.id),
+                    "score": touchpoint_score(jm, tp, persona),
+                    "people": [actors[p] for p in people],
+                }
+            )
+    return {"sections": sections, "tasks": tasks}
+
+
+def test_examples_parse_and_keep_every_task(tmp_path: Path) -> None:
+    assert EXAMPLES, "no example maps"
+    maps = {path.stem: load_file(path).map for path in EXAMPLES}
+    diagrams = {}
+    wanted = {}
+    for stem, jm in maps.items():
+        assert jm is not None
+        diagrams[stem] = render_mmd(jm)
+        wanted[stem] = expected(jm)
+        for persona in jm.personas:
+            diagrams[f"{stem}--{persona.id}"] = render_mmd(jm, persona.id)
+            wanted[f"{stem}--{persona.id}"] = expected(jm, persona.id)
+    run, parsed = mermaid_parse(diagrams, tmp_path)
+    assert run.returncode == 0, run.stderr
+    for name, want in wanted.items():
+        assert parsed[name]["type"] == "journey"
+        assert parsed[name]["sections"] == want["sections"], name
+        assert parsed[name]["tasks"] == want["tasks"], name
+
+
+def test_hostile_names_parse_intact(tmp_path: Path) -> None:
+    jm = hostile_map()
+    run, parsed = mermaid_parse({"hostile": render_mmd(jm), "p1": render_mmd(jm, "p1")}, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert parsed["hostile"]["sections"] == expected(jm)["sections"]
+    assert parsed["hostile"]["tasks"] == expected(jm)["tasks"]
+    assert len(parsed["hostile"]["tasks"]) == len(HOSTILE)
+    assert parsed["hostile"]["title"] == mermaid_text(jm.title)
+    assert parsed["p1"]["tasks"] == expected(jm, "p1")["tasks"]
+    # The sanitised names read like the originals: same words, no loss.
+    assert parsed["hostile"]["tasks"][0]["task"] == "Paiement\uff1a étape 1"
+
+
+def test_markdown_embeds_a_block_that_parses(tmp_path: Path) -> None:
+    jm = hostile_map()
+    md = render_md(jm)
+    blocks = re.findall(r"^```mermaid\n(.*?)^```$", md, flags=re.MULTILINE | re.DOTALL)
+    assert len(blocks) == 1
+    assert blocks[0] == render_mmd(jm)
+    run, parsed = mermaid_parse({"embedded": blocks[0]}, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert parsed["embedded"]["tasks"] == expected(jm)["tasks"]
+
+
+def test_random_names_always_parse(tmp_path: Path) -> None:
+    """Seeded fuzzing: names drawn from the characters the grammar cares about."""
+    rng = random.Random(20240501)
+    alphabet = (
+        list(":#;,%{}<>`\n\r\t \u2028\u00a0\ufeff\"'\\|-_*[]()!&")
+        + list("abcjourneytitlesectionaccTD")
+        + [
+            "journey",
+            "title ",
+            "section ",
+            "accTitle",
+            "accDescr",
+            "%%",
+            "é",
+            "🙂",
+            "ش",
+        ]
+    )
+    names = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(400)]
+    stages = [
+        {
+            "id": f"s{i}",
+            "name": names[i * 20] if names[i * 20].strip() else f"S{i}",
+            "touchpoints": [
+                {"id": f"t{i}-{j}", "name": name if name.strip() else f"T{j}", "emotion": rng.randint(-2, 2)}
+                for j, name in enumerate(names[i * 20 : i * 20 + 20])
+            ],
+        }
+        for i in range(20)
+    ]
+    jm = build({"jmap": 1, "title": names[0] or "T", "personas": [{"id": "p", "name": names[1]}], "stages": stages})
+    run, parsed = mermaid_parse({"fuzz": render_mmd(jm)}, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert parsed["fuzz"]["tasks"] == expected(jm)["tasks"]
+
+
+# -- the importer agrees with the real parser -------------------------------------
+
+FOREIGN = {
+    "docs-example": """journey
+    title My working day
+    section Go to work
+      Make tea: 5: Me
+      Go upstairs: 3: Me
+      Do work: 1: Me, Cat
+    section Go home
+      Go downstairs: 5: Me
+      Sit down: 5: Me
+""",
+    "comments-and-directives": """---
+title: From front matter
+---
+%%{init: {'theme': 'forest'}}%%
+journey
+  %% a comment line
+  accTitle: Accessible title
+  accDescr {
+    A description
+    on two lines
+  }
+  section First
+  Task  with  spaces : 4 : Anna , Bo
+  Extra parts: 2: Anna: ignored
+  No actors: 3
+""",
+    "title-with-colon": """journey
+title Checkout: mobile
+section Only
+  Pay: 1: Client
+""",
+    "tasks-before-sections": """journey
+  Wake up: 2: Me
+  section Later
+  Coffee: 5: Me
+""",
+    "crlf": "journey\r\n  title Windows\r\n  section A\r\n    Task: 4: Me\r\n",
+}
+
+BROKEN = {
+    "colon-in-section": "journey\n  section A: b\n    T: 5\n",
+    "directive-before-front-matter": "%%{init: {}}%%\n---\ntitle: T\n---\njourney\n  section A\n    T: 5\n",
+    "hash-in-task": "journey\n  section A\n    Task #1: 5\n",
+    "no-score": "journey\n  section A\n    Task\n",
+    "keyword-task": "journey\n  section A\n    Journey planning: 5\n",
+    "not-journey": "flowchart LR\n  a --> b\n",
+}
+
+
+def test_importer_reads_foreign_diagrams_as_mermaid_does(tmp_path: Path) -> None:
+    run, parsed = mermaid_parse(FOREIGN, tmp_path)
+    assert run.returncode == 0, run.stderr
+    for name, text in FOREIGN.items():
+        result = load_text(import_mermaid(text, f"{name}.mmd"), f"{name}.yaml")
+        assert result.map is not None, (name, result.diagnostics)
+        jm = result.map
+        real = parsed[name]
+        # Mermaid keeps tasks before the first section in a nameless section.
+        real_sections = [s.strip() for s in real["sections"]]
+        ours = [s.name for s in jm.stages]
+        if real["tasks"] and real["tasks"][0]["section"] == "":
+            real_sections.insert(0, "Journey")
+        assert ours == real_sections, name
+        tasks = [tp for stage in jm.stages for tp in stage.touchpoints]
+        assert [tp.name for tp in tasks] == [t["task"].strip() for t in real["tasks"]], name
+        assert [jm.emotion_at(tp) + 3 for tp in tasks] == [t["score"] for t in real["tasks"]], name
+        names = {p.id: p.name for p in jm.personas}
+        for tp, task in zip(tasks, real["tasks"], strict=True):
+            real_people = [p for p in task["people"] if p]
+            if real_people:
+                assert sorted(names[p] for p in jm.personas_at(tp)) == sorted(real_people), (name, tp.name)
+        if real["title"]:
+            assert jm.title == real["title"]
+
+
+def test_importer_rejects_what_mermaid_rejects(tmp_path: Path) -> None:
+    from jmap.errors import JmapError
+
+    run, parsed = mermaid_parse(BROKEN, tmp_path)
+    assert run.returncode == 1
+    # Mermaid parses the flowchart, as a flowchart: not a journey to import.
+    assert {name: item["type"] for name, item in parsed.items()} == {"not-journey": "flowchart-v2"}
+    for name in BROKEN:
+        if name != "not-journey":
+            assert f"{name}.mmd: parse error" in run.stderr
+    for name, text in BROKEN.items():
+        with pytest.raises(JmapError, match=rf"^{name}\.mmd:\d+:\d+: error: .* \[mermaid-syntax\]$"):
+            import_mermaid(text, f"{name}.mmd")
+
+
+def test_word_joiner_is_invisible_to_the_parser(tmp_path: Path) -> None:
+    """The keyword guard only inserts U+2060, which the importer strips."""
+    text = f"journey\n  section S\n    J{WORD_JOINER}ourney planning: 4\n"
+    run, parsed = mermaid_parse({"wj": text}, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert parsed["wj"]["tasks"][0]["task"] == f"J{WORD_JOINER}ourney planning"
+    jm = load_text(import_mermaid(text, "wj.mmd"), "wj.yaml").map
+    assert jm is not None
+    assert jm.stages[0].touchpoints[0].name == "Journey planning"
+
+
+def test_golden_exports_parse(tmp_path: Path) -> None:
+    """The committed golden files are what users see: they must parse too."""
+    golden = sorted((ROOT / "tests" / "golden" / "mmd").glob("*.mmd"))
+    if not golden:
+        pytest.skip("no golden Mermaid files yet (scripts/regen_golden.py mmd)")
+    run, parsed = mermaid_parse({path.stem: path.read_text(encoding="utf-8") for path in golden}, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert sorted(parsed) == sorted(path.stem for path in golden)

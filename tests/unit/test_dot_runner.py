@@ -1,0 +1,106 @@
+"""Spawning `dot`: arguments, errors a user can act on, never a traceback.
+
+Most tests put a stand-in `dot` script first on PATH, so they run (and check
+the failure paths) without Graphviz; the last ones use the real program.
+"""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from jmap import dot_runner
+from jmap.dot_runner import MISSING_DOT, run_dot
+from jmap.errors import RenderError
+
+
+def fake_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> Path:
+    """A `dot` on an otherwise empty PATH, running ``script`` (sh)."""
+    program = tmp_path / "dot"
+    program.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    program.chmod(program.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    return program
+
+
+def test_missing_dot_is_one_clear_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RenderError) as caught:
+        run_dot("digraph { a }", "svg")
+    message = str(caught.value)
+    assert message == MISSING_DOT
+    assert "\n" not in message
+    assert "`dot`" in message and "apt-get install graphviz" in message and "brew install graphviz" in message
+
+
+def test_source_goes_to_stdin_as_utf8_and_format_as_argument(tmp_path, monkeypatch):
+    log = tmp_path / "args"
+    fake_dot(tmp_path, monkeypatch, f'echo "$@" > "{log}"\nexec /bin/cat\n')
+    source = 'digraph { a [label=<é 😀 "];evil>] }'
+    assert run_dot(source, "svg") == source.encode("utf-8")
+    assert log.read_text().strip() == "-Tsvg"
+    run_dot(source, "png")
+    assert log.read_text().strip() == "-Tpng:cairo"
+    run_dot(source, "pdf")
+    assert log.read_text().strip() == "-Tpdf:cairo"
+
+
+def test_failure_reports_dots_error_line(tmp_path, monkeypatch):
+    fake_dot(
+        tmp_path, monkeypatch, 'echo "Warning: something minor" >&2\necho "Error: syntax error in line 3" >&2\nexit 1\n'
+    )
+    with pytest.raises(RenderError, match=r"^Graphviz `dot` failed: Error: syntax error in line 3$"):
+        run_dot("digraph {", "svg")
+
+
+def test_failure_without_error_prefix_reports_first_line(tmp_path, monkeypatch):
+    fake_dot(tmp_path, monkeypatch, 'echo "" >&2\necho "out of memory" >&2\necho "more" >&2\nexit 3\n')
+    with pytest.raises(RenderError, match=r"^Graphviz `dot` failed: out of memory$"):
+        run_dot("digraph {}", "svg")
+
+
+def test_silent_failure_still_explains(tmp_path, monkeypatch):
+    fake_dot(tmp_path, monkeypatch, "exit 2\n")
+    with pytest.raises(RenderError, match="no error message"):
+        run_dot("digraph {}", "svg")
+
+
+def test_slow_layout_is_stopped(tmp_path, monkeypatch):
+    fake_dot(tmp_path, monkeypatch, "exec /bin/sleep 5\n")
+    monkeypatch.setattr(dot_runner, "DOT_TIMEOUT", 0.2)
+    with pytest.raises(RenderError, match=r"took longer than 0\.2 seconds"):
+        run_dot("digraph {}", "svg")
+
+
+def test_unsupported_format_is_refused():
+    with pytest.raises(RenderError, match="cannot render format 'gif'"):
+        run_dot("digraph {}", "gif")
+
+
+def test_no_shell_is_involved(tmp_path, monkeypatch):
+    """The format is checked against a fixed table, and arguments are a list:
+    nothing of the source or the format reaches a shell."""
+    with pytest.raises(RenderError):
+        run_dot("digraph {}", "svg; touch pwned")
+    assert not Path("pwned").exists()
+
+
+@pytest.mark.needs_dot
+def test_real_dot_renders_svg():
+    svg = run_dot('digraph { a [label="é"] }', "svg")
+    assert svg.lstrip().startswith(b"<?xml")
+    assert "é".encode() in svg
+
+
+@pytest.mark.needs_dot
+def test_real_dot_syntax_error_is_a_render_error():
+    with pytest.raises(RenderError, match=r"^Graphviz `dot` failed: Error: .*syntax error"):
+        run_dot("digraph { a -> }", "svg")
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize(("fmt", "magic"), [("png", b"\x89PNG"), ("pdf", b"%PDF")])
+def test_real_dot_binary_formats(fmt, magic):
+    assert run_dot("digraph { a -> b }", fmt).startswith(magic)

@@ -1,0 +1,507 @@
+"""The journey diagram's DOT text: exact output on small maps, escaping of
+hostile text, determinism, the persona view, labels in French, loops, exits,
+steps and wrapping. Pure: none of these tests needs Graphviz."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jmap.model import (
+    Channel,
+    Duration,
+    Emotion,
+    JourneyMap,
+    Metric,
+    MetricValue,
+    PainPoint,
+    Persona,
+    Stage,
+    Touchpoint,
+)
+from jmap.render_dot import LARGE_MAP, NAME_WIDTH, _html_text, _quote, _wrap, render_dot
+from tests.conftest import example_paths
+
+# -- a small map factory -------------------------------------------------------
+
+
+def tiny_map() -> JourneyMap:
+    return JourneyMap(
+        title="Tiny",
+        stages=(
+            Stage(
+                "s1",
+                "Start",
+                touchpoints=(Touchpoint("a", "Ad", emotion=Emotion(everyone=1)), Touchpoint("b", "Buy", next=())),
+            ),
+        ),
+    )
+
+
+def shop_map(lang: str = "en", text=lambda value: value) -> JourneyMap:
+    """The format's own example: two personas, a branch, a loop back from the
+    phone call to the payment, an exit, a sub-touchpoint, pain points and
+    metrics. ``text`` rewrites every user string (for the hostile-text tests)."""
+    return JourneyMap(
+        title=text("Online purchase"),
+        description=text("From need to loyalty."),
+        lang=lang,
+        personas=(
+            Persona("sophie", text("Sophie, 34"), color="#2a9d8f"),
+            Persona("marc", text("Marc, 58"), color="#e76"),
+        ),
+        channels=(
+            Channel("web", text("Website"), "online"),
+            Channel("phone", text("Phone"), "offline"),
+        ),
+        stages=(
+            Stage(
+                "awareness",
+                text("Awareness"),
+                goal=text("Understand the need"),
+                duration=Duration("2w", 14 * 86400),
+                metrics=(Metric(text("reach"), MetricValue(1200.0, False, "1200")),),
+                touchpoints=(
+                    Touchpoint(
+                        "insta-ad", text("Instagram ad"), channel="web", personas=("sophie",), emotion=Emotion(1)
+                    ),
+                ),
+            ),
+            Stage(
+                "purchase",
+                text("Purchase"),
+                touchpoints=(
+                    Touchpoint(
+                        "cart",
+                        text("Cart"),
+                        channel="web",
+                        emotion=Emotion(per_persona={"sophie": 0, "marc": -1}),
+                        metrics=(Metric(text("abandonment"), MetricValue(68.0, True, "68%")),),
+                        next=("payment", "abandon"),
+                    ),
+                    Touchpoint("abandon", text("Cart abandoned"), next=(), emotion=Emotion(-2)),
+                    Touchpoint(
+                        "payment",
+                        text("Payment"),
+                        channel="web",
+                        emotion=Emotion(-2),
+                        next=("confirmation", "callback"),
+                        pain_points=(
+                            PainPoint("payment-failed", text("Card refused"), severity="high"),
+                            PainPoint("slow", text("Slow page"), severity="low"),
+                        ),
+                        touchpoints=(Touchpoint("card-form", text("Card form")),),
+                    ),
+                    Touchpoint(
+                        "callback",
+                        text("Phone call"),
+                        channel="phone",
+                        emotion=Emotion(1),
+                        metrics=(
+                            Metric(
+                                text("conversion"),
+                                MetricValue(22.0, True, "22%"),
+                                target=MetricValue(25.0, True, "25%"),
+                            ),
+                        ),
+                        next=("payment",),
+                    ),
+                    Touchpoint("confirmation", text("Confirmation"), channel="web", emotion=Emotion(2)),
+                ),
+            ),
+        ),
+    )
+
+
+def body(dot: str) -> list[str]:
+    """The statements after the graph, node and edge defaults."""
+    return dot.splitlines()[4:]
+
+
+def statement(dot: str, start: str) -> str:
+    lines = [line.strip() for line in dot.splitlines() if line.strip().startswith(start)]
+    assert len(lines) == 1, f"expected one statement starting {start!r}, got {lines}"
+    return lines[0]
+
+
+# -- exact output --------------------------------------------------------------
+
+
+def test_tiny_map_exact_dot():
+    dot = render_dot(tiny_map())
+    assert dot.startswith('digraph journey {\n  graph [rankdir="LR", newrank="true", compound="true", ')
+    assert dot.splitlines()[2] == (
+        '  node [fontname="DejaVu Sans", fontsize=11, fontcolor="#2b2d42", shape="box", margin="0.12,0.06"];'
+    )
+    assert dot.splitlines()[3] == '  edge [fontname="DejaVu Sans", fontsize=9, color="#8d93a5", arrowsize=0.7];'
+    assert body(dot) == [
+        '  subgraph "cluster_stage_0" {',
+        '    graph [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>'
+        '<TD ALIGN="LEFT" BALIGN="LEFT"><B><FONT POINT-SIZE="13">Start<BR ALIGN="LEFT"/></FONT></B></TD></TR>'
+        '</TABLE>>, style="rounded,filled", fillcolor="#f5f6fa", color="#c5cadb", penwidth=1.2, margin=14, '
+        "fontsize=12];",
+        '    "tp_a" [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="2"><TR>'
+        '<TD ALIGN="LEFT" BALIGN="LEFT"><B>Ad<BR ALIGN="LEFT"/></B></TD></TR><TR><TD ALIGN="LEFT" BGCOLOR="#a7d49b">'
+        '<FONT POINT-SIZE="9" COLOR="#2b2d42">🙂 +1 · positive</FONT></TD></TR></TABLE>>, style="filled,rounded", '
+        'fillcolor="#e0f0dc", color="#3d405b", penwidth=1.2];',
+        '    "tp_b" [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="2"><TR>'
+        '<TD ALIGN="LEFT" BALIGN="LEFT"><B>Buy<BR ALIGN="LEFT"/></B></TD></TR></TABLE>>, style="filled,rounded", '
+        'fillcolor="#ffffff", color="#3d405b", penwidth=1.2];',
+        '    "end_1" [label="", shape="doublecircle", width=0.14, height=0.14, fixedsize="true", style="filled", '
+        'fillcolor="#3d405b", color="#3d405b"];',
+        '    "tp_b" -> "end_1" [arrowhead="none"];',
+        "  }",
+        '  "tp_a" -> "tp_b" [penwidth=1.2, weight=4];',
+        "}",
+    ]
+    assert dot.endswith("}\n")
+
+
+def test_shop_map_edges_exact():
+    """Flow edges in document order with the personas on them; the loop back
+    to the payment does not constrain the ranking; a gate keeps stages in order."""
+    edges = [line for line in body(render_dot(shop_map())) if line.startswith('  "') and "->" in line]
+    assert edges == [
+        '  "tp_insta_ad" -> "tp_cart" [color="#2a9d8f", penwidth=1.8, weight=4];',
+        '  "tp_cart" -> "tp_payment" [color="#2a9d8f:#ee7766", penwidth=1.8, weight=4];',
+        '  "tp_cart" -> "tp_abandon" [color="#2a9d8f:#ee7766", penwidth=1.8, weight=4];',
+        '  "tp_payment" -> "tp_confirmation" [ltail="cluster_tp_payment", color="#2a9d8f:#ee7766", penwidth=1.8, '
+        "weight=4];",
+        '  "tp_payment" -> "tp_callback" [ltail="cluster_tp_payment", color="#2a9d8f:#ee7766", penwidth=1.8, '
+        "weight=4];",
+        '  "tp_callback" -> "tp_payment" [color="#2a9d8f:#ee7766", penwidth=1.8, constraint="false"];',
+        '  "tp_insta_ad" -> "gate_1" [style="invis"];',
+        '  "gate_1" -> "tp_cart" [style="invis"];',
+    ]
+    assert '  "gate_1" [shape="point", style="invis", width=0];' in render_dot(shop_map())
+
+
+# -- what the diagram shows ----------------------------------------------------
+
+
+def test_stages_are_clusters_in_document_order_with_goal_duration_and_metrics():
+    dot = render_dot(shop_map())
+    assert dot.index('subgraph "cluster_stage_0"') < dot.index('subgraph "cluster_stage_1"')
+    stage = statement(
+        dot,
+        'graph [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+        '<TR><TD ALIGN="LEFT" BALIGN="LEFT"><B><FONT POINT-SIZE="13">Awareness',
+    )
+    assert "Goal: Understand the need" in stage
+    assert "Duration: 2w" in stage
+    assert "reach: 1200" in stage
+
+
+def test_sub_touchpoints_sit_in_a_frame_under_their_parent():
+    dot = render_dot(shop_map())
+    frame = dot[dot.index('subgraph "cluster_tp_payment" {') :]
+    frame = frame[: frame.index("\n    }\n")]
+    assert '"tp_payment" [' in frame
+    assert '"tp_card_form" [' in frame
+    assert '{rank=same; "tp_payment"; "tp_card_form";}' in frame
+    # the column's order: a rank runs bottom to top under rankdir=LR
+    assert '"tp_card_form" -> "tp_payment" [style="invis"];' in frame
+    # a step without `next` is not in the flow and has no end marker
+    assert not re.search(r'"tp_card_form" -> "(tp|end)_', dot.replace('"tp_card_form" -> "tp_payment" [style', ""))
+
+
+def test_exit_and_journey_end_get_an_end_marker():
+    dot = render_dot(shop_map())
+    assert '"tp_abandon" -> "end_1" [arrowhead="none"];' in dot
+    assert '"tp_confirmation" -> "end_2" [arrowhead="none"];' in dot
+    assert dot.count('shape="doublecircle"') == 2
+
+
+def test_loop_back_edges_do_not_constrain_ranking():
+    dot = render_dot(shop_map())
+    assert '"tp_callback" -> "tp_payment" [color="#2a9d8f:#ee7766", penwidth=1.8, constraint="false"];' in dot
+    for line in dot.splitlines():
+        if '"tp_cart" -> "tp_payment"' in line:
+            assert "constraint" not in line
+
+
+def test_self_loop_is_a_back_edge():
+    jm = JourneyMap(
+        title="Loop", stages=(Stage("s", "S", touchpoints=(Touchpoint("retry", "Retry", next=("retry",)),)),)
+    )
+    assert '"tp_retry" -> "tp_retry" [penwidth=1.2, constraint="false"];' in render_dot(jm)
+
+
+def test_emotion_is_a_colour_with_a_face_and_a_sign():
+    dot = render_dot(shop_map())
+    payment = statement(dot, '"tp_payment" [')
+    assert 'BGCOLOR="#d7263d"' in payment and "😠 -2 · very negative" in payment
+    confirmation = statement(dot, '"tp_confirmation" [')
+    assert "😄 +2 · very positive" in confirmation
+
+
+def test_per_persona_emotions_show_each_persona_and_the_rounded_average_colour():
+    cart = statement(render_dot(shop_map()), '"tp_cart" [')
+    # average of 0 and -1 is -0.5, rounded away from zero to -1
+    assert 'BGCOLOR="#f29e4c"' in cart
+    assert '<FONT COLOR="#2a9d8f">●</FONT> 😐 0' in cart
+    assert '<FONT COLOR="#ee7766">●</FONT> 🙁 -1' in cart
+
+
+def test_online_and_offline_channels_differ_in_border_style():
+    dot = render_dot(shop_map())
+    assert 'style="filled,rounded"' in statement(dot, '"tp_confirmation" [')
+    callback = statement(dot, '"tp_callback" [')
+    assert 'style="filled,dashed"' in callback
+    assert "Phone · offline" in callback
+
+
+def test_pain_points_worst_first_coloured_by_severity():
+    payment = statement(render_dot(shop_map()), '"tp_payment" [')
+    high, low = payment.index("⚠ Card refused (high)"), payment.index("⚠ Slow page (low)")
+    assert high < low
+    assert 'BGCOLOR="#e4572e"' in payment and 'BGCOLOR="#8d99ae"' in payment
+    assert "<B>⚠ Card refused (high)" in payment
+
+
+def test_metrics_compact_with_target():
+    callback = statement(render_dot(shop_map()), '"tp_callback" [')
+    assert "conversion: 22% (target 25%)" in callback
+
+
+def test_key_touchpoints_shared_by_most_personas_have_a_thick_border():
+    dot = render_dot(shop_map())
+    assert "penwidth=2.8" in statement(dot, '"tp_cart" [')
+    assert "penwidth=1.2" in statement(dot, '"tp_insta_ad" [')
+    assert "Key touchpoint (most personas)" in dot.splitlines()[1]
+
+
+def test_legend_lists_personas_in_their_colours():
+    legend = render_dot(shop_map()).splitlines()[1]
+    assert '<FONT COLOR="#2a9d8f">●</FONT> Sophie, 34' in legend
+    assert '<FONT COLOR="#ee7766">●</FONT> Marc, 58' in legend
+    for word in ("Emotion", "Channels", "online", "offline", "Pain points", "critical", "End of the journey"):
+        assert word in legend
+
+
+def test_persona_without_colour_gets_a_stable_one():
+    jm = shop_map()
+    jm.personas = (Persona("sophie", "Sophie"), Persona("marc", "Marc"))
+    assert '<FONT COLOR="#264653">●</FONT> Sophie' in render_dot(jm)
+    assert '<FONT COLOR="#2a9d8f">●</FONT> Marc' in render_dot(jm)
+
+
+def test_empty_stage_keeps_its_place():
+    jm = JourneyMap(
+        title="Gap",
+        stages=(
+            Stage("a", "A", touchpoints=(Touchpoint("x", "X"),)),
+            Stage("b", "B"),
+            Stage("c", "C", touchpoints=(Touchpoint("y", "Y"),)),
+        ),
+    )
+    dot = render_dot(jm)
+    assert '"empty_stage_1" [label="", shape="point", style="invis"];' in dot
+    assert '"gate_1" -> "empty_stage_1" [style="invis"];' in dot
+    assert '"empty_stage_1" -> "gate_2" [style="invis"];' in dot
+
+
+# -- persona view ----------------------------------------------------------------
+
+
+def test_persona_view_draws_only_that_journey_in_its_colour():
+    dot = render_dot(shop_map(), persona="marc")
+    assert '"tp_insta_ad"' not in dot  # Sophie's only
+    assert 'subgraph "cluster_stage_0"' not in dot  # a stage Marc never enters
+    assert '"tp_cart" -> "tp_payment" [color="#ee7766", penwidth=1.8, weight=4];' in dot
+    assert "Online purchase — Journey: Marc, 58" in dot.splitlines()[1]
+    assert "Sophie" not in dot
+    # Marc's own score, not the average
+    assert "🙁 -1 · negative" in statement(dot, '"tp_cart" [')
+    assert "Key touchpoint" not in dot
+
+
+def test_persona_view_follows_the_flow_through_skipped_touchpoints():
+    jm = shop_map()
+    jm.stages[1].touchpoints[0].personas = ("marc",)
+    jm._index = None
+    dot = render_dot(jm, persona="sophie")
+    assert '"tp_cart"' not in dot
+    assert '"tp_insta_ad" -> "tp_payment"' in dot  # Sophie skips the cart
+    full = render_dot(jm)
+    assert '"tp_insta_ad" -> "tp_payment" [color="#2a9d8f", penwidth=1.8, style="dashed", weight=4];' in full
+
+
+# -- language --------------------------------------------------------------------
+
+
+def test_labels_follow_the_map_language():
+    dot = render_dot(shop_map(lang="fr"), persona="sophie")
+    legend = dot.splitlines()[1]
+    for word in ("Émotion", "Canaux", "en ligne", "hors ligne", "Points de douleur", "critique", "Fin du parcours"):
+        assert word in legend
+    assert "Online purchase — Parcours : Sophie, 34" in legend
+    assert "😠 -2 · très négative" in statement(dot, '"tp_payment" [')
+    assert "(élevée)" in statement(dot, '"tp_payment" [')
+    assert "Objectif: Understand the need" in dot
+
+
+# -- escaping and hostile text -----------------------------------------------------
+
+HOSTILE = [
+    '"];evil[label="x',
+    "</TD></TR></TABLE>><B>bold</B>",
+    "a -> b; c:d",
+    "back\\slash \\N \\G \\L \\n trailing\\",
+    "{braces} [brackets] <angle> & ampersand ' quote",
+    "line one\nline two\r\nline three",
+    "tab\there, nul\x00, bell\x07, del\x7f, c1\x85",
+    "<script>alert(1)</script>",
+    "émoji 😀 עברית مرحبا",
+]
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_hostile_text_only_ever_appears_escaped(payload):
+    dot = render_dot(shop_map(text=lambda value: f"{value} {payload}"))
+    for line in dot.splitlines():
+        stripped = line.strip()
+        # Every statement is a generated id, a keyword or a closing brace.
+        assert re.match(
+            r'^(digraph journey \{|graph \[|node \[|edge \[|subgraph "cluster_[a-z0-9_]+" \{|\{rank=same; |'
+            r'"[a-z0-9_]+" (\[|->)|\}$)',
+            stripped,
+        ), stripped[:120]
+    # User text never reaches a quoted string: every quoted value is generated.
+    without_html = re.sub(r"<(?:[^<>]|<[^<>]*>)*>", "", dot)  # drop HTML-like labels (nested at most … enough)
+    assert "evil" not in without_html
+    assert "script" not in without_html
+
+
+def test_html_text_escapes_markup_backslashes_and_controls():
+    assert _html_text('"];evil[label="x') == "&quot;];evil[label=&quot;x"
+    assert _html_text("<b>&</b>'") == "&lt;b&gt;&amp;&lt;/b&gt;&#39;"
+    # Graphviz expands \N, \G… even in HTML labels; a doubled backslash is one backslash
+    assert _html_text("a\\N\\") == "a\\\\N\\\\"
+    assert _html_text("nul\x00 bell\x07 c1\x85 tab\tend") == "nul\ufffd bell\ufffd c1\ufffd tab end"
+    assert _html_text("lone \ud800 surrogate \uffff") == "lone \ufffd surrogate \ufffd"
+
+
+def test_quote_escapes_quotes_and_backslashes():
+    assert _quote('a"b\\c') == '"a\\"b\\\\c"'
+
+
+def test_hostile_ids_are_sanitized_and_deduplicated():
+    jm = JourneyMap(
+        title="Ids",
+        stages=(
+            Stage(
+                "s", "S", touchpoints=(Touchpoint("a-b", "One"), Touchpoint("a_b", "Two"), Touchpoint("x:y", "Three"))
+            ),
+        ),
+    )
+    dot = render_dot(jm)
+    assert '"tp_a_b" [' in dot and '"tp_a_b_2" [' in dot and '"tp_x_y" [' in dot
+    assert '"tp_a_b" -> "tp_a_b_2"' in dot and '"tp_a_b_2" -> "tp_x_y"' in dot
+
+
+# -- wrapping ------------------------------------------------------------------------
+
+
+def test_long_names_wrap_to_a_readable_width():
+    name = "A very long touchpoint name that goes on and on about the customer and many hesitations"
+    jm = JourneyMap(title="Wrap", stages=(Stage("s", "S", touchpoints=(Touchpoint("t", name),)),))
+    label = statement(render_dot(jm), '"tp_t" [')
+    bold = label[label.index("<B>") + 3 : label.index("</B>")]
+    lines = [line for line in bold.split('<BR ALIGN="LEFT"/>') if line]
+    assert len(lines) >= 3
+    assert all(len(line) <= NAME_WIDTH for line in lines)
+    assert " ".join(lines) == name
+
+
+def test_wrap_keeps_author_line_breaks_and_splits_long_words():
+    assert _wrap("one\ntwo", 20) == ["one", "two"]
+    assert _wrap("x" * 30, 10) == ["x" * 10] * 3
+    assert _wrap("", 10) == [""]
+    assert _wrap("a\n\nb\n", 10) == ["a", "", "b"]
+
+
+# -- determinism and scale ------------------------------------------------------------
+
+
+def test_output_is_identical_across_runs_and_fresh_models():
+    assert render_dot(shop_map()) == render_dot(shop_map())
+    jm = shop_map()
+    assert render_dot(jm) == render_dot(jm)
+    assert render_dot(jm, persona="sophie") == render_dot(shop_map(), persona="sophie")
+
+
+def test_large_maps_cap_layout_effort():
+    def many(n: int) -> JourneyMap:
+        tps = tuple(Touchpoint(f"t{i}", f"T{i}") for i in range(n))
+        return JourneyMap(title="Big", stages=(Stage("s", "S", touchpoints=tps),))
+
+    assert "nslimit" not in render_dot(many(LARGE_MAP)).splitlines()[1]
+    big = render_dot(many(LARGE_MAP + 1)).splitlines()[1]
+    assert ", nslimit=0.1];" in big
+
+
+@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
+def test_example_maps_render_deterministically(path):
+    from jmap.validator import load_file
+
+    jm = load_file(path).map
+    assert jm is not None
+    dot = render_dot(jm)
+    assert dot == render_dot(load_file(path).map)
+    for persona in jm.personas:
+        assert f"— {'Parcours' if jm.lang == 'fr' else 'Journey'}" in render_dot(jm, persona=persona.id)
+
+
+def _skeleton(dot: str) -> str:
+    """The DOT text with every HTML-like label removed: ids, attributes and
+    statements, which user text must never change."""
+    return re.sub(r"label=<(?:[^<>]|<[^<>]*>)*>", "label=<>", dot)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_leaves_the_structure_unchanged(payload):
+    benign = _skeleton(render_dot(shop_map()))
+    hostile = render_dot(shop_map(text=lambda value: value + payload))
+    assert _skeleton(hostile) == benign
+    assert "\x00" not in hostile
+
+
+def test_steps_of_steps_share_the_frame_and_column():
+    jm = shop_map()
+    payment = jm.stages[1].touchpoints[2]
+    payment.touchpoints = (Touchpoint("card-form", "Card form", touchpoints=(Touchpoint("cvv", "Security code"),)),)
+    jm._index = None
+    dot = render_dot(jm)
+    assert dot.count('subgraph "cluster_tp_') == 1
+    assert '{rank=same; "tp_payment"; "tp_card_form"; "tp_cvv";}' in dot
+    assert "↳ <B>Security code" in statement(dot, '"tp_cvv" [')
+    assert "↳" not in statement(dot, '"tp_card_form" [')
+
+
+def test_persona_view_shows_steps_whose_parent_the_persona_skips():
+    jm = shop_map()
+    payment = jm.stages[1].touchpoints[2]
+    payment.personas = ("sophie",)
+    payment.touchpoints = (Touchpoint("card-form", "Card form", personas=("marc",)),)
+    jm._index = None
+    dot = render_dot(jm, persona="marc")
+    assert '"tp_payment"' not in dot
+    assert 'subgraph "cluster_tp_' not in dot
+    assert '"tp_card_form" [' in dot
+
+
+def test_persona_who_passes_nowhere_gets_an_empty_but_valid_graph():
+    jm = shop_map()
+    jm.personas = (*jm.personas, Persona("zoe", "Zoé"))
+    for stage in jm.stages:
+        for tp in stage.touchpoints:
+            tp.personas = ("sophie",)
+    jm._index = None
+    dot = render_dot(jm, persona="zoe")
+    assert "subgraph" not in dot and "->" not in dot
+    assert dot.endswith("\n}\n")

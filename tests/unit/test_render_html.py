@@ -1,0 +1,659 @@
+"""The HTML swimlane page: structure, lanes, language, safety, determinism, theming."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from jmap.errors import RenderError
+from jmap.model import (
+    Channel,
+    Duration,
+    Emotion,
+    JourneyMap,
+    Metric,
+    MetricValue,
+    Opportunity,
+    PainPoint,
+    Persona,
+    Stage,
+    Touchpoint,
+)
+from jmap.render_html import COLUMN_WIDTH, CURVE_HEIGHT, build_page, render_html
+from tests.conftest import example_paths, run_jmap
+
+# -- a small map factory -------------------------------------------------------
+
+
+def pct(text: str) -> MetricValue:
+    return MetricValue(float(text.rstrip("%")), text.endswith("%"), text)
+
+
+def sample_map(text=lambda field: field, lang: str = "en", color: str = "#2a9d8f") -> JourneyMap:
+    """A map using every field; ``text(field)`` gives the string of each text field,
+    so that the XSS test can put a payload in every one of them."""
+    return JourneyMap(
+        title=text("title"),
+        description=text("description"),
+        lang=lang,
+        owner=text("owner"),
+        scenario=text("scenario"),
+        tags=(text("tag"),),
+        personas=(
+            Persona(
+                id="sophie",
+                name=text("persona-name"),
+                description=text("persona-description"),
+                goals=(text("goal"),),
+                frustrations=(text("frustration"),),
+                quote=text("quote"),
+                color=color,
+            ),
+            Persona(id="marc", name=text("persona2-name")),
+        ),
+        channels=(
+            Channel(id="web", name=text("channel-web"), type="online"),
+            Channel(id="phone", name=text("channel-phone"), type="offline"),
+        ),
+        stages=(
+            Stage(
+                id="awareness",
+                name=text("stage-name"),
+                description=text("stage-description"),
+                goal=text("stage-goal"),
+                duration=Duration("2w", 14 * 86400),
+                metrics=(Metric(text("stage-metric"), pct("12%"), source=text("stage-metric-source")),),
+                touchpoints=(
+                    Touchpoint(
+                        id="ad",
+                        name=text("tp-ad"),
+                        description=text("tp-description"),
+                        channel="web",
+                        personas=("sophie",),
+                        doing=(text("doing-1"), text("doing-2")),
+                        thinking=(text("thinking"),),
+                        feeling=(text("feeling"),),
+                        emotion=Emotion(everyone=1),
+                        duration=Duration("30s", 30),
+                    ),
+                ),
+            ),
+            Stage(
+                id="purchase",
+                name=text("stage2-name"),
+                touchpoints=(
+                    Touchpoint(
+                        id="cart",
+                        name=text("tp-cart"),
+                        channel="web",
+                        emotion=Emotion(per_persona={"sophie": 0, "marc": -1}),
+                        metrics=(Metric(text("metric-name"), pct("68%")),),
+                    ),
+                    Touchpoint(
+                        id="payment",
+                        name=text("tp-payment"),
+                        channel="web",
+                        emotion=Emotion(everyone=-2),
+                        backstage=(text("backstage"),),
+                        owner=text("tp-owner"),
+                        next=("confirmation", "callback", "cart"),
+                        pain_points=(
+                            PainPoint(
+                                id="payment-failed",
+                                name=text("pp-name"),
+                                severity="high",
+                                description=text("pp-description"),
+                                owner=text("pp-owner"),
+                            ),
+                            PainPoint(id="slow", name=text("pp2-name"), severity="critical"),
+                        ),
+                        touchpoints=(
+                            Touchpoint(
+                                id="card-form",
+                                name=text("sub-card-form"),
+                                doing=(text("sub-doing"),),
+                                touchpoints=(Touchpoint(id="cvv", name=text("subsub-cvv"), next=()),),
+                            ),
+                        ),
+                    ),
+                    Touchpoint(
+                        id="callback",
+                        name=text("tp-callback"),
+                        channel="phone",
+                        emotion=Emotion(everyone=1),
+                        metrics=(
+                            Metric(
+                                text("metric2-name"),
+                                pct("22%"),
+                                target=pct("25%"),
+                                unit=text("unit"),
+                                source=text("metric-source"),
+                            ),
+                        ),
+                        next=("confirmation",),
+                    ),
+                    Touchpoint(id="confirmation", name=text("tp-confirmation"), channel="web", emotion=Emotion(2)),
+                ),
+            ),
+            Stage(id="loyalty", name=text("stage3-name")),
+        ),
+        opportunities=(
+            Opportunity(
+                id="realtime-alert",
+                name=text("opp-name"),
+                description=text("opp-description"),
+                addresses=("payment-failed",),
+                owner=text("opp-owner"),
+                impact="high",
+                effort="medium",
+                status="planned",
+            ),
+            Opportunity(id="loose", name=text("opp2-name")),
+        ),
+    )
+
+
+def minimal_map(**changes) -> JourneyMap:
+    fields = {
+        "title": "Plain",
+        "stages": (Stage(id="s", name="Only stage", touchpoints=(Touchpoint(id="t", name="Only touchpoint"),)),),
+    }
+    fields.update(changes)
+    return JourneyMap(**fields)
+
+
+class TagCollector(HTMLParser):
+    """Every start tag and its attributes, to check what the page is made of."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self._in_style = False
+        self.style_text = ""
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.style_text += data
+        else:
+            self.text.append(data)
+
+
+def parse(html: str) -> TagCollector:
+    collector = TagCollector()
+    collector.feed(html)
+    collector.close()
+    return collector
+
+
+def lane_keys(html: str) -> list[str]:
+    return re.findall(r'<tr class="lane lane-([a-z_]+)', html)
+
+
+# -- structure -----------------------------------------------------------------
+
+
+def test_page_is_a_complete_document_in_the_maps_language():
+    html = render_html(sample_map())
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert html.rstrip().endswith("</html>")
+    assert '<meta charset="utf-8">' in html
+    assert "<title>title</title>" in html
+    assert "<h1>title</h1>" in html
+
+
+def test_header_shows_description_scenario_owner_tags_and_totals():
+    page = build_page(sample_map())
+    html = render_html(sample_map())
+    for text in ("description", "scenario", "owner", "tag"):
+        assert f">{text}<" in html
+    assert page.summary.touchpoints == 7
+    assert page.summary.pain_points == 2
+    assert page.summary.total_duration == "2w"
+
+
+def test_persona_cards_show_every_persona_field():
+    html = render_html(sample_map())
+    for text in ("persona-name", "persona-description", "goal", "frustration", "quote", "persona2-name"):
+        assert f">{text}<" in html
+    assert 'fill="#2a9d8f"' in html
+
+
+def test_one_column_per_top_level_touchpoint_and_one_per_empty_stage():
+    page = build_page(sample_map())
+    names = [c.touchpoint.name if c.touchpoint else None for c in page.columns]
+    assert names == ["tp-ad", "tp-cart", "tp-payment", "tp-callback", "tp-confirmation", None]
+    assert [s.span for s in page.stages] == [1, 4, 1]
+    assert [c.first_of_stage for c in page.columns] == [True, True, False, False, False, True]
+
+
+def test_stage_header_shows_goal_duration_and_summed_touchpoint_durations():
+    page = build_page(sample_map())
+    assert page.stages[0].goal == "stage-goal"
+    assert page.stages[0].duration == "2w"
+    assert page.stages[0].touchpoints_total == "30s"
+    html = render_html(sample_map())
+    assert "Sum of touchpoints" in html and "30s" in html
+
+
+def test_sub_touchpoints_are_listed_under_their_parent_with_depth():
+    page = build_page(sample_map())
+    payment = page.columns[2]
+    assert [(s.name, s.depth) for s in payment.subs] == [("sub-card-form", 1), ("subsub-cvv", 2)]
+    doing = next(lane for lane in page.lanes_above if lane.key == "doing")
+    assert [(g.via, g.items) for g in doing.cells[2]] == [("sub-card-form", ("sub-doing",))]
+
+
+def test_branches_loops_and_exits_are_marked():
+    page = build_page(sample_map())
+    flow = page.columns[2].touchpoint.flow
+    assert flow.kind == "explicit"
+    assert [(t.name, t.anchor, t.loops_back) for t in flow.targets] == [
+        ("tp-confirmation", "tp-4", False),
+        ("tp-callback", "tp-3", False),
+        ("tp-cart", "tp-1", True),
+    ]
+    assert page.columns[2].subs[1].flow.kind == "exit"
+    html = render_html(sample_map())
+    assert "End of the journey" in html
+    assert '<a href="#tp-1">tp-cart</a>' in html
+    assert page.columns[0].touchpoint.flow is None
+
+
+def test_channel_is_marked_online_or_offline():
+    html = render_html(sample_map())
+    assert '<span class="channel offline"><span class="channel-type">offline</span>' in html
+    assert '<span class="channel online"><span class="channel-type">online</span>' in html
+
+
+def test_pain_points_are_sorted_worst_first_and_unaddressed_ones_flagged():
+    page = build_page(sample_map())
+    lane = next(lane for lane in page.lanes_above if lane.key == "pain_points")
+    items = lane.cells[2][0].items
+    assert [(p.name, p.severity, p.unaddressed) for p in items] == [
+        ("pp2-name", "critical", True),
+        ("pp-name", "high", False),
+    ]
+
+
+def test_opportunities_sit_with_the_pain_points_they_address():
+    page = build_page(sample_map())
+    lane = next(lane for lane in page.lanes_above if lane.key == "opportunities")
+    assert [[o.name for g in cell for o in g.items] for cell in lane.cells] == [[], [], ["opp-name"], [], [], []]
+    opp = lane.cells[2][0].items[0]
+    assert (opp.impact_label, opp.effort_label, opp.status_label, opp.addresses) == (
+        "high",
+        "medium",
+        "planned",
+        ("pp-name",),
+    )
+    # Every opportunity, attached or not, is in the table below the grid.
+    assert [o.name for o in page.opportunities] == ["opp-name", "opp2-name"]
+
+
+def test_metrics_show_value_target_unit_and_source():
+    page = build_page(sample_map())
+    lane = next(lane for lane in page.lanes_below if lane.key == "metrics")
+    metric = lane.cells[3][0].items[0]
+    assert (metric.name, metric.value, metric.target, metric.source) == (
+        "metric2-name",
+        "22% unit",
+        "25% unit",
+        "metric-source",
+    )
+
+
+def test_backstage_owner_and_metrics_are_below_the_line_of_visibility():
+    page = build_page(sample_map())
+    assert [lane.key for lane in page.lanes_above] == [
+        "doing",
+        "thinking",
+        "feeling",
+        "emotion",
+        "pain_points",
+        "opportunities",
+    ]
+    assert [(lane.key, lane.below_visibility) for lane in page.lanes_below] == [
+        ("backstage", True),
+        ("owner", False),
+        ("metrics", False),
+    ]
+    html = render_html(sample_map())
+    assert html.index('<tr class="visibility"') < html.index('<tr class="lane lane-backstage below-visibility"')
+    assert html.index('<tr class="lane lane-opportunities"') < html.index('<tr class="visibility"')
+
+
+def test_lanes_without_content_anywhere_are_left_out():
+    html = render_html(minimal_map())
+    assert lane_keys(html) == []
+    assert '<tr class="visibility"' not in html
+    assert '<svg class="curve"' not in html
+    assert "Only touchpoint" in html
+
+
+def test_a_lane_appears_as_soon_as_one_touchpoint_fills_it():
+    jm = minimal_map(
+        stages=(
+            Stage(
+                id="s",
+                name="S",
+                touchpoints=(
+                    Touchpoint(id="a", name="A"),
+                    Touchpoint(id="b", name="B", touchpoints=(Touchpoint(id="c", name="C", backstage=("CRM",)),)),
+                ),
+            ),
+        )
+    )
+    html = render_html(jm)
+    assert lane_keys(html) == ["backstage"]
+    assert '<tr class="visibility"' in html
+
+
+def test_french_labels():
+    html = render_html(sample_map(lang="fr"))
+    assert '<html lang="fr">' in html
+    for label in (
+        "Points de douleur",
+        "Opportunités",
+        "Ligne de visibilité",
+        "Coulisses",
+        "Indicateurs",
+        "Fin du parcours",
+    ):
+        assert label in html
+    assert "Pain points" not in html
+    # French typography: a non-breaking space before the colon.
+    assert "Objectif\u00a0:" in html
+
+
+def test_full_unicode_survives():
+    names = ["Épargne 💶", "مرحبا بالعالم", "日本語の旅", "Ünïcödé — « guillemets »"]
+    jm = minimal_map(
+        title=names[0],
+        stages=(Stage(id="s", name=names[1], touchpoints=(Touchpoint(id="t", name=names[2], doing=(names[3],)),)),),
+    )
+    html = render_html(jm)
+    for name in names:
+        assert name in html
+
+
+# -- the emotion curve ---------------------------------------------------------
+
+
+def test_one_curve_per_persona_with_its_colour_and_shape():
+    page = build_page(sample_map())
+    curve = page.curve
+    assert curve is not None
+    assert [s.name for s in curve.series] == ["persona-name", "persona2-name"]
+    assert curve.series[0].color == "#2a9d8f"
+    sophie = [p.title.split(" · ")[1] for p in curve.series[0].points]
+    assert sophie == [
+        "tp-ad: +1 (positive)",
+        "tp-cart: 0 (neutral)",
+        "tp-payment: -2 (very negative)",
+        "tp-callback: +1 (positive)",
+        "tp-confirmation: +2 (very positive)",
+    ]
+    # Marc does not pass the ad, so his line starts at the cart.
+    assert curve.series[1].points[0].title.startswith("persona2-name · tp-cart: -1")
+    assert curve.series[0].persona.shape != curve.series[1].persona.shape
+    assert curve.series[0].dash != curve.series[1].dash
+
+
+def test_curve_points_sit_over_their_columns_between_plus_and_minus_two():
+    page = build_page(sample_map())
+    curve = page.curve
+    assert curve.width == len(page.columns) * COLUMN_WIDTH
+    top, bottom = curve.levels[0][1], curve.levels[-1][1]
+    assert [lvl[0] for lvl in curve.levels] == [2, 1, 0, -1, -2]
+    for series in curve.series:
+        for point in series.points:
+            assert (point.x - COLUMN_WIDTH // 2) % COLUMN_WIDTH == 0
+            assert top - 5 <= point.y <= bottom + 5
+            assert 0 < point.y < CURVE_HEIGHT
+    assert curve.stage_lines == (COLUMN_WIDTH, 5 * COLUMN_WIDTH)
+
+
+def test_curve_has_a_text_alternative():
+    html = render_html(sample_map())
+    assert 'role="img" aria-labelledby="curve-title curve-desc"' in html
+    assert re.search(r'<desc id="curve-desc">persona-name — tp-ad: \+1 \(positive\);', html)
+
+
+def test_map_without_personas_gets_one_shared_curve():
+    jm = minimal_map(
+        stages=(
+            Stage(
+                id="s",
+                name="S",
+                touchpoints=(
+                    Touchpoint(id="a", name="A", emotion=Emotion(-1)),
+                    Touchpoint(id="b", name="B"),
+                    Touchpoint(id="c", name="C", emotion=Emotion(2)),
+                ),
+            ),
+        )
+    )
+    curve = build_page(jm).curve
+    assert [s.name for s in curve.series] == ["Everyone"]
+    assert len(curve.series[0].points) == 2
+
+
+def test_persona_filter_limits_columns_curve_and_cards():
+    page = build_page(sample_map(), persona="marc")
+    assert [c.touchpoint.name if c.touchpoint else None for c in page.columns] == [
+        None,
+        "tp-cart",
+        "tp-payment",
+        "tp-callback",
+        "tp-confirmation",
+        None,
+    ]
+    assert [p.name for p in page.personas] == ["persona2-name"]
+    assert [s.name for s in page.curve.series] == ["persona2-name"]
+    emotion = next(lane for lane in page.lanes_above if lane.key == "emotion")
+    assert [s.score for s in emotion.cells[1][0].items] == [-1]
+    html = render_html(sample_map(), persona="marc")
+    assert "tp-ad" not in html
+
+
+# -- safety --------------------------------------------------------------------
+
+PAYLOADS = (
+    '<script>alert("{f}")</script>',
+    '"><img src=x onerror=alert("{f}")>',
+    "'><svg onload=alert('{f}')>",
+    "</style><style>body{{display:none}}</style>{f}",
+    "javascript:alert('{f}')",
+    '<a href="https://evil.example/{f}">x</a>',
+    "</textarea></title></desc><iframe src=//evil.example/{f}>",
+    "{{{{ 7*7 }}}}{f}<!--",
+)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_no_map_text_can_inject_markup_scripts_styles_or_urls(payload):
+    jm = sample_map(text=lambda field: payload.format(f=field))
+    html = render_html(jm)
+    parsed = parse(html)
+    tags = [tag for tag, _ in parsed.tags]
+    assert "script" not in tags and "img" not in tags and "iframe" not in tags
+    assert tags.count("style") == 1
+    assert tags.count("a") == html.count('<a href="#')
+    for tag, attrs in parsed.tags:
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            if name in ("href", "src"):
+                assert value and value.startswith("#"), (tag, name, value)
+            assert "evil.example" not in (value or "")
+            assert "javascript:" not in (value or "")
+    assert "evil.example" not in parsed.style_text
+    # Every field is on the page, as text.
+    text = "".join(parsed.text)
+    for field in ("title", "persona-description", "channel-phone", "stage-metric", "tag", "unit", "metric-source"):
+        assert payload.format(f=field) in text, field
+
+
+def test_xss_payloads_reach_every_text_field_as_text():
+    """Every text field of the factory appears, escaped, on the page."""
+    fields: list[str] = []
+
+    def text(field: str) -> str:
+        fields.append(field)
+        return f"<b>{field}</b>"
+
+    html = render_html(sample_map(text=text))
+    assert "<b>" not in html
+    missing = [f for f in fields if f"&lt;b&gt;{f}&lt;/b&gt;" not in html]
+    assert missing == []
+
+
+def test_a_colour_that_escaped_validation_never_reaches_an_attribute():
+    html = render_html(sample_map(color='red" onload="alert(1)'))
+    assert "onload" not in html
+    assert "alert(1)" not in html
+
+
+def test_csp_allows_exactly_the_inline_style_and_nothing_else():
+    html = render_html(sample_map())
+    parsed = parse(html)
+    csp = next(a["content"] for t, a in parsed.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    digest = base64.b64encode(hashlib.sha256(parsed.style_text.encode("utf-8")).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in csp
+    assert "default-src 'none'" in csp
+    assert "unsafe-inline" not in csp and "script-src" not in csp
+    assert html.index("Content-Security-Policy") < html.index("<style>")
+
+
+def test_page_references_nothing_outside_itself():
+    html = render_html(sample_map())
+    assert (
+        "http://" not in html
+        and "https://" not in html
+        and "//" not in re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    )
+    assert "<script" not in html and "<link" not in html and "url(" not in html and "@import" not in html
+
+
+# -- determinism ---------------------------------------------------------------
+
+
+def test_byte_identical_across_runs_and_equal_maps():
+    first = render_html(sample_map())
+    assert render_html(sample_map()) == first
+    assert render_html(sample_map()) == render_html(sample_map())
+    assert render_html(sample_map(lang="fr")) != first
+
+
+# -- templates override --------------------------------------------------------
+
+
+def test_a_user_template_overrides_one_shipped_template(tmp_path: Path):
+    (tmp_path / "_header.html.j2").write_text(
+        '<header class="brand"><h1>ACME · {{ page.title }}</h1></header>\n', encoding="utf-8"
+    )
+    html = render_html(sample_map(text=lambda f: f"<{f}>"), templates_dir=tmp_path)
+    assert '<header class="brand"><h1>ACME · &lt;title&gt;</h1></header>' in html
+    # The rest of the page still comes from the shipped templates.
+    assert 'class="grid"' in html
+
+
+def test_overriding_the_style_keeps_the_csp_hash_right(tmp_path: Path):
+    (tmp_path / "style.css.j2").write_text("body { background: #fdf6e3; }\n", encoding="utf-8")
+    html = render_html(minimal_map(), templates_dir=tmp_path)
+    digest = base64.b64encode(hashlib.sha256(b"body { background: #fdf6e3; }\n").digest()).decode()
+    assert f"'sha256-{digest}'" in html
+    assert "<style>body { background: #fdf6e3; }\n</style>" in html
+
+
+def test_a_copy_of_the_shipped_tree_with_its_html_folder_works(tmp_path: Path):
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "_opportunities.html.j2").write_text("<p>no backlog here</p>\n", encoding="utf-8")
+    html = render_html(sample_map(), templates_dir=tmp_path)
+    assert "<p>no backlog here</p>" in html
+
+
+def test_user_templates_are_autoescaped_too(tmp_path: Path):
+    (tmp_path / "_header.html.j2").write_text("<h1>{{ page.title }}</h1>\n", encoding="utf-8")
+    html = render_html(minimal_map(title="<script>x</script>"), templates_dir=tmp_path)
+    assert "<h1>&lt;script&gt;x&lt;/script&gt;</h1>" in html
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{% if %}", "_header.html.j2:1"),
+        ("{{ page.no_such_field }}", "no_such_field"),
+        ("{% include 'missing.j2' %}", "missing.j2"),
+    ],
+)
+def test_template_mistakes_become_render_errors(tmp_path: Path, content: str, message: str):
+    (tmp_path / "_header.html.j2").write_text(content, encoding="utf-8")
+    with pytest.raises(RenderError, match=re.escape(message)):
+        render_html(minimal_map(), templates_dir=tmp_path)
+
+
+def test_missing_templates_folder_is_a_render_error(tmp_path: Path):
+    with pytest.raises(RenderError, match="does not exist"):
+        render_html(minimal_map(), templates_dir=tmp_path / "nope")
+
+
+# -- the examples and the CLI --------------------------------------------------
+
+
+@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
+def test_every_example_renders_every_touchpoint(path: Path):
+    from jmap.validator import load_file
+
+    jm = load_file(path).map
+    assert jm is not None
+    html = render_html(jm)
+    text = "".join(parse(html).text)
+    for tp in jm.all_touchpoints():
+        assert tp.name in text
+    for stage in jm.stages:
+        assert stage.name in text
+    assert render_html(jm) == html
+
+
+def test_cli_renders_html_with_a_theme(tmp_path: Path):
+    paths = example_paths()
+    if not paths:
+        pytest.skip("no example maps yet")
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "_header.html.j2").write_text("<header><h1>Themed {{ page.title }}</h1></header>\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_jmap("render", str(paths[0]), "-f", "html", "-o", str(out), "--templates", str(theme))
+    assert result.returncode == 0, result.stderr.decode()
+    html = (out / f"{paths[0].stem}.html").read_text(encoding="utf-8")
+    assert "<h1>Themed " in html
+
+
+def test_a_user_page_can_extend_the_shipped_one(tmp_path: Path):
+    (tmp_path / "page.html.j2").write_text(
+        '{% extends "jmap/page.html.j2" %}\n{% block footer %}<footer>© ACME {{ page.owner }}</footer>{% endblock %}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "style.css.j2").write_text(
+        '{% include "jmap/style.css.j2" %}\n.page-footer, footer { color: #b00; }\n', encoding="utf-8"
+    )
+    html = render_html(sample_map(text=lambda f: f"<{f}>"), templates_dir=tmp_path)
+    assert "<footer>© ACME &lt;owner&gt;</footer>" in html
+    assert 'class="grid"' in html
+    assert "footer { color: #b00; }" in html and "--sev-critical" in html

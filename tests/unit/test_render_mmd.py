@@ -1,0 +1,189 @@
+"""The Mermaid export: mapping of a map onto a journey diagram, and the text
+sanitiser that keeps any name parseable. (tests/mermaid checks the output
+with the real Mermaid parser.)"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jmap.model import JourneyMap
+from jmap.render_mmd import (
+    WORD_JOINER,
+    actor_names,
+    emotion_to_score,
+    mermaid_text,
+    render_mmd,
+    score_to_emotion,
+)
+from jmap.validator import load_text
+
+#: What the journey lexer would read as something other than a task name.
+_LEADING_KEYWORD = re.compile(r"(journey\b|title\s|section\s|acctitle|accdescr|%)", re.IGNORECASE | re.ASCII)
+
+
+def build(document: dict) -> JourneyMap:
+    result = load_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "test.yaml")
+    assert result.map is not None, result.diagnostics
+    return result.map
+
+
+def small_map(**extra: object) -> JourneyMap:
+    return build(
+        {
+            "jmap": 1,
+            "title": "Checkout",
+            "personas": [{"id": "sophie", "name": "Sophie, 34"}, {"id": "marc", "name": "Marc"}],
+            "stages": [
+                {
+                    "id": "browse",
+                    "name": "Browse",
+                    "touchpoints": [
+                        {"id": "ad", "name": "Ad: spring sale", "personas": ["sophie"], "emotion": 1},
+                        {
+                            "id": "cart",
+                            "name": "Cart",
+                            "emotion": {"sophie": 0, "marc": -1},
+                            "touchpoints": [{"id": "promo", "name": "Promo code", "emotion": -2}],
+                        },
+                    ],
+                },
+                {
+                    "id": "pay",
+                    "name": "Pay",
+                    "touchpoints": [
+                        {"id": "payment", "name": "Payment", "emotion": -2},
+                        {"id": "done", "name": "Done"},
+                    ],
+                },
+            ],
+            **extra,
+        }
+    )
+
+
+def test_whole_export() -> None:
+    assert render_mmd(small_map(description="Line one\nline two")) == (
+        "journey\n"
+        "  title Checkout\n"
+        "  accDescr: Line one line two\n"
+        "  section Browse\n"
+        "    Ad\uff1a spring sale: 4: Sophie\u201a 34\n"
+        "    Cart: 3: Sophie\u201a 34, Marc\n"
+        "  section Pay\n"
+        "    Payment: 1: Sophie\u201a 34, Marc\n"
+        "    Done: 3: Sophie\u201a 34, Marc\n"
+    )
+
+
+def test_persona_view_keeps_their_tasks_and_own_scores() -> None:
+    assert render_mmd(small_map(), persona="marc") == (
+        "journey\n"
+        "  title Checkout (Marc)\n"
+        "  section Browse\n"
+        "    Cart: 2: Marc\n"
+        "  section Pay\n"
+        "    Payment: 1: Marc\n"
+        "    Done: 3: Marc\n"
+    )
+
+
+def test_map_without_personas_has_no_actors() -> None:
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "T",
+            "stages": [{"id": "s", "name": "S", "touchpoints": [{"id": "a", "name": "A", "emotion": 2}]}],
+        }
+    )
+    assert render_mmd(jm) == "journey\n  title T\n  section S\n    A: 5\n"
+
+
+def test_empty_stage_is_kept_as_a_section() -> None:
+    jm = build({"jmap": 1, "title": "T", "stages": [{"id": "s", "name": "S"}]})
+    assert render_mmd(jm) == "journey\n  title T\n  section S\n"
+
+
+@pytest.mark.parametrize(("emotion", "score"), [(-2, 1), (-1, 2), (0, 3), (1, 4), (2, 5)])
+def test_emotion_maps_onto_score(emotion: int, score: int) -> None:
+    assert emotion_to_score(emotion) == score
+    assert score_to_emotion(score) == emotion
+
+
+@pytest.mark.parametrize(("average", "score"), [(-0.5, 3), (0.5, 4), (-1.5, 2), (1.5, 5), (-0.4, 3), (1 / 3, 3)])
+def test_per_persona_average_rounds_half_up(average: float, score: int) -> None:
+    assert emotion_to_score(average) == score
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("Step 1: pay", "Step 1\uff1a pay"),
+        ("C# ; F#", "C\uff03 \uff1b F\uff03"),
+        ("two\nlines\r\nhere", "two lines here"),
+        ("  spaced   out\t", "spaced out"),
+        ("<script>x</script>", "\u2039script\u203ax\u2039/script\u203a"),
+        ("```", "\u02cb\u02cb\u02cb"),
+        ("%%{init: {}}%%", f"{WORD_JOINER}%{WORD_JOINER}%{{init\uff1a {{}}}}%{WORD_JOINER}%"),
+        ("100%", "100%"),
+        ("Journey planning", f"J{WORD_JOINER}ourney planning"),
+        ("journeyé", f"j{WORD_JOINER}ourneyé"),
+        ("journeys", "journeys"),
+        ("Title search", f"T{WORD_JOINER}itle search"),
+        ("Title", "Title"),
+        ("section two", f"s{WORD_JOINER}ection two"),
+        ("accTitle", f"a{WORD_JOINER}ccTitle"),
+        ("\ufeffjourney", f"j{WORD_JOINER}ourney"),
+        ("Déjà vu 🎉 مرحبا", "Déjà vu 🎉 مرحبا"),
+        ("\n\t", ""),
+    ],
+)
+def test_mermaid_text(raw: str, safe: str) -> None:
+    assert mermaid_text(raw) == safe
+
+
+def test_actor_commas_are_replaced() -> None:
+    assert mermaid_text("Sophie, 34", actor=True) == "Sophie\u201a 34"
+    assert mermaid_text("Sophie, 34") == "Sophie, 34"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_mermaid_text_never_leaves_grammar_characters(raw: str) -> None:
+    safe = mermaid_text(raw, actor=True)
+    assert not set(safe) & set(":#;\n\r,<>`")
+    assert "%%" not in safe
+    assert safe == safe.strip()
+    assert not _LEADING_KEYWORD.match(safe)
+
+
+def test_actor_names_are_unique() -> None:
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "T",
+            "personas": [{"id": "a", "name": "Sam"}, {"id": "b", "name": "sam"}, {"id": "c", "name": "#"}],
+            "stages": [{"id": "s", "name": "S"}],
+        }
+    )
+    assert actor_names(jm) == {"a": "Sam", "b": "sam (b)", "c": "\uff03"}
+
+
+def test_fallback_to_ids_when_a_name_is_blank() -> None:
+    jm = small_map()
+    jm.stages[0].name = "\n"
+    jm.stages[0].touchpoints[0].name = "\t"
+    out = render_mmd(jm)
+    assert "  section browse\n    ad: 4: Sophie\u201a 34\n" in out
+
+
+def test_output_is_byte_identical_across_runs() -> None:
+    assert render_mmd(small_map()) == render_mmd(small_map())
+
+
+def test_persona_title_keeps_the_comma_of_the_name() -> None:
+    assert render_mmd(small_map(), persona="sophie").startswith("journey\n  title Checkout (Sophie, 34)\n")
