@@ -229,7 +229,7 @@ def diff(old: str, new: str, fmt: str) -> int:
 
 
 @cli.command()
-@click.argument("src", required=False, default=".", type=click.Path(exists=True, file_okay=False), metavar="[SRC]")
+@click.argument("src", required=False, default=".", type=click.Path(exists=True), metavar="[SRC]")
 @click.option(
     "-o", "--output", "out", required=True, type=click.Path(file_okay=False), metavar="OUT", help="Output folder."
 )

@@ -1,0 +1,617 @@
+"""Semantic diff of two versions of a journey map.
+
+A line diff of the YAML tells a reviewer that line 212 changed; this tells them
+that the payment touchpoint moved to the support stage and that Sophie now feels
+-1 instead of +1 there. Entities are matched by id (ids are the stable identity
+of the format), so a renamed touchpoint is a rename, not a removal plus an
+addition. Every difference between the two models ends up in the diff, either
+as a named kind of change or as a field change, so "no changes" (exit 0) really
+means the two maps say the same thing.
+
+The functions here are pure (models in, text out); `run_diff` is the only one
+that reads files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from jmap.errors import UsageError
+from jmap.model import Duration, Emotion, JourneyMap, Metric, MetricValue, Opportunity, PainPoint, Touchpoint
+
+#: JSON-friendly value of a changed field: text, a number, a list of text or nothing.
+Value = str | int | float | list[str] | None
+
+DIFF_FORMATS = ("text", "md", "json")
+
+#: Order of the sections in every output, the order a reviewer reads a map in.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("map", "Map"),
+    ("persona", "Personas"),
+    ("channel", "Channels"),
+    ("stage", "Stages"),
+    ("touchpoint", "Touchpoints"),
+    ("emotion", "Emotions"),
+    ("pain_point", "Pain points"),
+    ("opportunity", "Opportunities"),
+    ("metric", "Metrics"),
+    ("flow", "Flow"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One difference between the two versions.
+
+    ``kind`` is one of added, removed, resolved (a pain point that is gone),
+    renamed, moved, reordered, emotion, severity, status, metric, changed
+    (any other field) and edge-added / edge-removed (flow).
+    ``where`` locates the change (``"stage purchase"``, ``"touchpoint cart"``).
+    """
+
+    section: str
+    kind: str
+    id: str
+    name: str
+    field: str | None = None
+    old: Value = None
+    new: Value = None
+    persona: str | None = None
+    where: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MapDiff:
+    old_name: str
+    new_name: str
+    old_title: str
+    new_title: str
+    changes: tuple[Change, ...]
+
+    @property
+    def equal(self) -> bool:
+        return not self.changes
+
+    def counts(self) -> dict[str, int]:
+        """How many changes of each kind, in first-seen order."""
+        counts: dict[str, int] = {}
+        for change in self.changes:
+            counts[change.kind] = counts.get(change.kind, 0) + 1
+        return counts
+
+
+# -- comparing models ----------------------------------------------------------
+
+
+def diff_maps(old: JourneyMap, new: JourneyMap, old_name: str = "old", new_name: str = "new") -> MapDiff:
+    """Every semantic difference from ``old`` to ``new``, in a stable order."""
+    changes: list[Change] = []
+    changes += _diff_map_fields(old, new)
+    changes += _diff_entities("persona", old.personas, new.personas, skip=())
+    changes += _diff_entities("channel", old.channels, new.channels, skip=())
+    changes += _diff_stages(old, new)
+    changes += _diff_touchpoints(old, new)
+    changes += _diff_emotions(old, new)
+    changes += _diff_pain_points(old, new)
+    changes += _diff_opportunities(old, new)
+    changes += _diff_metrics(old, new)
+    changes += _diff_flow(old, new)
+    order = {section: i for i, (section, _) in enumerate(SECTIONS)}
+    changes.sort(key=lambda c: order[c.section])  # stable: keeps document order inside a section
+    return MapDiff(old_name, new_name, old.title, new.title, tuple(changes))
+
+
+def _value(raw: Any) -> Value:
+    """A field value as shown and serialised: the author's spelling where the
+    model keeps it (durations, metric values), lists for tuples."""
+    if raw is None or isinstance(raw, str | int | float):
+        return raw
+    if isinstance(raw, Duration):
+        return raw.text
+    if isinstance(raw, MetricValue):
+        return raw.text
+    if isinstance(raw, tuple | list):
+        return [str(_value(item)) for item in raw]
+    return str(raw)
+
+
+def _field_names(entity: Any) -> tuple[str, ...]:
+    """The model's public fields in declaration order (model classes list them in
+    ``_fields``; plain dataclasses are accepted too)."""
+    names = getattr(type(entity), "_fields", None)
+    if names is not None:
+        return tuple(names)
+    return tuple(f.name for f in fields(entity))
+
+
+def _field_changes(section: str, old: Any, new: Any, skip: Iterable[str], where: str | None = None) -> list[Change]:
+    """A ``changed`` record for each differing plain field of two same-id entities."""
+    skipped = {"id", "name", *skip}
+    out: list[Change] = []
+    for name in _field_names(old):
+        if name in skipped or name.startswith("_"):
+            continue
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            out.append(Change(section, "changed", new.id, new.name, name, _value(before), _value(after), where=where))
+    return out
+
+
+def _diff_entities(
+    section: str,
+    old: Sequence[Any],
+    new: Sequence[Any],
+    skip: Iterable[str],
+    where_old: Callable[[Any], str | None] = lambda _e: None,
+    where_new: Callable[[Any], str | None] = lambda _e: None,
+    removed_kind: str = "removed",
+) -> list[Change]:
+    """Added, removed, renamed and field changes of entities matched by id."""
+    skip = tuple(skip)
+    before = {e.id: e for e in old}
+    after = {e.id: e for e in new}
+    out: list[Change] = []
+    for entity in new:
+        previous = before.get(entity.id)
+        if previous is None:
+            out.append(Change(section, "added", entity.id, entity.name, where=where_new(entity)))
+            continue
+        if previous.name != entity.name:
+            out.append(
+                Change(
+                    section,
+                    "renamed",
+                    entity.id,
+                    entity.name,
+                    "name",
+                    previous.name,
+                    entity.name,
+                    where=where_new(entity),
+                )
+            )
+        out += _field_changes(section, previous, entity, skip, where=where_new(entity))
+    for entity in old:
+        if entity.id not in after:
+            out.append(Change(section, removed_kind, entity.id, entity.name, where=where_old(entity)))
+    return out
+
+
+def _diff_map_fields(old: JourneyMap, new: JourneyMap) -> list[Change]:
+    out: list[Change] = []
+    for name in ("title", "description", "lang", "owner", "scenario", "tags", "version"):
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            out.append(Change("map", "changed", "map", new.title, name, _value(before), _value(after)))
+    return out
+
+
+def _reorder(
+    section: str, entity_id: str, name: str, old_ids: list[str], new_ids: list[str], field: str
+) -> list[Change]:
+    """A ``reordered`` record when the ids both versions share are in another order."""
+    common = set(old_ids) & set(new_ids)
+    before = [i for i in old_ids if i in common]
+    after = [i for i in new_ids if i in common]
+    if before == after:
+        return []
+    return [Change(section, "reordered", entity_id, name, field, before, after)]
+
+
+def _diff_stages(old: JourneyMap, new: JourneyMap) -> list[Change]:
+    out = _diff_entities("stage", old.stages, new.stages, skip=("touchpoints", "metrics"))
+    out += _reorder("stage", "map", new.title, [s.id for s in old.stages], [s.id for s in new.stages], "stages")
+    return out
+
+
+def _touchpoint_place(jm: JourneyMap, tp: Touchpoint) -> str:
+    parent = jm.parent_of(tp.id)
+    if parent is not None:
+        return f"touchpoint {parent.id}"
+    return f"stage {jm.stage_of(tp.id).id}"
+
+
+def _diff_touchpoints(old: JourneyMap, new: JourneyMap) -> list[Change]:
+    skip = ("touchpoints", "pain_points", "metrics", "emotion")
+    out = _diff_entities(
+        "touchpoint",
+        list(old.all_touchpoints()),
+        list(new.all_touchpoints()),
+        skip=skip,
+        where_old=lambda tp: _touchpoint_place(old, tp),
+        where_new=lambda tp: _touchpoint_place(new, tp),
+    )
+    # Moves go right after the entity's other records would be ideal, but a
+    # reviewer scans moves as a group, so they follow in new document order.
+    old_ids = {tp.id for tp in old.all_touchpoints()}
+    for tp in new.all_touchpoints():
+        if tp.id not in old_ids:
+            continue
+        before, after = _touchpoint_place(old, old.touchpoint(tp.id)), _touchpoint_place(new, tp)
+        if before != after:
+            out.append(Change("touchpoint", "moved", tp.id, tp.name, "place", before, after))
+    new_ids = {tp.id for tp in new.all_touchpoints()}
+    for stage in new.stages:
+        old_stage = next((s for s in old.stages if s.id == stage.id), None)
+        if old_stage is not None:
+            out += _reorder(
+                "touchpoint",
+                stage.id,
+                stage.name,
+                [t.id for t in old_stage.touchpoints],
+                [t.id for t in stage.touchpoints],
+                "touchpoints",
+            )
+    for tp in new.all_touchpoints():
+        if tp.id in old_ids and tp.touchpoints:
+            previous = old.touchpoint(tp.id)
+            out += _reorder(
+                "touchpoint",
+                tp.id,
+                tp.name,
+                [t.id for t in previous.touchpoints if t.id in new_ids],
+                [t.id for t in tp.touchpoints],
+                "touchpoints",
+            )
+    return out
+
+
+def _diff_emotions(old: JourneyMap, new: JourneyMap) -> list[Change]:
+    """Per-persona emotion changes at touchpoints present in both versions.
+
+    Personas present in both versions are compared one by one, so a shared score
+    that becomes per-persona reports only the personas whose score moved. When the
+    versions share no persona, the shared score (and per-persona mapping) is
+    compared as written.
+    """
+    new_persona_ids = [p.id for p in new.personas]
+    common = [pid for pid in new_persona_ids if pid in {p.id for p in old.personas}]
+    old_ids = {tp.id for tp in old.all_touchpoints()}
+    out: list[Change] = []
+    for tp in new.all_touchpoints():
+        if tp.id not in old_ids:
+            continue
+        previous = old.touchpoint(tp.id)
+        where = f"touchpoint {tp.id}"
+        if common:
+            for pid in common:
+                before, after = old.emotion_at(previous, pid), new.emotion_at(tp, pid)
+                if before != after:
+                    out.append(Change("emotion", "emotion", tp.id, tp.name, "emotion", before, after, pid, where))
+        elif previous.emotion != tp.emotion:
+            before_e, after_e = previous.emotion or Emotion(), tp.emotion or Emotion()
+            if before_e.everyone != after_e.everyone:
+                out.append(
+                    Change(
+                        "emotion",
+                        "emotion",
+                        tp.id,
+                        tp.name,
+                        "emotion",
+                        before_e.everyone,
+                        after_e.everyone,
+                        None,
+                        where,
+                    )
+                )
+            for pid in sorted({*before_e.per_persona, *after_e.per_persona}):
+                before_v, after_v = before_e.per_persona.get(pid), after_e.per_persona.get(pid)
+                if before_v != after_v:
+                    out.append(Change("emotion", "emotion", tp.id, tp.name, "emotion", before_v, after_v, pid, where))
+    return out
+
+
+def _diff_pain_points(old: JourneyMap, new: JourneyMap) -> list[Change]:
+    def where(jm: JourneyMap) -> Callable[[PainPoint], str]:
+        return lambda pp: f"touchpoint {jm.touchpoint_of_pain_point(pp.id).id}"
+
+    out = _diff_entities(
+        "pain_point",
+        list(old.all_pain_points()),
+        list(new.all_pain_points()),
+        skip=("severity",),
+        where_old=where(old),
+        where_new=where(new),
+        removed_kind="resolved",
+    )
+    before = {pp.id: pp for pp in old.all_pain_points()}
+    for pp in new.all_pain_points():
+        previous = before.get(pp.id)
+        if previous is None:
+            continue
+        here = where(new)(pp)
+        if previous.severity != pp.severity:
+            out.append(
+                Change("pain_point", "severity", pp.id, pp.name, "severity", previous.severity, pp.severity, where=here)
+            )
+        was = where(old)(previous)
+        if was != here:
+            out.append(Change("pain_point", "moved", pp.id, pp.name, "place", was, here))
+    return out
+
+
+def _diff_opportunities(old: JourneyMap, new: JourneyMap) -> list[Change]:
+    out = _diff_entities("opportunity", old.opportunities, new.opportunities, skip=("status",))
+    before: dict[str, Opportunity] = {o.id: o for o in old.opportunities}
+    for opp in new.opportunities:
+        previous = before.get(opp.id)
+        if previous is not None and previous.status != opp.status:
+            out.append(Change("opportunity", "status", opp.id, opp.name, "status", previous.status, opp.status))
+    return out
+
+
+def _metric_text(metric: Metric | None) -> str | None:
+    """One metric as a reviewer reads it: ``22% (target 25%, source CRM)``."""
+    if metric is None:
+        return None
+    text = metric.value.text
+    extras = []
+    if metric.unit:
+        text = f"{text} {metric.unit}"
+    if metric.target is not None:
+        extras.append(f"target {metric.target.text}")
+    if metric.source:
+        extras.append(f"source {metric.source}")
+    return f"{text} ({', '.join(extras)})" if extras else text
+
+
+def _diff_metrics(old: JourneyMap, new: JourneyMap) -> list[Change]:
+    """Metrics of stages and touchpoints present in both versions, matched by
+    owner id and metric name (an added or removed owner implies its metrics)."""
+
+    def owners(jm: JourneyMap) -> list[tuple[str, str, str, tuple[Metric, ...]]]:
+        found: list[tuple[str, str, str, tuple[Metric, ...]]] = []
+        for stage in jm.stages:
+            found.append((stage.id, stage.name, f"stage {stage.id}", stage.metrics))
+        for tp in jm.all_touchpoints():
+            found.append((tp.id, tp.name, f"touchpoint {tp.id}", tp.metrics))
+        return found
+
+    before = {owner_id: {m.name: m for m in metrics} for owner_id, _name, _where, metrics in owners(old)}
+    out: list[Change] = []
+    for owner_id, name, where, metrics in owners(new):
+        old_metrics = before.get(owner_id)
+        if old_metrics is None:
+            continue
+        new_metrics = {m.name: m for m in metrics}
+        for metric in metrics:
+            previous = old_metrics.get(metric.name)
+            if previous != metric:
+                before_text, after_text = _metric_text(previous), _metric_text(metric)
+                out.append(
+                    Change("metric", "metric", owner_id, name, metric.name, before_text, after_text, where=where)
+                )
+        for metric_name, previous in old_metrics.items():
+            if metric_name not in new_metrics:
+                before_text = _metric_text(previous)
+                out.append(Change("metric", "metric", owner_id, name, metric_name, before_text, None, where=where))
+    return out
+
+
+def _diff_flow(old: JourneyMap, new: JourneyMap) -> list[Change]:
+    """Flow edges that appear or disappear between touchpoints present in both
+    versions; edges of added or removed touchpoints are implied by those."""
+    common = {tp.id for tp in old.all_touchpoints()} & {tp.id for tp in new.all_touchpoints()}
+    before = [e for e in old.flow_edges() if e[0] in common and e[1] in common]
+    after = [e for e in new.flow_edges() if e[0] in common and e[1] in common]
+    before_set, after_set = set(before), set(after)
+    out: list[Change] = []
+    for source, target in after:
+        if (source, target) not in before_set:
+            out.append(Change("flow", "edge-added", source, new.touchpoint(source).name, "next", None, target))
+    for source, target in before:
+        if (source, target) not in after_set:
+            out.append(Change("flow", "edge-removed", source, new.touchpoint(source).name, "next", target, None))
+    return out
+
+
+# -- formatting ----------------------------------------------------------------
+
+
+def _show(value: Value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(value) if value else "(none)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"+{value}" if value > 0 else str(value)
+    return str(value)
+
+
+def _one_line(text: str) -> str:
+    """User text on one line, so a newline in a description cannot fake a record."""
+    return " ".join(text.split())
+
+
+def _sentence(
+    change: Change, quote: Callable[[str], str], code: Callable[[str], str], plain: Callable[[str], str]
+) -> str:
+    """The change as a short sentence. ``quote`` wraps user text, ``code`` ids and
+    ``plain`` anything else, so the same wording serves plain text and Markdown."""
+    ident = code(change.id)
+    label = f"{ident} {quote(change.name)}"
+    where = f" in {plain(change.where)}" if change.where else ""
+    old, new = _show(change.old), _show(change.new)
+    kind = change.kind
+    if kind == "added":
+        return f"added {label}{where}"
+    if kind in ("removed", "resolved"):
+        return f"{kind} {label}{where}"
+    if kind == "renamed":
+        return f"renamed {ident}: {quote(old)} → {quote(new)}"
+    if kind == "moved":
+        return f"moved {label}: {plain(old)} → {plain(new)}"
+    if kind == "reordered":
+        return f"reordered {change.field} of {label}: {plain(old)} → {plain(new)}"
+    if kind == "emotion":
+        who = f" for {code(change.persona)}" if change.persona else ""
+        return f"emotion at {label}{who}: {plain(old)} → {plain(new)}"
+    if kind in ("severity", "status"):
+        return f"{kind} of {label}: {plain(old)} → {plain(new)}"
+    if kind == "metric":
+        metric = quote(change.field or "")
+        if change.old is None:
+            return f"metric {metric} added at {label}: {plain(new)}"
+        if change.new is None:
+            return f"metric {metric} removed at {label} (was {plain(old)})"
+        return f"metric {metric} at {label}: {plain(old)} → {plain(new)}"
+    if kind == "edge-added":
+        return f"flow {ident} → {code(new)} added"
+    if kind == "edge-removed":
+        return f"flow {ident} → {code(old)} removed"
+    if change.section == "map":
+        return f"{change.field}: {quote(old)} → {quote(new)}"
+    return f"{change.field} of {label}{where}: {quote(old)} → {quote(new)}"
+
+
+def _summary(diff: MapDiff) -> str:
+    if diff.equal:
+        return "no semantic changes"
+    parts = [f"{count} {kind}" for kind, count in diff.counts().items()]
+    total = len(diff.changes)
+    return f"{total} change{'s' if total != 1 else ''}: {', '.join(parts)}"
+
+
+def _grouped(diff: MapDiff) -> list[tuple[str, list[Change]]]:
+    return [
+        (title, [c for c in diff.changes if c.section == section])
+        for section, title in SECTIONS
+        if any(c.section == section for c in diff.changes)
+    ]
+
+
+def format_text(diff: MapDiff) -> str:
+    """Plain text for a terminal or a CI log."""
+    lines = [f"--- {_printable(diff.old_name)}", f"+++ {_printable(diff.new_name)}"]
+    for title, changes in _grouped(diff):
+        lines.append(f"{title}:")
+        lines += [f"  {_sentence(c, repr_text, _printable, _printable)}" for c in changes]
+    lines.append(_summary(diff))
+    return "\n".join(lines) + "\n"
+
+
+def _printable(text: str) -> str:
+    """Text on one line with control characters shown, so user text cannot move
+    the cursor or colour a terminal."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in _one_line(text))
+
+
+def repr_text(text: str) -> str:
+    """User text in plain output: quoted, on one line, control characters shown."""
+    return f"“{_printable(text)}”"
+
+
+#: Characters with a meaning inside a Markdown line. Line-start markers (``-``,
+#: ``+``, ``1.``) need no escape: user text never starts a line here.
+_MD_SPECIAL = set("\\`*_[]#|~")
+
+
+def md_escape(text: str) -> str:
+    """User text made inert in GitHub-flavoured Markdown.
+
+    HTML-significant characters become entities (GitHub renders raw HTML in
+    comments), inline Markdown punctuation is backslash-escaped, and ``@``
+    cannot mention (and notify) anyone.
+    """
+    out: list[str] = []
+    for ch in _one_line(text):
+        if ch == "&":
+            out.append("&amp;")
+        elif ch == "<":
+            out.append("&lt;")
+        elif ch == ">":
+            out.append("&gt;")
+        elif ch == "@":
+            out.append("&#64;")
+        elif ch in _MD_SPECIAL:
+            out.append("\\" + ch)
+        elif not ch.isprintable():
+            out.append(f"&#{ord(ch)};")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _md_code(text: str) -> str:
+    """An id in code style. Ids are slugs, but metric names and revision names
+    are free text, so anything else falls back to escaped text."""
+    if text and all(ch.isalnum() or ch in "-_./:" for ch in text) and text.isascii():
+        return f"`{text}`"
+    return md_escape(text)
+
+
+def format_md(diff: MapDiff) -> str:
+    """Markdown made to be posted as a pull-request comment."""
+    title = md_escape(diff.new_title)
+    lines = [f"### Journey map changes: {title}", ""]
+    lines.append(f"{_md_code(diff.old_name)} → {_md_code(diff.new_name)} — **{md_escape(_summary(diff))}**")
+    for section_title, changes in _grouped(diff):
+        lines += ["", f"#### {section_title}", ""]
+        lines += [f"- {_sentence(c, _md_quote, _md_code, md_escape)}" for c in changes]
+    return "\n".join(lines) + "\n"
+
+
+def format_json(diff: MapDiff) -> str:
+    """Machine-readable: stable keys, one object per change."""
+    document = {
+        "old": diff.old_name,
+        "new": diff.new_name,
+        "equal": diff.equal,
+        "summary": diff.counts(),
+        "changes": [asdict(c) for c in diff.changes],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _md_quote(text: str) -> str:
+    return f"“{md_escape(text)}”"
+
+
+FORMATTERS: dict[str, Callable[[MapDiff], str]] = {"text": format_text, "md": format_md, "json": format_json}
+
+
+# -- the command ---------------------------------------------------------------
+
+
+def run_diff(old: str, new: str, *, fmt: str, echo: Callable[[str], None], echo_err: Callable[[str], None]) -> int:
+    """``jmap diff OLD NEW``: 0 when the maps say the same thing, 1 when they
+    differ or one is invalid (its diagnostics go to ``echo_err``)."""
+    from jmap.gitio import read_source
+    from jmap.validator import load_text
+
+    if fmt not in FORMATTERS:
+        raise UsageError(f"unsupported diff format '{fmt}' (choose from {', '.join(DIFF_FORMATS)})")
+    sources = [read_source(old), read_source(new)]
+    maps: list[JourneyMap] = []
+    invalid = False
+    for source in sources:
+        result = load_text(source.data, source.name)
+        for diagnostic in result.diagnostics:
+            if diagnostic.severity == "error" or result.map is None:
+                echo_err(diagnostic.format())
+        if result.map is None:
+            invalid = True
+        else:
+            maps.append(result.map)
+    if invalid:
+        echo_err("jmap diff: cannot compare an invalid map")
+        return 1
+    diff = diff_maps(maps[0], maps[1], sources[0].name, sources[1].name)
+    echo(FORMATTERS[fmt](diff).rstrip("\n"))
+    return 0 if diff.equal else 1
+
+
+__all__ = [
+    "DIFF_FORMATS",
+    "Change",
+    "MapDiff",
+    "diff_maps",
+    "format_json",
+    "format_md",
+    "format_text",
+    "run_diff",
+]

@@ -1,0 +1,86 @@
+"""Reading one version of a map: a file on disk, or ``REV:PATH`` from git.
+
+``jmap diff main:maps/checkout.yaml maps/checkout.yaml`` compares what a pull
+request changes without checking anything out. A path that exists on disk always
+wins over the git reading, so a file literally named ``a:b`` is read as a file.
+Git is called with an argument list (never a shell), and a revision that looks
+like an option is refused, so a hostile argument cannot become a git flag.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from jmap.errors import UsageError
+
+#: Long enough for a slow network file system, short enough that a hung git
+#: (waiting on a credential prompt, say) does not hang a CI job for ever.
+_GIT_TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The bytes of one version of a map and the name to show in messages."""
+
+    name: str
+    data: bytes
+
+
+def split_rev_path(spec: str) -> tuple[str, str] | None:
+    """``"main:maps/a.yaml"`` → ``("main", "maps/a.yaml")``; ``None`` when ``spec``
+    is not of that form. The first colon splits, as in git itself."""
+    rev, sep, path = spec.partition(":")
+    if not sep or not rev or not path:
+        return None
+    return rev, path
+
+
+def read_source(spec: str, cwd: Path | None = None) -> Source:
+    """Read a map version named by a path or by ``REV:PATH``.
+
+    Raises UsageError (exit 2) when neither names something readable, since a
+    mistyped argument is a usage problem, not a difference between maps.
+    """
+    base = cwd or Path.cwd()
+    candidate = base / spec
+    if candidate.is_file():
+        try:
+            return Source(spec, candidate.read_bytes())
+        except OSError as exc:
+            raise UsageError(f"cannot read {spec}: {exc.strerror or exc}") from exc
+    if candidate.exists():
+        raise UsageError(f"{spec} is not a file")
+    parts = split_rev_path(spec)
+    if parts is None:
+        raise UsageError(f"no such file: {spec}")
+    return Source(spec, git_show(*parts, cwd=base))
+
+
+def git_show(rev: str, path: str, cwd: Path) -> bytes:
+    """The blob at ``rev:path``, exactly as committed (no textconv, no filters)."""
+    if rev.startswith("-"):
+        raise UsageError(f"invalid git revision '{rev}'")
+    git = shutil.which("git")
+    if git is None:
+        raise UsageError(f"no such file: {rev}:{path} (and git is not installed to read it from a revision)")
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"}
+    try:
+        completed = subprocess.run(
+            [git, "show", "--no-textconv", f"{rev}:{path}"],
+            cwd=cwd,
+            capture_output=True,
+            env=env,
+            timeout=_GIT_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UsageError(f"cannot read {rev}:{path} from git: {exc}") from exc
+    if completed.returncode != 0:
+        reason = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = reason[-1] if reason else f"git exited with {completed.returncode}"
+        raise UsageError(f"cannot read {rev}:{path} from git: {detail.removeprefix('fatal: ')}")
+    return completed.stdout

@@ -1,0 +1,89 @@
+"""`jmap build` as a CI job runs it: the real command on the example maps."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import example_paths, run_jmap
+
+FAST = "html,md,mmd"
+
+
+@pytest.fixture
+def maps(tmp_path: Path) -> Path:
+    """The examples, spread over folders as a team would keep them."""
+    src = tmp_path / "maps"
+    for i, path in enumerate(example_paths()):
+        folder = src / ("" if i == 0 else f"team-{i}")
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, folder / path.name)
+    (src / "team-1" / ".gitlab-ci.yml").write_text("stages: [test]\n", encoding="utf-8")
+    return src
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_build_then_check_then_no_change(maps, tmp_path) -> None:
+    out = tmp_path / "site"
+    done = run_jmap("build", str(maps), "-o", str(out), "-f", FAST, env={"CI": "true"})
+    assert done.returncode == 0, done.stderr
+    assert b"\r" not in done.stderr  # plain log lines in CI, no progress bar
+    built = outputs(out)
+    for i, path in enumerate(example_paths()):
+        stem = path.stem if i == 0 else f"team-{i}/{path.stem}"
+        assert {f"{stem}.html", f"{stem}.md", f"{stem}.mmd"} <= set(built)
+    page = built["index.html"].decode()
+    assert page.count("status-valid") + page.count("status-warnings") >= len(example_paths())
+
+    check = run_jmap("build", str(maps), "-o", str(out), "-f", FAST, "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    again = run_jmap("build", str(maps), "-o", str(out), "-f", FAST, "-j", "2")
+    assert again.returncode == 0
+    assert f"{len(example_paths())} unchanged, 0 to render".encode() in again.stdout
+    assert outputs(out) == built
+
+
+def test_check_lists_what_is_stale(maps, tmp_path) -> None:
+    out = tmp_path / "site"
+    assert run_jmap("build", str(maps), "-o", str(out), "-f", FAST).returncode == 0
+    first = sorted(maps.glob("*.yaml"))[0]
+    first.write_text(first.read_text(encoding="utf-8").replace("title: ", "title: New — ", 1), encoding="utf-8")
+    done = run_jmap("build", str(maps), "-o", str(out), "-f", FAST, "--check")
+    assert done.returncode == 1
+    assert f"stale: {out / first.stem}.html".encode() in done.stdout
+    assert f"stale: {out / 'index.html'}".encode() in done.stdout
+    assert b"run `jmap build" in done.stderr
+
+
+def test_invalid_neighbour_is_reported_and_skipped(maps, tmp_path) -> None:
+    out = tmp_path / "site"
+    (maps / "broken.yaml").write_text("jmap: 1\ntitle: Broken\nstages: []\ncolor: #fff\n", encoding="utf-8")
+    done = run_jmap("build", str(maps), "-o", str(out), "-f", FAST)
+    assert done.returncode == 1
+    assert f"{maps / 'broken.yaml'}:".encode() in done.stderr and b": error: " in done.stderr
+    assert b"Traceback" not in done.stderr
+    assert not (out / "broken.html").exists()
+    assert len(list(out.rglob("*.html"))) == len(example_paths()) + 1  # the maps + the gallery
+
+
+def test_usage_errors_exit_2(maps, tmp_path) -> None:
+    assert run_jmap("build", str(tmp_path / "absent"), "-o", str(tmp_path / "o")).returncode == 2
+    assert run_jmap("build", str(maps), "-o", str(tmp_path / "o"), "-f", "gif").returncode == 2
+    assert run_jmap("build", str(maps), "-o", str(tmp_path / "o"), "-j", "0").returncode == 2
+
+
+@pytest.mark.needs_dot
+def test_default_formats_include_the_diagram(maps, tmp_path) -> None:
+    out = tmp_path / "site"
+    done = run_jmap("build", str(maps), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    first = example_paths()[0].stem
+    for ext in ("svg", "html", "md", "mmd", "dot"):
+        assert (out / f"{first}.{ext}").is_file()
+    assert f'href="{first}.svg"'.encode() in (out / "index.html").read_bytes()

@@ -1,0 +1,274 @@
+"""The semantic diff: each kind of change is found, and nothing else is."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from jmap.diff import Change, diff_maps, format_json, format_md, format_text, md_escape
+from jmap.model import JourneyMap
+from jmap.validator import load_text
+from tests.conftest import example_paths
+
+BASE = """\
+jmap: 1
+title: Online purchase
+owner: CX team
+personas:
+  - {id: sophie, name: Sophie}
+  - {id: marc, name: Marc}
+channels:
+  - {id: web, name: Website}
+  - {id: phone, name: Phone, type: offline}
+stages:
+  - id: discover
+    name: Discover
+    touchpoints:
+      - id: ad
+        name: Advert
+        channel: web
+        emotion: 1
+  - id: buy
+    name: Buy
+    metrics:
+      conversion: 12%
+    touchpoints:
+      - id: cart
+        name: Cart
+        channel: web
+        emotion: {sophie: 0, marc: -1}
+        metrics:
+          abandonment: 68%
+      - id: payment
+        name: Payment
+        channel: web
+        emotion: -1
+        pain_points:
+          - id: card-refused
+            name: Card refused
+            severity: high
+        touchpoints:
+          - id: card-form
+            name: Card form
+      - id: done
+        name: Confirmation
+        channel: web
+        emotion: 2
+opportunities:
+  - id: alert
+    name: Real-time alert
+    addresses: [card-refused]
+    status: idea
+"""
+
+
+def load(text: str) -> JourneyMap:
+    result = load_text(text, "test.yaml")
+    assert result.map is not None, [d.format() for d in result.diagnostics]
+    return result.map
+
+
+def edited(*replacements: tuple[str, str]) -> JourneyMap:
+    """BASE with each (old, new) text replacement applied exactly once."""
+    text = BASE
+    for old, new in replacements:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return load(text)
+
+
+def changes(*replacements: tuple[str, str]) -> list[Change]:
+    return list(diff_maps(load(BASE), edited(*replacements)).changes)
+
+
+def test_identical_maps_are_equal() -> None:
+    diff = diff_maps(load(BASE), load(BASE))
+    assert diff.equal
+    assert "no semantic changes" in format_text(diff)
+    assert json.loads(format_json(diff))["equal"] is True
+
+
+def test_comments_and_formatting_are_not_changes() -> None:
+    reformatted = BASE.replace("jmap: 1\n", "# a comment\njmap: 1\n").replace(
+        "  - {id: sophie, name: Sophie}", "  - id: sophie\n    name: 'Sophie'"
+    )
+    assert diff_maps(load(BASE), load(reformatted)).equal
+
+
+@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.name)
+def test_every_example_equals_itself(path) -> None:
+    jm = load(path.read_text(encoding="utf-8"))
+    assert diff_maps(jm, load(path.read_text(encoding="utf-8"))).equal
+
+
+def test_touchpoint_added_and_removed() -> None:
+    found = changes(
+        ("      - id: done\n        name: Confirmation\n", "      - id: receipt\n        name: Receipt\n"),
+        ("          - id: card-form\n", "          - id: card-pin\n"),
+    )
+    kinds = {(c.kind, c.id) for c in found if c.section == "touchpoint"}
+    assert ("added", "receipt") in kinds
+    assert ("removed", "done") in kinds
+    assert ("added", "card-pin") in kinds
+    assert ("removed", "card-form") in kinds
+    receipt = next(c for c in found if c.id == "receipt")
+    assert receipt.where == "stage buy"
+    card_pin = next(c for c in found if c.id == "card-pin")
+    assert card_pin.where == "touchpoint payment"
+
+
+def test_touchpoint_renamed_keeps_its_identity() -> None:
+    found = changes(("name: Cart\n", "name: Basket\n"))
+    assert found == [Change("touchpoint", "renamed", "cart", "Basket", "name", "Cart", "Basket", where="stage buy")]
+
+
+def test_touchpoint_moved_to_another_stage() -> None:
+    done = "      - id: done\n        name: Confirmation\n        channel: web\n        emotion: 2\n"
+    ad = "        name: Advert\n        channel: web\n        emotion: 1\n"
+    new = load(BASE.replace(done, "").replace(ad, ad + done))
+    moved = [c for c in diff_maps(load(BASE), new).changes if c.kind == "moved"]
+    assert moved == [Change("touchpoint", "moved", "done", "Confirmation", "place", "stage buy", "stage discover")]
+
+
+def test_emotion_changes_per_persona() -> None:
+    found = changes(("emotion: {sophie: 0, marc: -1}", "emotion: {sophie: 0, marc: 1}"))
+    assert found == [Change("emotion", "emotion", "cart", "Cart", "emotion", -1, 1, "marc", "touchpoint cart")]
+    text = format_text(
+        diff_maps(load(BASE), edited(("emotion: {sophie: 0, marc: -1}", "emotion: {sophie: 0, marc: 1}")))
+    )
+    assert "emotion at cart “Cart” for marc: -1 → +1" in text
+
+
+def test_shared_emotion_becoming_per_persona_reports_only_real_moves() -> None:
+    found = changes(("emotion: 2", "emotion: {sophie: 2, marc: 1}"))
+    assert [(c.persona, c.old, c.new) for c in found] == [("marc", 2, 1)]
+
+
+def test_emotion_without_personas_compares_the_shared_score() -> None:
+    bare = (
+        "jmap: 1\ntitle: T\nstages:\n  - id: s\n    name: S\n    touchpoints:\n      - {id: a, name: A, emotion: 1}\n"
+    )
+    diff = diff_maps(load(bare), load(bare.replace("emotion: 1", "emotion: -2")))
+    assert [(c.kind, c.persona, c.old, c.new) for c in diff.changes] == [("emotion", None, 1, -2)]
+
+
+def test_pain_points_added_resolved_and_severity() -> None:
+    resolved = changes(
+        (
+            "          - id: card-refused\n            name: Card refused\n            severity: high\n",
+            "          - id: slow-3ds\n            name: Slow 3-D Secure\n",
+        ),
+        ("addresses: [card-refused]", "addresses: [slow-3ds]"),
+    )
+    kinds = [(c.kind, c.id) for c in resolved if c.section == "pain_point"]
+    assert kinds == [("added", "slow-3ds"), ("resolved", "card-refused")]
+    severity = changes(("severity: high", "severity: critical"))
+    assert severity == [
+        Change(
+            "pain_point",
+            "severity",
+            "card-refused",
+            "Card refused",
+            "severity",
+            "high",
+            "critical",
+            where="touchpoint payment",
+        )
+    ]
+
+
+def test_opportunity_status_and_other_fields() -> None:
+    found = changes(("status: idea", "status: done\n    owner: Payments"))
+    assert [(c.kind, c.field, c.old, c.new) for c in found] == [
+        ("changed", "owner", None, "Payments"),
+        ("status", "status", "idea", "done"),
+    ]
+
+
+def test_metric_changes_on_touchpoints_and_stages() -> None:
+    found = changes(
+        ("abandonment: 68%", "abandonment: 55%\n          nps: 12"),
+        ("conversion: 12%", "conversion: {value: 14%, target: 20%}"),
+    )
+    assert [(c.id, c.field, c.old, c.new) for c in found] == [
+        ("buy", "conversion", "12%", "14% (target 20%)"),
+        ("cart", "abandonment", "68%", "55%"),
+        ("cart", "nps", None, "12"),
+    ]
+
+
+def test_other_fields_channels_personas_and_map_fields() -> None:
+    found = changes(
+        ("owner: CX team", "owner: Growth"),
+        ("{id: phone, name: Phone, type: offline}", "{id: phone, name: Phone}"),
+        ("{id: marc, name: Marc}", "{id: marc, name: Marc, color: '#e76f51'}"),
+        ("        name: Confirmation\n        channel: web\n", "        name: Confirmation\n        channel: phone\n"),
+    )
+    assert [(c.section, c.field, c.old, c.new) for c in found] == [
+        ("map", "owner", "CX team", "Growth"),
+        ("persona", "color", None, "#e76f51"),
+        ("channel", "type", "offline", "online"),
+        ("touchpoint", "channel", "web", "phone"),
+    ]
+
+
+def test_reordering_changes_the_flow() -> None:
+    swapped = (
+        BASE.replace("  - id: discover\n    name: Discover\n", "  - id: discover\n    name: Discover\n")
+        .replace("      - id: done\n        name: Confirmation\n        channel: web\n        emotion: 2\n", "")
+        .replace(
+            "    touchpoints:\n      - id: cart\n",
+            "    touchpoints:\n      - id: done\n        name: Confirmation\n"
+            "        channel: web\n        emotion: 2\n      - id: cart\n",
+        )
+    )
+    diff = diff_maps(load(BASE), load(swapped))
+    kinds = [c.kind for c in diff.changes]
+    assert "reordered" in kinds
+    assert ("edge-added", "ad", "done") in [(c.kind, c.id, c.new) for c in diff.changes]
+    assert ("edge-removed", "ad", "cart") in [(c.kind, c.id, c.old) for c in diff.changes]
+
+
+def test_explicit_next_is_a_flow_change() -> None:
+    found = changes(("        name: Payment\n", "        name: Payment\n        next: []\n"))
+    assert [(c.kind, c.field) for c in found] == [("changed", "next"), ("edge-removed", "next")]
+
+
+def test_markdown_is_inert_for_hostile_text() -> None:
+    hostile = "<img src=x onerror=alert(1)> **bold** @octocat [x](http://evil) `code`\nsecond line"
+    new = edited(("name: Cart\n", f"name: {json.dumps(hostile)}\n"))
+    md = format_md(diff_maps(load(BASE), new))
+    assert "<img" not in md and "@octocat" not in md
+    assert "\\*\\*bold\\*\\*" in md and "\\[x\\]" in md and "\\`code\\`" in md
+    assert "second line" in md and "\nsecond line" not in md
+    assert md.startswith("### Journey map changes: Online purchase\n")
+
+
+def test_md_escape_keeps_plain_unicode() -> None:
+    assert md_escape("Équipe — café ☕ שלום") == "Équipe — café ☕ שלום"
+
+
+def test_text_output_shows_control_characters() -> None:
+    new = edited(("name: Cart\n", 'name: "Cart\\e[31m"\n'))
+    text = format_text(diff_maps(load(BASE), new))
+    assert "\x1b" not in text and "\\x1b" in text
+
+
+def test_json_output_is_structured_and_stable() -> None:
+    new = edited(("severity: high", "severity: low"), ("name: Cart\n", "name: Basket\n"))
+    first = format_json(diff_maps(load(BASE), new, "a.yaml", "b.yaml"))
+    assert first == format_json(diff_maps(load(BASE), new, "a.yaml", "b.yaml"))
+    document = json.loads(first)
+    assert document["old"] == "a.yaml" and document["equal"] is False
+    assert document["summary"] == {"renamed": 1, "severity": 1}
+    assert {c["kind"] for c in document["changes"]} == {"renamed", "severity"}
+
+
+def test_metrics_of_an_added_or_removed_touchpoint_are_implied() -> None:
+    cart = "      - id: cart\n        name: Cart\n        channel: web\n        emotion: {sophie: 0, marc: -1}\n"
+    cart += "        metrics:\n          abandonment: 68%\n"
+    found = changes((cart, ""))
+    assert [(c.section, c.kind, c.id) for c in found if c.section in ("touchpoint", "metric")] == [
+        ("touchpoint", "removed", "cart")
+    ]
