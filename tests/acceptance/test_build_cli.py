@@ -6,8 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import example_paths, run_jmap
+from conftest import example_paths, run_jmap
 
 FAST = "html,md,mmd"
 

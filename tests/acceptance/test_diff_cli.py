@@ -8,8 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import EXAMPLES, jmap_command, run_jmap
+from conftest import EXAMPLES, jmap_command, run_jmap
 
 CLINIC = EXAMPLES / "service-clinic.yaml"
 

@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import EXAMPLES, ROOT, run_jmap
+from conftest import EXAMPLES, ROOT, run_jmap
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import example_paths, run_jmap
 
 from jmap.dot_runner import MISSING_DOT
-from tests.conftest import example_paths, run_jmap
 
 SVG = "{http://www.w3.org/2000/svg}"
 

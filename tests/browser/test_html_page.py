@@ -16,10 +16,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, example_paths
 
 from jmap.model import JourneyMap
 from jmap.render_html import build_page, render_html
-from tests.conftest import ROOT, example_paths
 
 pytestmark = pytest.mark.browser
 
@@ -190,7 +190,7 @@ HOSTILE = (
 
 
 def test_hostile_text_stays_text_in_the_browser(browser, tmp_path):
-    from tests.unit.test_render_html import sample_map
+    from factories import sample_map
 
     jm = sample_map(text=lambda field: f"{field} {HOSTILE}")
     page = _write_page(tmp_path, "hostile", render_html(jm))

@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 import jmap.render
 from jmap.build import CACHE_NAME, INDEX_NAME, build_fingerprint, render_gallery, run_build
 from jmap.errors import UsageError
-from tests.conftest import ROOT
 
 FAST = ("html", "md", "mmd")
 

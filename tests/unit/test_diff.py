@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import example_paths
 
 from jmap.diff import Change, diff_maps, format_json, format_md, format_text, md_escape
 from jmap.model import JourneyMap
 from jmap.validator import load_text
-from tests.conftest import example_paths
 
 BASE = """\
 jmap: 1

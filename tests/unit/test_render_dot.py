@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import example_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,6 @@ from jmap.model import (
     Touchpoint,
 )
 from jmap.render_dot import LARGE_MAP, NAME_WIDTH, _html_text, _quote, _wrap, render_dot
-from tests.conftest import example_paths
 
 # -- a small map factory -------------------------------------------------------
 

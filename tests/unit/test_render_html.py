@@ -9,153 +9,17 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import example_paths, run_jmap
+from factories import sample_map
 
 from jmap.errors import RenderError
 from jmap.model import (
-    Channel,
-    Duration,
     Emotion,
     JourneyMap,
-    Metric,
-    MetricValue,
-    Opportunity,
-    PainPoint,
-    Persona,
     Stage,
     Touchpoint,
 )
 from jmap.render_html import COLUMN_WIDTH, CURVE_HEIGHT, build_page, render_html
-from tests.conftest import example_paths, run_jmap
-
-# -- a small map factory -------------------------------------------------------
-
-
-def pct(text: str) -> MetricValue:
-    return MetricValue(float(text.rstrip("%")), text.endswith("%"), text)
-
-
-def sample_map(text=lambda field: field, lang: str = "en", color: str = "#2a9d8f") -> JourneyMap:
-    """A map using every field; ``text(field)`` gives the string of each text field,
-    so that the XSS test can put a payload in every one of them."""
-    return JourneyMap(
-        title=text("title"),
-        description=text("description"),
-        lang=lang,
-        owner=text("owner"),
-        scenario=text("scenario"),
-        tags=(text("tag"),),
-        personas=(
-            Persona(
-                id="sophie",
-                name=text("persona-name"),
-                description=text("persona-description"),
-                goals=(text("goal"),),
-                frustrations=(text("frustration"),),
-                quote=text("quote"),
-                color=color,
-            ),
-            Persona(id="marc", name=text("persona2-name")),
-        ),
-        channels=(
-            Channel(id="web", name=text("channel-web"), type="online"),
-            Channel(id="phone", name=text("channel-phone"), type="offline"),
-        ),
-        stages=(
-            Stage(
-                id="awareness",
-                name=text("stage-name"),
-                description=text("stage-description"),
-                goal=text("stage-goal"),
-                duration=Duration("2w", 14 * 86400),
-                metrics=(Metric(text("stage-metric"), pct("12%"), source=text("stage-metric-source")),),
-                touchpoints=(
-                    Touchpoint(
-                        id="ad",
-                        name=text("tp-ad"),
-                        description=text("tp-description"),
-                        channel="web",
-                        personas=("sophie",),
-                        doing=(text("doing-1"), text("doing-2")),
-                        thinking=(text("thinking"),),
-                        feeling=(text("feeling"),),
-                        emotion=Emotion(everyone=1),
-                        duration=Duration("30s", 30),
-                    ),
-                ),
-            ),
-            Stage(
-                id="purchase",
-                name=text("stage2-name"),
-                touchpoints=(
-                    Touchpoint(
-                        id="cart",
-                        name=text("tp-cart"),
-                        channel="web",
-                        emotion=Emotion(per_persona={"sophie": 0, "marc": -1}),
-                        metrics=(Metric(text("metric-name"), pct("68%")),),
-                    ),
-                    Touchpoint(
-                        id="payment",
-                        name=text("tp-payment"),
-                        channel="web",
-                        emotion=Emotion(everyone=-2),
-                        backstage=(text("backstage"),),
-                        owner=text("tp-owner"),
-                        next=("confirmation", "callback", "cart"),
-                        pain_points=(
-                            PainPoint(
-                                id="payment-failed",
-                                name=text("pp-name"),
-                                severity="high",
-                                description=text("pp-description"),
-                                owner=text("pp-owner"),
-                            ),
-                            PainPoint(id="slow", name=text("pp2-name"), severity="critical"),
-                        ),
-                        touchpoints=(
-                            Touchpoint(
-                                id="card-form",
-                                name=text("sub-card-form"),
-                                doing=(text("sub-doing"),),
-                                touchpoints=(Touchpoint(id="cvv", name=text("subsub-cvv"), next=()),),
-                            ),
-                        ),
-                    ),
-                    Touchpoint(
-                        id="callback",
-                        name=text("tp-callback"),
-                        channel="phone",
-                        emotion=Emotion(everyone=1),
-                        metrics=(
-                            Metric(
-                                text("metric2-name"),
-                                pct("22%"),
-                                target=pct("25%"),
-                                unit=text("unit"),
-                                source=text("metric-source"),
-                            ),
-                        ),
-                        next=("confirmation",),
-                    ),
-                    Touchpoint(id="confirmation", name=text("tp-confirmation"), channel="web", emotion=Emotion(2)),
-                ),
-            ),
-            Stage(id="loyalty", name=text("stage3-name")),
-        ),
-        opportunities=(
-            Opportunity(
-                id="realtime-alert",
-                name=text("opp-name"),
-                description=text("opp-description"),
-                addresses=("payment-failed",),
-                owner=text("opp-owner"),
-                impact="high",
-                effort="medium",
-                status="planned",
-            ),
-            Opportunity(id="loose", name=text("opp2-name")),
-        ),
-    )
 
 
 def minimal_map(**changes) -> JourneyMap:
