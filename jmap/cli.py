@@ -24,7 +24,9 @@ def _existing(paths: tuple[str, ...]) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", "-V", prog_name="jmap", message="%(prog)s %(version)s")
-@click.option("--debug", is_flag=True, help="Show the Python traceback of an internal error.")
+@click.option(
+    "--debug", is_flag=True, help="Show the Python traceback of an internal error (accepted after the verb too)."
+)
 def cli(debug: bool) -> None:
     """Customer-journey maps as code: validate YAML journey maps and render
     diagrams, HTML swimlane pages and Markdown summaries.

@@ -113,6 +113,8 @@ def init_map(file: str, *, template: str, lang: str, force: bool, schema_ref: st
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return 0
+    if os.path.isdir(file):
+        raise UsageError(f"{file} is a folder: give the path of the map file to write")
     if os.path.exists(file) and not force:
         raise UsageError(f"{file} already exists: choose another name or pass --force to overwrite it")
     atomic_write(file, data)

@@ -99,6 +99,15 @@ def main(argv: list[str] | None = None) -> None:
     from jmap.errors import JmapError, UsageError
 
     args = sys.argv[1:] if argv is None else list(argv)
+    # --debug is accepted anywhere (`jmap validate --debug x.yaml` too).
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    # A terminal or pipe that cannot encode a character of a map (ASCII, cp1252)
+    # gets an escape, not an internal error.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
         fast = fast_options(args)
         if fast is not None and fast[0] == "validate":
@@ -126,8 +135,14 @@ def main(argv: list[str] | None = None) -> None:
         # The reader went away (`jmap render -o - | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
+    except OSError as exc:
+        # The machine refused (a parent that is a file, a full disk, no
+        # permission): the user's to fix, not a bug in jmap.
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"jmap: error: {where}{exc.strerror or exc}\n")
+        code = 1
     except Exception:
-        if "--debug" in args:
+        if debug:
             import traceback
 
             traceback.print_exc()

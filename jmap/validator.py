@@ -37,6 +37,7 @@ from jmap.formatdef import (
 from jmap.suggest import closest, did_you_mean
 from jmap.yamlnodes import (
     BOOL,
+    BROKEN,
     FLOAT,
     INT,
     MAX_BYTES,
@@ -48,6 +49,7 @@ from jmap.yamlnodes import (
     Sequence,
     compose,
     decode,
+    normalize_newlines,
 )
 
 TYPE_CHECKING = False
@@ -118,6 +120,7 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
         text = data
     if text.startswith("\ufeff"):
         text = text[1:]
+    text = normalize_newlines(text)
     # The trees built below hold no reference cycles; pausing the cyclic
     # collector avoids its repeated full scans, which made large maps
     # superlinear (about 40% of the time at 10,000 touchpoints).
@@ -163,7 +166,15 @@ def is_map_file(path: str | os.PathLike[str]) -> bool:
     text, _ = decode(head)
     if text is None:
         return False
-    return re.search(r"(?m)^(?:\ufeff)?(?:jmap|'jmap'|\"jmap\")[ \t]*:", text) is not None
+    if re.search(r"(?m)^(?:\ufeff)?(?:jmap|'jmap'|\"jmap\")[ \t]*:", text):
+        return True
+    # A root mapping written in flow style ({jmap: 1, …}): parse to be sure.
+    if re.match(r"\A(?:\ufeff)?(?:\s*(?:#[^\n]*)?\n)*\s*(?:---\s*)?\{", text) and "jmap" in text:
+        root, _ = compose(normalize_newlines(text.lstrip("\ufeff")))
+        return isinstance(root, Mapping) and any(
+            isinstance(key, Scalar) and key.value == "jmap" for key, _ in root.pairs
+        )
+    return False
 
 
 def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
@@ -183,7 +194,8 @@ def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
                 for name in sorted(files):
                     if name.endswith((".yaml", ".yml")) and not name.startswith("."):
                         candidate = os.path.join(folder, name)
-                        if is_map_file(candidate):
+                        # Only regular files: a named pipe would block the walk.
+                        if os.path.isfile(candidate) and is_map_file(candidate):
                             below.append(candidate)
             candidates = sorted(below)
         else:
@@ -194,6 +206,14 @@ def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
                 seen.add(key)
                 found.append(candidate)
     return found
+
+
+def _integral(node: Scalar) -> bool:
+    """An integer, or a float with no fraction (``1.0``): JSON Schema's
+    ``integer`` accepts both, and the validator agrees with the schema."""
+    if node.tag == INT:
+        return True
+    return node.tag == FLOAT and math.isfinite(node.value) and node.value == int(node.value)
 
 
 def _failed(filename: str, rule: str, message: str) -> Result:
@@ -272,11 +292,16 @@ class _Checker:
         self.ids: dict[str, tuple[str, Node]] = {}
         #: (expected kind, id, node, entity the reference sits in)
         self.refs: list[tuple[str, str, Node, _Entity]] = []
+        #: How many candidate ids "did you mean" may still compare: a map with
+        #: thousands of misspelt references must not take quadratic time.
+        self.suggestion_budget = 20_000
 
     # -- reporting ---------------------------------------------------------------
 
     def error(self, node: Node, rule: str, message: str) -> None:
         self.errors += 1
+        if node.__class__ is Scalar and node.tag == BROKEN:  # type: ignore[attr-defined]
+            return  # the loader already said what is wrong with this value
         self.diagnostics.append(Diagnostic(self.filename, node.line, node.col, ERROR, message, rule))
 
     def warn(self, node: Node, rule: str, message: str) -> None:
@@ -404,11 +429,18 @@ class _Checker:
             self.error(
                 node,
                 "key-not-text",
-                f"{what} is empty: YAML reads {raw} as no value (null); write \"{node.raw}\" in quotes if it is a name",
+                f'{what} is empty: YAML reads {raw} as no value (null); write "{node.raw}" in quotes if it is a name',
             )
         else:
             self.error(node, "key-not-text", f"{what} must be text, not {_describe(node)}")
         return None
+
+    def suggest(self, word: str, candidates: list[str] | tuple[str, ...]) -> str:
+        """`` (did you mean 'x'?)`` while the budget lasts, then nothing."""
+        if self.suggestion_budget < len(candidates):
+            return ""
+        self.suggestion_budget -= len(candidates)
+        return did_you_mean(word, candidates)
 
     def unknown_key(self, node: Node, key: str, allowed: list[str], label: str) -> None:
         hint = did_you_mean(key, allowed)
@@ -459,8 +491,8 @@ class _Checker:
         if kind == "id":
             return self.id_value(node, what)
         if kind == "version":
-            if isinstance(node, Scalar) and node.tag == INT:
-                return node.value
+            if isinstance(node, Scalar) and _integral(node):
+                return int(node.value)
             self.wrong_type(node, "'jmap' (the format version)", "the integer 1")
             return _INVALID
         if kind == "enum":
@@ -660,7 +692,7 @@ class _Checker:
         return items if ok else _INVALID
 
     def emotion_value(self, node: Node, what: str) -> Any:
-        if isinstance(node, Scalar) and node.tag == INT:
+        if isinstance(node, Scalar) and _integral(node):
             return self.score(node, what)
         if isinstance(node, Mapping):
             scores: dict[str, int] = {}
@@ -671,7 +703,7 @@ class _Checker:
                 if key.startswith(EXTENSION_PREFIX):
                     continue
                 ident = self.id_value(key_node, "a persona id in 'emotion'")
-                if not (isinstance(value_node, Scalar) and value_node.tag == INT):
+                if not (isinstance(value_node, Scalar) and _integral(value_node)):
                     self.wrong_type(value_node, f"the emotion of '{key}'", "an integer from -2 to +2", "emotion")
                     continue
                 score = self.score(value_node, f"the emotion of '{key}'")
@@ -733,7 +765,7 @@ class _Checker:
                 return _INVALID
             return m.MetricValue(number, False, node.raw if node.plain else repr(node.value))
         if isinstance(node, Scalar) and node.tag == STR:
-            text = node.value.strip()
+            text = node.value
             if _PERCENT_RE.fullmatch(text):
                 return m.MetricValue(float(text[:-1]), True, text)
             compact = text.replace(" ", "").replace(",", ".")
@@ -758,14 +790,14 @@ class _Checker:
             label = ENTITY_NAMES[kind]
             if found is None:
                 self.error(
-                    node, "unknown-reference", f"unknown {label} '{ident}'{did_you_mean(ident, by_kind.get(kind, []))}"
+                    node, "unknown-reference", f"unknown {label} '{ident}'{self.suggest(ident, by_kind.get(kind, []))}"
                 )
             elif found[0] != kind:
                 self.error(
                     node,
                     "wrong-reference",
                     f"'{ident}' is a {ENTITY_NAMES[found[0]]} (line {found[1].line}), not a {label}"
-                    f"{did_you_mean(ident, by_kind.get(kind, []))}",
+                    f"{self.suggest(ident, by_kind.get(kind, []))}",
                 )
         everyone = tuple(i for i, (k, _) in self.ids.items() if k == "persona")
         for stage in doc.get("stages") or []:
@@ -791,7 +823,7 @@ class _Checker:
                 pid = key_node.value
                 found = self.ids.get(pid)
                 if found is None or found[0] != "persona":
-                    hint = did_you_mean(pid, everyone)
+                    hint = self.suggest(pid, everyone)
                     self.error(key_node, "unknown-reference", f"unknown persona '{pid}' in 'emotion'{hint}")
                 elif pid not in here:
                     self.error(

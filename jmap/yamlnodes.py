@@ -49,6 +49,9 @@ _CORE = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_CORE + t for t in ("str", "int", "float", "bool", "null"))
 TIMESTAMP, BINARY, MERGE, VALUE = (_CORE + t for t in ("timestamp", "binary", "merge", "value"))
 SEQ, MAP = _CORE + "seq", _CORE + "map"
+#: The tag of a value replaced because of a problem already reported here, so
+#: that the validator does not report it a second time ("'name' is empty").
+BROKEN = "tag:jmap,2026:broken"
 
 # YAML 1.1 printable characters: everything else must not appear in a stream.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
@@ -243,31 +246,6 @@ def _explain_syntax(problem: str, text: str, index: int | None) -> str:
     return problem
 
 
-def _depth_position(text: str, limit: int) -> tuple[int, int]:
-    """Where flow brackets first nest deeper than ``limit``.
-
-    libyaml gives up on deep flow nesting in its scanner, before any event
-    reaches the composer, and at its own limit; this finds the place jmap's
-    limit is crossed. Quotes are skipped roughly, which is enough for a
-    position in an error message.
-    """
-    depth = 0
-    quote = ""
-    for index, char in enumerate(text):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char in "[{":
-            depth += 1
-            if depth > limit:
-                return _position(text, index)
-        elif char in "]}":
-            depth = max(0, depth - 1)
-    return 1, 1
-
-
 def _plain_text(problem: str) -> str:
     return " ".join(problem.split())
 
@@ -306,7 +284,7 @@ class _Composer:
             tag = STR
         elif tag == MERGE:
             self.error(mark, "yaml-merge-key", "merge keys ('<<') are not supported: write the keys out")
-            value = None
+            tag, value = BROKEN, None
         elif tag in _BUILDERS:
             try:
                 value = _BUILDERS[tag](yaml.ScalarNode(tag, event.value))
@@ -314,13 +292,24 @@ class _Composer:
                 reason = _plain_text(str(exc)).split(" (")[0][:120] or type(exc).__name__
                 what = _TYPE_WORDS.get(tag, tag[len(_CORE) :])
                 self.error(mark, "yaml-value", f"YAML cannot read {event.value[:40]!r} as {what}: {reason}")
-                tag, value = NULL, None
+                tag, value = BROKEN, None
         else:
             self.error(
                 mark, "yaml-tag", f"unsupported YAML tag '{_plain_text(tag)[:60]}': only plain YAML values are allowed"
             )
-            tag, value = NULL, None
+            tag, value = BROKEN, None
         return Scalar(mark.line + 1, mark.column + 1, value, tag, event.value, plain)
+
+    def _too_deep(self, index: int) -> Problem:
+        """libyaml refuses deep flow nesting in its scanner, ahead of the events,
+        and at its own limit: compose the text up to there again, so that jmap's
+        limit is met at the same place as in shallower files."""
+        again = _Composer(self.text[:index])
+        again.compose()
+        for problem in again.problems:
+            if problem.rule == "yaml-too-deep":
+                return problem
+        return Problem(1, 1, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels is not allowed")
 
     def compose(self) -> Node | None:
         loader = _Loader(self.text)
@@ -329,10 +318,19 @@ class _Composer:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = _plain_text(exc.problem or exc.context or "invalid YAML")
-            if "maximum nesting depth" in problem:
-                line, col = _depth_position(self.text, MAX_DEPTH)
+            if "maximum nesting depth" in problem and mark is not None:
+                self.problems.append(self._too_deep(mark.index))
+            elif "end of stream" in problem and exc.context and exc.context_mark is not None:
+                # An unclosed quote or bracket: point at where it opened.
+                start = exc.context_mark
                 self.problems.append(
-                    Problem(line, col, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+                    Problem(
+                        start.line + 1,
+                        start.column + 1,
+                        "yaml-syntax",
+                        f"this {_plain_text(exc.context).removeprefix('while scanning ')} never ends "
+                        f"({problem}): close it, or check the quotes inside it",
+                    )
                 )
             elif mark is not None:
                 index = mark.index if isinstance(mark.index, int) else None
@@ -443,10 +441,10 @@ class _Composer:
                 "yaml-alias",
                 f"alias '*{anchor}' refers to no anchor (a value starting with '*' is a YAML alias: put it in quotes)",
             )
-            return Scalar(line, col, None, NULL, "", True)
+            return Scalar(line, col, None, BROKEN, "", True)
         if anchor in self.open_anchors:
             self.error(mark, "yaml-alias", f"alias '*{anchor}' refers to a value that contains it (a recursive alias)")
-            return Scalar(line, col, None, NULL, "", True)
+            return Scalar(line, col, None, BROKEN, "", True)
         self.alias_spent += target.size
         if self.alias_spent > MIN_ALIAS_BUDGET + self.real_nodes:
             if not self.bomb_reported:
@@ -457,7 +455,7 @@ class _Composer:
                     f"aliases expand this file beyond {MIN_ALIAS_BUDGET:,} values (an alias bomb?): "
                     "write the values out instead of repeating aliases",
                 )
-            return Scalar(line, col, None, NULL, "", True)
+            return Scalar(line, col, None, BROKEN, "", True)
         return target
 
     def check_duplicates(self, mapping: Mapping) -> None:
@@ -487,10 +485,56 @@ class _Composer:
             self.problems.append(Problem(key.line, key.col, "yaml-duplicate-key", message))
 
 
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def normalize_newlines(text: str) -> str:
+    """CRLF and lone CR (old Mac files) become LF, so that every position,
+    ours and libyaml's, counts lines as editors do."""
+    if "\r" in text:
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _remap_positions(text: str, root: Node | None, problems: list[Problem]) -> None:
+    """libyaml also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR,
+    which editors, git and GitHub show inside a line: translate its positions
+    to LF-only lines. Only files holding those characters pay for this."""
+    import bisect
+
+    yaml_starts = [0] + [m.end() for m in re.finditer("[\n\x85\u2028\u2029]", text)]
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def fix(item: Node | Problem) -> None:
+        if item.line - 1 >= len(yaml_starts):
+            return
+        index = yaml_starts[item.line - 1] + item.col - 1
+        line = bisect.bisect_right(starts, index)
+        item.line, item.col = line, index - starts[line - 1] + 1
+
+    for problem in problems:
+        fix(problem)
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        fix(node)
+        if isinstance(node, Sequence):
+            stack.extend(node.items)
+        elif isinstance(node, Mapping):
+            for key, value in node.pairs:
+                stack.append(key)
+                stack.append(value)
+
+
 def compose(text: str) -> tuple[Node | None, list[Problem]]:
     """Parse one YAML document into positioned nodes, collecting problems.
 
-    Never raises for any input text.
+    Never raises for any input text. Line ends should be LF
+    (see ``normalize_newlines``).
     """
     problems = precheck(text)
     if problems:
@@ -508,5 +552,7 @@ def compose(text: str) -> tuple[Node | None, list[Problem]]:
                 "(a value starting with '&' must be put in quotes)",
             )
         )
+    if _YAML_ONLY_BREAKS.search(text):
+        _remap_positions(text, root, problems)
     problems.sort(key=lambda p: (p.line, p.col))
     return root, problems

@@ -1,6 +1,6 @@
 """Regenerate jmap/journey-map.schema.json from jmap/formatdef.py.
 
-    .venv/bin/python scripts/gen_schema.py
+.venv/bin/python scripts/gen_schema.py
 """
 
 from __future__ import annotations

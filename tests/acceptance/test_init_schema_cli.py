@@ -211,11 +211,6 @@ def test_schema_and_validator_agree_on_each_field(
     assert (schema_errors(validator, yaml.load(text, Loader=LOADER)) == []) is valid
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: JSON Schema's integer accepts 1.0, so `jmap: 1.0` and `emotion: 1.0` pass the schema "
-    "but fail `jmap validate` [type]",
-)
 @pytest.mark.parametrize(
     "text", ["jmap: 1.0\ntitle: T\nstages: [{id: s, name: S}]\n", BASE.format(line="emotion: 1.0")]
 )
@@ -223,11 +218,6 @@ def test_schema_and_validator_agree_on_integral_floats(validator: jsonschema.Dra
     assert (_structural_problems(text) == []) is (schema_errors(validator, yaml.load(text, Loader=LOADER)) == [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the validator strips a metric string before matching, so ' 23%' passes `jmap validate` "
-    "but fails the schema's percentage pattern",
-)
 def test_schema_and_validator_agree_on_padded_percentages(validator: jsonschema.Draft202012Validator) -> None:
     text = BASE.format(line="metrics: {a: ' 23%'}")
     assert (_structural_problems(text) == []) is (schema_errors(validator, yaml.load(text, Loader=LOADER)) == [])
@@ -312,11 +302,6 @@ def test_init_unknown_language_exits_2(tmp_path: Path) -> None:
     assert not (tmp_path / "x.yaml").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: an OSError from atomic_write (a parent that is a file, a target that is a folder) "
-    "is not caught, so `jmap init` and `jmap schema -o` end with the internal-error message, exit 3",
-)
 @pytest.mark.parametrize(
     "args",
     [

@@ -75,18 +75,9 @@ def fixture_ids(folder: Path) -> list[str]:
 
 
 #: Fixtures whose .expected describes the right behaviour that the code does not have yet.
-KNOWN_BUGS = {
-    "deep-nesting": "bug: beyond libyaml's own limit the depth is found by counting flow brackets "
-    "only, so the error is at 3:73 where 100 brackets give 3:72 (the root mapping is a level too)",
-    "line-separator-in-title": "bug: libyaml counts U+2028 (LINE SEPARATOR) as a line break, so "
-    "positions after it are one line too far (4:1 instead of 3:1)",
-    "cr-only-control-char": "bug: precheck positions count only LF, so in a file with CR line endings "
-    "the control character on line 3 is reported at 1:26",
-    "cr-only-tab": "bug: precheck finds leading tabs after LF only, so with CR line endings the tab "
-    "comes out as libyaml's [yaml-syntax] 'found a tab character that violates indentation' instead of [yaml-tab]",
-    "nel-in-title": "bug: libyaml counts U+0085 (NEL) as a line break, so every position after it "
-    "is one line too far (unknown key reported at 4:1, it is on line 3)",
-}
+#: Fixtures whose expectation does not hold yet, with the reason (strict xfail).
+#: Empty: every bug found by these fixtures is fixed.
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def bug_params(folder: Path) -> list:
@@ -326,11 +317,6 @@ def test_directory_validates_every_map_below_and_ignores_other_yaml(tmp_path: Pa
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a named pipe called *.yaml below a folder blocks `jmap validate FOLDER` forever: "
-    "is_map_file() opens and reads every *.yaml, regular file or not",
-)
 def test_special_files_below_a_folder_do_not_hang(tmp_path: Path) -> None:
     _write(tmp_path / "a.yaml", (VALID / "minimal.yaml").read_text(encoding="utf-8"))
     os.mkfifo(tmp_path / "pipe.yaml")
@@ -342,11 +328,6 @@ def test_special_files_below_a_folder_do_not_hang(tmp_path: Path) -> None:
     assert b"Traceback" not in proc.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: is_map_file() looks for 'jmap:' at the start of a line, so a map whose root "
-    "mapping is written in flow style (`{jmap: 1, …}`, JSON-like) is silently skipped in folders",
-)
 def test_directory_finds_maps_written_in_flow_style(tmp_path: Path) -> None:
     flow = "{jmap: 1, title: Flow, channels: [{id: w, name: W}], stages: [{id: s, name: S, touchpoints: [{id: a, name: A, channel: w}]}]}\n"
     _write(tmp_path / "flow.yaml", flow)
@@ -511,12 +492,6 @@ def test_a_big_valid_map_validates_quickly(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout.decode()[-500:]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: 'did you mean' runs difflib against every id for every unresolved reference, so "
-    "a 76 KB map with 1,000 misspelt `next` ids takes 15-20 s and a 230 KB one with 3,000 takes "
-    "~165 s (quadratic: a hang for hostile input)",
-)
 def test_many_unresolved_references_do_not_hang(tmp_path: Path) -> None:
     path = tmp_path / "typos.yaml"
     path.write_text(_many_typos_map(1000), encoding="utf-8")
@@ -528,12 +503,6 @@ def test_many_unresolved_references_do_not_hang(tmp_path: Path) -> None:
     assert proc.stdout.decode().splitlines()[-1] == "1 map checked, 1 invalid: 1000 errors, 0 warnings"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: where standard output cannot encode a message (PYTHONIOENCODING=ascii, "
-    "LC_ALL=POSIX with PYTHONUTF8=0, a cp1252 pipe on Windows), a key such as 'prioritée' in a "
-    "message raises UnicodeEncodeError and the run ends with the internal-error message, exit 3",
-)
 @pytest.mark.parametrize("fmt", ["text", "json", "github"])
 def test_a_non_utf8_terminal_gets_the_diagnostics_not_an_internal_error(fmt: str) -> None:
     proc = subprocess.run(

@@ -237,7 +237,7 @@ def test_null_key_is_explained() -> None:
         ("pain_points: [p]", 23, "a mapping with id, name"),
         ("metrics: [1]", 18, "a mapping of metric names to values"),
         ("emotion: happy", 18, "an integer from -2 to +2"),
-        ("emotion: 1.0", 18, "the number 1.0"),
+        ("emotion: 1.5", 18, "the number 1.5"),
         ("emotion: true", 18, "the boolean true"),
         ("emotion: {sophie: x}", 27, "the emotion of 'sophie' must be an integer"),
         ("duration: [1h]", 19, "a duration such as"),
@@ -250,7 +250,17 @@ def test_wrong_types(line: str, col: int, expected: str) -> None:
 
 def test_version_must_be_the_integer_one() -> None:
     check("jmap: '1'\ntitle: T\nstages: [{id: s, name: S}]\n", 1, 7, "type", "the integer 1")
-    check("jmap: 1.0\ntitle: T\nstages: [{id: s, name: S}]\n", 1, 7, "type", "the integer 1")
+    check("jmap: 1.5\ntitle: T\nstages: [{id: s, name: S}]\n", 1, 7, "type", "the integer 1")
+
+
+def test_integral_floats_are_integers_as_in_json_schema() -> None:
+    result = load_text(
+        "jmap: 1.0\ntitle: T\nstages: [{id: s, name: S, touchpoints: [{id: t, name: T, emotion: 2.0}]}]\n"
+    )
+    assert result.errors == []
+    assert result.map is not None
+    assert result.map.version == 1
+    assert result.map.touchpoint("t").emotion.everyone == 2
 
 
 @pytest.mark.parametrize("version", [0, 2, 10])
