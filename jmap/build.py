@@ -414,22 +414,13 @@ def _want_progress(progress: bool | None) -> bool:
 
 def render_gallery(entries: list[GalleryEntry], templates_dir: Path | None = None) -> bytes:
     """``OUT/index.html``: one row per map, links relative to OUT."""
-    import jinja2
-
     from jmap.resources import templates_dir as shipped_templates
+    from jmap.templating import environment, render
 
     search = [str(shipped_templates())]
     if templates_dir is not None and (templates_dir / "build" / "index.html.j2").is_file():
         search.insert(0, str(templates_dir))
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["csp_hash"] = _csp_hash
+    env = environment(tuple(search))
     rows = []
     for entry in sorted(entries, key=lambda e: e.rel):
         links = [
@@ -442,14 +433,8 @@ def render_gallery(entries: list[GalleryEntry], templates_dir: Path | None = Non
     counts = {
         status: sum(1 for e in entries if e.status == status) for status in ("valid", "warnings", "invalid", "failed")
     }
-    page = env.get_template("build/index.html.j2").render(maps=rows, counts=counts, total=len(entries))
+    page = render(env, "build/index.html.j2", maps=rows, counts=counts, total=len(entries))
     return page.encode("utf-8")
-
-
-def _csp_hash(text: str) -> str:
-    import base64
-
-    return "sha256-" + base64.b64encode(hashlib.sha256(str(text).encode("utf-8")).digest()).decode("ascii")
 
 
 # -- the command -----------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 
-from jmap.diagnostics import REPORTERS, FileReport
+from jmap.diagnostics import REPORTERS
 from jmap.errors import UsageError
 from jmap.validator import find_maps, load_file
 
@@ -29,7 +29,7 @@ def collect_maps(paths: tuple[str, ...]) -> list[str]:
 
 
 def validate_paths(paths: tuple[str, ...], *, strict: bool, fmt: str, quiet: bool) -> int:
-    reports = [FileReport(path, load_file(path).diagnostics) for path in collect_maps(paths)]
+    reports = [load_file(path) for path in collect_maps(paths)]
     lines = list(REPORTERS[fmt](reports, strict))
     if quiet and fmt == "text":
         lines = lines[:-1]

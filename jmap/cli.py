@@ -22,6 +22,15 @@ def _existing(paths: tuple[str, ...]) -> None:
         raise click.BadParameter(f"no such file or directory: {', '.join(missing)}", param_hint="PATH")
 
 
+templates_option = click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(exists=True, file_okay=False),
+    metavar="DIR",
+    help="A folder of templates that override the shipped ones (an HTML theme; see docs/html.md).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", "-V", prog_name="jmap", message="%(prog)s %(version)s")
 @click.option(
@@ -96,13 +105,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
     help="Folder of the outputs, or - for standard output (one map, one format).",
 )
 @click.option("--persona", metavar="ID", help="Limit the diagram and the swimlanes to one persona's journey.")
-@click.option(
-    "--templates",
-    "templates_dir",
-    type=click.Path(exists=True, file_okay=False),
-    metavar="DIR",
-    help="A folder of templates that override the shipped ones (HTML theme).",
-)
+@templates_option
 @click.option("--strict", is_flag=True, help="Do not render maps that have warnings.")
 def render(
     paths: tuple[str, ...], formats: str, output: str, persona: str | None, templates_dir: str | None, strict: bool
@@ -246,13 +249,7 @@ def diff(old: str, new: str, fmt: str) -> int:
 )
 @click.option("--check", is_flag=True, help="Render nothing; exit 1 if any output in OUT is missing or stale.")
 @click.option("--strict", is_flag=True, help="Maps with warnings count as failed.")
-@click.option(
-    "--templates",
-    "templates_dir",
-    type=click.Path(exists=True, file_okay=False),
-    metavar="DIR",
-    help="A folder of templates that override the shipped ones.",
-)
+@templates_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, not in CI).")
 def build(
     src: str,

@@ -21,14 +21,10 @@ the page runs no script and loads nothing, even if a browser is tricked.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
 
 from jmap.errors import RenderError
@@ -36,6 +32,8 @@ from jmap.i18n import labels
 from jmap.model import EMOTION_MAX, EMOTION_MIN, Duration, JourneyMap, Metric, Opportunity, PainPoint, Stage, Touchpoint
 from jmap.resources import templates_dir as shipped_templates_dir
 from jmap.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign, persona_colors
+from jmap.templating import csp_hash, environment
+from jmap.templating import render as render_template
 
 PAGE_TEMPLATE = "page.html.j2"
 STYLE_TEMPLATE = "style.css.j2"
@@ -734,31 +732,6 @@ def _search_path(templates_dir: Path | None) -> tuple[str, ...]:
     return tuple(str(p) for p in paths)
 
 
-@lru_cache(maxsize=8)
-def _environment(search_path: tuple[str, ...]) -> jinja2.Environment:
-    # The shipped templates are also reachable as ``jmap/NAME``, so that a
-    # user's template can extend or include the one it replaces
-    # (``{% extends "jmap/page.html.j2" %}``) instead of copying it.
-    loader = jinja2.ChoiceLoader(
-        [
-            jinja2.FileSystemLoader(list(search_path), encoding="utf-8"),
-            jinja2.PrefixLoader({"jmap": jinja2.FileSystemLoader(search_path[-1], encoding="utf-8")}),
-        ]
-    )
-    env = jinja2.Environment(
-        loader=loader,
-        # Every template is escaped, whatever its extension: a user's
-        # ``page.html`` or ``.j2`` override cannot opt out by being renamed.
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["num"] = _num
-    return env
-
-
 def render_html(jm: JourneyMap, persona: str | None = None, templates_dir: Path | None = None) -> str:
     """The self-contained HTML swimlane page of ``jm``.
 
@@ -767,21 +740,10 @@ def render_html(jm: JourneyMap, persona: str | None = None, templates_dir: Path 
     and line, never a traceback.
     """
     page = build_page(jm, persona)
-    env = _environment(_search_path(templates_dir))
-    try:
-        css = env.get_template(STYLE_TEMPLATE).render(page=page)
-        if "</style" in css.lower():
-            raise RenderError(f"{STYLE_TEMPLATE} must not contain '</style'")
-        # The CSP allows exactly this style block: hashing the exact text that
-        # sits between <style> and </style> lets the page drop 'unsafe-inline'.
-        digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
-        return env.get_template(PAGE_TEMPLATE).render(page=page, css=Markup(css), style_hash=f"sha256-{digest}")
-    except jinja2.TemplateSyntaxError as exc:
-        where = f"{exc.filename or exc.name}:{exc.lineno}"
-        raise RenderError(f"HTML template error in {where}: {exc.message}") from exc
-    except jinja2.TemplateNotFound as exc:
-        raise RenderError(f"HTML template '{exc.name}' not found") from exc
-    except jinja2.UndefinedError as exc:
-        raise RenderError(f"HTML template error: {exc.message}") from exc
-    except jinja2.TemplateError as exc:
-        raise RenderError(f"HTML template error: {exc}") from exc
+    env = environment(_search_path(templates_dir), (("num", _num),))
+    css = render_template(env, STYLE_TEMPLATE, page=page)
+    if "</style" in css.lower():
+        raise RenderError(f"{STYLE_TEMPLATE} must not contain '</style'")
+    # The CSP allows exactly this style block: hashing the exact text that
+    # sits between <style> and </style> lets the page drop 'unsafe-inline'.
+    return render_template(env, PAGE_TEMPLATE, page=page, css=Markup(css), style_hash=csp_hash(css))

@@ -21,7 +21,7 @@ import re
 import unicodedata
 
 from jmap import model as m
-from jmap.diagnostics import ERROR, WARNING, Diagnostic, sort_key
+from jmap.diagnostics import ERROR, WARNING, Diagnostic, FileReport, sort_key
 from jmap.formatdef import (
     COLOR_PATTERN,
     DURATION_PATTERN,
@@ -64,23 +64,15 @@ _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([a-z]+)")
 _INVALID = object()
 
 
-class Result:
-    """The outcome of validating one file."""
+class Result(FileReport):
+    """The outcome of validating one file: its diagnostics and, when it has
+    no errors, the map."""
 
-    __slots__ = ("diagnostics", "file", "map")
+    __slots__ = ("map",)
 
     def __init__(self, file: str, map: m.JourneyMap | None, diagnostics: list[Diagnostic] | None = None) -> None:
-        self.file = file
+        super().__init__(file, diagnostics if diagnostics is not None else [])
         self.map = map
-        self.diagnostics = diagnostics if diagnostics is not None else []
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == WARNING]
 
     @property
     def ok(self) -> bool:
