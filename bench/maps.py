@@ -1,15 +1,32 @@
-"""Generated journey maps for the benchmarks: realistic shape, any size.
+"""What the benchmarks share: generated maps, timing, and the floor.
 
-Every feature that costs time appears at a fixed rate (per-persona emotions,
-sub-touchpoints, pain points, metrics, `next` branches and loops), so time per
-touchpoint is comparable across sizes and linear growth shows as a flat line.
+Generated maps have a realistic shape at any size, and every feature that
+costs time appears at a fixed rate (per-persona emotions, persona subsets,
+sub-touchpoints, pain points, metrics, `next` branches, loops back and exits),
+so time per touchpoint is comparable across sizes and linear growth shows as
+a flat column. They are built as text, so generating costs nothing measurable.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 
-def generated_map_yaml(touchpoints: int, per_stage: int = 10) -> str:
-    lines = [
+PERSONAS = ("ana", "ben", "chloe")
+TOUCHPOINTS_PER_STAGE = 10
+
+#: Users run jmap with compiled bytecode cached; a shell that sets
+#: PYTHONDONTWRITEBYTECODE would make every run recompile every module.
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
+def generated_map_yaml(touchpoints: int) -> str:
+    """A valid map of ``touchpoints`` touchpoints (sub-touchpoints included)."""
+    out = [
         "jmap: 1",
         f"title: Generated journey of {touchpoints} touchpoints",
         "lang: en",
@@ -18,50 +35,93 @@ def generated_map_yaml(touchpoints: int, per_stage: int = 10) -> str:
         "  - {id: ben, name: Ben, color: '#e76f51'}",
         "  - {id: chloe, name: Chloé}",
         "channels:",
-        "  - {id: web, name: Web}",
-        "  - {id: store, name: Store, type: offline}",
+        "  - {id: web, name: Website, type: online}",
+        "  - {id: shop, name: Shop, type: offline}",
         "stages:",
     ]
     pains: list[str] = []
     made = 0
     stage = 0
     while made < touchpoints:
-        lines += [
-            f"  - id: s{stage}",
+        out += [
+            f"  - id: stage-{stage}",
             f"    name: Stage {stage}",
+            "    goal: Move the customer on",
             "    duration: 1d2h",
-            "    metrics: {visitors: 1200}",
+            f"    metrics: {{visitors: {100_000 // (stage + 1)}}}",
             "    touchpoints:",
         ]
-        for _ in range(min(per_stage, touchpoints - made)):
+        for _ in range(TOUCHPOINTS_PER_STAGE):
+            if made >= touchpoints:
+                break
             i = made
-            made += 1
-            lines += [
-                f"      - id: t{i}",
-                f"        name: Touchpoint {i} — étape",
-                f"        channel: {'web' if i % 3 else 'store'}",
+            out += [
+                f"      - id: tp-{i}",
+                f"        name: Touchpoint number {i} — étape",
+                f"        channel: {'shop' if i % 5 == 0 else 'web'}",
                 "        doing: Compares offers",
                 "        thinking: [Is it worth it?, Where is the price?]",
                 "        feeling: Hesitant",
-                f"        emotion: {{ana: {i % 5 - 2}, ben: {(i + 2) % 5 - 2}, chloe: 0}}",
                 "        duration: 5min30s",
-                "        metrics: {conversion: 42%, nps: {value: 31, target: 40, source: Survey}}",
+                f"        emotion: {{ana: {i % 5 - 2}, ben: {(i + 2) % 5 - 2}}}"
+                if i % 3
+                else f"        emotion: {i % 5 - 2}",
             ]
-            if i % 4 == 0:
-                lines += [
-                    "        pain_points:",
-                    f"          - {{id: p{i}, name: Pain {i}, severity: {('low', 'medium', 'high', 'critical')[i % 8 // 2]}}}",
+            if i % 4 == 1:
+                out.append("        personas: [ana, ben]")
+            if i % 6 == 2:
+                out += [
+                    "        metrics:",
+                    f"          conversion: {{value: {i % 90 + 5}%, target: 90%, source: Survey}}",
                 ]
-                pains.append(f"p{i}")
-            if i % 10 == 5:
-                lines += ["        touchpoints:", f"          - {{id: t{i}-sub, name: Step of {i}}}"]
-            if i % 25 == 24 and i + 2 < touchpoints:
-                lines += [f"        next: [t{i + 1}, t{i + 2}]"]
+            if i % 5 == 3:
+                severity = ("low", "medium", "high", "critical")[i % 4]
+                out += [
+                    "        pain_points:",
+                    f"          - {{id: pain-{i}, name: Something goes wrong at step {i}, severity: {severity}}}",
+                ]
+                pains.append(f"pain-{i}")
+            if i % 13 == 12 and i >= 3:
+                out.append(
+                    f"        next: [tp-{i + 1}, tp-{i - 3}]" if i + 1 < touchpoints else f"        next: [tp-{i - 3}]"
+                )
+            elif i % 17 == 16:
+                out.append("        next: []")
+            made += 1
+            if i % 7 == 6 and made < touchpoints:
+                out += ["        touchpoints:", f"          - {{id: tp-{made}, name: A finer step {made}}}"]
+                made += 1
         stage += 1
     if pains:
-        lines.append("opportunities:")
-        for pain in pains:
-            lines.append(
-                f"  - {{id: o-{pain}, name: Fix {pain}, addresses: [{pain}], impact: high, effort: low, status: idea}}"
-            )
-    return "\n".join(lines) + "\n"
+        out.append("opportunities:")
+        out += [
+            f"  - {{id: fix-{p}, name: Fix {p}, addresses: [{p}], impact: high, effort: low, status: idea}}"
+            for p in pains
+        ]
+    return "\n".join(out) + "\n"
+
+
+def best(runs: int, action: Callable[[], object]) -> float:
+    """The best wall time of ``runs`` calls: the least disturbed by a busy machine."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def jmap_command() -> list[str]:
+    """The installed console script beside this interpreter (what users run)."""
+    script = Path(sys.executable).with_name("jmap")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "jmap"]
+
+
+def run(cmd: list[str]) -> None:
+    subprocess.run(cmd, capture_output=True, check=True, env=ENV)
+
+
+def floor_load_command(path: Path) -> list[str]:
+    """The least any PyYAML-based tool must do: start the same interpreter,
+    import yaml and load the map with libyaml."""
+    return [sys.executable, "-c", f"import yaml; yaml.load(open({str(path)!r}, 'rb'), Loader=yaml.CSafeLoader)"]
