@@ -29,6 +29,22 @@ def csp_hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(str(text).encode("utf-8")).digest()).decode("ascii")
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Jinja2's compiled templates kept between runs.
+
+    Compiling the page templates costs more than rendering a typical map, and
+    every `jmap render` is a new process. Jinja2's own cache lives in a private
+    per-user folder of the temporary directory and is keyed by each template's
+    source, so an edited or overriding template is compiled afresh; outputs
+    are the same bytes with or without it. Where no such folder can be made,
+    templates are simply compiled every time.
+    """
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
+
+
 @lru_cache(maxsize=8)
 def environment(
     search_path: tuple[str, ...], filters: tuple[tuple[str, Callable[..., Any]], ...] = ()
@@ -42,6 +58,7 @@ def environment(
     )
     env = jinja2.Environment(
         loader=loader,
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
