@@ -293,7 +293,12 @@ def build(
 
 @cli.group(name="import")
 def import_() -> None:
-    """Turn diagrams from other tools into jmap maps."""
+    """Turn diagrams from other tools into jmap maps.
+
+    \b
+    Example:
+      jmap import mermaid journey.mmd -o journey.yaml
+    """
 
 
 @import_.command(name="mermaid")

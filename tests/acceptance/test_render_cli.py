@@ -119,7 +119,7 @@ def test_missing_dot_fails_svg_with_one_clear_line_and_still_writes_dot(tmp_path
 def test_version_and_help() -> None:
     version = run_jmap("--version")
     assert version.returncode == 0 and version.stdout.startswith(b"jmap ")
-    for verb in ("validate", "render", "build", "diff", "init", "schema"):
-        proc = run_jmap(verb, "--help")
+    for verb in ("validate", "render", "build", "diff", "init", "schema", "import", "import mermaid"):
+        proc = run_jmap(*verb.split(), "--help")
         assert proc.returncode == 0, verb
         assert b"Example" in proc.stdout, f"{verb} --help has no example"
