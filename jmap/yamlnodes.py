@@ -156,13 +156,11 @@ def _decode_with(data: bytes, codec: str) -> tuple[str | None, list[Problem]]:
     try:
         return data.decode(codec), []
     except UnicodeDecodeError:
-        pass
+        if codec != "utf-8":
+            name = codec.upper()
+            return None, [Problem(1, 1, "encoding", f"the file starts like {name} but is not valid {name}")]
+    # Invalid UTF-8: find each bad byte, so the user can fix them all at once.
     problems: list[Problem] = []
-    if codec != "utf-8":
-        problems.append(
-            Problem(1, 1, "encoding", f"the file starts like {codec.upper()} but is not valid {codec.upper()}")
-        )
-        return None, problems
     seen_lines: set[int] = set()
     start = 0
     while start < len(data) and len(problems) < 20:

@@ -61,7 +61,7 @@ def chromium_path() -> str | None:
 
 
 class CdpError(RuntimeError):
-    pass
+    """Chromium answered a DevTools command with an error."""
 
 
 class Browser:
