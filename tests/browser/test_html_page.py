@@ -26,12 +26,18 @@ pytestmark = pytest.mark.browser
 DOCS_IMG = ROOT / "docs" / "img"
 
 
-def _bench_module():
-    spec = importlib.util.spec_from_file_location("bench_html", ROOT / "bench" / "bench_html.py")
+def _generated_map(touchpoints: int) -> JourneyMap:
+    """The benchmarks' generated map (bench/maps.py), so the page tested here
+    is the one whose render time the benchmark reports."""
+    from jmap.validator import load_text
+
+    spec = importlib.util.spec_from_file_location("bench_maps", ROOT / "bench" / "maps.py")
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
     spec.loader.exec_module(module)
-    return module
+    jm = load_text(module.generated_map_yaml(touchpoints), "generated.yaml").map
+    assert jm is not None
+    return jm
 
 
 def _load(path: Path) -> JourneyMap:
@@ -214,7 +220,7 @@ def test_hostile_text_stays_text_in_the_browser(browser, tmp_path):
 
 @pytest.mark.slow
 def test_a_500_touchpoint_page_stays_usable(browser, tmp_path):
-    jm = _bench_module().generated_map(500)
+    jm = _generated_map(500)
     page = _write_page(tmp_path, "generated-500", render_html(jm))
     browser.open(page)
     _assert_clean_load(browser, page)
@@ -225,7 +231,7 @@ def test_a_500_touchpoint_page_stays_usable(browser, tmp_path):
         " return {load: t.loadEventEnd - t.startTime, scroll,"
         " columns: document.querySelectorAll('thead th.touchpoint').length}; })()"
     )
-    assert timing["columns"] == 500
+    assert timing["columns"] == len(jm.top_touchpoints())  # one column per stage touchpoint
     assert timing["load"] < 5000, timing
     assert timing["scroll"] < 1000, timing
 
