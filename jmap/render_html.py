@@ -21,7 +21,6 @@ the page runs no script and loads nothing, even if a browser is tricked.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +47,6 @@ CURVE_HEIGHT = 184
 CURVE_MARGIN = 26
 MARKER_SIZE = 5.5
 
-_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 #: Marker shapes and dash patterns, one per persona in map order, so that the
 #: curves stay distinguishable in black-and-white print and for colour-blind readers.

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from jmap.formatdef import COLOR_PATTERN
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -41,7 +43,7 @@ SEVERITY_COLORS: dict[str, str] = {
     "critical": "#a4161a",
 }
 
-_HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_HEX_COLOR = re.compile(COLOR_PATTERN)
 
 NEUTRAL_PERSONA_COLORS = ("#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#6d597a", "#355070", "#b56576")
 
@@ -67,7 +69,7 @@ def persona_colors(personas: Sequence[Persona]) -> dict[str, str]:
     accident. Deterministic: depends only on the personas' order and colours.
     A colour that is not ``#rgb``/``#rrggbb`` (a model built by hand, bypassing
     the validator) is ignored, since colours end up in SVG and CSS attributes."""
-    own = {p.id: p.color for p in personas if p.color and _HEX_COLOR.match(p.color)}
+    own = {p.id: p.color for p in personas if p.color and _HEX_COLOR.fullmatch(p.color)}
     taken = {c.lower() for c in own.values()}
     colors: dict[str, str] = {}
     free = [c for c in NEUTRAL_PERSONA_COLORS if c.lower() not in taken]
