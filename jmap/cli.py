@@ -22,6 +22,17 @@ def _existing(paths: tuple[str, ...]) -> None:
         raise click.BadParameter(f"no such file or directory: {', '.join(missing)}", param_hint="PATH")
 
 
+def _parse_formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    """``-f svg,md`` → ``("svg", "md")``; an unsupported name is a usage error (exit 2)."""
+    from jmap.errors import UsageError
+    from jmap.render import parse_formats
+
+    try:
+        return parse_formats(value)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 templates_option = click.option(
     "--templates",
     "templates_dir",
@@ -93,6 +104,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
     default="svg,html,md",
     show_default=True,
     metavar="FORMATS",
+    callback=_parse_formats,
     help="Comma list of svg, png, pdf, dot, html, md, mmd.",
 )
 @click.option(
@@ -108,7 +120,12 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
 @templates_option
 @click.option("--strict", is_flag=True, help="Do not render maps that have warnings.")
 def render(
-    paths: tuple[str, ...], formats: str, output: str, persona: str | None, templates_dir: str | None, strict: bool
+    paths: tuple[str, ...],
+    formats: tuple[str, ...],
+    output: str,
+    persona: str | None,
+    templates_dir: str | None,
+    strict: bool,
 ) -> int:
     """Render each map to DIR/STEM.EXT.
 
@@ -124,15 +141,10 @@ def render(
     """
     _existing(paths)
     from jmap.commands import render_paths
-    from jmap.render import parse_formats
 
-    try:
-        wanted = parse_formats(formats)
-    except Exception as exc:  # UsageError from jmap.errors: a bad -f value
-        raise click.BadParameter(str(exc), param_hint="-f/--formats") from None
     return render_paths(
         paths,
-        formats=wanted,
+        formats=formats,
         output=output,
         persona=persona,
         templates_dir=Path(templates_dir) if templates_dir else None,
@@ -245,6 +257,7 @@ def diff(old: str, new: str, fmt: str) -> int:
     default="svg,html,md,mmd,dot",
     show_default=True,
     metavar="FORMATS",
+    callback=_parse_formats,
     help="Comma list of svg, png, pdf, dot, html, md, mmd.",
 )
 @click.option("--check", is_flag=True, help="Render nothing; exit 1 if any output in OUT is missing or stale.")
@@ -255,7 +268,7 @@ def build(
     src: str,
     out: str,
     jobs: int | None,
-    formats: str,
+    formats: tuple[str, ...],
     check: bool,
     strict: bool,
     templates_dir: str | None,
@@ -271,18 +284,13 @@ def build(
       jmap build maps/ -o docs/renders --check     # in CI: are renders current?
     """
     from jmap.build import run_build
-    from jmap.render import parse_formats
 
-    try:
-        wanted = parse_formats(formats)
-    except Exception as exc:
-        raise click.BadParameter(str(exc), param_hint="-f/--formats") from None
     return run_build(
         Path(src),
         Path(out),
         jobs=jobs,
         check=check,
-        formats=wanted,
+        formats=formats,
         strict=strict,
         templates_dir=Path(templates_dir) if templates_dir else None,
         progress=progress,
