@@ -41,6 +41,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from jmap.errors import JmapError, UsageError
+from jmap.render import output_stem
 
 CACHE_NAME = ".jmap-cache.json"
 LOCK_NAME = ".jmap-build.lock"
@@ -440,14 +441,6 @@ def render_gallery(entries: list[GalleryEntry], templates_dir: Path | None = Non
 # -- the command -----------------------------------------------------------------
 
 
-def _stem(path: Path) -> str:
-    name = path.name
-    for suffix in (".yaml", ".yml"):
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return path.stem
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -486,7 +479,7 @@ def plan_jobs(
     for path in sources:
         rel_path = Path(os.path.relpath(path, base))
         rel = rel_path.as_posix()
-        outputs = tuple((fmt, (rel_path.parent / f"{_stem(rel_path)}.{fmt}").as_posix()) for fmt in formats)
+        outputs = tuple((fmt, (rel_path.parent / f"{output_stem(rel_path)}.{fmt}").as_posix()) for fmt in formats)
         clash = next((claimed[o] for _f, o in outputs if o in claimed), None)
         if clash is not None:
             conflicts.append(

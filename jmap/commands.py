@@ -15,21 +15,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
 
-MAP_SUFFIXES = (".yaml", ".yml")
-
 
 def _err(line: str) -> None:
     sys.stderr.write(printable(line) + "\n")
     sys.stderr.flush()
-
-
-def output_stem(path: str | os.PathLike[str]) -> str:
-    """``checkout.yaml`` → ``checkout``: only the final .yaml/.yml goes."""
-    name = os.path.basename(os.fspath(path))
-    for suffix in MAP_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
 
 
 def render_paths(
@@ -42,20 +31,22 @@ def render_paths(
     strict: bool,
 ) -> int:
     from jmap.fsutil import atomic_write
-    from jmap.render import render_each
+    from jmap.render import output_stem, render_each
 
     maps = collect_maps(paths)
     to_stdout = output == "-"
     if to_stdout and (len(maps) != 1 or len(formats) != 1):
         raise UsageError("-o - writes to standard output: give exactly one map and one format")
-    stems: dict[str, str] = {}
+    by_stem: dict[str, str] = {}
     for path in maps:
         stem = output_stem(path)
-        if stem in stems:
-            raise UsageError(f"{stems[stem]} and {path} would both write {stem}.*: render them into different folders")
-        stems[stem] = path
+        if stem in by_stem:
+            raise UsageError(
+                f"{by_stem[stem]} and {path} would both write {stem}.*: render them into different folders"
+            )
+        by_stem[stem] = path
     failed = False
-    for path in maps:
+    for stem, path in by_stem.items():
         result: Result = load_file(path)
         for d in result.diagnostics:
             _err(d.format())
@@ -78,7 +69,7 @@ def render_paths(
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()
                 continue
-            target = os.path.join(output, f"{output_stem(path)}.{fmt}")
+            target = os.path.join(output, f"{stem}.{fmt}")
             atomic_write(target, data)
             _err(f"wrote {target}")
     return 1 if failed else 0

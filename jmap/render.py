@@ -8,6 +8,8 @@ pays for Jinja2 or the graphviz package.
 
 from __future__ import annotations
 
+import os
+
 from jmap.errors import RenderError, UsageError
 from jmap.model import JourneyMap
 
@@ -19,6 +21,17 @@ if TYPE_CHECKING:
 FORMATS = ("svg", "png", "pdf", "dot", "html", "md", "mmd")
 DEFAULT_FORMATS = ("svg", "html", "md")
 _DOT_FORMATS = ("svg", "png", "pdf")
+
+
+def output_stem(path: str | os.PathLike[str]) -> str:
+    """``checkout.yaml`` → ``checkout``: the file name without its final
+    ``.yaml``/``.yml`` (in any case), as cli.md says; any other name stays whole.
+    `render` and `build` both name their outputs ``STEM.EXT`` with it."""
+    name = os.path.basename(os.fspath(path))
+    for suffix in (".yaml", ".yml"):
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
