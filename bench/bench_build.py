@@ -34,12 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.maps import generated_map_yaml  # noqa: E402 - after the path set-up above
-
-
-def jmap_command() -> list[str]:
-    script = Path(sys.executable).with_name("jmap")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "jmap"]
+from bench.maps import generated_map_yaml, jmap_command  # noqa: E402 - after the path set-up above
 
 
 def make_repository(root: Path, count: int) -> Path:

@@ -19,28 +19,16 @@ exits 0.
 from __future__ import annotations
 
 import compileall
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.maps import ENV, floor_load_command, generated_map_yaml, jmap_command  # noqa: E402
+from bench.maps import best, floor_load_command, generated_map_yaml, jmap_command, run  # noqa: E402
 
 PYTHON = sys.executable
-
-
-def best_of(cmd: list[str], runs: int) -> float:
-    """Best wall time of a command that may exit 1 (an invalid map is fine here)."""
-    fastest = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=ENV)
-        fastest = min(fastest, time.perf_counter() - start)
-    return fastest
 
 
 def main() -> int:
@@ -51,7 +39,7 @@ def main() -> int:
     compileall.compile_dir(str(Path(jmap.__file__).parent), quiet=1)
     print(f"interpreter: {PYTHON}\njmap: {jmap.__file__}\n")
     print(f"{'map':<34}{'jmap validate':>15}{'floor':>10}{'ratio':>8}")
-    floor_pass = best_of([PYTHON, "-c", "pass"], 15)
+    floor_pass = best(15, lambda: run([PYTHON, "-c", "pass"]))
     rows: list[tuple[str, Path]] = [(p.name, p) for p in sorted((ROOT / "examples").glob("*.yaml"))]
     with tempfile.TemporaryDirectory() as tmp:
         sizes = (100, 1_000, 10_000)
@@ -61,20 +49,17 @@ def main() -> int:
             rows.append((f"generated {size:,} touchpoints", path))
         for name, path in rows:
             runs = 15 if path.stat().st_size < 200_000 else 3
-            ours = best_of([*jmap_command(), "validate", str(path)], runs)
-            floor = best_of(floor_load_command(path), runs)
+            ours = best(runs, lambda path=path: run([*jmap_command(), "validate", str(path)]))
+            floor = best(runs, lambda path=path: run(floor_load_command(path)))
             print(f"{name:<34}{ours * 1000:>12.1f} ms{floor * 1000:>7.1f} ms{ours / floor:>8.2f}")
         print(f"\n(python -c pass alone: {floor_pass * 1000:.1f} ms)\n")
         print(f"{'in-process validation':<34}{'time':>12}{'per touchpoint':>18}")
         for size in sizes:
             text = (Path(tmp) / f"generated-{size}.yaml").read_bytes()
-            best = float("inf")
-            for _ in range(3 if size >= 10_000 else 7):
-                start = time.perf_counter()
-                result = load_text(text, "generated.yaml")
-                best = min(best, time.perf_counter() - start)
+            result = load_text(text, "generated.yaml")
             assert result.map is not None, [d.format() for d in result.diagnostics[:3]]
-            print(f"{f'{size:,} touchpoints':<34}{best * 1000:>9.1f} ms{best / size * 1e6:>15.1f} µs")
+            seconds = best(3 if size >= 10_000 else 7, lambda text=text: load_text(text, "generated.yaml"))
+            print(f"{f'{size:,} touchpoints':<34}{seconds * 1000:>9.1f} ms{seconds / size * 1e6:>15.1f} µs")
     return 0
 
 
