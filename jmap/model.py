@@ -362,8 +362,9 @@ class JourneyMap:
         """
         edges: list[tuple[str, str]] = []
         seen_edges: set[tuple[str, str]] = set()
-        passes = {tp.id for tp in self.persona_journey(persona_id)}
-        for tp in self.persona_journey(persona_id):
+        journey = self.persona_journey(persona_id)
+        passes = {tp.id for tp in journey}
+        for tp in journey:
             stack = list(reversed(self.successors(tp)))
             visited: set[str] = set()
             while stack:
