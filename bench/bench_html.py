@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.maps import best, floor_load_command, generated_map_yaml, jmap_command, run  # noqa: E402
-from jmap.render_html import render_html  # noqa: E402
-from jmap.validator import load_file  # noqa: E402
+from jmap.format.validator import load_file  # noqa: E402
+from jmap.render.page import render_html  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -33,7 +33,7 @@ PYTHON = sys.executable
 
 def main() -> int:
     import jmap
-    from jmap.validator import load_text
+    from jmap.format.validator import load_text
 
     # Measure what an installed wheel runs: bytecode compiled, as pip does.
     compileall.compile_dir(str(Path(jmap.__file__).parent), quiet=1)

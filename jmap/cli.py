@@ -25,7 +25,7 @@ def _existing(paths: tuple[str, ...]) -> None:
 def _parse_formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
     """``-f svg,md`` → ``("svg", "md")``; an unsupported name is a usage error (exit 2)."""
     from jmap.errors import UsageError
-    from jmap.render import parse_formats
+    from jmap.render.formats import parse_formats
 
     try:
         return parse_formats(value)
@@ -91,7 +91,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
     1 when one is not, 2 on a usage error.
     """
     _existing(paths)
-    from jmap.checking import validate_paths
+    from jmap.commands.validate import validate_paths
 
     return validate_paths(paths, strict=strict, fmt=fmt, quiet=quiet)
 
@@ -140,7 +140,7 @@ def render(
       jmap render checkout.yaml --persona sophie -f svg -o out/
     """
     _existing(paths)
-    from jmap.commands import render_paths
+    from jmap.commands.render import render_paths
 
     return render_paths(
         paths,
@@ -170,7 +170,7 @@ def schema(output: str | None) -> int:
 
     data = schema_path().read_bytes()
     if output:
-        from jmap.fsutil import atomic_write
+        from jmap.repo.files import atomic_write
 
         atomic_write(output, data)
     else:
@@ -209,7 +209,7 @@ def init(file: str, template: str, lang: str, force: bool, schema_ref: str | Non
       jmap init
       jmap init checkout.yaml --template ecommerce --lang fr
     """
-    from jmap.commands import init_map, starter_templates
+    from jmap.commands.init import init_map, starter_templates
 
     if list_templates:
         for name in starter_templates():
@@ -240,7 +240,7 @@ def diff(old: str, new: str, fmt: str) -> int:
       jmap diff old.yaml new.yaml
       jmap diff main:maps/checkout.yaml maps/checkout.yaml --format md
     """
-    from jmap.diff import run_diff
+    from jmap.repo.diff import run_diff
 
     return run_diff(old, new, fmt=fmt, echo=click.echo, echo_err=lambda s: click.echo(s, err=True))
 
@@ -283,7 +283,7 @@ def build(
       jmap build maps/ -o site/
       jmap build maps/ -o docs/renders --check     # in CI: are renders current?
     """
-    from jmap.build import run_build
+    from jmap.repo.build import run_build
 
     return run_build(
         Path(src),
@@ -326,7 +326,7 @@ def import_mermaid_cmd(file: str, output: str | None, force: bool) -> int:
     Example:
       jmap import mermaid journey.mmd -o journey.yaml
     """
-    from jmap.commands import import_mermaid_file
+    from jmap.commands.import_mermaid import import_mermaid_file
 
     return import_mermaid_file(file, output=output, force=force)
 

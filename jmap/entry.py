@@ -72,7 +72,7 @@ def fast_options(args: list[str]) -> tuple[str, dict[str, object]] | None:
         return None
     if verb == "render":
         from jmap.errors import UsageError
-        from jmap.render import parse_formats
+        from jmap.render.formats import parse_formats
 
         try:
             options["formats"] = parse_formats(str(options["formats"]))
@@ -111,11 +111,11 @@ def main(argv: list[str] | None = None) -> None:
     try:
         fast = fast_options(args)
         if fast is not None and fast[0] == "validate":
-            from jmap.checking import validate_paths
+            from jmap.commands.validate import validate_paths
 
             code = validate_paths(**fast[1])  # type: ignore[arg-type]
         elif fast is not None:
-            from jmap.commands import render_paths
+            from jmap.commands.render import render_paths
 
             code = render_paths(**fast[1])  # type: ignore[arg-type]
         else:

@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from jmap.render import render_map  # noqa: E402
-from jmap.validator import load_file  # noqa: E402
+from jmap.format.validator import load_file  # noqa: E402
+from jmap.render.formats import render_map  # noqa: E402
 
 GOLDEN_FORMATS = ("dot", "html", "md", "mmd")
 

@@ -19,11 +19,11 @@ import pytest
 import yaml
 from conftest import FIXTURES, ROOT, example_paths, run_jmap
 
-from jmap.schema_gen import SCHEMA_ID, schema_text
-from jmap.yamlnodes import decode
+from jmap.format.loader import decode
+from jmap.format.schema import SCHEMA_ID, schema_text
 
-SHIPPED = ROOT / "jmap" / "journey-map.schema.json"
-INIT_TEMPLATES = ROOT / "templates" / "init"
+SHIPPED = ROOT / "jmap" / "format" / "journey-map.schema.json"
+INIT_TEMPLATES = ROOT / "jmap" / "templates" / "init"
 TEMPLATES = ("basic", "ecommerce")
 LANGS = ("en", "fr")
 MODELINE = f"# yaml-language-server: $schema={SCHEMA_ID}"
@@ -146,7 +146,7 @@ def test_schema_rejects_structurally_invalid_fixtures(validator: jsonschema.Draf
 
 
 def _structural_problems(text: str) -> list[str]:
-    from jmap.validator import load_text
+    from jmap.format.validator import load_text
 
     return [d.rule for d in load_text(text, "m.yaml").errors if d.rule not in SEMANTIC_RULES]
 

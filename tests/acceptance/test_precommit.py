@@ -20,7 +20,7 @@ from conftest import EXAMPLES, ROOT, run_jmap
 pytestmark = pytest.mark.slow
 
 PROJECT_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "LICENSE", "CHANGELOG.md")
-PROJECT_DIRS = ("jmap", "templates")
+PROJECT_DIRS = ("jmap",)
 FORMATS = "html,md"
 
 

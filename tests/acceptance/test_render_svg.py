@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import example_paths, run_jmap
 
-from jmap.dot_runner import MISSING_DOT
+from jmap.render.graphviz import MISSING_DOT
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -21,7 +21,7 @@ from typing import NamedTuple
 import pytest
 from conftest import FIXTURES, ROOT, example_paths, jmap_command, run_jmap
 
-from jmap.diagnostics import printable
+from jmap.format.diagnostics import printable
 
 INVALID = FIXTURES / "invalid"
 WARNINGS = FIXTURES / "warnings"
@@ -398,7 +398,7 @@ def test_usage_errors_exit_2_with_a_message(args: tuple[str, ...]) -> None:
 
 
 def test_size_cap_gives_a_clear_message(tmp_path: Path) -> None:
-    from jmap.yamlnodes import MAX_BYTES
+    from jmap.format.loader import MAX_BYTES
 
     big = tmp_path / "big.yaml"
     with big.open("wb") as handle:
@@ -416,7 +416,7 @@ def test_size_cap_gives_a_clear_message(tmp_path: Path) -> None:
 def test_internal_error_in_the_real_cli_exits_3_without_traceback() -> None:
     """A bug anywhere in validation ends with the short report message."""
     code = (
-        "import sys, jmap.validator as v\n"
+        "import sys, jmap.format.validator as v\n"
         "def boom(self, root):\n    raise ZeroDivisionError('simulated bug')\n"
         "v._Checker.run = boom\n"
         "from jmap.entry import main\n"

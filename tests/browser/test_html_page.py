@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT, example_paths
 
 from jmap.model import JourneyMap
-from jmap.render_html import build_page, render_html
+from jmap.render.page import build_page, render_html
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ DOCS_IMG = ROOT / "docs" / "img"
 def _generated_map(touchpoints: int) -> JourneyMap:
     """The benchmarks' generated map (bench/maps.py), so the page tested here
     is the one whose render time the benchmark reports."""
-    from jmap.validator import load_text
+    from jmap.format.validator import load_text
 
     spec = importlib.util.spec_from_file_location("bench_maps", ROOT / "bench" / "maps.py")
     module = importlib.util.module_from_spec(spec)
@@ -41,7 +41,7 @@ def _generated_map(touchpoints: int) -> JourneyMap:
 
 
 def _load(path: Path) -> JourneyMap:
-    from jmap.validator import load_file
+    from jmap.format.validator import load_file
 
     jm = load_file(path).map
     assert jm is not None, f"{path} does not validate"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from jmap.render_md import render_md
-from jmap.validator import load_file
+from jmap.format.validator import load_file
+from jmap.render.markdown import render_md
 
 from .conftest import markdownlint
 from .test_mermaid_real_parser import EXAMPLES, hostile_map

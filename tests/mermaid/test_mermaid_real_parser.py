@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from jmap.import_mermaid import import_mermaid
+from jmap.format.mermaid_import import import_mermaid
+from jmap.format.validator import load_file, load_text
 from jmap.model import JourneyMap
-from jmap.render_md import render_md
-from jmap.render_mmd import WORD_JOINER, actor_names, mermaid_text, render_mmd, touchpoint_score
-from jmap.validator import load_file, load_text
+from jmap.render.markdown import render_md
+from jmap.render.mermaid import WORD_JOINER, actor_names, mermaid_text, render_mmd, touchpoint_score
 
 from .conftest import mermaid_parse
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-import jmap.render
-from jmap.build import CACHE_NAME, INDEX_NAME, build_fingerprint, render_gallery, run_build
+import jmap.format.validator
+import jmap.render.formats
 from jmap.errors import UsageError
+from jmap.repo.build import CACHE_NAME, INDEX_NAME, build_fingerprint, render_gallery, run_build
 
 FAST = ("html", "md", "mmd")
 
@@ -115,13 +116,13 @@ def snapshot(out: Path) -> dict[str, bytes]:
 def count_renders(monkeypatch):
     """Counts render_map calls (in-process builds, -j 1)."""
     calls: list[str] = []
-    real = jmap.render.render_map
+    real = jmap.render.formats.render_map
 
     def counting(jm, formats, persona=None, templates_dir=None):
         calls.append(jm.title)
         return real(jm, formats, persona=persona, templates_dir=templates_dir)
 
-    monkeypatch.setattr(jmap.render, "render_map", counting)
+    monkeypatch.setattr(jmap.render.formats, "render_map", counting)
     return calls
 
 
@@ -134,8 +135,8 @@ def test_build_writes_every_format_keeping_folders(tmp_path) -> None:
             assert f"{stem}.{fmt}" in files
     assert INDEX_NAME in files
     assert not any("ci." in f for f in files)
-    assert (out / "checkout.md").read_bytes() == jmap.render.render_map(
-        __import__("jmap.validator").validator.load_file(src / "checkout.yaml").map, ("md",)
+    assert (out / "checkout.md").read_bytes() == jmap.render.formats.render_map(
+        jmap.format.validator.load_file(src / "checkout.yaml").map, ("md",)
     )["md"]
 
 
@@ -161,7 +162,7 @@ def test_gallery_lists_each_map_with_links_and_counts(tmp_path) -> None:
 
 
 def test_gallery_escapes_user_text() -> None:
-    from jmap.build import GalleryEntry
+    from jmap.repo.build import GalleryEntry
 
     hostile = GalleryEntry(
         rel="x/<b>.yaml",
@@ -315,14 +316,14 @@ def test_check_fails_on_an_invalid_map(tmp_path) -> None:
 
 def test_a_renderer_bug_in_one_map_spares_the_others(tmp_path, monkeypatch) -> None:
     src, out = make_repo(tmp_path), tmp_path / "out"
-    real = jmap.render.render_map
+    real = jmap.render.formats.render_map
 
     def flaky(jm, formats, persona=None, templates_dir=None):
         if jm.title == "Onboarding":
             raise ZeroDivisionError("boom")
         return real(jm, formats, persona=persona, templates_dir=templates_dir)
 
-    monkeypatch.setattr(jmap.render, "render_map", flaky)
+    monkeypatch.setattr(jmap.render.formats, "render_map", flaky)
     log = Log()
     assert build(src, out, log=log) == 3
     assert "internal error" in log.text() and "ZeroDivisionError" in log.text() and "Traceback" not in log.text()
@@ -338,7 +339,7 @@ def test_a_render_error_fails_the_map_with_its_message(tmp_path, monkeypatch) ->
     def failing(jm, formats, persona=None, templates_dir=None):
         raise RenderError("the Graphviz `dot` program is not installed")
 
-    monkeypatch.setattr(jmap.render, "render_map", failing)
+    monkeypatch.setattr(jmap.render.formats, "render_map", failing)
     log = Log()
     assert build(src, out, log=log) == 1
     assert "dot` program is not installed" in log.text()
@@ -415,7 +416,7 @@ def test_diagram_formats_build_and_check(tmp_path) -> None:
 BUILD_SCRIPT = """
 import sys
 from pathlib import Path
-from jmap.build import run_build
+from jmap.repo.build import run_build
 sys.exit(run_build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=int(sys.argv[3]), check=False,
                    formats=("html", "md", "mmd"), strict=False, templates_dir=None, progress=False,
                    echo=lambda s: None, echo_err=lambda s: print(s, file=sys.stderr)))

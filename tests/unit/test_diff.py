@@ -7,9 +7,9 @@ import json
 import pytest
 from conftest import example_paths
 
-from jmap.diff import Change, diff_maps, format_json, format_md, format_text, md_escape
+from jmap.format.validator import load_text
 from jmap.model import JourneyMap
-from jmap.validator import load_text
+from jmap.repo.diff import Change, diff_maps, format_json, format_md, format_text, md_escape
 
 BASE = """\
 jmap: 1

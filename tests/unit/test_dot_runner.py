@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from jmap import dot_runner
-from jmap.dot_runner import MISSING_DOT, run_dot
 from jmap.errors import RenderError
+from jmap.render import graphviz as dot_runner
+from jmap.render.graphviz import MISSING_DOT, run_dot
 
 
 def fake_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> Path:

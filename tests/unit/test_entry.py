@@ -43,8 +43,8 @@ def test_everything_else_goes_to_click(args) -> None:
 
 
 def test_fast_and_click_paths_print_the_same(capsys) -> None:
-    from jmap.checking import validate_paths
     from jmap.cli import run_click
+    from jmap.commands.validate import validate_paths
 
     target = str(FIXTURES / "valid")
     code_click = run_click(["validate", "--format", "json", target])
@@ -91,7 +91,7 @@ def test_unusual_render_forms_go_to_click(args) -> None:
 
 def test_fast_and_click_render_write_the_same_files(tmp_path, capsys) -> None:
     from jmap.cli import run_click
-    from jmap.commands import render_paths
+    from jmap.commands.render import render_paths
 
     source = str(EXAMPLES / "checkout-fr.yaml")
     assert run_click(["render", source, "-f", "dot,md", "-o", str(tmp_path / "click")]) == 0

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from conftest import GOLDEN, example_paths
 
-from jmap.render import render_map
-from jmap.validator import load_file
+from jmap.format.validator import load_file
+from jmap.render.formats import render_map
 
 GOLDEN_FORMATS = ("dot", "html", "md", "mmd")
 CASES = [(path, fmt) for path in example_paths() for fmt in GOLDEN_FORMATS]

@@ -1,6 +1,6 @@
 """Both label tables cover the same keys, so no render falls back silently."""
 
-from jmap.i18n import LABELS, labels
+from jmap.render.labels import LABELS, labels
 
 
 def test_english_and_french_have_the_same_keys() -> None:

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jmap.errors import JmapError
-from jmap.import_mermaid import import_mermaid
+from jmap.format.mermaid_import import import_mermaid
+from jmap.format.validator import load_file, load_text
 from jmap.model import JourneyMap
-from jmap.render_mmd import WORD_JOINER, render_mmd
-from jmap.validator import load_file, load_text
+from jmap.render.mermaid import WORD_JOINER, render_mmd
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -204,7 +204,7 @@ def test_standard_input_has_a_generic_title() -> None:
 @given(st.lists(st.text(min_size=1), min_size=1, max_size=6), st.integers(min_value=-2, max_value=2))
 def test_any_exported_name_comes_back(names: list[str], emotion: int) -> None:
     """Whatever the names, the export parses back to the sanitised names."""
-    from jmap.render_mmd import mermaid_text
+    from jmap.render.mermaid import mermaid_text
 
     lines = ["journey", "  section S"]
     lines += [f"    {mermaid_text(name) or 'x'}: {emotion + 3}" for name in names]

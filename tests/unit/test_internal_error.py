@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from jmap import entry, validator
+from jmap import entry
 from jmap.errors import JmapError, UsageError
+from jmap.format import validator
 
 MAP = str(FIXTURES / "valid" / "minimal.yaml")
 
@@ -105,7 +106,7 @@ def test_expected_failures_keep_their_exit_codes(
     def fail(*_args: object, **_kwargs: object) -> None:
         raise exception
 
-    monkeypatch.setattr("jmap.checking.validate_paths", fail)
+    monkeypatch.setattr("jmap.commands.validate.validate_paths", fail)
     assert run_main(["validate", MAP]) == code
     err = capsys.readouterr().err
     assert text in err and "Traceback" not in err

@@ -19,11 +19,11 @@ from conftest import FIXTURES, ROOT, example_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jmap.diagnostics import ERROR, WARNING
-from jmap.validator import load_text
+from jmap.format.diagnostics import ERROR, WARNING
+from jmap.format.validator import load_text
 
 RULES_DOC = ROOT / "docs" / "rules.md"
-SOURCES = [ROOT / "jmap" / "validator.py", ROOT / "jmap" / "yamlnodes.py"]
+SOURCES = [ROOT / "jmap" / "format" / "validator.py", ROOT / "jmap" / "format" / "loader.py"]
 
 PROPERTY_SETTINGS = settings(
     max_examples=200,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jmap.errors import UsageError
-from jmap.render import output_stem, parse_formats
+from jmap.render.formats import output_stem, parse_formats
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from jmap.model import (
     Stage,
     Touchpoint,
 )
-from jmap.render_dot import LARGE_MAP, NAME_WIDTH, _html_text, _quote, _wrap, render_dot
+from jmap.render.dot import LARGE_MAP, NAME_WIDTH, _html_text, _quote, _wrap, render_dot
 
 # -- a small map factory -------------------------------------------------------
 
@@ -446,7 +446,7 @@ def test_large_maps_cap_layout_effort():
 
 @pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
 def test_example_maps_render_deterministically(path):
-    from jmap.validator import load_file
+    from jmap.format.validator import load_file
 
     jm = load_file(path).map
     assert jm is not None

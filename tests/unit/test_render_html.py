@@ -19,7 +19,7 @@ from jmap.model import (
     Stage,
     Touchpoint,
 )
-from jmap.render_html import COLUMN_WIDTH, CURVE_HEIGHT, build_page, render_html
+from jmap.render.page import COLUMN_WIDTH, CURVE_HEIGHT, build_page, render_html
 
 
 def minimal_map(**changes) -> JourneyMap:
@@ -482,7 +482,7 @@ def test_missing_templates_folder_is_a_render_error(tmp_path: Path):
 
 @pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
 def test_every_example_renders_every_touchpoint(path: Path):
-    from jmap.validator import load_file
+    from jmap.format.validator import load_file
 
     jm = load_file(path).map
     assert jm is not None

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from jmap.markdown_text import inline, one_line, shorten, table
+from jmap.format.validator import load_file, load_text
 from jmap.model import JourneyMap
-from jmap.render_md import render_md
-from jmap.render_mmd import render_mmd
-from jmap.validator import load_file, load_text
+from jmap.render.markdown import render_md
+from jmap.render.mdtext import inline, one_line, shorten, table
+from jmap.render.mermaid import render_mmd
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

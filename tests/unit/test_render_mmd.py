@@ -11,8 +11,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jmap.format.validator import load_text
 from jmap.model import JourneyMap
-from jmap.render_mmd import (
+from jmap.render.mermaid import (
     WORD_JOINER,
     actor_names,
     emotion_to_score,
@@ -20,7 +21,6 @@ from jmap.render_mmd import (
     render_mmd,
     score_to_emotion,
 )
-from jmap.validator import load_text
 
 #: What the journey lexer would read as something other than a task name.
 _LEADING_KEYWORD = re.compile(r"(journey\b|title\s|section\s|acctitle|accdescr|%)", re.IGNORECASE | re.ASCII)

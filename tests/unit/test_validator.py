@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from jmap import model as m
-from jmap import validator as v
-from jmap.validator import Result, find_maps, is_map_file, load_file, load_text, slugify
+from jmap.format import validator as v
+from jmap.format.validator import Result, find_maps, is_map_file, load_file, load_text, slugify
 
 HEAD = "jmap: 1\ntitle: T\n"
 PERSONAS = "personas:\n  - id: sophie\n    name: Sophie\n  - id: marc\n    name: Marc\n"

@@ -11,8 +11,8 @@ import codecs
 
 import pytest
 
-from jmap import yamlnodes as yn
-from jmap.yamlnodes import Mapping, Problem, Scalar, Sequence, compose, decode, precheck
+from jmap.format import loader as yn
+from jmap.format.loader import Mapping, Problem, Scalar, Sequence, compose, decode, precheck
 
 
 def rules(problems: list[Problem]) -> list[tuple[int, int, str]]:

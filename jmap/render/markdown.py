@@ -7,7 +7,7 @@ value first) and what is left unaddressed, then the numbers. The embedded
 ```mermaid block is the Mermaid export itself, so the forge draws a picture
 without a build step.
 
-Every user string goes through :mod:`jmap.markdown_text`; this module only
+Every user string goes through :mod:`jmap.render.mdtext`; this module only
 writes the summary's own markup around escaped text. Blocks are joined with a
 blank line, which keeps every table separated as Markdown linters require.
 """
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from jmap.i18n import labels
-from jmap.markdown_text import inline, inline_list, one_line, shorten, table
 from jmap.model import IMPACTS, Duration, JourneyMap, Metric, MetricValue, Opportunity, PainPoint, Stage, Touchpoint
-from jmap.render_mmd import render_mmd
-from jmap.style import EMOTION_FACES, emotion_sign
+from jmap.render.labels import labels
+from jmap.render.mdtext import inline, inline_list, one_line, shorten, table
+from jmap.render.mermaid import render_mmd
+from jmap.render.style import EMOTION_FACES, emotion_sign
 
 #: Characters kept of doing/thinking/feeling and descriptions in tables: the
 #: summary points at the map, it does not replace it.

@@ -41,7 +41,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from jmap.errors import JmapError, UsageError
-from jmap.render import output_stem
+from jmap.render.formats import output_stem
 
 CACHE_NAME = ".jmap-cache.json"
 LOCK_NAME = ".jmap-build.lock"
@@ -134,8 +134,8 @@ def build_one(job: MapJob) -> MapOutcome:
 
 
 def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
-    from jmap.render import render_map
-    from jmap.validator import load_file
+    from jmap.format.validator import load_file
+    from jmap.render.formats import render_map
 
     result = load_file(Path(job.source))
     entry.diagnostics = tuple(_located(d) for d in result.diagnostics)
@@ -173,7 +173,7 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
 
 
 def _located(diagnostic: Any) -> str:
-    from jmap.diagnostics import printable
+    from jmap.format.diagnostics import printable
 
     d = diagnostic
     return printable(f"{d.line}:{d.col}: {d.severity}: {d.message} [{d.rule}]")
@@ -182,7 +182,7 @@ def _located(diagnostic: Any) -> str:
 def _console_lines(source: str, entry: GalleryEntry) -> list[str]:
     """The entry's diagnostics as ``FILE:LINE:COL: …`` lines for the terminal,
     with the source path as found under SRC (so editors can open it)."""
-    from jmap.diagnostics import printable
+    from jmap.format.diagnostics import printable
 
     lines = [f"{printable(source)}:{line}" for line in entry.diagnostics]
     if entry.message:
@@ -198,7 +198,7 @@ def _read_or_none(path: Path) -> bytes | None:
 
 
 def _write(path: Path, data: bytes) -> None:
-    from jmap.fsutil import atomic_write
+    from jmap.repo.files import atomic_write
 
     try:
         atomic_write(path, data)
@@ -246,16 +246,13 @@ def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Pat
     stale render that the cache calls current would be committed unnoticed.
     """
     import jmap
-    from jmap.resources import templates_dir as shipped_templates
 
     digest = hashlib.sha256()
     digest.update(f"jmap {jmap.__version__}\0cache {CACHE_SCHEMA}\0".encode())
     digest.update(f"formats {','.join(formats)}\0strict {strict}\0".encode())
-    package = Path(jmap.__file__).resolve().parent
-    for path in sorted(package.glob("*.py")) + sorted(package.glob("*.json")):
-        digest.update(f"code:{path.name}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    _hash_tree(digest, shipped_templates(), "templates")
+    # The whole package tree: every subpackage's code, the schema and the
+    # shipped templates (jmap/templates) alike.
+    _hash_tree(digest, Path(jmap.__file__).resolve().parent, "package")
     if templates_dir is not None:
         _hash_tree(digest, templates_dir, "custom-templates")
     digest.update(f"graphviz {_graphviz_version(formats)}\0".encode())
@@ -380,7 +377,7 @@ class _ProgressBar:
         self.stream = stream
 
     def advance(self, label: str) -> None:
-        from jmap.diagnostics import printable
+        from jmap.format.diagnostics import printable
 
         self.done += 1
         width = shutil.get_terminal_size((80, 20)).columns
@@ -415,8 +412,8 @@ def _want_progress(progress: bool | None) -> bool:
 
 def render_gallery(entries: list[GalleryEntry], templates_dir: Path | None = None) -> bytes:
     """``OUT/index.html``: one row per map, links relative to OUT."""
+    from jmap.render.templating import environment, render
     from jmap.resources import templates_dir as shipped_templates
-    from jmap.templating import environment, render
 
     search = [str(shipped_templates())]
     if templates_dir is not None and (templates_dir / "build" / "index.html.j2").is_file():
@@ -468,7 +465,7 @@ def plan_jobs(
     would write the same output (``a.yaml`` and ``a.yml``), or a top-level map
     whose page would overwrite the gallery, cannot be built and are reported.
     """
-    from jmap.validator import find_maps
+    from jmap.format.validator import find_maps
 
     base = src if src.is_dir() else src.parent
     sources = [Path(p) for p in find_maps([src])]
@@ -590,7 +587,7 @@ def run_build(
 ) -> int:
     """``jmap build``: 0 when every map is built (or, with ``check``, current);
     1 when a map is invalid or failed, or an output is stale; 3 on a bug."""
-    from jmap.diagnostics import printable
+    from jmap.format.diagnostics import printable
 
     if not src.exists():
         raise UsageError(f"no such file or directory: {src}")
@@ -745,7 +742,7 @@ def _run_check(
     echo_err: Echo,
 ) -> int:
     """Render everything in memory and compare with OUT; write nothing."""
-    from jmap.diagnostics import printable
+    from jmap.format.diagnostics import printable
 
     lock: contextlib.AbstractContextManager[None] = (
         _locked(out, exclusive=False, echo_err=echo_err) if out.is_dir() else contextlib.nullcontext()

@@ -27,12 +27,12 @@ from pathlib import Path
 from markupsafe import Markup
 
 from jmap.errors import RenderError
-from jmap.i18n import labels
 from jmap.model import EMOTION_MAX, EMOTION_MIN, Duration, JourneyMap, Metric, Opportunity, PainPoint, Stage, Touchpoint
+from jmap.render.labels import labels
+from jmap.render.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign, persona_colors
+from jmap.render.templating import csp_hash, environment
+from jmap.render.templating import render as render_template
 from jmap.resources import templates_dir as shipped_templates_dir
-from jmap.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign, persona_colors
-from jmap.templating import csp_hash, environment
-from jmap.templating import render as render_template
 
 PAGE_TEMPLATE = "page.html.j2"
 STYLE_TEMPLATE = "style.css.j2"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import sys
 
-from jmap.diagnostics import REPORTERS
 from jmap.errors import UsageError
-from jmap.validator import find_maps, load_file
+from jmap.format.diagnostics import REPORTERS
+from jmap.format.validator import find_maps, load_file
 
 
 def collect_maps(paths: tuple[str, ...]) -> list[str]:

@@ -2,7 +2,7 @@
 
 A pure function of the model: no Graphviz import, no process, no clock, so the
 output can be compared byte for byte in tests and committed renders diff
-cleanly. Running ``dot`` on the text is jmap.dot_runner's job.
+cleanly. Running ``dot`` on the text is jmap.render.graphviz's job.
 
 Safety rests on one rule: user text only ever reaches the DOT source through
 ``_html_text`` (inside an HTML-like label), and everything else the writer
@@ -24,9 +24,9 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping
 
-from jmap.i18n import labels
 from jmap.model import Channel, JourneyMap, Metric, Stage, Touchpoint
-from jmap.style import EMOTION_COLORS, EMOTION_FACES, SEVERITY_COLORS, emotion_sign, persona_colors
+from jmap.render.labels import labels
+from jmap.render.style import EMOTION_COLORS, EMOTION_FACES, SEVERITY_COLORS, emotion_sign, persona_colors
 
 FONT = "DejaVu Sans"
 INK = "#2b2d42"

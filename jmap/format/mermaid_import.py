@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from jmap.errors import JmapError
-from jmap.render_mmd import MERMAID_SCORE_MAX, MERMAID_SCORE_MIN, WORD_JOINER, score_to_emotion
+from jmap.render.mermaid import MERMAID_SCORE_MAX, MERMAID_SCORE_MIN, WORD_JOINER, score_to_emotion
 
 RULE_SYNTAX = "mermaid-syntax"
 RULE_SCORE = "mermaid-score"

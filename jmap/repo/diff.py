@@ -580,8 +580,8 @@ FORMATTERS: dict[str, Callable[[MapDiff], str]] = {"text": format_text, "md": fo
 def run_diff(old: str, new: str, *, fmt: str, echo: Callable[[str], None], echo_err: Callable[[str], None]) -> int:
     """``jmap diff OLD NEW``: 0 when the maps say the same thing, 1 when they
     differ or one is invalid (its diagnostics go to ``echo_err``)."""
-    from jmap.gitio import read_source
-    from jmap.validator import load_text
+    from jmap.format.validator import load_text
+    from jmap.repo.git import read_source
 
     if fmt not in FORMATTERS:
         raise UsageError(f"unsupported diff format '{fmt}' (choose from {', '.join(DIFF_FORMATS)})")

@@ -17,7 +17,7 @@ from jmap.errors import RenderError
 DOT_FORMATS = ("svg", "png", "pdf")
 
 #: Seconds before a layout is abandoned. Generous: a 5,000-touchpoint map takes
-#: well under a minute with the large-map settings of jmap.render_dot.
+#: well under a minute with the large-map settings of jmap.render.dot.
 DOT_TIMEOUT = float(os.environ.get("JMAP_DOT_TIMEOUT", "300"))
 
 MISSING_DOT = (

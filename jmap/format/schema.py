@@ -3,7 +3,7 @@
 The schema accepts exactly the structurally valid maps: the checks that need
 the whole map (unique ids, references that resolve, emotions of personas who
 pass there) are beyond JSON Schema and stay with `jmap validate`.
-The generated text is shipped as jmap/journey-map.schema.json; a test fails
+The generated text is shipped as jmap/format/journey-map.schema.json; a test fails
 when the shipped file and a fresh generation differ
 (regenerate with `python scripts/gen_schema.py`).
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from jmap.formatdef import (
+from jmap.format.table import (
     COLOR_PATTERN,
     DURATION_PATTERN,
     ENTITIES,

@@ -21,21 +21,9 @@ import re
 import unicodedata
 
 from jmap import model as m
-from jmap.diagnostics import ERROR, WARNING, Diagnostic, FileReport, sort_key
-from jmap.formatdef import (
-    COLOR_PATTERN,
-    DURATION_PATTERN,
-    DURATION_UNITS_ORDER,
-    ENTITIES,
-    ENTITY_NAMES,
-    EXTENSION_PREFIX,
-    ID_PATTERN,
-    MAX_SUB_DEPTH,
-    PERCENT_PATTERN,
-    Field,
-)
-from jmap.suggest import closest, did_you_mean
-from jmap.yamlnodes import (
+from jmap.format.diagnostics import ERROR, WARNING, Diagnostic, FileReport, sort_key
+from jmap.format.hints import closest, did_you_mean
+from jmap.format.loader import (
     BOOL,
     BROKEN,
     FLOAT,
@@ -50,6 +38,18 @@ from jmap.yamlnodes import (
     compose,
     decode,
     normalize_newlines,
+)
+from jmap.format.table import (
+    COLOR_PATTERN,
+    DURATION_PATTERN,
+    DURATION_UNITS_ORDER,
+    ENTITIES,
+    ENTITY_NAMES,
+    EXTENSION_PREFIX,
+    ID_PATTERN,
+    MAX_SUB_DEPTH,
+    PERCENT_PATTERN,
+    Field,
 )
 
 TYPE_CHECKING = False

@@ -52,7 +52,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 def check_persona(jm: JourneyMap, persona: str | None) -> None:
     if persona is not None and persona not in {p.id for p in jm.personas}:
-        from jmap.suggest import did_you_mean
+        from jmap.format.hints import did_you_mean
 
         known = [p.id for p in jm.personas]
         raise RenderError(f"unknown persona '{persona}'{did_you_mean(persona, known)}")
@@ -76,25 +76,25 @@ def render_each(
         try:
             if fmt == "dot" or fmt in _DOT_FORMATS:
                 if dot_source is None:
-                    from jmap.render_dot import render_dot
+                    from jmap.render.dot import render_dot
 
                     dot_source = render_dot(jm, persona=persona)
                 if fmt == "dot":
                     yield fmt, dot_source.encode("utf-8")
                 else:
-                    from jmap.dot_runner import run_dot
+                    from jmap.render.graphviz import run_dot
 
                     yield fmt, run_dot(dot_source, fmt)
             elif fmt == "html":
-                from jmap.render_html import render_html
+                from jmap.render.page import render_html
 
                 yield fmt, render_html(jm, persona=persona, templates_dir=templates_dir).encode("utf-8")
             elif fmt == "md":
-                from jmap.render_md import render_md
+                from jmap.render.markdown import render_md
 
                 yield fmt, render_md(jm, persona=persona).encode("utf-8")
             elif fmt == "mmd":
-                from jmap.render_mmd import render_mmd
+                from jmap.render.mermaid import render_mmd
 
                 yield fmt, render_mmd(jm, persona=persona).encode("utf-8")
             else:

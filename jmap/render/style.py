@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from jmap.formatdef import COLOR_PATTERN
+from jmap.format.table import COLOR_PATTERN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -1,0 +1,45 @@
+"""`jmap import mermaid`: read a Mermaid journey file and write the map."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from jmap.errors import JmapError, UsageError
+from jmap.format.diagnostics import printable
+
+
+def _err(line: str) -> None:
+    sys.stderr.write(printable(line) + "\n")
+    sys.stderr.flush()
+
+
+def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
+    from jmap.format.mermaid_import import import_mermaid
+
+    if file == "-":
+        text, name = sys.stdin.read(), "<stdin>"
+    else:
+        with open(file, "rb") as handle:
+            raw = handle.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise JmapError(f"{file}: the file is not UTF-8 text") from exc
+        name = file
+    try:
+        yaml_text = import_mermaid(text, name)
+    except JmapError as exc:  # already "FILE:LINE:COL: error: … [rule]"
+        _err(str(exc))
+        return 1
+    if output is None or output == "-":
+        sys.stdout.write(yaml_text)
+        sys.stdout.flush()
+        return 0
+    if os.path.exists(output) and not force:
+        raise UsageError(f"{output} already exists: pass --force to overwrite it")
+    from jmap.repo.files import atomic_write
+
+    atomic_write(output, yaml_text.encode("utf-8"))
+    _err(f"wrote {output}")
+    return 0
