@@ -104,10 +104,12 @@ def test_precheck_reports_tabs_in_indentation_at_the_tab() -> None:
     assert "spaces" in problems[0].message
 
 
-def test_compose_stops_at_byte_problems() -> None:
+def test_compose_reads_on_past_a_tab_with_positions_of_the_original() -> None:
     root, problems = compose("a: 1\n\tb: 2\n")
-    assert root is None
     assert rules(problems) == [(2, 1, "yaml-tab")]
+    assert isinstance(root, Mapping)
+    key = root.pairs[1][0]
+    assert isinstance(key, Scalar) and (key.value, key.line, key.col) == ("b", 2, 2)
 
 
 # -- nodes and positions --------------------------------------------------------------------------
