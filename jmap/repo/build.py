@@ -3,20 +3,23 @@
 Teams keep dozens of maps in a repository and render them on every commit, so
 the build is:
 
-- incremental: ``OUT/.jmap-cache.json`` records, per source map, a key made of
-  the map's bytes, the jmap version and code, the templates, the Graphviz
-  version and the options. A map whose key is unchanged and whose outputs are
-  all present is not rendered again; a no-change rebuild only reads and hashes
-  the sources.
+- incremental: ``OUT/.jmap-manifest.json`` records, for every output, the
+  hash of what made it (the map's bytes, jmap's version and rendering code,
+  the templates and the options) and the hash of its bytes. A map whose inputs
+  are unchanged and whose outputs still have the recorded bytes is not
+  rendered again (nor when Graphviz, recorded apart, is the same); a no-change
+  rebuild only reads and hashes files.
 - parallel: maps render in a process pool, each worker writing its own outputs;
   every output depends on one map only, so the files are the same whatever ``-j``.
 - safe to interrupt and to run twice at once: every file is written atomically
   (temporary file, then rename), the run holds an exclusive lock on
   ``OUT/.jmap-build.lock`` (a second build waits for the first), and temporary
   files left by a killed run are removed by the next one.
-- checkable: ``--check`` renders in memory and compares bytes with what is in
-  OUT, so a CI job can insist that committed renders are current without
-  trusting the cache.
+- checkable: ``--check`` renders nothing. It judges each output by what made
+  it: stale when it is missing, when its inputs changed since the manifest was
+  written, or when its bytes no longer match the manifest (edited by hand).
+  Graphviz and the fonts are not inputs there, so renders committed from one
+  machine pass the check on another.
 
 A map that fails validation is reported with positions and skipped; the others
 are still built, and the exit code says that something failed.
@@ -43,12 +46,14 @@ from urllib.parse import quote
 from jmap.errors import JmapError, UsageError
 from jmap.render.formats import output_stem
 
-CACHE_NAME = ".jmap-cache.json"
+MANIFEST_NAME = ".jmap-manifest.json"
+#: The manifest is also the build's cache.
+CACHE_NAME = MANIFEST_NAME
 LOCK_NAME = ".jmap-build.lock"
 INDEX_NAME = "index.html"
 BUILD_FORMATS = ("svg", "html", "md", "mmd", "dot")
-#: Bumped when the cache layout changes, so an old cache is ignored, not misread.
-CACHE_SCHEMA = 1
+#: Bumped when the manifest's layout changes, so an old one is ignored, not misread.
+CACHE_SCHEMA = 2
 _DOT_FORMATS = ("svg", "png", "pdf")
 
 #: How each format is announced in the gallery, in the order links are shown.
@@ -104,13 +109,12 @@ class GalleryEntry:
 @dataclass(slots=True)
 class MapOutcome:
     entry: GalleryEntry
-    #: Output paths whose bytes changed on disk (build) or that are missing or
-    #: stale, each with the reason (check).
+    #: Output paths whose bytes changed on disk.
     written: tuple[str, ...] = ()
-    stale: tuple[tuple[str, str], ...] = ()
     internal_error: bool = False
     cached: bool = False
-    sizes: dict[str, int] = field(default_factory=dict)
+    #: Output path → SHA-256 of the bytes rendered, for the manifest.
+    hashes: dict[str, str] = field(default_factory=dict)
 
 
 # -- the worker ------------------------------------------------------------------
@@ -154,22 +158,16 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     rendered = render_map(jm, job.formats, templates_dir=templates)
     out_dir = Path(job.out_dir)
     written: list[str] = []
-    stale: list[tuple[str, str]] = []
-    sizes: dict[str, int] = {}
+    hashes: dict[str, str] = {}
     for fmt, rel_out in job.outputs:
         data = rendered[fmt]
-        sizes[rel_out] = len(data)
-        current = _read_or_none(out_dir / rel_out)
-        if current == data:
-            continue
-        if job.check:
-            stale.append((rel_out, "missing" if current is None else "stale"))
-        else:
+        hashes[rel_out] = hashlib.sha256(data).hexdigest()
+        if _read_or_none(out_dir / rel_out) != data:
             _write(out_dir / rel_out, data)
             written.append(rel_out)
     entry.status = "warnings" if has_warning else "valid"
     entry.outputs = job.outputs
-    return MapOutcome(entry, written=tuple(written), stale=tuple(stale), sizes=sizes)
+    return MapOutcome(entry, written=tuple(written), hashes=hashes)
 
 
 def _located(diagnostic: Any) -> str:
@@ -211,6 +209,10 @@ def _write(path: Path, data: bytes) -> None:
 
 def _hash_tree(digest: Any, root: Path, label: str) -> None:
     """Feed every file under ``root`` (sorted, by relative path) into ``digest``."""
+    if root.is_file():
+        digest.update(f"{label}\0".encode())
+        digest.update(hashlib.sha256(root.read_bytes()).digest())
+        return
     if not root.is_dir():
         digest.update(f"{label}:absent\0".encode())
         return
@@ -219,12 +221,30 @@ def _hash_tree(digest: Any, root: Path, label: str) -> None:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
-def _graphviz_version(formats: tuple[str, ...]) -> str:
+#: The parts of the package that decide what a build writes: reading and
+#: checking maps, the renderers, the templates, the gallery. The command line
+#: and the other verbs are left out, so that changing them does not make
+#: every committed render stale.
+RENDERING_CODE = (
+    "__init__.py",
+    "errors.py",
+    "model.py",
+    "resources.py",
+    "format",
+    "render",
+    "templates",
+    "repo/build.py",
+    "repo/files.py",
+)
+
+
+def graphviz_version(formats: tuple[str, ...]) -> str:
     """Graphviz's version, since its layout decides the diagram bytes.
 
     Asked through the ``graphviz`` package, which knows how to find and parse
     ``dot -V``; a build pays its import once, unlike `jmap render`, which must
-    start fast and runs ``dot`` itself.
+    start fast and runs ``dot`` itself. ``--check`` does not ask: another
+    Graphviz on the CI machine must not make committed diagrams stale.
     """
     if not any(f in _DOT_FORMATS for f in formats):
         return "unused"
@@ -239,23 +259,23 @@ def _graphviz_version(formats: tuple[str, ...]) -> str:
 
 
 def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Path | None) -> str:
-    """What, besides a map's own bytes, decides its outputs.
+    """What, besides a map's own bytes, decides its outputs: jmap's version
+    and rendering code, the templates and the options.
 
-    The package's own source is included, not only its version number: a
-    development checkout changes renderers without bumping the version, and a
-    stale render that the cache calls current would be committed unnoticed.
+    The code is included, not only the version number: a development
+    checkout changes renderers without bumping the version, and a stale
+    render that the manifest calls current would be committed unnoticed.
     """
     import jmap
 
     digest = hashlib.sha256()
-    digest.update(f"jmap {jmap.__version__}\0cache {CACHE_SCHEMA}\0".encode())
+    digest.update(f"jmap {jmap.__version__}\0manifest {CACHE_SCHEMA}\0".encode())
     digest.update(f"formats {','.join(formats)}\0strict {strict}\0".encode())
-    # The whole package tree: every subpackage's code, the schema and the
-    # shipped templates (jmap/templates) alike.
-    _hash_tree(digest, Path(jmap.__file__).resolve().parent, "package")
+    package = Path(jmap.__file__).resolve().parent
+    for part in RENDERING_CODE:
+        _hash_tree(digest, package / part, f"package:{part}")
     if templates_dir is not None:
         _hash_tree(digest, templates_dir, "custom-templates")
-    digest.update(f"graphviz {_graphviz_version(formats)}\0".encode())
     return digest.hexdigest()
 
 
@@ -263,22 +283,65 @@ def map_key(source_bytes: bytes, fingerprint: str) -> str:
     return hashlib.sha256(fingerprint.encode() + b"\0" + source_bytes).hexdigest()
 
 
-def load_cache(out: Path) -> dict[str, dict[str, Any]]:
-    """The cache's map entries; an unreadable or foreign cache is an empty one
-    (the price is a full rebuild, never a wrong skip)."""
+def output_key(key: str, fmt: str) -> str:
+    """The hash of what made one output: its map's key and its format."""
+    return hashlib.sha256(f"{key}\0{fmt}".encode()).hexdigest()
+
+
+def gallery_key(fingerprint: str, maps: list[tuple[str, str]], conflicts: list[GalleryEntry]) -> str:
+    """What made the gallery: every map (path and key) and every clash."""
+    digest = hashlib.sha256(f"gallery\0{fingerprint}\0".encode())
+    for rel, key in sorted(maps):
+        digest.update(f"{rel}\0{key}\0".encode())
+    for entry in sorted(conflicts, key=lambda e: e.rel):
+        digest.update(f"clash\0{entry.rel}\0{entry.message}\0".encode())
+    return digest.hexdigest()
+
+
+def _file_hash(path: Path) -> str | None:
+    data = _read_or_none(path)
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def load_manifest(out: Path) -> dict[str, Any]:
+    """The manifest in OUT; an unreadable or foreign one is an empty one (the
+    price is a full rebuild, or a check that calls everything stale, never a
+    wrong skip)."""
     try:
-        document = json.loads((out / CACHE_NAME).read_text(encoding="utf-8"))
+        document = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(document, dict) or document.get("jmap-cache") != CACHE_SCHEMA:
+    if not isinstance(document, dict) or document.get("jmap-manifest") != CACHE_SCHEMA:
         return {}
-    maps = document.get("maps")
-    return maps if isinstance(maps, dict) else {}
+    return document
 
 
-def save_cache(out: Path, maps: dict[str, dict[str, Any]]) -> None:
-    document = {"jmap-cache": CACHE_SCHEMA, "maps": {k: maps[k] for k in sorted(maps)}}
-    _write(out / CACHE_NAME, (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+def load_cache(out: Path) -> dict[str, dict[str, Any]]:
+    """The manifest's map records: rel → {inputs, entry, outputs}."""
+    maps = load_manifest(out).get("maps")
+    return {k: v for k, v in maps.items() if isinstance(v, dict)} if isinstance(maps, dict) else {}
+
+
+def save_cache(
+    out: Path, maps: dict[str, dict[str, Any]], *, graphviz: str = "unused", gallery: dict[str, str] | None = None
+) -> None:
+    """Write the manifest: sorted, no time stamps, no absolute paths, so that
+    committed renders and their manifest change only when the renders do."""
+    document: dict[str, Any] = {
+        "jmap-manifest": CACHE_SCHEMA,
+        "graphviz": graphviz,
+        "maps": {k: maps[k] for k in sorted(maps)},
+    }
+    if gallery is not None:
+        document["gallery"] = gallery
+    _write(out / MANIFEST_NAME, (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+
+
+def _recorded_outputs(record: Any) -> dict[str, dict[str, str]]:
+    outputs = record.get("outputs") if isinstance(record, dict) else None
+    if not isinstance(outputs, dict):
+        return {}
+    return {str(rel): o for rel, o in outputs.items() if isinstance(o, dict)}
 
 
 def _entry_to_json(entry: GalleryEntry) -> dict[str, Any]:
@@ -608,7 +671,10 @@ def run_build(
         )
         _remove_leftover_temporaries(out, {o for job in all_jobs for _f, o in job.outputs} | {INDEX_NAME, CACHE_NAME})
         fingerprint = build_fingerprint(formats, strict, templates_dir)
+        graphviz = graphviz_version(formats)
+        manifest = load_manifest(out)
         old_cache = load_cache(out)
+        same_graphviz = manifest.get("graphviz") == graphviz
         new_cache: dict[str, dict[str, Any]] = {}
         entries: list[GalleryEntry] = list(conflicts)
         to_render: list[MapJob] = []
@@ -622,7 +688,14 @@ def run_build(
             keys[job.rel] = key
             cached = old_cache.get(job.rel)
             entry = _entry_from_json(cached.get("entry", {})) if isinstance(cached, dict) else None
-            if entry is not None and cached is not None and cached.get("key") == key and _outputs_intact(out, cached):
+            if (
+                entry is not None
+                and cached is not None
+                and same_graphviz
+                and entry.status in ("valid", "warnings")
+                and cached.get("inputs") == key
+                and _outputs_intact(out, cached)
+            ):
                 entries.append(entry)
                 new_cache[job.rel] = cached
             else:
@@ -644,13 +717,19 @@ def run_build(
             entry = outcome.entry
             entries.append(entry)
             internal = internal or outcome.internal_error
+            if job.rel in keys and not outcome.internal_error:
+                # Invalid maps are recorded too, so that --check can say so
+                # without reading them again.
+                new_cache[job.rel] = {
+                    "inputs": keys[job.rel],
+                    "entry": _entry_to_json(entry),
+                    "outputs": {
+                        rel_out: {"inputs": output_key(keys[job.rel], fmt), "sha256": outcome.hashes[rel_out]}
+                        for fmt, rel_out in job.outputs
+                        if rel_out in outcome.hashes
+                    },
+                }
             if entry.status in ("valid", "warnings"):
-                if job.rel in keys:
-                    new_cache[job.rel] = {
-                        "key": keys[job.rel],
-                        "sizes": outcome.sizes,
-                        "entry": _entry_to_json(entry),
-                    }
                 if bar is None:
                     echo(f"rendered {printable(job.rel)}" + (" (no change)" if not outcome.written else ""))
             else:
@@ -662,8 +741,20 @@ def run_build(
             for line in _console_lines(job.source, entry):
                 echo_err(line)
 
+        gallery_record: dict[str, str] | None = None
         try:
             _run_jobs(to_render, workers, bar, done)
+            if bar:
+                bar.close()
+                bar = None
+            gallery = render_gallery(entries, templates_dir)
+            if _read_or_none(out / INDEX_NAME) != gallery:
+                _write(out / INDEX_NAME, gallery)
+            if len(keys) == len(all_jobs):
+                gallery_record = {
+                    "inputs": gallery_key(fingerprint, list(keys.items()), conflicts),
+                    "sha256": hashlib.sha256(gallery).hexdigest(),
+                }
         finally:
             if bar:
                 bar.close()
@@ -672,11 +763,11 @@ def run_build(
             _remove_orphans(out, old_cache, new_cache, {o for job in all_jobs for _f, o in job.outputs})
             current = {job.rel for job in all_jobs}
             for rel, cached in old_cache.items():
-                # Maps not reached (interrupted) or now invalid keep their old
-                # entry: harmless, since its key and outputs are checked again.
+                # Maps not reached (interrupted) keep their old record:
+                # harmless, since its inputs and outputs are checked again.
                 if rel in current and rel not in new_cache:
                     new_cache[rel] = cached
-            save_cache(out, new_cache)
+            save_cache(out, new_cache, graphviz=graphviz, gallery=gallery_record)
 
         # Warnings of unchanged maps are shown again: a rebuild must not make
         # them disappear from the log.
@@ -686,9 +777,6 @@ def run_build(
             if entry.status == "warnings" and entry.rel not in rendered_now:
                 for line in _console_lines(sources.get(entry.rel, entry.rel), entry):
                     echo_err(line)
-        gallery = render_gallery(entries, templates_dir)
-        if _read_or_none(out / INDEX_NAME) != gallery:
-            _write(out / INDEX_NAME, gallery)
 
     built = sum(1 for e in entries if e.status in ("valid", "warnings"))
     echo(
@@ -701,18 +789,12 @@ def run_build(
 
 
 def _outputs_intact(out: Path, cached: dict[str, Any]) -> bool:
-    """The outputs a cache entry recorded still exist with their sizes (a
-    deleted or truncated output forces a render)."""
-    sizes = cached.get("sizes")
-    if not isinstance(sizes, dict) or not sizes:
+    """The outputs a map's record lists still have the bytes it recorded (a
+    deleted or edited output forces a render)."""
+    outputs = _recorded_outputs(cached)
+    if not outputs:
         return False
-    for rel, size in sizes.items():
-        try:
-            if (out / rel).stat().st_size != size:
-                return False
-        except OSError:
-            return False
-    return True
+    return all(_file_hash(out / rel) == record.get("sha256") for rel, record in outputs.items())
 
 
 def _remove_orphans(
@@ -720,15 +802,23 @@ def _remove_orphans(
 ) -> None:
     """Delete outputs that an earlier build wrote for a map (or a format) that
     is gone. Only files the cache says we wrote are touched."""
-    still_wanted = expected | {rel for entry in new_cache.values() for rel in entry.get("sizes", {})}
+    still_wanted = expected | {rel for entry in new_cache.values() for rel in _recorded_outputs(entry)}
     for cached in old_cache.values():
-        sizes = cached.get("sizes") if isinstance(cached, dict) else None
-        if not isinstance(sizes, dict):
-            continue
-        for rel in sizes:
+        for rel in _recorded_outputs(cached):
             if rel not in still_wanted and _is_within(out / rel, out):
                 with contextlib.suppress(OSError):
                     (out / rel).unlink()
+
+
+def _invalid_entry(job: MapJob) -> GalleryEntry | None:
+    """The gallery entry of a map that a build would skip, else None."""
+    from jmap.format.validator import load_file
+
+    result = load_file(Path(job.source))
+    failed = result.map is None or (job.strict and bool(result.warnings))
+    if not failed:
+        return None
+    return GalleryEntry(rel=job.rel, status="invalid", diagnostics=tuple(_located(d) for d in result.diagnostics))
 
 
 def _run_check(
@@ -741,53 +831,99 @@ def _run_check(
     echo: Echo,
     echo_err: Echo,
 ) -> int:
-    """Render everything in memory and compare with OUT; write nothing."""
+    """Judge OUT by its manifest; render nothing, write nothing.
+
+    An output is stale when it is missing, when what made it changed (the
+    map, jmap, the templates, the options) or when its bytes are not those
+    the manifest recorded (edited by hand). Only the sources and the outputs
+    are read and hashed.
+    """
     from jmap.format.diagnostics import printable
 
+    del workers  # hashing is cheap: no pool needed
     lock: contextlib.AbstractContextManager[None] = (
         _locked(out, exclusive=False, echo_err=echo_err) if out.is_dir() else contextlib.nullcontext()
     )
     with lock:
         jobs, conflicts = plan_jobs(src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=True)
-        entries: list[GalleryEntry] = list(conflicts)
+        fingerprint = build_fingerprint(formats, strict, templates_dir)
+        manifest = load_manifest(out)
+        recorded = load_cache(out)
         stale: list[tuple[str, str]] = []
         problems = len(conflicts)
-        internal = False
         for entry in conflicts:
             echo_err(printable(f"{src / entry.rel if src.is_dir() else src}: error: {entry.message}"))
-
-        def done(job: MapJob, outcome: MapOutcome) -> None:
-            nonlocal problems, internal
-            entries.append(outcome.entry)
-            stale.extend(outcome.stale)
-            internal = internal or outcome.internal_error
-            if outcome.entry.status not in ("valid", "warnings"):
+        keys: dict[str, str] = {}
+        for job in jobs:
+            try:
+                key = map_key(Path(job.source).read_bytes(), fingerprint)
+            except OSError as exc:
+                echo_err(printable(f"{job.source}: error: cannot read the file: {exc.strerror or exc}"))
                 problems += 1
-                for line in _console_lines(job.source, outcome.entry):
+                continue
+            keys[job.rel] = key
+            record = recorded.get(job.rel)
+            outputs = _recorded_outputs(record)
+            entry = _entry_from_json(record.get("entry", {})) if isinstance(record, dict) else None
+            if (
+                record is not None
+                and record.get("inputs") == key
+                and entry is not None
+                and entry.status not in ("valid", "warnings")
+            ):
+                problems += 1
+                for line in _console_lines(job.source, entry):
                     echo_err(line)
-
-        _run_jobs(jobs, workers, None, done)
-        gallery = render_gallery(entries, templates_dir)
-        current = _read_or_none(out / INDEX_NAME)
-        if current != gallery:
-            stale.append((INDEX_NAME, "missing" if current is None else "stale"))
+                continue
+            if record is None or record.get("inputs") != key:
+                # A new or changed map is stale anyway; if it is also invalid,
+                # a build cannot fix it: say why instead.
+                invalid = _invalid_entry(job)
+                if invalid is not None:
+                    problems += 1
+                    for line in _console_lines(job.source, invalid):
+                        echo_err(line)
+                    continue
+            for fmt, rel_out in job.outputs:
+                on_disk = _file_hash(out / rel_out)
+                mine = outputs.get(rel_out)
+                if on_disk is None:
+                    stale.append((rel_out, "missing"))
+                elif mine is None or mine.get("inputs") != output_key(key, fmt):
+                    stale.append((rel_out, "stale"))
+                elif mine.get("sha256") != on_disk:
+                    stale.append((rel_out, "edited"))
+        gallery = manifest.get("gallery")
+        on_disk = _file_hash(out / INDEX_NAME)
+        if on_disk is None:
+            stale.append((INDEX_NAME, "missing"))
+        elif (
+            not isinstance(gallery, dict)
+            or len(keys) != len(jobs)
+            or gallery.get("inputs") != gallery_key(fingerprint, list(keys.items()), conflicts)
+        ):
+            stale.append((INDEX_NAME, "stale"))
+        elif gallery.get("sha256") != on_disk:
+            stale.append((INDEX_NAME, "edited"))
         expected = {o for job in jobs for _f, o in job.outputs}
-        for cached in load_cache(out).values():
-            for rel in cached.get("sizes", {}) if isinstance(cached, dict) else ():
-                if rel not in expected and (out / rel).is_file():
-                    stale.append((rel, "orphaned"))
+        for rel, record in recorded.items():
+            if rel in keys:
+                continue
+            for rel_out in _recorded_outputs(record):
+                if rel_out not in expected and (out / rel_out).is_file():
+                    stale.append((rel_out, "orphaned"))
 
-    for rel, reason in sorted(stale):
+    for rel, reason in sorted(set(stale)):
         echo(printable(f"{reason}: {out / rel}"))
     if stale:
         echo_err(
-            f"jmap build --check: {_plural(len(stale), 'output')} out of date in {printable(str(out))}; "
-            f"run `jmap build {printable(str(src))} -o {printable(str(out))}`"
+            f"jmap build --check: {_plural(len(set(stale)), 'output')} out of date in {printable(str(out))} "
+            "(missing; stale: its map, jmap, the templates or the options changed; edited: its bytes are not "
+            f"those jmap wrote; orphaned: its map is gone); run `jmap build {printable(str(src))} "
+            f"-o {printable(str(out))}` and commit OUT with its {MANIFEST_NAME}"
         )
     if problems:
         echo_err(f"jmap build --check: {_plural(problems, 'map')} could not be rendered")
     if not stale and not problems:
         echo(f"jmap build --check: {_plural(len(jobs), 'map')}, all outputs in {printable(str(out))} are current")
-    if internal:
-        return 3
     return 1 if stale or problems else 0
