@@ -8,7 +8,7 @@ import sys
 
 from jmap.commands.validate import collect_maps
 from jmap.errors import RenderError, UsageError
-from jmap.format.diagnostics import printable
+from jmap.format.diagnostics import Diagnostic, printable
 from jmap.format.validator import Result, load_file
 
 TYPE_CHECKING = False
@@ -33,7 +33,10 @@ def render_paths(
     from jmap.render.formats import output_stem, render_each
     from jmap.repo.files import atomic_write
 
-    maps = collect_maps(paths)
+    near: list[Diagnostic] = []
+    maps = collect_maps(paths, near)
+    for warning in near:
+        _err(warning.format())
     to_stdout = output == "-"
     if to_stdout and (len(maps) != 1 or len(formats) != 1):
         raise UsageError("-o - writes to standard output: give exactly one map and one format")

@@ -74,11 +74,14 @@ def sort_key(d: Diagnostic) -> tuple[int, int, int, str, str]:
 class FileReport:
     """What validation found in one file."""
 
-    __slots__ = ("diagnostics", "file")
+    __slots__ = ("diagnostics", "file", "is_map")
 
-    def __init__(self, file: str, diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, file: str, diagnostics: list[Diagnostic], *, is_map: bool = True) -> None:
         self.file = file
         self.diagnostics = diagnostics
+        #: False for a YAML file that is almost a map and was not checked:
+        #: it carries its ``near-map`` warning but is not counted as a map.
+        self.is_map = is_map
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -99,11 +102,14 @@ def _plural(count: int, word: str) -> str:
 def summary(reports: list[FileReport], strict: bool) -> str:
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
-    failed = sum(1 for r in reports if r.failed(strict))
-    checked = _plural(len(reports), "map")
+    failed = sum(1 for r in reports if r.failed(strict) and r.is_map)
+    checked = _plural(sum(1 for r in reports if r.is_map), "map")
+    skipped = sum(1 for r in reports if not r.is_map)
     outcome = "all valid" if not failed else f"{failed} invalid"
-    return f"{checked} checked, {outcome}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}" + (
-        " (--strict: warnings fail)" if strict and warnings else ""
+    return (
+        f"{checked} checked, {outcome}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        + (f"; {_plural(skipped, 'YAML file')} like a map not checked" if skipped else "")
+        + (" (--strict: warnings fail)" if strict and warnings else "")
     )
 
 
@@ -129,8 +135,9 @@ def report_json(reports: list[FileReport], strict: bool) -> Iterable[str]:
             for r in reports
         ],
         "summary": {
-            "maps": len(reports),
-            "invalid": sum(1 for r in reports if r.failed(strict)),
+            "maps": sum(1 for r in reports if r.is_map),
+            "not_checked": sum(1 for r in reports if not r.is_map),
+            "invalid": sum(1 for r in reports if r.failed(strict) and r.is_map),
             "errors": sum(len(r.errors) for r in reports),
             "warnings": sum(len(r.warnings) for r in reports),
             "strict": strict,

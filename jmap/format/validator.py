@@ -169,11 +169,79 @@ def is_map_file(path: str | os.PathLike[str]) -> bool:
     return False
 
 
-def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
+_TOP_KEY = re.compile(
+    r"(?m)^(?:\ufeff)?(?:'([^'\n]*)'|\"([^\"\n]*)\"|([^\s#'\"\-?:,\[\]{}][^:\n]*?))[ \t]*:(?:[ \t]|$)"
+)
+
+
+def _one_edit(word: str, target: str) -> bool:
+    """Whether ``word`` is one typo away from ``target``: a letter added,
+    dropped, replaced, or two neighbours swapped."""
+    if word == target or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diffs = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        if len(diffs) == 1:
+            return True
+        i = diffs[0]
+        return len(diffs) == 2 and diffs[1] == i + 1 and word[i] == target[i + 1] and word[i + 1] == target[i]
+    short, long = (word, target) if len(word) < len(target) else (target, word)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def near_map(path: str | os.PathLike[str]) -> Diagnostic | None:
+    """A warning for a YAML file that is almost a journey map but is not one.
+
+    Folder mode checks only files whose top-level mapping has the key
+    ``jmap``; a typo in that key (``jamp:``) or a map that forgot it
+    (``stages:`` and ``personas:`` without ``jmap:``) would otherwise be skipped
+    in silence, and "2 maps checked, all valid" would hide the third.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+    text, _ = decode(head)
+    if text is None:
+        return None
+    text = normalize_newlines(text)
+    keys: dict[str, int] = {}
+    for match in _TOP_KEY.finditer(text):
+        key = next(g for g in match.groups() if g is not None).strip()
+        keys.setdefault(key, text.count("\n", 0, match.start()) + 1)
+    name = os.fspath(path)
+    for key, line in keys.items():
+        if _one_edit(key.lower(), "jmap") or key.lower() == "jmap":
+            return Diagnostic(
+                name,
+                line,
+                1,
+                WARNING,
+                f"not checked: the top-level key '{key}' is not 'jmap' (did you mean 'jmap'?), "
+                "so this file is not read as a journey map",
+                "near-map",
+            )
+    if "stages" in keys and "personas" in keys and "jmap" not in keys:
+        return Diagnostic(
+            name,
+            min(keys["stages"], keys["personas"]),
+            1,
+            WARNING,
+            "not checked: this file has 'stages' and 'personas' like a journey map but no 'jmap: 1' key, "
+            "so it is not read as one (add 'jmap: 1' as its first line)",
+            "near-map",
+        )
+    return None
+
+
+def find_maps(paths: list[str | os.PathLike[str]], near_maps: list[Diagnostic] | None = None) -> list[str]:
     """Files named on the command line, plus every map below the folders named.
 
     Hidden folders and virtual environments are skipped when walking; files
-    named explicitly are always taken. Order is sorted and stable.
+    named explicitly are always taken. Order is sorted and stable. YAML files
+    found below a folder that are almost maps (see ``near_map``) are added to
+    ``near_maps`` when it is given.
     """
     found: list[str] = []
     seen: set[str] = set()
@@ -187,8 +255,12 @@ def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
                     if name.endswith((".yaml", ".yml")) and not name.startswith("."):
                         candidate = os.path.join(folder, name)
                         # Only regular files: a named pipe would block the walk.
-                        if os.path.isfile(candidate) and is_map_file(candidate):
+                        if not os.path.isfile(candidate):
+                            continue
+                        if is_map_file(candidate):
                             below.append(candidate)
+                        elif near_maps is not None and (warning := near_map(candidate)) is not None:
+                            near_maps.append(warning)
             candidates = sorted(below)
         else:
             candidates = [path]

@@ -521,6 +521,7 @@ def plan_jobs(
     strict: bool,
     templates_dir: Path | None,
     check: bool,
+    echo_err: Echo | None = None,
 ) -> tuple[list[MapJob], list[GalleryEntry]]:
     """The maps under ``src`` and where each one's outputs go.
 
@@ -531,7 +532,14 @@ def plan_jobs(
     from jmap.format.validator import find_maps
 
     base = src if src.is_dir() else src.parent
-    sources = [Path(p) for p in find_maps([src])]
+    near: list[Any] = []
+    sources = [Path(p) for p in find_maps([src], near)]
+    if echo_err is not None:
+        for warning in near:
+            if not _is_within(Path(warning.file), out):
+                echo_err(warning.format())
+    if not sources and src.is_dir():
+        raise UsageError(f"no journey maps under {src} (YAML files whose top-level mapping has the key 'jmap')")
     sources = [p for p in sources if not _is_within(p, out) or _is_within(src, out)]
     jobs: list[MapJob] = []
     conflicts: list[GalleryEntry] = []
@@ -650,7 +658,6 @@ def run_build(
 ) -> int:
     """``jmap build``: 0 when every map is built (or, with ``check``, current);
     1 when a map is invalid or failed, or an output is stale; 3 on a bug."""
-    from jmap.format.diagnostics import printable
 
     if not src.exists():
         raise UsageError(f"no such file or directory: {src}")
@@ -664,10 +671,34 @@ def run_build(
     if check:
         return _run_check(src, out, formats, strict, templates_dir, workers, echo, echo_err)
 
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        return _run_build(src, out, formats, strict, templates_dir, workers, progress, echo, echo_err)
+    except UsageError:
+        if created:  # no maps: leave no empty OUT behind
+            with contextlib.suppress(OSError):
+                (out / LOCK_NAME).unlink()
+                out.rmdir()
+        raise
+
+
+def _run_build(
+    src: Path,
+    out: Path,
+    formats: tuple[str, ...],
+    strict: bool,
+    templates_dir: Path | None,
+    workers: int,
+    progress: bool | None,
+    echo: Echo,
+    echo_err: Echo,
+) -> int:
+    from jmap.format.diagnostics import printable
+
     with _terminate_as_interrupt(), _locked(out, exclusive=True, echo_err=echo_err):
         all_jobs, conflicts = plan_jobs(
-            src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=False
+            src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=False, echo_err=echo_err
         )
         _remove_leftover_temporaries(out, {o for job in all_jobs for _f, o in job.outputs} | {INDEX_NAME, CACHE_NAME})
         fingerprint = build_fingerprint(formats, strict, templates_dir)
@@ -845,7 +876,9 @@ def _run_check(
         _locked(out, exclusive=False, echo_err=echo_err) if out.is_dir() else contextlib.nullcontext()
     )
     with lock:
-        jobs, conflicts = plan_jobs(src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=True)
+        jobs, conflicts = plan_jobs(
+            src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=True, echo_err=echo_err
+        )
         fingerprint = build_fingerprint(formats, strict, templates_dir)
         manifest = load_manifest(out)
         recorded = load_cache(out)
