@@ -8,7 +8,6 @@ and gets a short "please report" message with exit code 3.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -17,7 +16,8 @@ from jmap import __version__
 
 
 def _existing(paths: tuple[str, ...]) -> None:
-    missing = [p for p in paths if not Path(p).exists()]
+    """Every PATH exists; ``-`` (standard input) always does."""
+    missing = [p for p in paths if p != "-" and not Path(p).exists()]
     if missing:
         raise click.BadParameter(f"no such file or directory: {', '.join(missing)}", param_hint="PATH")
 
@@ -78,14 +78,17 @@ def cli(debug: bool) -> None:
 def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int:
     """Check maps: every problem of every file, as FILE:LINE:COL lines.
 
-    A PATH may be a file or a folder: every *.yaml/*.yml below a folder whose
-    top-level mapping has the key `jmap` is checked; other YAML is ignored.
+    A PATH may be a file, a folder or - (standard input, named <stdin> in
+    the messages): every *.yaml/*.yml below a folder whose top-level mapping
+    has the key `jmap` is checked; other YAML is ignored, except files that
+    are almost maps, which get a near-map warning.
 
     \b
     Examples:
       jmap validate checkout.yaml
       jmap validate --strict maps/
       jmap validate --format github maps/    # annotations in GitHub Actions
+      cat checkout.yaml | jmap validate -
 
     Exit code 0 when every map is valid (warnings allowed unless --strict),
     1 when one is not, 2 on a usage error.
@@ -129,8 +132,9 @@ def render(
 ) -> int:
     """Render each map to DIR/STEM.EXT.
 
-    STEM is the file name without .yaml/.yml. A map that fails validation is
-    not rendered (its problems are printed); the other maps still are.
+    STEM is the file name without .yaml/.yml; for - (a map read from
+    standard input) it is `stdin`. A map that fails validation is not
+    rendered (its problems are printed); the other maps still are.
 
     \b
     Examples:
@@ -138,6 +142,7 @@ def render(
       jmap render maps/*.yaml -f svg,png -o out/
       jmap render checkout.yaml -f md -o - | less    # to standard output
       jmap render checkout.yaml --persona sophie -f svg -o out/
+      generate-map | jmap render - -f svg -o -       # standard input to standard output
     """
     _existing(paths)
     from jmap.commands.render import render_paths
@@ -154,29 +159,28 @@ def render(
 
 @cli.command()
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write to FILE instead of standard output."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    metavar="FILE",
+    help="Write to FILE instead of standard output (- is standard output).",
 )
-def schema(output: str | None) -> int:
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+def schema(output: str | None, force: bool) -> int:
     """Print the JSON Schema (draft 2020-12) of the map format.
 
     It is the file shipped in the package; point your editor at it for
-    completion and checks while you type.
+    completion and checks while you type. An existing FILE is never
+    overwritten without --force.
 
     \b
-    Example:
+    Examples:
       jmap schema > journey-map.schema.json
+      jmap schema -o journey-map.schema.json --force
     """
-    from jmap.resources import schema_path
+    from jmap.commands.schema import write_schema
 
-    data = schema_path().read_bytes()
-    if output:
-        from jmap.repo.files import atomic_write
-
-        atomic_write(output, data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    return 0
+    return write_schema(output, force=force)
 
 
 @cli.command()
@@ -232,13 +236,15 @@ def init(file: str, template: str, lang: str, force: bool, schema_ref: str | Non
 def diff(old: str, new: str, fmt: str) -> int:
     """Semantic diff of two versions of a map.
 
-    OLD and NEW are files, or REV:PATH read from git (main:maps/checkout.yaml).
+    OLD and NEW are files, REV:PATH read from git (main:maps/checkout.yaml),
+    or - for standard input (one of them; named <stdin> in the messages).
     Exit code 0 when equal, 1 when different.
 
     \b
     Examples:
       jmap diff old.yaml new.yaml
       jmap diff main:maps/checkout.yaml maps/checkout.yaml --format md
+      generate-map | jmap diff - maps/checkout.yaml
     """
     from jmap.repo.diff import run_diff
 

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
+#: The stem of the outputs of a map read from standard input (``render -``).
+STDIN_STEM = "stdin"
+
+
 def _err(line: str) -> None:
     sys.stderr.write(printable(line) + "\n")
     sys.stderr.flush()
@@ -42,7 +46,9 @@ def render_paths(
         raise UsageError("-o - writes to standard output: give exactly one map and one format")
     by_stem: dict[str, str] = {}
     for path in maps:
-        stem = output_stem(path)
+        # A map read from standard input has no file name: its outputs are
+        # named after the stream (stdin.svg, stdin.html…).
+        stem = STDIN_STEM if path == "-" else output_stem(path)
         if stem in by_stem:
             raise UsageError(
                 f"{by_stem[stem]} and {path} would both write {stem}.*: render them into different folders"
@@ -51,21 +57,22 @@ def render_paths(
     failed = False
     for stem, path in by_stem.items():
         result: Result = load_file(path)
+        name = result.file
         for d in result.diagnostics:
             _err(d.format())
         if result.map is None or (strict and result.warnings):
-            _err(f"{path}: not rendered: the map is invalid")
+            _err(f"{name}: not rendered: the map is invalid")
             failed = True
             continue
         try:
             outputs = list(render_each(result.map, formats, persona=persona, templates_dir=templates_dir))
         except RenderError as exc:  # an unknown --persona for this map: the other maps go on
-            _err(f"{path}: error: {exc}")
+            _err(f"{name}: error: {exc}")
             failed = True
             continue
         for fmt, data in outputs:
             if isinstance(data, RenderError):
-                _err(f"{path}: error: cannot render {fmt}: {data}")
+                _err(f"{name}: error: cannot render {fmt}: {data}")
                 failed = True
                 continue
             if to_stdout:

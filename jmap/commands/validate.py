@@ -20,6 +20,8 @@ def collect_maps(paths: tuple[str, ...], near_maps: list[Diagnostic] | None = No
     folder must not pass by checking nothing. Files below a folder that are
     almost maps go to ``near_maps`` (a warning each).
     """
+    if paths.count("-") > 1:
+        raise UsageError("- (standard input) can be given once")
     found = find_maps(list(paths), near_maps)
     for raw in paths:
         if os.path.isdir(raw):

@@ -82,8 +82,22 @@ class Result(FileReport):
 # -- entry points --------------------------------------------------------------
 
 
+#: How a map read from standard input (the path ``-``) is named in messages.
+STDIN_NAME = "<stdin>"
+
+
+def read_stdin() -> bytes:
+    """Standard input's bytes, at most one more than a map may have."""
+    import sys
+
+    return sys.stdin.buffer.read(MAX_BYTES + 1)
+
+
 def load_file(path: str | os.PathLike[str], display: str | None = None) -> Result:
-    """Validate the map in ``path``; ``display`` is the name used in messages."""
+    """Validate the map in ``path`` (``-``: standard input); ``display`` is
+    the name used in messages."""
+    if os.fspath(path) == "-":
+        return load_text(read_stdin(), display or STDIN_NAME)
     name = display if display is not None else str(path)
     try:
         size = os.path.getsize(path)
