@@ -15,7 +15,7 @@ def _err(line: str) -> None:
 
 
 def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
-    from jmap.format.mermaid_import import import_mermaid
+    from jmap.format.mermaid_import import MermaidImportError, import_mermaid
 
     if file == "-":
         text, name = sys.stdin.read(), "<stdin>"
@@ -29,8 +29,9 @@ def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
         name = file
     try:
         yaml_text = import_mermaid(text, name)
-    except JmapError as exc:  # already "FILE:LINE:COL: error: … [rule]"
-        _err(str(exc))
+    except MermaidImportError as exc:  # "FILE:LINE:COL: error: … [rule]", one per problem
+        for line in exc.lines:
+            _err(line)
         return 1
     if output is None or output == "-":
         sys.stdout.write(yaml_text)
