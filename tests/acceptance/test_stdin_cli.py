@@ -85,3 +85,18 @@ def test_schema_does_not_overwrite_without_force(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "mine"
     assert run_jmap("schema", "-o", str(target), "--force").returncode == 0
     assert target.read_bytes() == run_jmap("schema").stdout
+
+
+def test_import_mermaid_reports_every_error_and_reads_standard_input(tmp_path: Path) -> None:
+    bad = "journey\n  section A\n    Seven: 7: Me\n    Zero: 0\n"
+    proc = run_jmap("import", "mermaid", "-", input=bad.encode())
+    assert proc.returncode == 1
+    assert proc.stderr.decode().splitlines() == [
+        "<stdin>:3:12: error: task 'Seven' has score '7'; expected a whole number from 1 to 5 [mermaid-score]",
+        "<stdin>:4:11: error: task 'Zero' has score '0'; expected a whole number from 1 to 5 [mermaid-score]",
+    ]
+    good = (FIXTURES / "mermaid" / "docs-working-day.mmd").read_bytes()
+    out = tmp_path / "day.yaml"
+    assert run_jmap("import", "mermaid", "-", "-o", str(out), input=good).returncode == 0
+    strict = run_jmap("validate", "--strict", str(out))
+    assert strict.returncode == 0, strict.stdout.decode()
