@@ -38,7 +38,8 @@ templates_option = click.option(
     "templates_dir",
     type=click.Path(exists=True, file_okay=False),
     metavar="DIR",
-    help="A folder of templates that override the shipped ones (an HTML theme; see docs/html.md).",
+    help="A folder of templates that override the shipped ones (an HTML theme: copy page.html.j2 from the "
+    "installed package's jmap/templates/html and edit it).",
 )
 
 
@@ -58,7 +59,9 @@ def cli(debug: bool) -> None:
       jmap render checkout.yaml -f svg,html,md -o out/
       jmap build maps/ -o site/
 
-    The format is documented in docs/format.md; every rule id in docs/rules.md.
+    Each problem ends with a rule id: `jmap explain RULE-ID` says what it
+    means and how to fix it. `jmap schema` prints the format's JSON Schema,
+    for editors; `jmap init` writes a commented starter map.
     """
     # --debug is read by jmap.entry, which owns the exit codes.
 
@@ -91,7 +94,8 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
       cat checkout.yaml | jmap validate -
 
     Exit code 0 when every map is valid (warnings allowed unless --strict),
-    1 when one is not, 2 on a usage error.
+    1 when one is not, 2 on a usage error. `jmap explain RULE-ID` says what
+    the rule id at the end of a line means and how to fix it.
     """
     _existing(paths)
     from jmap.commands.validate import validate_paths
@@ -303,6 +307,22 @@ def build(
         echo=click.echo,
         echo_err=lambda s: click.echo(s, err=True),
     )
+
+
+@cli.command()
+@click.argument("rule", required=False, metavar="[RULE-ID]")
+def explain(rule: str | None) -> int:
+    """Explain a rule id of `jmap validate`: what triggers it, an example and
+    how to fix it. Without RULE-ID, list every rule id.
+
+    \b
+    Examples:
+      jmap explain yaml-tab
+      jmap explain                 # every rule id, with its severity
+    """
+    from jmap.commands.explain import explain_rule
+
+    return explain_rule(rule)
 
 
 @cli.group(name="import")
