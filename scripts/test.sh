@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
 # Run the whole test suite on any Debian/Ubuntu machine (as root): sets the
-# machine up first when needed (scripts/setup.sh is idempotent), then runs
-# pytest from the virtual environment against the installed wheel.
+# machine up first when needed, then runs ruff and pytest from the virtual
+# environment against the installed wheel.
 #
 #   bash scripts/test.sh [PYTEST ARGS...]
+#
+# The set-up is skipped when it is already done (scripts/setup-stamp.sh
+# compares hashes of what decides it); a change of jmap's sources only
+# reinstalls the wheel, so testing starts within seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+if bash scripts/setup-stamp.sh check; then
+    if ! bash scripts/setup-stamp.sh package; then
+        echo "test: jmap's sources changed: reinstalling the wheel"
+        .venv/bin/python -m pip install -q --disable-pip-version-check --force-reinstall --no-deps .
+        bash scripts/setup-stamp.sh write
+    fi
+else
+    bash scripts/setup.sh
+fi
 .venv/bin/ruff check .
 exec .venv/bin/pytest "$@"
