@@ -897,15 +897,15 @@ def _run_check(
             keys[job.rel] = key
             record = recorded.get(job.rel)
             outputs = _recorded_outputs(record)
-            entry = _entry_from_json(record.get("entry", {})) if isinstance(record, dict) else None
+            built = _entry_from_json(record.get("entry", {})) if isinstance(record, dict) else None
             if (
                 record is not None
                 and record.get("inputs") == key
-                and entry is not None
-                and entry.status not in ("valid", "warnings")
+                and built is not None
+                and built.status not in ("valid", "warnings")
             ):
                 problems += 1
-                for line in _console_lines(job.source, entry):
+                for line in _console_lines(job.source, built):
                     echo_err(line)
                 continue
             if record is None or record.get("inputs") != key:
