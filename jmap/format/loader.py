@@ -729,11 +729,6 @@ def compose(text: str) -> tuple[Node | None, list[Problem]]:
     root = composer.compose()
     problems = composer.problems
     problems.extend(_swallowed_lines(text, composer.spanning_quotes))
-    if shifts:
-        _unshift(root, problems, shifts)
-    if early:
-        reported = {(p.line, p.rule) for p in early}
-        problems = early + [p for p in problems if (p.line, p.rule) not in reported]
     for anchor, (line, col) in composer.unused_anchors.items():
         problems.append(
             Problem(
@@ -744,7 +739,14 @@ def compose(text: str) -> tuple[Node | None, list[Problem]]:
                 "(a value starting with '&' must be put in quotes)",
             )
         )
+    # libyaml's positions → editors' lines, then the columns of the original
+    # text on lines whose tabs were replaced; precheck's are already right.
     if _YAML_ONLY_BREAKS.search(text):
         _remap_positions(text, root, problems)
+    if shifts:
+        _unshift(root, problems, shifts)
+    if early:
+        reported = {(p.line, p.rule) for p in early}
+        problems = early + [p for p in problems if (p.line, p.rule) not in reported]
     problems.sort(key=lambda p: (p.line, p.col))
     return root, problems

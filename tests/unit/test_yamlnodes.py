@@ -421,3 +421,15 @@ def test_problems_are_sorted_by_position() -> None:
 
 def test_problem_repr_names_position_and_rule() -> None:
     assert repr(Problem(3, 4, "yaml-tab", "tab")) == "Problem(3:4 [yaml-tab] tab)"
+
+
+def test_positions_stay_right_with_a_tab_a_control_character_and_a_nel() -> None:
+    """Repairs (tab, control character) and libyaml's extra line breaks (NEL)
+    together: every position is still the editor's."""
+    root, problems = compose('a: "x\x85y"\nb: \x07\nc:\n\td: 1\n')
+    assert rules(problems) == [(2, 4, "control-character"), (4, 1, "yaml-tab")]
+    assert isinstance(root, Mapping)
+    assert [(k.value, k.line, k.col) for k, _ in root.pairs] == [("a", 1, 1), ("b", 2, 1), ("c", 3, 1)]
+    inner = root.pairs[2][1]
+    assert isinstance(inner, Mapping)
+    assert [(k.value, k.line, k.col) for k, _ in inner.pairs] == [("d", 4, 2)]
