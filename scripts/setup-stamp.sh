@@ -15,7 +15,8 @@ SETUP_STAMP=.venv/.jmap-setup-stamp
 PACKAGE_STAMP=.venv/.jmap-package-stamp
 
 setup_hash() {
-    cat scripts/setup.sh scripts/setup-stamp.sh pyproject.toml tools/mermaid/package-lock.json 2>/dev/null \
+    # A missing file (no npm lock) counts as empty.
+    { cat scripts/setup.sh scripts/setup-stamp.sh pyproject.toml tools/mermaid/package-lock.json 2>/dev/null || true; } \
         | sha256sum | cut -d' ' -f1
 }
 
