@@ -5,13 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from jmap.commands import err
 from jmap.errors import JmapError, UsageError
-from jmap.format.diagnostics import printable
-
-
-def _err(line: str) -> None:
-    sys.stderr.write(printable(line) + "\n")
-    sys.stderr.flush()
 
 
 def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
@@ -30,7 +25,7 @@ def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
     try:
         yaml_text = import_mermaid(text, name)
     except JmapError as exc:  # already "FILE:LINE:COL: error: … [rule]"
-        _err(str(exc))
+        err(str(exc))
         return 1
     if output is None or output == "-":
         sys.stdout.write(yaml_text)
@@ -41,5 +36,5 @@ def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
     from jmap.repo.files import atomic_write
 
     atomic_write(output, yaml_text.encode("utf-8"))
-    _err(f"wrote {output}")
+    err(f"wrote {output}")
     return 0

@@ -5,13 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from jmap.commands import err
 from jmap.errors import UsageError
-from jmap.format.diagnostics import printable
-
-
-def _err(line: str) -> None:
-    sys.stderr.write(printable(line) + "\n")
-    sys.stderr.flush()
 
 
 def starter_templates() -> list[str]:
@@ -48,5 +43,5 @@ def init_map(file: str, *, template: str, lang: str, force: bool, schema_ref: st
     if os.path.exists(file) and not force:
         raise UsageError(f"{file} already exists: choose another name or pass --force to overwrite it")
     atomic_write(file, data)
-    _err(f"wrote {file}: check it with `jmap validate {file}` and render it with `jmap render {file}`")
+    err(f"wrote {file}: check it with `jmap validate {file}` and render it with `jmap render {file}`")
     return 0

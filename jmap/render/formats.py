@@ -18,9 +18,24 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+#: Every output format, in the order `--help` lists them.
 FORMATS = ("svg", "png", "pdf", "dot", "html", "md", "mmd")
+#: What `jmap render` writes without -f: what a reader opens.
 DEFAULT_FORMATS = ("svg", "html", "md")
-_DOT_FORMATS = ("svg", "png", "pdf")
+#: What `jmap build` writes without -f: also the sources others diff and reuse.
+BUILD_FORMATS = ("svg", "html", "md", "mmd", "dot")
+#: The formats drawn by Graphviz from the DOT text.
+DOT_FORMATS = ("svg", "png", "pdf")
+#: How each format is announced in the build's gallery, in the order links are shown.
+FORMAT_LABELS: dict[str, str] = {
+    "html": "page",
+    "svg": "diagram",
+    "png": "diagram (PNG)",
+    "pdf": "PDF",
+    "md": "summary",
+    "mmd": "Mermaid",
+    "dot": "DOT",
+}
 
 
 def output_stem(path: str | os.PathLike[str]) -> str:
@@ -32,6 +47,12 @@ def output_stem(path: str | os.PathLike[str]) -> str:
         if name.lower().endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
+
+
+def output_conflict(path: str, other: str, output: str) -> str:
+    """The message when two maps (or a map and the build's gallery) would
+    write the same output: one wording for `render` and `build`."""
+    return f"{path} and {other} would both write {output}: rename one of them or render them into different folders"
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -74,7 +95,7 @@ def render_each(
     dot_source: str | None = None
     for fmt in formats:
         try:
-            if fmt == "dot" or fmt in _DOT_FORMATS:
+            if fmt == "dot" or fmt in DOT_FORMATS:
                 if dot_source is None:
                     from jmap.render.dot import render_dot
 

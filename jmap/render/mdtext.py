@@ -4,7 +4,8 @@ A journey map is written by many hands and pasted from many places, so any
 name may hold ``|``, a line break, ``<script>``, ``[x](javascript:…)``,
 ``*`` or a backtick. Summaries are read in pull requests and wikis, where such
 text must show as typed: never as markup, a link, an HTML element, or a broken
-table. Every renderer of Markdown goes through :func:`inline`; the summary's
+table. Every writer of Markdown (the summary, `jmap diff --format md`) goes
+through :func:`inline`; the summary's
 own markup (headings, bold labels, tables) is written by the renderer around
 already-escaped text.
 
@@ -14,6 +15,8 @@ Rules (also in docs/markdown.md):
   comment or autolink can be written through a map; ``&`` becomes ``&amp;``
   where it could start an entity (``&lt;`` typed by the user shows as typed)
   and stays readable elsewhere (``R&D``, ``CX & Conversion``);
+- ``@`` becomes ``&#64;``, so ``@team`` cannot notify anyone on GitHub or
+  GitLab when a summary or a diff is posted;
 - every character that makes emphasis, code, links, images, headings,
   strikethrough or table cells (``\\ ` * _ [ ] # | ~``) gets a backslash,
   which GFM also honours inside table cells (``\\|``); with ``[`` escaped,
@@ -32,7 +35,9 @@ from collections.abc import Iterable, Sequence
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u0085\u2028\u2029\x0b\x0c]")
 _SPACES = re.compile(r"[ \t]+")
-_ENTITIES = {"<": "&lt;", ">": "&gt;"}
+#: ``@`` becomes an entity so that ``@team`` in a map cannot mention (and
+#: notify) anyone where the Markdown is posted (a pull request, an issue).
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "@": "&#64;"}
 #: What follows ``&`` in an entity reference (``&lt;``, ``&#60;``, ``&#x3C;``).
 _ENTITY_REST = re.compile(r"[A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;")
 _BACKSLASHED = frozenset("\\`*_[]#|~")

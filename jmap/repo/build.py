@@ -1,4 +1,5 @@
-"""``jmap build``: every map of a folder rendered into another, plus a gallery.
+"""The build engine behind ``jmap build``: every map of a folder rendered into
+another, plus a gallery (jmap.commands.build prints and chooses exit codes).
 
 Teams keep dozens of maps in a repository and render them on every commit, so
 the build is:
@@ -29,38 +30,21 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import quote
 
-from jmap.errors import JmapError, UsageError
-from jmap.render.formats import output_stem
+from jmap.errors import JmapError
+from jmap.render.formats import DOT_FORMATS, output_conflict, output_stem
 
 CACHE_NAME = ".jmap-cache.json"
 LOCK_NAME = ".jmap-build.lock"
 INDEX_NAME = "index.html"
-BUILD_FORMATS = ("svg", "html", "md", "mmd", "dot")
 #: Bumped when the cache layout changes, so an old cache is ignored, not misread.
 CACHE_SCHEMA = 1
-_DOT_FORMATS = ("svg", "png", "pdf")
-
-#: How each format is announced in the gallery, in the order links are shown.
-FORMAT_LABELS: dict[str, str] = {
-    "html": "page",
-    "svg": "diagram",
-    "png": "diagram (PNG)",
-    "pdf": "PDF",
-    "md": "summary",
-    "mmd": "Mermaid",
-    "dot": "DOT",
-}
 
 Echo = Callable[[str], None]
 
@@ -159,13 +143,13 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     for fmt, rel_out in job.outputs:
         data = rendered[fmt]
         sizes[rel_out] = len(data)
-        current = _read_or_none(out_dir / rel_out)
+        current = read_or_none(out_dir / rel_out)
         if current == data:
             continue
         if job.check:
             stale.append((rel_out, "missing" if current is None else "stale"))
         else:
-            _write(out_dir / rel_out, data)
+            write_output(out_dir / rel_out, data)
             written.append(rel_out)
     entry.status = "warnings" if has_warning else "valid"
     entry.outputs = job.outputs
@@ -179,25 +163,14 @@ def _located(diagnostic: Any) -> str:
     return printable(f"{d.line}:{d.col}: {d.severity}: {d.message} [{d.rule}]")
 
 
-def _console_lines(source: str, entry: GalleryEntry) -> list[str]:
-    """The entry's diagnostics as ``FILE:LINE:COL: …`` lines for the terminal,
-    with the source path as found under SRC (so editors can open it)."""
-    from jmap.format.diagnostics import printable
-
-    lines = [f"{printable(source)}:{line}" for line in entry.diagnostics]
-    if entry.message:
-        lines.append(printable(f"{source}: error: {entry.message}"))
-    return lines
-
-
-def _read_or_none(path: Path) -> bytes | None:
+def read_or_none(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_output(path: Path, data: bytes) -> None:
     from jmap.repo.files import atomic_write
 
     try:
@@ -219,25 +192,6 @@ def _hash_tree(digest: Any, root: Path, label: str) -> None:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
-def _graphviz_version(formats: tuple[str, ...]) -> str:
-    """Graphviz's version, since its layout decides the diagram bytes.
-
-    Asked through the ``graphviz`` package, which knows how to find and parse
-    ``dot -V``; a build pays its import once, unlike `jmap render`, which must
-    start fast and runs ``dot`` itself.
-    """
-    if not any(f in _DOT_FORMATS for f in formats):
-        return "unused"
-    import graphviz
-
-    try:
-        return ".".join(str(part) for part in graphviz.version())
-    except graphviz.ExecutableNotFound:
-        return "absent"
-    except (OSError, RuntimeError, subprocess.SubprocessError):
-        return "unknown"
-
-
 def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Path | None) -> str:
     """What, besides a map's own bytes, decides its outputs.
 
@@ -255,7 +209,10 @@ def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Pat
     _hash_tree(digest, Path(jmap.__file__).resolve().parent, "package")
     if templates_dir is not None:
         _hash_tree(digest, templates_dir, "custom-templates")
-    digest.update(f"graphviz {_graphviz_version(formats)}\0".encode())
+    if any(f in DOT_FORMATS for f in formats):
+        from jmap.render.graphviz import graphviz_version
+
+        digest.update(f"graphviz {graphviz_version()}\0".encode())
     return digest.hexdigest()
 
 
@@ -278,14 +235,14 @@ def load_cache(out: Path) -> dict[str, dict[str, Any]]:
 
 def save_cache(out: Path, maps: dict[str, dict[str, Any]]) -> None:
     document = {"jmap-cache": CACHE_SCHEMA, "maps": {k: maps[k] for k in sorted(maps)}}
-    _write(out / CACHE_NAME, (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+    write_output(out / CACHE_NAME, (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
 
 
-def _entry_to_json(entry: GalleryEntry) -> dict[str, Any]:
+def entry_to_json(entry: GalleryEntry) -> dict[str, Any]:
     return asdict(entry)
 
 
-def _entry_from_json(data: dict[str, Any]) -> GalleryEntry | None:
+def entry_from_json(data: dict[str, Any]) -> GalleryEntry | None:
     try:
         return GalleryEntry(
             rel=str(data["rel"]),
@@ -307,7 +264,7 @@ def _entry_from_json(data: dict[str, Any]) -> GalleryEntry | None:
 
 
 @contextlib.contextmanager
-def _locked(out: Path, exclusive: bool, echo_err: Echo) -> Iterator[None]:
+def locked(out: Path, exclusive: bool, echo_err: Echo) -> Iterator[None]:
     """Hold ``OUT/.jmap-build.lock`` for the whole run.
 
     A second build into the same OUT waits for the first instead of
@@ -333,7 +290,7 @@ def _locked(out: Path, exclusive: bool, echo_err: Echo) -> Iterator[None]:
         handle.close()
 
 
-def _remove_leftover_temporaries(out: Path, names: set[str]) -> None:
+def remove_leftover_temporaries(out: Path, names: set[str]) -> None:
     """Delete temporary files that a killed build left beside its outputs.
 
     Only names that our atomic writes create for our own outputs are touched
@@ -364,82 +321,7 @@ def _remove_leftover_temporaries(out: Path, names: set[str]) -> None:
                     break
 
 
-# -- progress --------------------------------------------------------------------
-
-
-class _ProgressBar:
-    """One line on stderr redrawn with ``\\r``; cleared when done, so the log
-    that follows starts on a clean line."""
-
-    def __init__(self, total: int, stream: IO[str]) -> None:
-        self.total = total
-        self.done = 0
-        self.stream = stream
-
-    def advance(self, label: str) -> None:
-        from jmap.format.diagnostics import printable
-
-        self.done += 1
-        width = shutil.get_terminal_size((80, 20)).columns
-        bar_width = max(10, min(30, width // 3))
-        filled = bar_width * self.done // max(1, self.total)
-        counter = f"{self.done}/{self.total}"
-        head = f"[{'#' * filled}{'-' * (bar_width - filled)}] {counter} "
-        room = max(0, width - len(head) - 1)
-        text = printable(label)
-        if len(text) > room:
-            text = "…" + text[-(room - 1) :] if room > 1 else ""
-        self.stream.write(f"\r{head}{text}\x1b[K")
-        self.stream.flush()
-
-    def clear(self) -> None:
-        """Erase the bar so a log line can be printed; the next advance redraws it."""
-        self.stream.write("\r\x1b[K")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.clear()
-
-
-def _want_progress(progress: bool | None) -> bool:
-    if progress is not None:
-        return progress
-    return sys.stderr.isatty() and not os.environ.get("CI")
-
-
-# -- the gallery -----------------------------------------------------------------
-
-
-def render_gallery(entries: list[GalleryEntry], templates_dir: Path | None = None) -> bytes:
-    """``OUT/index.html``: one row per map, links relative to OUT."""
-    from jmap.render.templating import environment, render
-    from jmap.resources import templates_dir as shipped_templates
-
-    search = [str(shipped_templates())]
-    if templates_dir is not None and (templates_dir / "build" / "index.html.j2").is_file():
-        search.insert(0, str(templates_dir))
-    env = environment(tuple(search))
-    rows = []
-    for entry in sorted(entries, key=lambda e: e.rel):
-        links = [
-            {"label": FORMAT_LABELS[fmt], "format": fmt, "href": quote(path)}
-            for fmt in FORMAT_LABELS
-            for f, path in entry.outputs
-            if f == fmt
-        ]
-        rows.append({**asdict(entry), "links": links})
-    counts = {
-        status: sum(1 for e in entries if e.status == status) for status in ("valid", "warnings", "invalid", "failed")
-    }
-    page = render(env, "build/index.html.j2", maps=rows, counts=counts, total=len(entries))
-    return page.encode("utf-8")
-
-
-# -- the command -----------------------------------------------------------------
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+# -- planning and running the jobs ------------------------------------------------
 
 
 def _is_within(path: Path, folder: Path) -> bool:
@@ -465,7 +347,7 @@ def plan_jobs(
     would write the same output (``a.yaml`` and ``a.yml``), or a top-level map
     whose page would overwrite the gallery, cannot be built and are reported.
     """
-    from jmap.format.validator import find_maps
+    from jmap.repo.discover import find_maps
 
     base = src if src.is_dir() else src.parent
     sources = [Path(p) for p in find_maps([src])]
@@ -477,13 +359,11 @@ def plan_jobs(
         rel_path = Path(os.path.relpath(path, base))
         rel = rel_path.as_posix()
         outputs = tuple((fmt, (rel_path.parent / f"{output_stem(rel_path)}.{fmt}").as_posix()) for fmt in formats)
-        clash = next((claimed[o] for _f, o in outputs if o in claimed), None)
+        clash = next(((claimed[o], o) for _f, o in outputs if o in claimed), None)
         if clash is not None:
-            conflicts.append(
-                GalleryEntry(
-                    rel=rel, status="failed", message=f"its outputs would overwrite those of {clash}; rename it"
-                )
-            )
+            other, output = clash
+            message = output_conflict(rel, other, output)
+            conflicts.append(GalleryEntry(rel=rel, status="failed", message=message))
             continue
         claimed.update({o: rel for _f, o in outputs})
         jobs.append(
@@ -501,10 +381,10 @@ def plan_jobs(
     return jobs, conflicts
 
 
-def _run_jobs(
+def run_jobs(
     jobs: list[MapJob],
     workers: int,
-    progress: _ProgressBar | None,
+    advance: Callable[[str], None] | None,
     on_done: Callable[[MapJob, MapOutcome], None],
 ) -> None:
     """Run ``build_one`` over ``jobs``; ``on_done`` sees the results in job order
@@ -512,8 +392,8 @@ def _run_jobs(
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             outcome = build_one(job)
-            if progress:
-                progress.advance(job.rel)
+            if advance:
+                advance(job.rel)
             on_done(job, outcome)
         return
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_worker_signals)
@@ -521,10 +401,10 @@ def _run_jobs(
     reported: set[str] = set()
     try:
         futures = [pool.submit(build_one, job) for job in jobs]
-        if progress:
+        if advance:
             index = {f: job for f, job in zip(futures, jobs, strict=True)}
             for future in concurrent.futures.as_completed(futures):
-                progress.advance(index[future].rel)
+                advance(index[future].rel)
         for job, future in zip(jobs, futures, strict=True):
             try:
                 outcome = future.result()
@@ -555,7 +435,7 @@ def _worker_signals() -> None:
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
+def terminate_as_interrupt() -> Iterator[None]:
     """A cancelled CI job gets SIGTERM: treat it as Ctrl-C, so the cache of the
     maps finished so far is saved and no temporary file is left behind."""
     if threading.current_thread() is not threading.main_thread():
@@ -572,135 +452,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def run_build(
-    src: Path,
-    out: Path,
-    *,
-    jobs: int | None,
-    check: bool,
-    formats: tuple[str, ...],
-    strict: bool,
-    templates_dir: Path | None,
-    progress: bool | None,
-    echo: Echo,
-    echo_err: Echo,
-) -> int:
-    """``jmap build``: 0 when every map is built (or, with ``check``, current);
-    1 when a map is invalid or failed, or an output is stale; 3 on a bug."""
-    from jmap.format.diagnostics import printable
-
-    if not src.exists():
-        raise UsageError(f"no such file or directory: {src}")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"output {out} exists and is not a directory")
-    if jobs is not None and jobs < 1:
-        raise UsageError("-j/--jobs must be at least 1")
-    if not formats:
-        formats = BUILD_FORMATS
-    workers = jobs or os.cpu_count() or 1
-    if check:
-        return _run_check(src, out, formats, strict, templates_dir, workers, echo, echo_err)
-
-    out.mkdir(parents=True, exist_ok=True)
-    with _terminate_as_interrupt(), _locked(out, exclusive=True, echo_err=echo_err):
-        all_jobs, conflicts = plan_jobs(
-            src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=False
-        )
-        _remove_leftover_temporaries(out, {o for job in all_jobs for _f, o in job.outputs} | {INDEX_NAME, CACHE_NAME})
-        fingerprint = build_fingerprint(formats, strict, templates_dir)
-        old_cache = load_cache(out)
-        new_cache: dict[str, dict[str, Any]] = {}
-        entries: list[GalleryEntry] = list(conflicts)
-        to_render: list[MapJob] = []
-        keys: dict[str, str] = {}
-        for job in all_jobs:
-            try:
-                key = map_key(Path(job.source).read_bytes(), fingerprint)
-            except OSError:
-                to_render.append(job)  # the worker reports the read error with the file name
-                continue
-            keys[job.rel] = key
-            cached = old_cache.get(job.rel)
-            entry = _entry_from_json(cached.get("entry", {})) if isinstance(cached, dict) else None
-            if entry is not None and cached is not None and cached.get("key") == key and _outputs_intact(out, cached):
-                entries.append(entry)
-                new_cache[job.rel] = cached
-            else:
-                to_render.append(job)
-
-        unchanged = len(all_jobs) - len(to_render)
-        echo(
-            f"jmap build: {_plural(len(all_jobs), 'map')} in {printable(str(src))}, {unchanged} unchanged, "
-            f"{len(to_render)} to render (-j {workers})"
-        )
-        for entry in conflicts:
-            echo_err(printable(f"{src / entry.rel if src.is_dir() else src}: error: {entry.message}"))
-        bar = _ProgressBar(len(to_render), sys.stderr) if to_render and _want_progress(progress) else None
-        internal = False
-        failed = len(conflicts)
-
-        def done(job: MapJob, outcome: MapOutcome) -> None:
-            nonlocal internal, failed
-            entry = outcome.entry
-            entries.append(entry)
-            internal = internal or outcome.internal_error
-            if entry.status in ("valid", "warnings"):
-                if job.rel in keys:
-                    new_cache[job.rel] = {
-                        "key": keys[job.rel],
-                        "sizes": outcome.sizes,
-                        "entry": _entry_to_json(entry),
-                    }
-                if bar is None:
-                    echo(f"rendered {printable(job.rel)}" + (" (no change)" if not outcome.written else ""))
-            else:
-                failed += 1
-                if bar is None:
-                    echo(f"skipped {printable(job.rel)} ({entry.status})")
-            if bar is not None:
-                bar.clear()
-            for line in _console_lines(job.source, entry):
-                echo_err(line)
-
-        try:
-            _run_jobs(to_render, workers, bar, done)
-        finally:
-            if bar:
-                bar.close()
-            # Saved even when interrupted, so the maps finished so far are not
-            # rendered again by the next run.
-            _remove_orphans(out, old_cache, new_cache, {o for job in all_jobs for _f, o in job.outputs})
-            current = {job.rel for job in all_jobs}
-            for rel, cached in old_cache.items():
-                # Maps not reached (interrupted) or now invalid keep their old
-                # entry: harmless, since its key and outputs are checked again.
-                if rel in current and rel not in new_cache:
-                    new_cache[rel] = cached
-            save_cache(out, new_cache)
-
-        # Warnings of unchanged maps are shown again: a rebuild must not make
-        # them disappear from the log.
-        rendered_now = {j.rel for j in to_render}
-        sources = {j.rel: j.source for j in all_jobs}
-        for entry in sorted(entries, key=lambda e: e.rel):
-            if entry.status == "warnings" and entry.rel not in rendered_now:
-                for line in _console_lines(sources.get(entry.rel, entry.rel), entry):
-                    echo_err(line)
-        gallery = render_gallery(entries, templates_dir)
-        if _read_or_none(out / INDEX_NAME) != gallery:
-            _write(out / INDEX_NAME, gallery)
-
-    built = sum(1 for e in entries if e.status in ("valid", "warnings"))
-    echo(
-        f"jmap build: {_plural(built, 'map')} built ({unchanged} unchanged), {failed} failed → "
-        f"{printable(str(out / INDEX_NAME))}"
-    )
-    if internal:
-        return 3
-    return 1 if failed else 0
-
-
-def _outputs_intact(out: Path, cached: dict[str, Any]) -> bool:
+def outputs_intact(out: Path, cached: dict[str, Any]) -> bool:
     """The outputs a cache entry recorded still exist with their sizes (a
     deleted or truncated output forces a render)."""
     sizes = cached.get("sizes")
@@ -715,7 +467,7 @@ def _outputs_intact(out: Path, cached: dict[str, Any]) -> bool:
     return True
 
 
-def _remove_orphans(
+def remove_orphans(
     out: Path, old_cache: dict[str, dict[str, Any]], new_cache: dict[str, dict[str, Any]], expected: set[str]
 ) -> None:
     """Delete outputs that an earlier build wrote for a map (or a format) that
@@ -729,65 +481,3 @@ def _remove_orphans(
             if rel not in still_wanted and _is_within(out / rel, out):
                 with contextlib.suppress(OSError):
                     (out / rel).unlink()
-
-
-def _run_check(
-    src: Path,
-    out: Path,
-    formats: tuple[str, ...],
-    strict: bool,
-    templates_dir: Path | None,
-    workers: int,
-    echo: Echo,
-    echo_err: Echo,
-) -> int:
-    """Render everything in memory and compare with OUT; write nothing."""
-    from jmap.format.diagnostics import printable
-
-    lock: contextlib.AbstractContextManager[None] = (
-        _locked(out, exclusive=False, echo_err=echo_err) if out.is_dir() else contextlib.nullcontext()
-    )
-    with lock:
-        jobs, conflicts = plan_jobs(src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=True)
-        entries: list[GalleryEntry] = list(conflicts)
-        stale: list[tuple[str, str]] = []
-        problems = len(conflicts)
-        internal = False
-        for entry in conflicts:
-            echo_err(printable(f"{src / entry.rel if src.is_dir() else src}: error: {entry.message}"))
-
-        def done(job: MapJob, outcome: MapOutcome) -> None:
-            nonlocal problems, internal
-            entries.append(outcome.entry)
-            stale.extend(outcome.stale)
-            internal = internal or outcome.internal_error
-            if outcome.entry.status not in ("valid", "warnings"):
-                problems += 1
-                for line in _console_lines(job.source, outcome.entry):
-                    echo_err(line)
-
-        _run_jobs(jobs, workers, None, done)
-        gallery = render_gallery(entries, templates_dir)
-        current = _read_or_none(out / INDEX_NAME)
-        if current != gallery:
-            stale.append((INDEX_NAME, "missing" if current is None else "stale"))
-        expected = {o for job in jobs for _f, o in job.outputs}
-        for cached in load_cache(out).values():
-            for rel in cached.get("sizes", {}) if isinstance(cached, dict) else ():
-                if rel not in expected and (out / rel).is_file():
-                    stale.append((rel, "orphaned"))
-
-    for rel, reason in sorted(stale):
-        echo(printable(f"{reason}: {out / rel}"))
-    if stale:
-        echo_err(
-            f"jmap build --check: {_plural(len(stale), 'output')} out of date in {printable(str(out))}; "
-            f"run `jmap build {printable(str(src))} -o {printable(str(out))}`"
-        )
-    if problems:
-        echo_err(f"jmap build --check: {_plural(problems, 'map')} could not be rendered")
-    if not stale and not problems:
-        echo(f"jmap build --check: {_plural(len(jobs), 'map')}, all outputs in {printable(str(out))} are current")
-    if internal:
-        return 3
-    return 1 if stale or problems else 0

@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from conftest import FIXTURES, ROOT, example_paths, run_jmap
+from support import FIXTURES, ROOT, example_paths, run_jmap
 
 from jmap.format.loader import decode
 from jmap.format.schema import SCHEMA_ID, schema_text

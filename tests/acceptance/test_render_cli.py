@@ -6,15 +6,15 @@ import os
 import shutil
 
 import pytest
-from conftest import EXAMPLES, run_jmap
+from support import EXAMPLES, run_jmap
+from support.tools import require
 
 CHECKOUT = EXAMPLES / "checkout-fr.yaml"
 BROKEN = "jmap: 1\ntitle: Broken\nstages:\n  - id: s\n    name: S\n    duration: 1:30\n"
 
 
 def test_default_formats_are_svg_html_md(tmp_path) -> None:
-    if not shutil.which("dot"):
-        pytest.skip("needs Graphviz")
+    require("dot")
     proc = run_jmap("render", str(CHECKOUT), "-o", str(tmp_path))
     assert proc.returncode == 0, proc.stderr.decode()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkout-fr.html", "checkout-fr.md", "checkout-fr.svg"]

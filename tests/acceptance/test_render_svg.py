@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import example_paths, run_jmap
+from support import example_paths, run_jmap
 
 from jmap.render.graphviz import MISSING_DOT
 

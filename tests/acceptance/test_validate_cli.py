@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from conftest import FIXTURES, ROOT, example_paths, jmap_command, run_jmap
+from support import FIXTURES, ROOT, example_paths, jmap_command, run_jmap
 
 from jmap.format.diagnostics import printable
 
@@ -419,7 +419,7 @@ def test_internal_error_in_the_real_cli_exits_3_without_traceback() -> None:
         "import sys, jmap.format.validator as v\n"
         "def boom(self, root):\n    raise ZeroDivisionError('simulated bug')\n"
         "v._Checker.run = boom\n"
-        "from jmap.entry import main\n"
+        "from jmap.cli import main\n"
         "main(sys.argv[1:])\n"
     )
     path = str(VALID / "minimal.yaml")

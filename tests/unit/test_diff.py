@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import example_paths
+from support import example_paths
 
 from jmap.format.validator import load_text
 from jmap.model import JourneyMap
-from jmap.repo.diff import Change, diff_maps, format_json, format_md, format_text, md_escape
+from jmap.render.mdtext import inline
+from jmap.repo.diff import Change, diff_maps
+from jmap.repo.diff_report import format_json, format_md, format_text
 
 BASE = """\
 jmap: 1
@@ -246,7 +248,7 @@ def test_markdown_is_inert_for_hostile_text() -> None:
 
 
 def test_md_escape_keeps_plain_unicode() -> None:
-    assert md_escape("Équipe — café ☕ שלום") == "Équipe — café ☕ שלום"
+    assert inline("Équipe — café ☕ שלום") == "Équipe — café ☕ שלום"
 
 
 def test_text_output_shows_control_characters() -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import example_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import example_paths
 
 from jmap.model import (
     Channel,

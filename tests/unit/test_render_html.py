@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import example_paths, run_jmap
-from factories import sample_map
+from support import example_paths, run_jmap
+from support.factories import sample_map
 
 from jmap.errors import RenderError
 from jmap.model import (
