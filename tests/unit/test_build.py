@@ -16,8 +16,8 @@ from support import ROOT
 
 import jmap.format.validator
 import jmap.render.formats
-from jmap.errors import UsageError
 from jmap.commands.build import build_maps
+from jmap.errors import UsageError
 from jmap.render.gallery import render_gallery
 from jmap.repo.build import CACHE_NAME, INDEX_NAME, build_fingerprint
 
