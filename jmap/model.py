@@ -73,6 +73,9 @@ EMOTION_MIN = -2
 EMOTION_MAX = 2
 
 SEVERITIES = ("low", "medium", "high", "critical")
+#: The severities a team must answer: an unaddressed pain point of these is a
+#: warning, and the diagram and the page make it stand out.
+SERIOUS_SEVERITIES = ("high", "critical")
 IMPACTS = ("low", "medium", "high")
 EFFORTS = ("low", "medium", "high")
 STATUSES = ("idea", "planned", "in-progress", "done")
@@ -395,7 +398,7 @@ class JourneyMap:
             return None
         return Duration.from_seconds(sum(given))
 
-    def unaddressed_pain_points(self, severities: tuple[str, ...] = ("high", "critical")) -> list[PainPoint]:
+    def unaddressed_pain_points(self, severities: tuple[str, ...] = SERIOUS_SEVERITIES) -> list[PainPoint]:
         addressed = {pid for o in self.opportunities for pid in o.addresses}
         return [p for p in self.all_pain_points() if p.severity in severities and p.id not in addressed]
 

@@ -16,11 +16,9 @@ def starter_templates() -> list[str]:
     return sorted(names)
 
 
-DEFAULT_SCHEMA_REF = "https://jmap.dev/schema/journey-map-1.json"
-
-
 def init_map(file: str, *, template: str, lang: str, force: bool, schema_ref: str | None) -> int:
     from jmap.format.hints import did_you_mean
+    from jmap.format.schema import SCHEMA_ID
     from jmap.repo.files import atomic_write
     from jmap.resources import templates_dir
 
@@ -32,7 +30,7 @@ def init_map(file: str, *, template: str, lang: str, force: bool, schema_ref: st
         )
     text = source.read_text(encoding="utf-8")
     if schema_ref:
-        text = text.replace(DEFAULT_SCHEMA_REF, schema_ref, 1)
+        text = text.replace(SCHEMA_ID, schema_ref, 1)
     data = text.encode("utf-8")
     if file == "-":
         sys.stdout.buffer.write(data)

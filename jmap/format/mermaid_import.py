@@ -26,7 +26,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -34,6 +33,7 @@ from typing import Any
 import yaml
 
 from jmap.errors import JmapError
+from jmap.format.table import slugify
 from jmap.render.mermaid import MERMAID_SCORE_MAX, MERMAID_SCORE_MIN, WORD_JOINER, score_to_emotion
 
 RULE_SYNTAX = "mermaid-syntax"
@@ -273,8 +273,7 @@ class _Ids:
         self.taken: set[str] = set()
 
     def make(self, name: str, fallback: str) -> str:
-        ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-        slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+        slug = slugify(name)
         if len(slug) > MAX_ID_LENGTH:
             cut = slug[:MAX_ID_LENGTH]
             slug = cut[: cut.rfind("-")] if "-" in cut else cut

@@ -18,7 +18,6 @@ import gc
 import math
 import os
 import re
-import unicodedata
 
 from jmap import model as m
 from jmap.format.diagnostics import ERROR, WARNING, Diagnostic, FileReport, sort_key
@@ -50,6 +49,7 @@ from jmap.format.table import (
     MAX_SUB_DEPTH,
     PERCENT_PATTERN,
     Field,
+    slugify,
 )
 
 TYPE_CHECKING = False
@@ -188,13 +188,6 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _a(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
-
-
-def slugify(text: str) -> str:
-    """A valid id close to ``text``, for "did you mean" on bad ids."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9_-]+", "-", ascii_text).strip("-_")
-    return slug
 
 
 # -- the checker ----------------------------------------------------------------

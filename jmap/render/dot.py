@@ -24,7 +24,7 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping
 
-from jmap.model import Channel, JourneyMap, Metric, Stage, Touchpoint
+from jmap.model import SERIOUS_SEVERITIES, Channel, JourneyMap, Metric, Stage, Touchpoint
 from jmap.render.labels import labels
 from jmap.render.style import EMOTION_COLORS, EMOTION_FACES, SEVERITY_COLORS, emotion_sign, persona_colors
 
@@ -493,7 +493,7 @@ class _DotWriter:
         for pp in sorted(tp.pain_points, key=lambda p: p.severity_rank):
             color = SEVERITY_COLORS[pp.severity]
             text = _html_lines(f"⚠ {pp.name} ({self.t['severity.' + pp.severity]})", TEXT_WIDTH)
-            if pp.severity in ("high", "critical"):
+            if pp.severity in SERIOUS_SEVERITIES:
                 text = Html(f"<B>{text}</B>")
             cell = f'<TD ALIGN="LEFT" BALIGN="LEFT" BGCOLOR="{color}">{_small(text, _text_on(color))}</TD>'
             cells.append(f"<TR>{cell}</TR>")
@@ -543,8 +543,7 @@ class _DotWriter:
         jm, t = self.jm, self.t
         title = jm.title
         if self.persona is not None:
-            colon = " : " if jm.lang == "fr" else ": "  # French typography spaces the colon
-            title = f"{title} — {t['journey']}{colon}{jm.persona(self.persona).name}"
+            title = f"{title} — {t['journey']}{t['colon']} {jm.persona(self.persona).name}"
         rows = [f'<B><FONT POINT-SIZE="20">{_html_lines(title, TITLE_WIDTH)}</FONT></B>']
         if jm.description:
             rows.append(f'<FONT POINT-SIZE="11" COLOR="{MUTED}">{_html_lines(jm.description, TITLE_WIDTH + 30)}</FONT>')

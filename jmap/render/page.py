@@ -27,7 +27,18 @@ from pathlib import Path
 from markupsafe import Markup
 
 from jmap.errors import RenderError
-from jmap.model import EMOTION_MAX, EMOTION_MIN, Duration, JourneyMap, Metric, Opportunity, PainPoint, Stage, Touchpoint
+from jmap.model import (
+    EMOTION_MAX,
+    EMOTION_MIN,
+    SERIOUS_SEVERITIES,
+    Duration,
+    JourneyMap,
+    Metric,
+    Opportunity,
+    PainPoint,
+    Stage,
+    Touchpoint,
+)
 from jmap.render.labels import labels
 from jmap.render.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign, persona_colors
 from jmap.render.templating import csp_hash, environment
@@ -434,7 +445,7 @@ class _Builder:
             severity=pp.severity,
             severity_label=self.lab[f"severity.{pp.severity}"],
             owner=pp.owner,
-            unaddressed=pp.severity in ("high", "critical") and pp.id not in self.addressed,
+            unaddressed=pp.severity in SERIOUS_SEVERITIES and pp.id not in self.addressed,
         )
 
     def opportunity(self, position: int, o: Opportunity) -> OpportunityView:

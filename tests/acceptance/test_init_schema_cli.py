@@ -82,6 +82,21 @@ def test_schema_is_valid_draft_2020_12(schema: dict[str, Any]) -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
 
 
+def test_schema_describes_each_entity_and_each_key_where_it_stands(schema: dict[str, Any]) -> None:
+    """Editors show these descriptions: ``personas`` at the top level is a list
+    of persona objects, on a touchpoint a list of persona ids."""
+    top = schema["properties"]
+    assert "persona objects" in top["personas"]["description"]
+    assert "ids" not in top["personas"]["description"]
+    touchpoint = schema["$defs"]["touchpoint"]["properties"]
+    assert touchpoint["personas"]["description"].startswith("Ids of the personas")
+    assert "objects" in schema["$defs"]["stage"]["properties"]["touchpoints"]["description"]
+    for name, entity in [("map", schema), *schema["$defs"].items()]:
+        assert entity.get("description"), f"{name} has no description"
+        undocumented = [key for key, value in entity["properties"].items() if not value.get("description")]
+        assert undocumented == [], f"{name}: keys without a description: {undocumented}"
+
+
 def test_schema_output_option_writes_the_same_file(tmp_path: Path) -> None:
     target = tmp_path / "journey-map.schema.json"
     proc = run_jmap("schema", "-o", str(target))

@@ -211,3 +211,12 @@ def test_any_exported_name_comes_back(names: list[str], emotion: int) -> None:
     jm = imported("\n".join(lines) + "\n")
     got = [(tp.name, jm.emotion_at(tp)) for tp in jm.stages[0].touchpoints]
     assert got == [((mermaid_text(n) or "x").replace(WORD_JOINER, ""), emotion) for n in names]
+
+
+def test_ids_follow_the_validators_slug_rule() -> None:
+    """One slug rule: the importer makes the ids the validator would suggest."""
+    from jmap.format.table import slugify
+
+    jm = imported("journey\n  section Sign_up now\n    Fill in_the form: 3\n")
+    assert jm.stages[0].id == slugify("Sign_up now") == "sign_up-now"
+    assert jm.stages[0].touchpoints[0].id == slugify("Fill in_the form") == "fill-in_the-form"

@@ -338,7 +338,7 @@ def test_labels_follow_the_map_language():
     legend = dot.splitlines()[1]
     for word in ("Émotion", "Canaux", "en ligne", "hors ligne", "Points de douleur", "critique", "Fin du parcours"):
         assert word in legend
-    assert "Online purchase — Parcours : Sophie, 34" in legend
+    assert "Online purchase — Parcours\u00a0: Sophie, 34" in legend, "the French colon of the label table"
     assert "😠 -2 · très négative" in statement(dot, '"tp_payment" [')
     assert "(élevée)" in statement(dot, '"tp_payment" [')
     assert "Objectif: Understand the need" in dot

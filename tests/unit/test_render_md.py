@@ -325,3 +325,19 @@ def test_examples_have_well_formed_tables(path: Path) -> None:
         md = render_md(jm, persona)
         assert assert_tables_well_formed(md) >= 3
         assert md.endswith("\n") and not md.endswith("\n\n")
+
+
+def test_a_mention_in_a_map_notifies_nobody_in_the_summary_or_the_diff() -> None:
+    """One Markdown escaper: `@team` is inert in the summary and in `jmap diff --format md`."""
+    from jmap.repo.diff import diff_maps
+    from jmap.repo.diff_report import format_md
+
+    assert inline("ask @cx-team") == "ask &#64;cx-team"
+    text = "jmap: 1\ntitle: T\nstages:\n  - id: s\n    name: S\n    touchpoints:\n      - {id: a, name: A}\n"
+    old, new = load_text(text, "a.yaml").map, load_text(text.replace("name: A", "name: ask @cx-team"), "b.yaml").map
+    assert old is not None and new is not None
+    # The embedded Mermaid block is code, where GitHub mentions no one.
+    prose = re.sub(r"```mermaid\n.*?```", "", render_md(new), flags=re.DOTALL)
+    assert "@cx-team" not in prose and "&#64;cx-team" in prose
+    diff = format_md(diff_maps(old, new))
+    assert "@cx-team" not in diff and "&#64;cx-team" in diff

@@ -14,7 +14,8 @@ import pytest
 
 from jmap import model as m
 from jmap.format import validator as v
-from jmap.format.validator import Result, load_file, load_text, slugify
+from jmap.format.table import slugify
+from jmap.format.validator import Result, load_file, load_text
 
 HEAD = "jmap: 1\ntitle: T\n"
 PERSONAS = "personas:\n  - id: sophie\n    name: Sophie\n  - id: marc\n    name: Marc\n"
