@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import click
 
@@ -55,7 +54,7 @@ debug_option = click.option(
 
 
 def _existing(paths: tuple[str, ...]) -> None:
-    missing = [p for p in paths if not Path(p).exists()]
+    missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise click.BadParameter(f"no such file or directory: {', '.join(missing)}", param_hint="PATH")
 
@@ -126,7 +125,6 @@ def cli() -> None:
 
 
 @cli.command()
-@debug_option
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
 @click.option(
@@ -138,6 +136,7 @@ def cli() -> None:
     help="text: FILE:LINE:COL lines; json: for tools; github: workflow annotations.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems, not the summary line (text format).")
+@debug_option
 def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int:
     """Check maps: every problem of every file, as FILE:LINE:COL lines.
 
@@ -160,7 +159,6 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
 
 
 @cli.command()
-@debug_option
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @_formats_option(DEFAULT_FORMATS)
 @click.option(
@@ -176,6 +174,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
 @click.option("--persona", metavar="ID", help="Limit the diagram and the swimlanes to one persona's journey.")
 @templates_option
 @click.option("--strict", is_flag=True, help="Do not render maps that have warnings.")
+@debug_option
 def render(
     paths: tuple[str, ...],
     formats: tuple[str, ...],
@@ -197,6 +196,8 @@ def render(
       jmap render checkout.yaml --persona sophie -f svg -o out/
     """
     _existing(paths)
+    from pathlib import Path
+
     from jmap.commands.render import render_paths
 
     return render_paths(
@@ -210,7 +211,6 @@ def render(
 
 
 @cli.command()
-@debug_option
 @click.option(
     "-o",
     "--output",
@@ -219,6 +219,7 @@ def render(
     callback=_no_inline_value,
     help="Write to FILE instead of standard output.",
 )
+@debug_option
 def schema(output: str | None) -> int:
     """Print the JSON Schema (draft 2020-12) of the map format.
 
@@ -235,7 +236,6 @@ def schema(output: str | None) -> int:
 
 
 @cli.command()
-@debug_option
 @click.argument("file", required=False, default="journey-map.yaml", metavar="[FILE]")
 @click.option(
     "-t",
@@ -253,6 +253,7 @@ def schema(output: str | None) -> int:
     "--schema", "schema_ref", metavar="URL|PATH", help="What the editor modeline points at (default: the schema's $id)."
 )
 @click.option("--list", "list_templates", is_flag=True, help="List the starter templates and exit.")
+@debug_option
 def init(file: str, template: str, lang: str, force: bool, schema_ref: str | None, list_templates: bool) -> int:
     """Write a starter map that validates (default FILE: journey-map.yaml).
 
@@ -275,7 +276,6 @@ def init(file: str, template: str, lang: str, force: bool, schema_ref: str | Non
 
 
 @cli.command()
-@debug_option
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
 @click.option(
@@ -286,6 +286,7 @@ def init(file: str, template: str, lang: str, force: bool, schema_ref: str | Non
     show_default=True,
     help="md is made to be posted as a pull-request comment.",
 )
+@debug_option
 def diff(old: str, new: str, fmt: str) -> int:
     """Semantic diff of two versions of a map.
 
@@ -303,7 +304,6 @@ def diff(old: str, new: str, fmt: str) -> int:
 
 
 @cli.command()
-@debug_option
 @click.argument("src", required=False, default=".", type=click.Path(exists=True), metavar="[SRC]")
 @click.option(
     "-o",
@@ -321,6 +321,7 @@ def diff(old: str, new: str, fmt: str) -> int:
 @click.option("--strict", is_flag=True, help="Maps with warnings count as failed.")
 @templates_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, not in CI).")
+@debug_option
 def build(
     src: str,
     out: str,
@@ -340,6 +341,8 @@ def build(
       jmap build maps/ -o site/
       jmap build maps/ -o docs/renders --check     # in CI: are renders current?
     """
+    from pathlib import Path
+
     from jmap.commands.build import build_maps
 
     return build_maps(
@@ -366,7 +369,6 @@ def import_() -> None:
 
 
 @import_.command(name="mermaid")
-@debug_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True), metavar="FILE")
 @click.option(
     "-o",
@@ -377,6 +379,7 @@ def import_() -> None:
     help="Write the map to OUT (default: standard output).",
 )
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
+@debug_option
 def import_mermaid_cmd(file: str, output: str | None, force: bool) -> int:
     """Convert a Mermaid `journey` diagram into a jmap map.
 

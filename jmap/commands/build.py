@@ -43,6 +43,7 @@ from jmap.repo.build import (
     terminate_as_interrupt,
     write_output,
 )
+from jmap.repo.discover import has_maps, no_maps_under
 from jmap.text import plural, printable
 
 
@@ -116,6 +117,8 @@ def build_maps(
         raise UsageError("-j/--jobs must be at least 1")
     if not formats:
         formats = BUILD_FORMATS
+    if src.is_dir() and not has_maps(src):
+        raise no_maps_under(src)
     workers = jobs or os.cpu_count() or 1
     if check:
         return _check(src, out, formats, strict, templates_dir, workers, echo, echo_err)

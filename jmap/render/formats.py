@@ -40,7 +40,7 @@ FORMAT_LABELS: dict[str, str] = {
 
 def output_stem(path: str | os.PathLike[str]) -> str:
     """``checkout.yaml`` → ``checkout``: the file name without its final
-    ``.yaml``/``.yml`` (in any case), as cli.md says; any other name stays whole.
+    ``.yaml``/``.yml`` (in any case), as docs/cli.md says; any other name stays whole.
     `render` and `build` both name their outputs ``STEM.EXT`` with it."""
     name = os.path.basename(os.fspath(path))
     for suffix in (".yaml", ".yml"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 
 from jmap.errors import UsageError
 from jmap.format.loader import MAX_BYTES, Mapping, Scalar, compose, decode, normalize_newlines
@@ -40,29 +41,31 @@ def is_map_file(path: str | os.PathLike[str]) -> bool:
     return False
 
 
+def _maps_below(folder: str) -> Iterator[str]:
+    """The maps below ``folder``, lazily, folder by folder in sorted order.
+
+    Hidden folders and virtual environments are skipped.
+    """
+    for parent, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
+        for name in sorted(files):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                candidate = os.path.join(parent, name)
+                # Only regular files: a named pipe would block the walk.
+                if os.path.isfile(candidate) and is_map_file(candidate):
+                    yield candidate
+
+
 def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
     """Files named on the command line, plus every map below the folders named.
 
-    Hidden folders and virtual environments are skipped when walking; files
-    named explicitly are always taken. Order is sorted and stable.
+    Files named explicitly are always taken. Order is sorted and stable.
     """
     found: list[str] = []
     seen: set[str] = set()
     for raw in paths:
         path = os.fspath(raw)
-        if os.path.isdir(path):
-            below: list[str] = []
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
-                for name in sorted(files):
-                    if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                        candidate = os.path.join(folder, name)
-                        # Only regular files: a named pipe would block the walk.
-                        if os.path.isfile(candidate) and is_map_file(candidate):
-                            below.append(candidate)
-            candidates = sorted(below)
-        else:
-            candidates = [path]
+        candidates = sorted(_maps_below(path)) if os.path.isdir(path) else [path]
         for candidate in candidates:
             key = os.path.realpath(candidate)
             if key not in seen:
@@ -71,16 +74,28 @@ def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
     return found
 
 
+def no_maps_under(folder: str | os.PathLike[str]) -> UsageError:
+    """The usage error of a folder without any map: a CI job pointed at the
+    wrong folder must not pass by checking nothing."""
+    return UsageError(
+        f"no journey maps under {os.fspath(folder)} (YAML files whose top-level mapping has the key 'jmap')"
+    )
+
+
+def has_maps(folder: str | os.PathLike[str]) -> bool:
+    """Whether any map lies below ``folder`` (stops at the first one)."""
+    return next(_maps_below(os.fspath(folder)), None) is not None
+
+
 def collect_maps(paths: tuple[str, ...]) -> list[str]:
     """The maps named, plus those found below the folders named.
 
-    A folder without any map is a usage error: a CI job pointed at the wrong
-    folder must not pass by checking nothing.
+    A folder without any map is a usage error (:func:`no_maps_under`).
     """
     found = find_maps(list(paths))
     for raw in paths:
         if os.path.isdir(raw):
             folder = os.path.realpath(raw)
             if not any(os.path.realpath(f).startswith(folder + os.sep) for f in found):
-                raise UsageError(f"no journey maps under {raw} (YAML files whose top-level mapping has the key 'jmap')")
+                raise no_maps_under(raw)
     return found

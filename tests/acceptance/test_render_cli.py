@@ -1,4 +1,4 @@
-"""`jmap render` as cli.md describes it, driven through the real command line."""
+"""`jmap render` as docs/cli.md describes it, driven through the real command line."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Every fixture in tests/fixtures/invalid and tests/fixtures/warnings has a
 sidecar ``.expected`` file listing the exact diagnostics, one per line as
 ``LINE:COL SEVERITY RULE``, optionally followed by ``~ substring`` lines that
 the message must contain. Hostile inputs run under a short timeout, because
-"never a hang" is part of the contract (cli.md), and no run may print a
+"never a hang" is part of the contract (docs/cli.md), and no run may print a
 traceback or echo a control character from the file.
 """
 

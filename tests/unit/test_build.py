@@ -404,6 +404,18 @@ def test_usage_errors(tmp_path) -> None:
         build(tmp_path, tmp_path / "out", jobs=0)
 
 
+@pytest.mark.parametrize("check", [False, True], ids=["build", "check"])
+def test_a_folder_without_maps_is_a_usage_error(tmp_path, check) -> None:
+    """cli.md: `build DIR` and `build --check` on a folder with no maps exit 2,
+    and nothing is written."""
+    src = tmp_path / "maps"
+    src.mkdir()
+    (src / "ci.yaml").write_text("on: push\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="no journey maps under"):
+        build(src, tmp_path / "out", check=check)
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.needs_dot
 def test_diagram_formats_build_and_check(tmp_path) -> None:
     src, out = make_repo(tmp_path), tmp_path / "out"

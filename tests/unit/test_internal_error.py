@@ -1,7 +1,7 @@
 """Exit codes of the console entry point when something goes wrong inside jmap.
 
 A bug must end in a short "please report" message and exit code 3, never a
-traceback (cli.md); ``--debug`` is how a maintainer gets the traceback back.
+traceback (docs/cli.md); ``--debug`` is how a maintainer gets the traceback back.
 Bugs are simulated by making a function deep inside validation raise, then
 ``jmap.cli.main`` runs in-process: click parses every call, and the exit
 codes are chosen next to it.
