@@ -21,7 +21,7 @@ from jmap.render.formats import BUILD_FORMATS, DEFAULT_FORMATS, FORMATS
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import TypeVar
+    from typing import Any, TypeVar
 
     F = TypeVar("F", bound=Callable[..., object])
 
@@ -96,6 +96,11 @@ def _formats_option(default: tuple[str, ...]) -> Callable[[F], F]:
     )
 
 
+def _report_format_option(choices: tuple[str, ...], help: str) -> Callable[[F], F]:
+    """``--format``: how a verb prints what it found (text first, the default)."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True, help=help)
+
+
 templates_option = click.option(
     "--templates",
     "templates_dir",
@@ -127,13 +132,8 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="text: FILE:LINE:COL lines; json: for tools; github: workflow annotations.",
+@_report_format_option(
+    ("text", "json", "github"), "text: FILE:LINE:COL lines; json: for tools; github: workflow annotations."
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems, not the summary line (text format).")
 @debug_option
@@ -175,14 +175,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
 @templates_option
 @click.option("--strict", is_flag=True, help="Do not render maps that have warnings.")
 @debug_option
-def render(
-    paths: tuple[str, ...],
-    formats: tuple[str, ...],
-    output: str,
-    persona: str | None,
-    templates_dir: str | None,
-    strict: bool,
-) -> int:
+def render(paths: tuple[str, ...], **options: Any) -> int:
     """Render each map to DIR/STEM.EXT.
 
     STEM is the file name without .yaml/.yml. A map that fails validation is
@@ -196,18 +189,9 @@ def render(
       jmap render checkout.yaml --persona sophie -f svg -o out/
     """
     _existing(paths)
-    from pathlib import Path
-
     from jmap.commands.render import render_paths
 
-    return render_paths(
-        paths,
-        formats=formats,
-        output=output,
-        persona=persona,
-        templates_dir=Path(templates_dir) if templates_dir else None,
-        strict=strict,
-    )
+    return render_paths(paths, **options)
 
 
 @cli.command()
@@ -278,14 +262,7 @@ def init(file: str, template: str, lang: str, force: bool, schema_ref: str | Non
 @cli.command()
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "md", "json"]),
-    default="text",
-    show_default=True,
-    help="md is made to be posted as a pull-request comment.",
-)
+@_report_format_option(("text", "md", "json"), "md is made to be posted as a pull-request comment.")
 @debug_option
 def diff(old: str, new: str, fmt: str) -> int:
     """Semantic diff of two versions of a map.

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from jmap.commands import err
 from jmap.errors import RenderError, UsageError
 from jmap.format.validator import Result, load_file
 from jmap.repo.discover import collect_maps
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def render_paths(
@@ -22,13 +19,16 @@ def render_paths(
     formats: tuple[str, ...],
     output: str,
     persona: str | None,
-    templates_dir: Path | None,
+    templates_dir: str | None,
     strict: bool,
 ) -> int:
+    """``jmap render``: 0 when every map is rendered in every format, 1 when
+    a map is invalid or an output failed (the others are still written)."""
     from jmap.render.formats import output_conflict, output_stem, render_each
     from jmap.repo.files import atomic_write
 
     maps = collect_maps(paths)
+    templates = Path(templates_dir) if templates_dir else None
     to_stdout = output == "-"
     if to_stdout and (len(maps) != 1 or len(formats) != 1):
         raise UsageError("-o - writes to standard output: give exactly one map and one format")
@@ -48,7 +48,7 @@ def render_paths(
             failed = True
             continue
         try:
-            outputs = list(render_each(result.map, formats, persona=persona, templates_dir=templates_dir))
+            outputs = list(render_each(result.map, formats, persona=persona, templates_dir=templates))
         except RenderError as exc:  # an unknown --persona for this map: the other maps go on
             err(f"{path}: error: {exc}")
             failed = True

@@ -499,6 +499,15 @@ class _Checker:
             self.wrong_type(node, what, f"one of {options}", "enum")
         return _INVALID
 
+    def not_a(self, node: Node, what: str, rule: str, kind: str, expected: str) -> Any:
+        """The error of a value that is empty or of the wrong type, for a
+        ``kind`` of value written as text (a colour, a duration)."""
+        if isinstance(node, Scalar) and node.value is None:
+            self.error(node, rule, f"{what} is empty{self.trap(node, kind)}")
+        else:
+            self.wrong_type(node, what, expected, kind)
+        return _INVALID
+
     def color_value(self, node: Node, what: str) -> Any:
         if isinstance(node, Scalar) and node.tag == STR:
             if _COLOR_RE.fullmatch(node.value):
@@ -507,11 +516,7 @@ class _Checker:
                 node, "invalid-color", f"{what} must be a colour '#rgb' or '#rrggbb', not '{_short(node.value, 40)}'"
             )
             return _INVALID
-        if isinstance(node, Scalar) and node.value is None:
-            self.error(node, "invalid-color", f"{what} is empty{self.trap(node, 'color')}")
-            return _INVALID
-        self.wrong_type(node, what, 'a colour such as "#2a9d8f"', "color")
-        return _INVALID
+        return self.not_a(node, what, "invalid-color", "color", 'a colour such as "#2a9d8f"')
 
     def duration_value(self, node: Node, what: str) -> Any:
         if isinstance(node, Scalar) and node.tag == STR:
@@ -522,18 +527,11 @@ class _Checker:
             self.error(
                 node, "invalid-duration", f"{what} '{_short(text, 40)}' is not a duration{self.duration_hint(text)}"
             )
-            return _INVALID
-        if isinstance(node, Scalar) and node.value is None:
-            self.error(node, "invalid-duration", f"{what} is empty{self.trap(node, 'duration')}")
-            return _INVALID
-        if isinstance(node, Scalar) and node.tag in (INT, FLOAT):
-            self.error(
-                node,
-                "invalid-duration",
-                f"{what} must be a duration such as 30s, 10min or 1h30min{self.trap(node, 'duration')}",
-            )
-            return _INVALID
-        self.wrong_type(node, what, "a duration such as 30s, 10min or 1h30min", "duration")
+        elif isinstance(node, Scalar) and node.tag in (INT, FLOAT):
+            example = "a duration such as 30s, 10min or 1h30min"
+            self.error(node, "invalid-duration", f"{what} must be {example}{self.trap(node, 'duration')}")
+        else:
+            return self.not_a(node, what, "invalid-duration", "duration", "a duration such as 30s, 10min or 1h30min")
         return _INVALID
 
     @staticmethod

@@ -37,45 +37,59 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+#: The sentence of each kind of change. The words are filled in already
+#: wrapped for the output (quoted user text, ids in code style), so the same
+#: wording serves plain text and Markdown; a map's text never reaches
+#: ``str.format`` as a template.
+_SENTENCES: dict[str, str] = {
+    "added": "added {label}{where}",
+    "removed": "removed {label}{where}",
+    "resolved": "resolved {label}{where}",
+    "renamed": "renamed {ident}: {quoted_old} → {quoted_new}",
+    "moved": "moved {label}: {old} → {new}",
+    "reordered": "reordered {field} of {label}: {old} → {new}",
+    "emotion": "emotion at {label}{who}: {old} → {new}",
+    "severity": "severity of {label}: {old} → {new}",
+    "status": "status of {label}: {old} → {new}",
+    "metric-added": "metric {metric} added at {label}: {new}",
+    "metric-removed": "metric {metric} removed at {label} (was {old})",
+    "metric": "metric {metric} at {label}: {old} → {new}",
+    "edge-added": "flow {ident} → {code_new} added",
+    "edge-removed": "flow {ident} → {code_old} removed",
+    "map-field": "{field}: {quoted_old} → {quoted_new}",
+    "changed": "{field} of {label}{where}: {quoted_old} → {quoted_new}",
+}
+
+
 def _sentence(
     change: Change, quote: Callable[[str], str], code: Callable[[str], str], plain: Callable[[str], str]
 ) -> str:
     """The change as a short sentence. ``quote`` wraps user text, ``code`` ids and
-    ``plain`` anything else, so the same wording serves plain text and Markdown."""
+    ``plain`` anything else."""
     ident = code(change.id)
-    label = f"{ident} {quote(change.name)}"
-    where = f" in {plain(change.where)}" if change.where else ""
     old, new = _show(change.old), _show(change.new)
     kind = change.kind
-    if kind == "added":
-        return f"added {label}{where}"
-    if kind in ("removed", "resolved"):
-        return f"{kind} {label}{where}"
-    if kind == "renamed":
-        return f"renamed {ident}: {quote(old)} → {quote(new)}"
-    if kind == "moved":
-        return f"moved {label}: {plain(old)} → {plain(new)}"
-    if kind == "reordered":
-        return f"reordered {change.field} of {label}: {plain(old)} → {plain(new)}"
-    if kind == "emotion":
-        who = f" for {code(change.persona)}" if change.persona else ""
-        return f"emotion at {label}{who}: {plain(old)} → {plain(new)}"
-    if kind in ("severity", "status"):
-        return f"{kind} of {label}: {plain(old)} → {plain(new)}"
-    if kind == "metric":
-        metric = quote(change.field or "")
-        if change.old is None:
-            return f"metric {metric} added at {label}: {plain(new)}"
-        if change.new is None:
-            return f"metric {metric} removed at {label} (was {plain(old)})"
-        return f"metric {metric} at {label}: {plain(old)} → {plain(new)}"
-    if kind == "edge-added":
-        return f"flow {ident} → {code(new)} added"
-    if kind == "edge-removed":
-        return f"flow {ident} → {code(old)} removed"
-    if change.section == "map":
-        return f"{change.field}: {quote(old)} → {quote(new)}"
-    return f"{change.field} of {label}{where}: {quote(old)} → {quote(new)}"
+    if kind == "metric" and change.old is None:
+        kind = "metric-added"
+    elif kind == "metric" and change.new is None:
+        kind = "metric-removed"
+    elif kind not in _SENTENCES or kind == "changed":
+        kind = "map-field" if change.section == "map" else "changed"
+    words = {
+        "ident": ident,
+        "label": f"{ident} {quote(change.name)}",
+        "where": f" in {plain(change.where)}" if change.where else "",
+        "who": f" for {code(change.persona)}" if change.persona else "",
+        "field": change.field,
+        "metric": quote(change.field or ""),
+        "old": plain(old),
+        "new": plain(new),
+        "quoted_old": quote(old),
+        "quoted_new": quote(new),
+        "code_old": code(old),
+        "code_new": code(new),
+    }
+    return _SENTENCES[kind].format(**words)
 
 
 def _summary(diff: MapDiff) -> str:
