@@ -94,7 +94,7 @@ def _field(key: str, spec: Field, touchpoint_level: int, doc: str | None) -> dic
         }
     elif kind == "metric_value":
         out = _metric_value()
-    else:  # pragma: no cover - formatdef and this function grow together
+    else:  # pragma: no cover - the format table and this function grow together
         raise AssertionError(kind)
     if doc:
         out = {"description": doc, **out}

@@ -3,7 +3,7 @@
 Three passes over the positioned YAML tree:
 
 1. structure — keys, types, ids, enum values, durations, colours, metrics,
-   following the table in ``formatdef``; values are converted as they pass;
+   following the table in ``jmap.format.table``; values are converted as they pass;
 2. references — ids unique across the map, channels, personas, ``next``,
    ``addresses`` and per-persona emotions resolve;
 3. quality warnings — only when the map has no errors, on the built model.

@@ -1,9 +1,10 @@
-"""Turning a validated map into output files.
+"""The output formats: their list and defaults, output names, and the choice
+among the renderers.
 
 Each format has one renderer module with a pure function from the model to
 text; this module only chooses among them and turns text into bytes. The
 renderers are imported when a format asks for them, so `jmap validate` never
-pays for Jinja2 or the graphviz package.
+pays for Jinja2 (it imports this module for the lists alone).
 """
 
 from __future__ import annotations

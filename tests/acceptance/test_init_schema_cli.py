@@ -72,7 +72,7 @@ def test_schema_command_prints_the_shipped_file_byte_for_byte() -> None:
 
 
 def test_shipped_schema_is_in_sync_with_the_format_definition() -> None:
-    """Fails when formatdef changes without `python scripts/gen_schema.py`."""
+    """Fails when jmap/format/table.py changes without `python scripts/gen_schema.py`."""
     assert SHIPPED.read_text(encoding="utf-8") == schema_text()
 
 
