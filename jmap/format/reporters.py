@@ -14,13 +14,13 @@ from jmap.text import plural, printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
 
 # What json.dumps leaves raw with ensure_ascii=False (it escapes C0 itself).
 _UNPRINTABLE_IN_JSON = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
-def summary(reports: list[FileReport], strict: bool) -> str:
+def summary(reports: Sequence[FileReport], strict: bool) -> str:
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
     failed = sum(1 for r in reports if r.failed(strict))
@@ -31,14 +31,14 @@ def summary(reports: list[FileReport], strict: bool) -> str:
     )
 
 
-def report_text(reports: list[FileReport], strict: bool) -> Iterable[str]:
+def report_text(reports: Sequence[FileReport], strict: bool) -> Iterable[str]:
     for report in reports:
         for d in report.diagnostics:
             yield d.format()
     yield summary(reports, strict)
 
 
-def report_json(reports: list[FileReport], strict: bool) -> Iterable[str]:
+def report_json(reports: Sequence[FileReport], strict: bool) -> Iterable[str]:
     import json
 
     payload = {
@@ -74,7 +74,7 @@ def _gh_escape_property(text: str) -> str:
     return _gh_escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def report_github(reports: list[FileReport], strict: bool) -> Iterable[str]:
+def report_github(reports: Sequence[FileReport], strict: bool) -> Iterable[str]:
     """GitHub Actions workflow commands: annotations on the pull request diff."""
     for report in reports:
         for d in report.diagnostics:
@@ -86,7 +86,7 @@ def report_github(reports: list[FileReport], strict: bool) -> Iterable[str]:
     yield summary(reports, strict)
 
 
-REPORTERS: dict[str, Callable[[list[FileReport], bool], Iterable[str]]] = {
+REPORTERS: dict[str, Callable[[Sequence[FileReport], bool], Iterable[str]]] = {
     "text": report_text,
     "json": report_json,
     "github": report_github,
