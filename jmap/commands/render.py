@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from jmap.commands import err
 from jmap.errors import RenderError, UsageError
@@ -28,7 +27,11 @@ def render_paths(
     from jmap.repo.files import atomic_write
 
     maps = collect_maps(paths)
-    templates = Path(templates_dir) if templates_dir else None
+    templates = None
+    if templates_dir:
+        from pathlib import Path  # only here: its import costs a render a few percent
+
+        templates = Path(templates_dir)
     to_stdout = output == "-"
     if to_stdout and (len(maps) != 1 or len(formats) != 1):
         raise UsageError("-o - writes to standard output: give exactly one map and one format")
