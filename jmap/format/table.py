@@ -127,6 +127,7 @@ ENTITIES: dict[str, dict[str, Field]] = {
     },
     "metric": {
         "value": Field("metric_value", True),
+        "label": TEXT,
         "target": Field("metric_value"),
         "unit": TEXT,
         "source": TEXT,
@@ -142,13 +143,13 @@ ENTITY_DOCS: dict[str, str] = {
     "touchpoint": "A touchpoint: one moment where the customer meets the organisation.",
     "pain_point": "A pain point: what goes wrong for the customer at a touchpoint.",
     "opportunity": "An opportunity: an improvement, addressing pain points.",
-    "metric": "A metric in its detailed form: a value with its target, unit and source.",
+    "metric": "A metric in its detailed form: a value with its label, target, unit and source.",
 }
 
 _ID = "Lowercase ASCII slug (letters, digits, - and _), unique across the whole map."
 _NAME = "The name shown in every render; not empty."
 _DESCRIPTION = "Free text describing it."
-_METRICS = 'Metric name to a number, a percentage string ("23%") or {value, target, unit, source}.'
+_METRICS = 'Metric name to a number, a percentage string ("23%") or {value, label, target, unit, source}.'
 _DURATION = "Number-unit pairs, largest unit first: 45s, 10min, 1h30min, 2w, 6mo, 1y."
 
 #: What each key holds, entity by entity (the JSON Schema's descriptions):
@@ -228,6 +229,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
     },
     "metric": {
         "value": 'The figure: a number or a percentage string ("23%").',
+        "label": "Text shown for the metric; without it renders show the key humanised.",
         "target": "The figure aimed at: a number or a percentage string.",
         "unit": "Shown after the value (min, €, /5).",
         "source": "Where the figure comes from.",

@@ -612,3 +612,10 @@ def test_slugify() -> None:
     assert slugify("Prise de Conscience") == "prise-de-conscience"
     assert slugify("  Ça va ?  ") == "ca-va"
     assert slugify("日本") == ""
+
+
+def test_a_metric_may_carry_a_label() -> None:
+    result = load_text(stage_with("metrics:\n  note_moyenne: 4.3\n  abandon: {value: 69%, label: Abandon du panier}\n"))
+    assert result.map is not None, result.diagnostics
+    metrics = result.map.all_touchpoints().__next__().metrics
+    assert [(mt.name, mt.label) for mt in metrics] == [("note_moyenne", None), ("abandon", "Abandon du panier")]
