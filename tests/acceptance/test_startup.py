@@ -44,3 +44,22 @@ def test_validate_imports_no_renderer(args: list[str]) -> None:
     assert heavy == [], f"jmap {' '.join(args[:1])} imported {heavy}"
     renderers = sorted(n for n in names if n.startswith("jmap.render.") and n != "jmap.render.formats")
     assert renderers == [], f"validate imported renderers: {renderers}"
+
+
+def test_one_entry_point_for_the_script_and_the_module() -> None:
+    """`python -m jmap` and the console script are the same command line."""
+    from support import jmap_command
+
+    module = subprocess.run([sys.executable, "-m", "jmap", "--version"], capture_output=True, text=True, timeout=60)
+    script = subprocess.run([*jmap_command(), "--version"], capture_output=True, text=True, timeout=60)
+    assert module.returncode == script.returncode == 0
+    assert module.stdout == script.stdout and module.stdout.startswith("jmap ")
+    bad = subprocess.run([sys.executable, "-m", "jmap", "render", "x.yaml", "-f=md"], capture_output=True, timeout=60)
+    assert bad.returncode == 2 and b"Traceback" not in bad.stderr
+
+
+def test_the_console_script_is_jmap_cli_main() -> None:
+    from importlib.metadata import entry_points
+
+    scripts = [e for e in entry_points(group="console_scripts") if e.name == "jmap"]
+    assert [e.value for e in scripts] == ["jmap.cli:main"]
