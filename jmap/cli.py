@@ -16,7 +16,7 @@ import sys
 import click
 
 from jmap import __version__
-from jmap.render.formats import BUILD_FORMATS, DEFAULT_FORMATS, FORMATS
+from jmap.render.formats import BUILD_FORMATS, DEFAULT_FORMATS, FORMATS, parse_formats
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -75,7 +75,6 @@ def _no_inline_value(ctx: click.Context, param: click.Parameter, value: str | No
 def _parse_formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
     """``-f svg,md`` → ``("svg", "md")``; an unsupported name is a usage error (exit 2)."""
     from jmap.errors import UsageError
-    from jmap.render.formats import parse_formats
 
     _no_inline_value(ctx, param, value)
     try:
