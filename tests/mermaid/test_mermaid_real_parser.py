@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import ROOT
 from support.node import mermaid_parse
 
 from jmap.format.mermaid_import import import_mermaid
@@ -21,7 +22,6 @@ from jmap.render.mermaid import WORD_JOINER, actor_names, mermaid_text, render_m
 
 pytestmark = pytest.mark.mermaid
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 HOSTILE = [

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import ROOT
 
 from jmap.errors import JmapError
 from jmap.format.mermaid_import import import_mermaid
@@ -16,7 +17,6 @@ from jmap.format.validator import load_file, load_text
 from jmap.model import JourneyMap
 from jmap.render.mermaid import WORD_JOINER, render_mmd
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 WORKING_DAY = """journey

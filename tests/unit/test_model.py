@@ -10,6 +10,7 @@ flow, persona inheritance, and loops that must not trap a walk.
 from __future__ import annotations
 
 import pytest
+from support import EXAMPLES
 
 from jmap.model import (
     Channel,
@@ -211,11 +212,10 @@ def test_a_route_does_not_multiply_edges() -> None:
 
 
 def test_helen_does_not_skip_booking_in_the_clinic_example() -> None:
-    from pathlib import Path
 
     from jmap.format.validator import load_file
 
-    examples = Path(__file__).resolve().parents[2] / "examples"
+    examples = EXAMPLES
     clinic = load_file(examples / "service-clinic.yaml").map
     assert clinic is not None
     helen = route(clinic, "helen")

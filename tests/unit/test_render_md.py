@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import ROOT
 
 from jmap.format.validator import load_file, load_text
 from jmap.model import JourneyMap
@@ -16,7 +17,6 @@ from jmap.render.markdown import render_md
 from jmap.render.mdtext import inline, one_line, shorten, table
 from jmap.render.mermaid import render_mmd
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 HOSTILE = "a | b\nnew line <script>alert(1)</script> [x](javascript:alert(1)) *bold* _it_ `code` ![i](y) &lt; ~~s~~ # h"
