@@ -101,6 +101,17 @@ def test_two_maps_with_the_same_stem_are_refused(tmp_path) -> None:
     )
     assert proc.returncode == 2
     assert not (tmp_path / "out").exists()
+    # The build's wording for the same mistake (one message).
+    assert b"would both write map.*: rename one of them or render them into different folders" in proc.stderr
+
+
+def test_a_bad_dot_timeout_setting_is_the_users_mistake(tmp_path) -> None:
+    proc = run_jmap("render", str(CHECKOUT), "-f", "svg,md", "-o", str(tmp_path), env={"JMAP_DOT_TIMEOUT": "abc"})
+    assert proc.returncode == 1, "a user error, not an internal error (3)"
+    stderr = proc.stderr.decode()
+    assert "JMAP_DOT_TIMEOUT must be a number of seconds greater than 0, not 'abc'" in stderr
+    assert "internal error" not in stderr and "Traceback" not in stderr
+    assert (tmp_path / "checkout-fr.md").is_file(), "the other formats are still written"
 
 
 def test_missing_dot_fails_svg_with_one_clear_line_and_still_writes_dot(tmp_path) -> None:
