@@ -8,10 +8,11 @@ without scraping human text.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 ERROR = "error"
 WARNING = "warning"
@@ -28,27 +29,16 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem at one place: ``FILE:LINE:COL: SEVERITY: MESSAGE [RULE]``."""
 
-    __slots__ = ("col", "file", "line", "message", "rule", "severity")
-
-    def __init__(self, file: str, line: int, col: int, severity: str, message: str, rule: str) -> None:
-        self.file = file
-        self.line = line
-        self.col = col
-        self.severity = severity
-        self.message = message
-        self.rule = rule
-
-    def _key(self) -> tuple[str, int, int, str, str, str]:
-        return (self.file, self.line, self.col, self.severity, self.message, self.rule)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Diagnostic) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
+    file: str
+    line: int
+    col: int
+    severity: str
+    message: str
+    rule: str
 
     def __repr__(self) -> str:
         return f"Diagnostic({self.format()!r})"
@@ -71,14 +61,12 @@ def sort_key(d: Diagnostic) -> tuple[int, int, int, str, str]:
     return (d.line, d.col, 0 if d.severity == ERROR else 1, d.rule, d.message)
 
 
+@dataclass(frozen=True, slots=True)
 class FileReport:
     """What validation found in one file."""
 
-    __slots__ = ("diagnostics", "file")
-
-    def __init__(self, file: str, diagnostics: list[Diagnostic]) -> None:
-        self.file = file
-        self.diagnostics = diagnostics
+    file: str
+    diagnostics: list[Diagnostic]
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -96,7 +84,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def summary(reports: list[FileReport], strict: bool) -> str:
+def summary(reports: Sequence[FileReport], strict: bool) -> str:
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
     failed = sum(1 for r in reports if r.failed(strict))
@@ -107,14 +95,14 @@ def summary(reports: list[FileReport], strict: bool) -> str:
     )
 
 
-def report_text(reports: list[FileReport], strict: bool) -> Iterable[str]:
+def report_text(reports: Sequence[FileReport], strict: bool) -> Iterable[str]:
     for report in reports:
         for d in report.diagnostics:
             yield d.format()
     yield summary(reports, strict)
 
 
-def report_json(reports: list[FileReport], strict: bool) -> Iterable[str]:
+def report_json(reports: Sequence[FileReport], strict: bool) -> Iterable[str]:
     import json
 
     payload = {
@@ -150,7 +138,7 @@ def _gh_escape_property(text: str) -> str:
     return _gh_escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def report_github(reports: list[FileReport], strict: bool) -> Iterable[str]:
+def report_github(reports: Sequence[FileReport], strict: bool) -> Iterable[str]:
     """GitHub Actions workflow commands: annotations on the pull request diff."""
     for report in reports:
         for d in report.diagnostics:

@@ -19,6 +19,7 @@ import math
 import os
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
 from jmap import model as m
 from jmap.format.diagnostics import ERROR, WARNING, Diagnostic, FileReport, sort_key
@@ -64,15 +65,12 @@ _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([a-z]+)")
 _INVALID = object()
 
 
+@dataclass(frozen=True, slots=True)
 class Result(FileReport):
     """The outcome of validating one file: its diagnostics and, when it has
     no errors, the map."""
 
-    __slots__ = ("map",)
-
-    def __init__(self, file: str, map: m.JourneyMap | None, diagnostics: list[Diagnostic] | None = None) -> None:
-        super().__init__(file, diagnostics if diagnostics is not None else [])
-        self.map = map
+    map: m.JourneyMap | None = None
 
     @property
     def ok(self) -> bool:
@@ -107,7 +105,7 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
             return _failed(filename, "file-too-large", f"the map is larger than {MAX_BYTES:,} bytes")
         text, problems = decode(data)
         if text is None:
-            return Result(filename, None, [_from_problem(filename, p) for p in problems])
+            return Result(filename, [_from_problem(filename, p) for p in problems])
     else:
         text = data
     if text.startswith("\ufeff"):
@@ -129,18 +127,18 @@ def _check_text(text: str, filename: str) -> Result:
     root, problems = compose(text)
     diagnostics = [_from_problem(filename, p) for p in problems]
     if problems and root is None:
-        return Result(filename, None, diagnostics)
+        return Result(filename, diagnostics)
     if root is None or (isinstance(root, Scalar) and root.value is None):
         diagnostics.append(
             Diagnostic(filename, 1, 1, ERROR, "the file is empty: a journey map starts with 'jmap: 1'", "empty-file")
         )
-        return Result(filename, None, diagnostics)
+        return Result(filename, diagnostics)
     checker = _Checker(filename, text)
     checker.diagnostics.extend(diagnostics)
     checker.errors = len(diagnostics)
     journey = checker.run(root)
     checker.diagnostics.sort(key=sort_key)
-    return Result(filename, journey, checker.diagnostics)
+    return Result(filename, checker.diagnostics, journey)
 
 
 def is_map_file(path: str | os.PathLike[str]) -> bool:
@@ -209,7 +207,7 @@ def _integral(node: Scalar) -> bool:
 
 
 def _failed(filename: str, rule: str, message: str) -> Result:
-    return Result(filename, None, [Diagnostic(filename, 1, 1, ERROR, message, rule)])
+    return Result(filename, [Diagnostic(filename, 1, 1, ERROR, message, rule)])
 
 
 def _from_problem(filename: str, p: Any) -> Diagnostic:
@@ -257,16 +255,15 @@ def slugify(text: str) -> str:
 # -- the checker ----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
 class _Entity:
-    """An entity's converted values, with the nodes they came from."""
+    """An entity's converted values, with the nodes they came from (filled in
+    key by key as the checker reads them)."""
 
-    __slots__ = ("kind", "node", "nodes", "values")
-
-    def __init__(self, kind: str, node: Mapping) -> None:
-        self.kind = kind
-        self.node = node
-        self.values: dict[str, Any] = {}
-        self.nodes: dict[str, Node] = {}
+    kind: str
+    node: Mapping
+    values: dict[str, Any] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.values.get(key, default)
