@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 try:  # libyaml is much faster; the pure-Python parser is a fallback.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
@@ -369,8 +369,8 @@ class _Composer:
                 node = frame[0]
                 if frame[1]:
                     self.open_anchors.discard(frame[1])
-                if cls is map_end:
-                    self.check_duplicates(node)  # type: ignore[arg-type]
+                if isinstance(node, Mapping):
+                    self.check_duplicates(node)
             elif cls is map_start or cls is seq_start:
                 self.real_nodes += 1
                 mark = event.start_mark

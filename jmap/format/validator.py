@@ -289,7 +289,7 @@ class _Checker:
 
     def error(self, node: Node, rule: str, message: str) -> None:
         self.errors += 1
-        if node.__class__ is Scalar and node.tag == BROKEN:  # type: ignore[attr-defined]
+        if node.__class__ is Scalar and node.tag == BROKEN:
             return  # the loader already said what is wrong with this value
         self.diagnostics.append(Diagnostic(self.filename, node.line, node.col, ERROR, message, rule))
 
@@ -485,7 +485,8 @@ class _Checker:
             self.wrong_type(node, "'jmap' (the format version)", "the integer 1")
             return _INVALID
         if kind == "enum":
-            return self.enum_value(node, what, spec.arg)  # type: ignore[arg-type]
+            assert isinstance(spec.arg, tuple), "the format table gives an enum its values"
+            return self.enum_value(node, what, spec.arg)
         if kind == "color":
             return self.color_value(node, what)
         if kind == "duration":
