@@ -5,33 +5,24 @@ Results are plain data; jmap.format.reporters prints them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from jmap.text import printable
 
 ERROR = "error"
 WARNING = "warning"
 
 
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem at one place: ``FILE:LINE:COL: SEVERITY: MESSAGE [RULE]``."""
 
-    __slots__ = ("col", "file", "line", "message", "rule", "severity")
-
-    def __init__(self, file: str, line: int, col: int, severity: str, message: str, rule: str) -> None:
-        self.file = file
-        self.line = line
-        self.col = col
-        self.severity = severity
-        self.message = message
-        self.rule = rule
-
-    def _key(self) -> tuple[str, int, int, str, str, str]:
-        return (self.file, self.line, self.col, self.severity, self.message, self.rule)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Diagnostic) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
+    file: str
+    line: int
+    col: int
+    severity: str
+    message: str
+    rule: str
 
     def __repr__(self) -> str:
         return f"Diagnostic({self.format()!r})"
@@ -54,14 +45,12 @@ def sort_key(d: Diagnostic) -> tuple[int, int, int, str, str]:
     return (d.line, d.col, 0 if d.severity == ERROR else 1, d.rule, d.message)
 
 
+@dataclass(frozen=True, slots=True)
 class FileReport:
     """What validation found in one file."""
 
-    __slots__ = ("diagnostics", "file")
-
-    def __init__(self, file: str, diagnostics: list[Diagnostic]) -> None:
-        self.file = file
-        self.diagnostics = diagnostics
+    file: str
+    diagnostics: list[Diagnostic]
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass, field, replace
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 try:  # libyaml is much faster; the pure-Python parser is a fallback.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
@@ -58,28 +59,31 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uff
 _LEADING_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)
 
 
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A positioned problem found while reading (line and column are 1-based)."""
 
-    __slots__ = ("col", "line", "message", "rule")
-
-    def __init__(self, line: int, col: int, rule: str, message: str) -> None:
-        self.line, self.col, self.rule, self.message = line, col, rule, message
+    line: int
+    col: int
+    rule: str
+    message: str
 
     def __repr__(self) -> str:
         return f"Problem({self.line}:{self.col} [{self.rule}] {self.message})"
 
 
+@dataclass(slots=True, eq=False)
 class Node:
-    __slots__ = ("col", "line", "size")
+    """A place in the file. Not frozen: the composer grows a collection's size
+    and children while reading it; compared by identity, as places are."""
 
-    def __init__(self, line: int, col: int) -> None:
-        self.line = line
-        self.col = col
-        #: Number of nodes below and including this one, aliases expanded.
-        self.size = 1
+    line: int
+    col: int
+    #: Number of nodes below and including this one, aliases expanded.
+    size: int = field(default=1, init=False)
 
 
+@dataclass(slots=True, eq=False)
 class Scalar(Node):
     """A typed scalar that remembers how it was written.
 
@@ -87,30 +91,20 @@ class Scalar(Node):
     ``1:30`` written plain arrives as ``90``, and the message can quote it.
     """
 
-    __slots__ = ("plain", "raw", "tag", "value")
-
-    def __init__(self, line: int, col: int, value: Any, tag: str, raw: str, plain: bool) -> None:
-        super().__init__(line, col)
-        self.value = value
-        self.tag = tag
-        self.raw = raw
-        self.plain = plain
+    value: Any
+    tag: str
+    raw: str
+    plain: bool
 
 
+@dataclass(slots=True, eq=False)
 class Sequence(Node):
-    __slots__ = ("items",)
-
-    def __init__(self, line: int, col: int) -> None:
-        super().__init__(line, col)
-        self.items: list[Node] = []
+    items: list[Node] = field(default_factory=list, init=False)
 
 
+@dataclass(slots=True, eq=False)
 class Mapping(Node):
-    __slots__ = ("pairs",)
-
-    def __init__(self, line: int, col: int) -> None:
-        super().__init__(line, col)
-        self.pairs: list[tuple[Node, Node]] = []
+    pairs: list[tuple[Node, Node]] = field(default_factory=list, init=False)
 
 
 class _Constructor(SafeConstructor):
@@ -375,8 +369,8 @@ class _Composer:
                 node = frame[0]
                 if frame[1]:
                     self.open_anchors.discard(frame[1])
-                if cls is map_end:
-                    self.check_duplicates(node)  # type: ignore[arg-type]
+                if isinstance(node, Mapping):
+                    self.check_duplicates(node)
             elif cls is map_start or cls is seq_start:
                 self.real_nodes += 1
                 mark = event.start_mark
@@ -503,15 +497,16 @@ def _remap_positions(text: str, root: Node | None, problems: list[Problem]) -> N
     yaml_starts = [0] + [m.end() for m in re.finditer("[\n\x85\u2028\u2029]", text)]
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
-    def fix(item: Node | Problem) -> None:
-        if item.line - 1 >= len(yaml_starts):
-            return
-        index = yaml_starts[item.line - 1] + item.col - 1
-        line = bisect.bisect_right(starts, index)
-        item.line, item.col = line, index - starts[line - 1] + 1
+    def moved(line: int, col: int) -> tuple[int, int]:
+        if line - 1 >= len(yaml_starts):
+            return line, col
+        index = yaml_starts[line - 1] + col - 1
+        new_line = bisect.bisect_right(starts, index)
+        return new_line, index - starts[new_line - 1] + 1
 
-    for problem in problems:
-        fix(problem)
+    for i, problem in enumerate(problems):
+        line, col = moved(problem.line, problem.col)
+        problems[i] = replace(problem, line=line, col=col)
     seen: set[int] = set()
     stack = [root] if root is not None else []
     while stack:
@@ -519,7 +514,7 @@ def _remap_positions(text: str, root: Node | None, problems: list[Problem]) -> N
         if id(node) in seen:
             continue
         seen.add(id(node))
-        fix(node)
+        node.line, node.col = moved(node.line, node.col)
         if isinstance(node, Sequence):
             stack.extend(node.items)
         elif isinstance(node, Mapping):

@@ -71,32 +71,32 @@ _FRONTMATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 _INTEGER = re.compile(r"[+]?[0-9]+")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Token:
     kind: str
     text: str
     offset: int
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Task:
     name: str
     score: int
     people: list[str]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Section:
     name: str
     tasks: list[_Task] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
 class _Source:
     """The text and where each offset is, for ``FILE:LINE:COL`` messages."""
 
-    def __init__(self, text: str, filename: str) -> None:
-        self.text = text
-        self.filename = filename
+    text: str
+    filename: str
 
     def error(self, offset: int, message: str, rule: str = RULE_SYNTAX) -> JmapError:
         line = self.text.count("\n", 0, offset) + 1

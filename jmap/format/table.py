@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from jmap.model import CHANNEL_TYPES, EFFORTS, IMPACTS, LANGS, SEVERITIES, STATUSES
 
@@ -38,16 +39,14 @@ MAX_SUB_DEPTH = 2
 EXTENSION_PREFIX = "x-"
 
 
+@dataclass(frozen=True, slots=True)
 class Field:
-    """What one key holds. A plain class: this table is read at every start."""
+    """What one key holds."""
 
-    __slots__ = ("arg", "kind", "required")
-
-    def __init__(self, kind: str, required: bool = False, arg: tuple[str, ...] | str | None = None) -> None:
-        self.kind = kind
-        self.required = required
-        #: For ``enum``: the allowed values; for ``ref``/``refs``: the entity kind referred to.
-        self.arg = arg
+    kind: str
+    required: bool = False
+    #: For ``enum``: the allowed values; for ``ref``/``refs``: the entity kind referred to.
+    arg: tuple[str, ...] | str | None = None
 
 
 TEXT = Field("text")

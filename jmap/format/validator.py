@@ -18,6 +18,7 @@ import gc
 import math
 import os
 import re
+from dataclasses import dataclass, field
 
 from jmap import model as m
 from jmap.format.diagnostics import ERROR, WARNING, Diagnostic, FileReport, sort_key
@@ -64,15 +65,12 @@ _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([a-z]+)")
 _INVALID = object()
 
 
+@dataclass(frozen=True, slots=True)
 class Result(FileReport):
     """The outcome of validating one file: its diagnostics and, when it has
     no errors, the map."""
 
-    __slots__ = ("map",)
-
-    def __init__(self, file: str, map: m.JourneyMap | None, diagnostics: list[Diagnostic] | None = None) -> None:
-        super().__init__(file, diagnostics if diagnostics is not None else [])
-        self.map = map
+    map: m.JourneyMap | None = None
 
     @property
     def ok(self) -> bool:
@@ -107,7 +105,7 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
             return _failed(filename, "file-too-large", f"the map is larger than {MAX_BYTES:,} bytes")
         text, problems = decode(data)
         if text is None:
-            return Result(filename, None, [_from_problem(filename, p) for p in problems])
+            return Result(filename, [_from_problem(filename, p) for p in problems])
     else:
         text = data
     if text.startswith("\ufeff"):
@@ -129,18 +127,18 @@ def _check_text(text: str, filename: str) -> Result:
     root, problems = compose(text)
     diagnostics = [_from_problem(filename, p) for p in problems]
     if problems and root is None:
-        return Result(filename, None, diagnostics)
+        return Result(filename, diagnostics)
     if root is None or (isinstance(root, Scalar) and root.value is None):
         diagnostics.append(
             Diagnostic(filename, 1, 1, ERROR, "the file is empty: a journey map starts with 'jmap: 1'", "empty-file")
         )
-        return Result(filename, None, diagnostics)
+        return Result(filename, diagnostics)
     checker = _Checker(filename, text)
     checker.diagnostics.extend(diagnostics)
     checker.errors = len(diagnostics)
     journey = checker.run(root)
     checker.diagnostics.sort(key=sort_key)
-    return Result(filename, journey, checker.diagnostics)
+    return Result(filename, checker.diagnostics, journey)
 
 
 def _integral(node: Scalar) -> bool:
@@ -152,7 +150,7 @@ def _integral(node: Scalar) -> bool:
 
 
 def _failed(filename: str, rule: str, message: str) -> Result:
-    return Result(filename, None, [Diagnostic(filename, 1, 1, ERROR, message, rule)])
+    return Result(filename, [Diagnostic(filename, 1, 1, ERROR, message, rule)])
 
 
 def _from_problem(filename: str, p: Any) -> Diagnostic:
@@ -193,16 +191,15 @@ def _a(noun: str) -> str:
 # -- the checker ----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
 class _Entity:
-    """An entity's converted values, with the nodes they came from."""
+    """An entity's converted values, with the nodes they came from (filled in
+    key by key as the checker reads them)."""
 
-    __slots__ = ("kind", "node", "nodes", "values")
-
-    def __init__(self, kind: str, node: Mapping) -> None:
-        self.kind = kind
-        self.node = node
-        self.values: dict[str, Any] = {}
-        self.nodes: dict[str, Node] = {}
+    kind: str
+    node: Mapping
+    values: dict[str, Any] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.values.get(key, default)
@@ -228,7 +225,7 @@ class _Checker:
 
     def error(self, node: Node, rule: str, message: str) -> None:
         self.errors += 1
-        if node.__class__ is Scalar and node.tag == BROKEN:  # type: ignore[attr-defined]
+        if node.__class__ is Scalar and node.tag == BROKEN:
             return  # the loader already said what is wrong with this value
         self.diagnostics.append(Diagnostic(self.filename, node.line, node.col, ERROR, message, rule))
 
@@ -424,7 +421,8 @@ class _Checker:
             self.wrong_type(node, "'jmap' (the format version)", "the integer 1")
             return _INVALID
         if kind == "enum":
-            return self.enum_value(node, what, spec.arg)  # type: ignore[arg-type]
+            assert isinstance(spec.arg, tuple), "the format table gives an enum its values"
+            return self.enum_value(node, what, spec.arg)
         if kind == "color":
             return self.color_value(node, what)
         if kind == "duration":

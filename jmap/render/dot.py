@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from jmap.model import SERIOUS_SEVERITIES, Channel, JourneyMap, Metric, Stage, Touchpoint
 from jmap.render.labels import labels
@@ -148,6 +149,10 @@ def _sanitize_id(raw: str) -> str:
     return _UNSAFE_ID.sub("_", raw.lower()) or "x"
 
 
+#: DOT attributes of one statement, in the order written.
+_Attrs = dict[str, str | int | float]
+
+
 def _attrs(attrs: Mapping[str, str | int | float]) -> str:
     """``[k=v, …]`` in insertion order; Html values go between ``<>``, others quoted."""
     parts = []
@@ -196,17 +201,15 @@ def _text_on(color: str) -> str:
 # -- the writer -----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
 class _Drawing:
     """What one view of the map shows; built first so the DOT writing below is
-    a plain walk with no decisions about visibility left. (A plain class: a
-    dataclass costs milliseconds to create at import.)"""
+    a plain walk with no decisions about visibility left."""
 
-    __slots__ = ("edges", "ids", "shown")
-
-    def __init__(self, shown: set[str], edges: list[tuple[str, str, tuple[str, ...]]]) -> None:
-        self.shown = shown
-        self.edges = edges  # source, target, persona ids on it
-        self.ids: dict[str, str] = {}
+    shown: set[str]
+    edges: list[tuple[str, str, tuple[str, ...]]]  # source, target, persona ids on it
+    #: Touchpoint id → DOT node id, filled in once when the drawing is made.
+    ids: dict[str, str] = field(default_factory=dict)
 
 
 class _DotWriter:
@@ -240,6 +243,7 @@ class _DotWriter:
 
     def _drawing(self) -> _Drawing:
         jm = self.jm
+        edges: list[tuple[str, str, tuple[str, ...]]]
         if self.persona is not None:
             shown = {tp.id for tp in jm.persona_journey(self.persona)}
             edges = [(a, b, (self.persona,)) for a, b in jm.persona_route(self.persona).pairs()]
@@ -307,9 +311,9 @@ class _DotWriter:
             # Measured in bench/bench_render.py; see docs/diagram.md.
             graph["nslimit"] = 0.1
         self.emit("graph " + _attrs(graph) + ";", 1)
-        node = {"fontname": FONT, "fontsize": 11, "fontcolor": INK, "shape": "box", "margin": "0.12,0.06"}
+        node: _Attrs = {"fontname": FONT, "fontsize": 11, "fontcolor": INK, "shape": "box", "margin": "0.12,0.06"}
         self.emit("node " + _attrs(node) + ";", 1)
-        edge = {"fontname": FONT, "fontsize": 9, "color": EDGE_GREY, "arrowsize": 0.7}
+        edge: _Attrs = {"fontname": FONT, "fontsize": 9, "color": EDGE_GREY, "arrowsize": 0.7}
         self.emit("edge " + _attrs(edge) + ";", 1)
 
     # -- stages and touchpoints -------------------------------------------------
@@ -324,7 +328,7 @@ class _DotWriter:
         self.emit(f"subgraph {_quote(stage_cluster)} {{", 1)
         self.open_clusters.append(stage_cluster)
         self.members[stage_cluster] = {}
-        cluster = {
+        cluster: _Attrs = {
             "label": self._stage_label(stage),
             "style": "rounded,filled",
             "fillcolor": STAGE_FILL,
@@ -383,7 +387,13 @@ class _DotWriter:
         self.emit(f"subgraph {_quote(cluster)} {{", depth)
         self.open_clusters.append(cluster)
         self.members[cluster] = {}
-        frame = {"label": "", "style": "rounded,filled", "fillcolor": "#ffffff", "color": STAGE_BORDER, "margin": 8}
+        frame: _Attrs = {
+            "label": "",
+            "style": "rounded,filled",
+            "fillcolor": "#ffffff",
+            "color": STAGE_BORDER,
+            "margin": 8,
+        }
         self.emit("graph " + _attrs(frame) + ";", depth + 1)
         self._node(node_id, depth + 1, self._touchpoint_look(tp))
         self.anchor_in[tp.id] = self.anchor_out[tp.id] = node_id
@@ -439,7 +449,7 @@ class _DotWriter:
             return
         self.end_count += 1
         end_id = f"end_{self.end_count}"
-        marker = {
+        marker: _Attrs = {
             "label": "",
             "shape": "doublecircle",
             "width": 0.14,

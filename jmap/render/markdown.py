@@ -315,10 +315,10 @@ class _Summary:
         blocks: list[str] = []
         for name in names:
             run: list[tuple[Stage, MetricValue]] = []
-            for stage in [*self.jm.stages, None]:
-                value = self.count_metric(stage, name) if stage is not None else None
-                if value is not None and stage is not None:
-                    run.append((stage, value))
+            for current in [*self.jm.stages, None]:
+                value = self.count_metric(current, name) if current is not None else None
+                if value is not None and current is not None:
+                    run.append((current, value))
                     continue
                 if len(run) >= 2:
                     blocks += self.funnel_table(name, run)

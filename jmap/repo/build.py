@@ -69,7 +69,8 @@ class MapJob:
 @dataclass(slots=True)
 class GalleryEntry:
     """What the gallery shows about one map; cached so an unchanged map needs
-    no parsing at all."""
+    no parsing at all. Not frozen: the worker fills it in step by step, so a
+    map that fails half-way still shows what was learnt about it."""
 
     rel: str
     status: str  # valid | warnings | invalid | failed
@@ -85,7 +86,7 @@ class GalleryEntry:
     message: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class MapOutcome:
     entry: GalleryEntry
     #: Output paths whose bytes changed on disk (build) or that are missing or

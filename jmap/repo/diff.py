@@ -115,20 +115,11 @@ def _value(raw: Any) -> Value:
     return str(raw)
 
 
-def _field_names(entity: Any) -> tuple[str, ...]:
-    """The model's public fields in declaration order (model classes list them in
-    ``_fields``; plain dataclasses are accepted too)."""
-    names = getattr(type(entity), "_fields", None)
-    if names is not None:
-        return tuple(names)
-    return tuple(f.name for f in fields(entity))
-
-
 def _field_changes(section: str, old: Any, new: Any, skip: Iterable[str], where: str | None = None) -> list[Change]:
     """A ``changed`` record for each differing plain field of two same-id entities."""
     skipped = {"id", "name", *skip}
     out: list[Change] = []
-    for name in _field_names(old):
+    for name in (f.name for f in fields(old)):
         if name in skipped or name.startswith("_"):
             continue
         before, after = getattr(old, name), getattr(new, name)

@@ -5,6 +5,7 @@ totals) and the labels of the map's language."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -191,8 +192,11 @@ def assert_tables_well_formed(markdown: str) -> int:
 
 def test_tables_are_well_formed_with_hostile_names() -> None:
     jm = shop(name=HOSTILE)
-    jm.personas[0].name = HOSTILE
-    jm.channels[0].name = HOSTILE
+    jm = replace(
+        jm,
+        personas=(replace(jm.personas[0], name=HOSTILE), *jm.personas[1:]),
+        channels=(replace(jm.channels[0], name=HOSTILE), *jm.channels[1:]),
+    )
     md = render_md(jm)
     assert assert_tables_well_formed(md) >= 6
     assert "<script" not in md

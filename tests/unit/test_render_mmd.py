@@ -5,11 +5,13 @@ with the real Mermaid parser.)"""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.factories import with_touchpoint
 
 from jmap.format.validator import load_text
 from jmap.model import JourneyMap
@@ -174,9 +176,8 @@ def test_actor_names_are_unique() -> None:
 
 
 def test_fallback_to_ids_when_a_name_is_blank() -> None:
-    jm = small_map()
-    jm.stages[0].name = "\n"
-    jm.stages[0].touchpoints[0].name = "\t"
+    jm = with_touchpoint(small_map(), "ad", name="\t")
+    jm = replace(jm, stages=(replace(jm.stages[0], name="\n"), *jm.stages[1:]))
     out = render_mmd(jm)
     assert "  section browse\n    ad: 4: Sophie\u201a 34\n" in out
 
