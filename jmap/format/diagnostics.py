@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 ERROR = "error"
 WARNING = "warning"
+#: Problems reported per file before jmap stops looking (the summary says so):
+#: a file with a million bad keys must not print a million lines.
+MAX_PROBLEMS = 100
 
 # C0/C1 controls, DEL, bidi overrides and the like: never echo them raw, a
 # hostile file must not be able to drive the user's terminal.
@@ -74,11 +77,13 @@ def sort_key(d: Diagnostic) -> tuple[int, int, int, str, str]:
 class FileReport:
     """What validation found in one file."""
 
-    __slots__ = ("diagnostics", "file")
+    __slots__ = ("diagnostics", "file", "truncated")
 
-    def __init__(self, file: str, diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, file: str, diagnostics: list[Diagnostic], truncated: bool = False) -> None:
         self.file = file
         self.diagnostics = diagnostics
+        #: The checks stopped at MAX_PROBLEMS: the file may hold more problems.
+        self.truncated = truncated
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -100,10 +105,18 @@ def summary(reports: list[FileReport], strict: bool) -> str:
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
     failed = sum(1 for r in reports if r.failed(strict))
+    truncated = sum(1 for r in reports if r.truncated)
     checked = _plural(len(reports), "map")
     outcome = "all valid" if not failed else f"{failed} invalid"
-    return f"{checked} checked, {outcome}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}" + (
-        " (--strict: warnings fail)" if strict and warnings else ""
+    return (
+        f"{checked} checked, {outcome}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        + (" (--strict: warnings fail)" if strict and warnings else "")
+        + (
+            f"; stopped after {MAX_PROBLEMS} problems in {_plural(truncated, 'map')}, "
+            "fix those and run again to see the rest"
+            if truncated
+            else ""
+        )
     )
 
 
@@ -124,6 +137,7 @@ def report_json(reports: list[FileReport], strict: bool) -> Iterable[str]:
                 "valid": not r.failed(strict),
                 "errors": len(r.errors),
                 "warnings": len(r.warnings),
+                "truncated": r.truncated,
                 "diagnostics": [d.as_dict() for d in r.diagnostics],
             }
             for r in reports
