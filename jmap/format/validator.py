@@ -195,7 +195,8 @@ def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
                 for name in sorted(files):
-                    if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                    # Any case, as `render x.YAML` takes it (Windows tools write .YAML).
+                    if name.lower().endswith((".yaml", ".yml")) and not name.startswith("."):
                         candidate = os.path.join(folder, name)
                         # Only regular files: a named pipe would block the walk.
                         if os.path.isfile(candidate) and is_map_file(candidate):
