@@ -255,6 +255,13 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _exact(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters but otherwise as typed: an id that
+    differs from a valid one only by an invisible character (``"start\\n"``)
+    must show that character (reporters print it as an escape)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _a(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
 
@@ -586,7 +593,7 @@ class _Checker:
             self.error(
                 node,
                 "id-format",
-                f"id '{_short(ident, 40)}' is not a valid id: use lowercase ASCII letters, digits, '-' and '_', "
+                f"id '{_exact(ident)}' is not a valid id: use lowercase ASCII letters, digits, '-' and '_', "
                 f"starting with a letter or digit{hint}",
             )
             return _INVALID

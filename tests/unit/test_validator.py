@@ -650,3 +650,15 @@ def test_find_maps_walks_folders_sorted_and_skips_hidden_ones(tmp_path: Path) ->
     # A file named twice, or inside a folder also named, is checked once.
     again = find_maps([tmp_path / "a.yml", tmp_path, str(tmp_path / "a.yml")])
     assert len(again) == 3 and again[0] == str(tmp_path / "a.yml")
+
+
+def test_an_invisible_character_in_an_id_is_shown() -> None:
+    """``id: "start\\n"`` was reported as "id 'start' is not valid (did you
+    mean 'start'?)": the message must show what differs."""
+    from jmap.format.validator import load_text as _load
+
+    result = _load('jmap: 1\ntitle: T\nstages:\n  - id: "start\\n"\n    name: S\n', "m.yaml")
+    [diagnostic] = result.errors
+    assert diagnostic.rule == "id-format"
+    assert "id 'start\\n' is not a valid id" in diagnostic.format()
+    assert "(did you mean 'start'?)" in diagnostic.message
