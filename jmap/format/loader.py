@@ -61,6 +61,7 @@ def expansion_budget(text_length: int) -> int:
     """The characters aliases may repeat in a file of ``text_length`` characters."""
     return min(EXPANSION_FLOOR + text_length, EXPANSION_CEILING)
 
+
 _CORE = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_CORE + t for t in ("str", "int", "float", "bool", "null"))
 TIMESTAMP, BINARY, MERGE, VALUE = (_CORE + t for t in ("timestamp", "binary", "merge", "value"))

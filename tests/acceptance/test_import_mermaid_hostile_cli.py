@@ -19,7 +19,7 @@ def _imported(proc) -> dict:
     text = proc.stdout.decode()
     result = load_text(text, "imported.yaml")
     assert result.ok, [d.format() for d in result.diagnostics]
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @pytest.mark.parametrize(

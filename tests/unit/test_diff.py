@@ -284,7 +284,9 @@ def _repo_with(tmp_path, name: str, data: bytes):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / name).write_bytes(data)
     subprocess.run(["git", "-C", str(tmp_path), "add", name], check=True)
-    subprocess.run(["git", "-C", str(tmp_path), "commit", "-qm", "m"], check=True, env={**__import__("os").environ, **env})
+    subprocess.run(
+        ["git", "-C", str(tmp_path), "commit", "-qm", "m"], check=True, env={**__import__("os").environ, **env}
+    )
 
 
 def test_a_git_blob_too_large_is_refused_before_it_is_read(tmp_path, monkeypatch) -> None:
