@@ -662,3 +662,10 @@ def test_an_invisible_character_in_an_id_is_shown() -> None:
     assert diagnostic.rule == "id-format"
     assert "id 'start\\n' is not a valid id" in diagnostic.format()
     assert "(did you mean 'start'?)" in diagnostic.message
+
+
+def test_a_metric_may_carry_a_label() -> None:
+    result = load_text(stage_with("metrics:\n  note_moyenne: 4.3\n  abandon: {value: 69%, label: Abandon du panier}\n"))
+    assert result.map is not None, result.diagnostics
+    metrics = result.map.all_touchpoints().__next__().metrics
+    assert [(mt.name, mt.label) for mt in metrics] == [("note_moyenne", None), ("abandon", "Abandon du panier")]
