@@ -109,7 +109,10 @@ class Scalar(Node):
     __slots__ = ("plain", "raw", "tag", "value")
 
     def __init__(self, line: int, col: int, value: Any, tag: str, raw: str, plain: bool) -> None:
-        super().__init__(line, col)
+        # Node.__init__ written out: this runs once per scalar of the file.
+        self.line = line
+        self.col = col
+        self.size = 1
         self.value = value
         self.tag = tag
         self.raw = raw
@@ -282,6 +285,8 @@ class _Composer:
         self.alias_chars = 0
         #: Composing stopped early: what follows the stop was never read.
         self.stopped = False
+        #: Plain scalar text → its YAML 1.1 tag (see ``scalar``).
+        self.resolved: dict[str, str] = {}
         self.anchors: dict[str, Node] = {}
         #: anchor name → (line, column) of its definition, while no alias uses it.
         self.unused_anchors: dict[str, tuple[int, int]] = {}
@@ -306,8 +311,18 @@ class _Composer:
         implicit = event.implicit
         plain = implicit[0] and not event.style
         if tag is None:
-            # Quoted scalars are always text; only plain ones need YAML's typing.
-            tag = loader.resolve(yaml.ScalarNode, event.value, implicit) if implicit[0] else STR
+            # Quoted scalars are always text; only plain ones need YAML's typing,
+            # which depends on the text alone: short texts, which repeat (ids,
+            # channels, scores), are typed once.
+            if implicit[0]:
+                text = event.value
+                tag = self.resolved.get(text)
+                if tag is None:
+                    tag = loader.resolve(yaml.ScalarNode, text, implicit)
+                    if len(text) <= 40 and len(self.resolved) < 100_000:
+                        self.resolved[text] = tag
+            else:
+                tag = STR
             if tag == STR:
                 return Scalar(mark.line + 1, mark.column + 1, event.value, STR, event.value, plain)
         elif tag == "!":
