@@ -132,6 +132,8 @@ def build_one(job: MapJob) -> MapOutcome:
     Runs in a worker process: everything it returns is plain data, and a
     failure here must not stop the neighbours.
     """
+    if _parent is not None and os.getppid() != _parent:
+        os._exit(1)  # the build is gone (where no PR_SET_PDEATHSIG killed us)
     entry = GalleryEntry(rel=job.rel, status="failed")
     try:
         return _build_one(job, entry)
@@ -382,6 +384,8 @@ def _entry_from_json(data: dict[str, Any]) -> GalleryEntry | None:
 #: as they start: a forked worker would otherwise share the lock, and keep it
 #: for as long as it lives.
 _held_locks: set[int] = set()
+#: In a pool worker, the pid of the build that started it.
+_parent: int | None = None
 
 
 @contextlib.contextmanager
@@ -672,6 +676,8 @@ def _worker_start(parent: int, lock_fds: tuple[int, ...]) -> None:
         with contextlib.suppress(OSError):
             os.close(fd)
     _held_locks.clear()
+    global _parent
+    _parent = parent
     _die_with_parent()
     if os.getppid() != parent:
         os._exit(1)
