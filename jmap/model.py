@@ -311,7 +311,9 @@ class JourneyMap:
         return iter(self.index.pain_points.values())
 
     def opportunities_for(self, pain_point_id: str) -> list[Opportunity]:
-        return [o for o in self.opportunities if pain_point_id in o.addresses]
+        """The opportunities addressing a pain point, in map order (indexed:
+        a summary asks for each of thousands of pain points)."""
+        return list(self.index.opportunities_for.get(pain_point_id, ()))
 
     # -- personas ------------------------------------------------------------
 
@@ -446,6 +448,7 @@ class _Index:
     __slots__ = (
         "channels",
         "default_next",
+        "opportunities_for",
         "pain_points",
         "parent_of",
         "personas",
@@ -464,6 +467,10 @@ class _Index:
         self.parent_of: dict[str, Touchpoint] = {}
         self.touchpoint_of_pain_point: dict[str, Touchpoint] = {}
         self.personas_at: dict[str, tuple[str, ...]] = {}
+        self.opportunities_for: dict[str, list[Opportunity]] = {}
+        for opportunity in jm.opportunities:
+            for pain_point_id in opportunity.addresses:
+                self.opportunities_for.setdefault(pain_point_id, []).append(opportunity)
         everyone = tuple(p.id for p in jm.personas)
 
         def visit(tp: Touchpoint, stage: Stage, parent: Touchpoint | None, inherited: tuple[str, ...]) -> None:

@@ -15,9 +15,24 @@ import re
 UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
+# What HTML may not hold as text: C0 controls but tab and line ends, DEL, C1.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _shown(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
 def printable(text: str) -> str:
     """``text`` with every control character shown as an escape (``\\x07``)."""
-    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return UNPRINTABLE.sub(_shown, text)
+
+
+def without_controls(text: str) -> str:
+    """``text`` with the control characters that markup may not hold shown as
+    escapes, as ``printable`` shows them; line breaks, tabs and the invisible
+    characters that scripts and emoji need (joiners, direction marks) are kept."""
+    return _CONTROLS.sub(_shown, text)
 
 
 def plural(count: int, word: str) -> str:

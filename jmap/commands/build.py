@@ -33,9 +33,12 @@ from jmap.repo.build import (
     load_cache,
     locked,
     map_key,
+    output_path,
     outputs_intact,
     plan_jobs,
+    provably_ours,
     read_or_none,
+    recorded_outputs,
     remove_leftover_temporaries,
     remove_orphans,
     run_jobs,
@@ -171,6 +174,7 @@ def build_maps(
                     new_cache[job.rel] = {
                         "key": keys[job.rel],
                         "sizes": outcome.sizes,
+                        "hashes": outcome.hashes,
                         "entry": entry_to_json(entry),
                     }
                 if bar is None:
@@ -191,7 +195,13 @@ def build_maps(
                 bar.close()
             # Saved even when interrupted, so the maps finished so far are not
             # rendered again by the next run.
-            remove_orphans(out, old_cache, new_cache, {o for job in all_jobs for _f, o in job.outputs})
+            remove_orphans(
+                out,
+                old_cache,
+                new_cache,
+                {o for job in all_jobs for _f, o in job.outputs},
+                {os.path.realpath(job.source) for job in all_jobs},
+            )
             current = {job.rel for job in all_jobs}
             for rel, cached in old_cache.items():
                 # Maps not reached (interrupted) or now invalid keep their old
@@ -210,7 +220,7 @@ def build_maps(
                     echo_err(line)
         gallery = render_gallery(entries, templates_dir)
         if read_or_none(out / INDEX_NAME) != gallery:
-            write_output(out / INDEX_NAME, gallery)
+            write_output(output_path(out, INDEX_NAME), gallery)
 
     built = sum(1 for e in entries if e.status in ("valid", "warnings"))
     echo(
@@ -262,8 +272,8 @@ def _check(
             stale.append((INDEX_NAME, "missing" if current is None else "stale"))
         expected = {o for job in jobs for _f, o in job.outputs}
         for cached in load_cache(out).values():
-            for rel in cached.get("sizes", {}) if isinstance(cached, dict) else ():
-                if rel not in expected and (out / rel).is_file():
+            for rel, recorded in recorded_outputs(cached).items():
+                if rel not in expected and provably_ours(out, rel, recorded) is not None:
                     stale.append((rel, "orphaned"))
 
     for rel, reason in sorted(stale):

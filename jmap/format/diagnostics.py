@@ -11,6 +11,9 @@ from jmap.text import printable
 
 ERROR = "error"
 WARNING = "warning"
+#: Problems reported per file before jmap stops looking (the summary says so):
+#: a file with a million bad keys must not print a million lines.
+MAX_PROBLEMS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,8 @@ class FileReport:
 
     file: str
     diagnostics: list[Diagnostic]
+    #: The checks stopped at MAX_PROBLEMS: the file may hold more problems.
+    truncated: bool = False
 
     @property
     def errors(self) -> list[Diagnostic]:

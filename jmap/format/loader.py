@@ -32,6 +32,8 @@ from dataclasses import dataclass, field, replace
 import yaml
 from yaml.constructor import SafeConstructor
 
+from jmap.format.diagnostics import MAX_PROBLEMS
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -45,6 +47,21 @@ MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
 #: Aliases may add at most this many nodes plus as many as the file itself holds.
 MIN_ALIAS_BUDGET = 100_000
+#: YAML values (scalars, lists, mappings, keys included) one file may hold: far
+#: above a real map (a 25,000-touchpoint map holds about 690,000), and what
+#: keeps a 16 MiB file of one-character keys from costing a minute to read.
+MAX_VALUES = 1_000_000
+#: Characters aliases may repeat: as many as the file holds plus
+#: EXPANSION_FLOOR, never more than EXPANSION_CEILING. Renderers write every
+#: repeated character, so this bounds their time, memory and output too.
+EXPANSION_FLOOR = 1_000_000
+EXPANSION_CEILING = 16_000_000
+
+
+def expansion_budget(text_length: int) -> int:
+    """The characters aliases may repeat in a file of ``text_length`` characters."""
+    return min(EXPANSION_FLOOR + text_length, EXPANSION_CEILING)
+
 
 _CORE = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_CORE + t for t in ("str", "int", "float", "bool", "null"))
@@ -81,6 +98,8 @@ class Node:
     col: int
     #: Number of nodes below and including this one, aliases expanded.
     size: int = field(default=1, init=False)
+    #: Characters of the scalars below and including this one, aliases expanded.
+    chars: int = field(default=0, init=False)
 
 
 @dataclass(slots=True, eq=False)
@@ -95,6 +114,9 @@ class Scalar(Node):
     tag: str
     raw: str
     plain: bool
+
+    def __post_init__(self) -> None:
+        self.chars = len(self.raw)
 
 
 @dataclass(slots=True, eq=False)
@@ -242,12 +264,22 @@ def _plain_text(problem: str) -> str:
     return " ".join(problem.split())
 
 
+class _Stop(Exception):
+    """Raised when composing must stop: too many problems, or too many values."""
+
+
 class _Composer:
     """Builds the positioned node tree from libyaml events."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.problems: list[Problem] = []
+        self.alias_chars_budget = expansion_budget(len(text))
+        self.alias_chars = 0
+        #: Composing stopped early: what follows the stop was never read.
+        self.stopped = False
+        #: Plain scalar text → its YAML 1.1 tag (see ``scalar``).
+        self.resolved: dict[str, str] = {}
         self.anchors: dict[str, Node] = {}
         #: anchor name → (line, column) of its definition, while no alias uses it.
         self.unused_anchors: dict[str, tuple[int, int]] = {}
@@ -257,7 +289,14 @@ class _Composer:
         self.bomb_reported = False
 
     def error(self, mark: Any, rule: str, message: str) -> None:
-        self.problems.append(Problem(mark.line + 1, mark.column + 1, rule, message))
+        self.add(Problem(mark.line + 1, mark.column + 1, rule, message))
+
+    def add(self, problem: Problem) -> None:
+        """Record ``problem``; one past MAX_PROBLEMS is kept to say that
+        composing stopped there (the validator reports MAX_PROBLEMS)."""
+        self.problems.append(problem)
+        if len(self.problems) > MAX_PROBLEMS:
+            raise _Stop
 
     def scalar(self, event: yaml.ScalarEvent, loader: Any) -> Scalar:
         mark = event.start_mark
@@ -265,8 +304,18 @@ class _Composer:
         implicit = event.implicit
         plain = implicit[0] and not event.style
         if tag is None:
-            # Quoted scalars are always text; only plain ones need YAML's typing.
-            tag = loader.resolve(yaml.ScalarNode, event.value, implicit) if implicit[0] else STR
+            # Quoted scalars are always text; only plain ones need YAML's typing,
+            # which depends on the text alone: short texts, which repeat (ids,
+            # channels, scores), are typed once.
+            if implicit[0]:
+                text = event.value
+                tag = self.resolved.get(text)
+                if tag is None:
+                    tag = loader.resolve(yaml.ScalarNode, text, implicit)
+                    if len(text) <= 40 and len(self.resolved) < 100_000:
+                        self.resolved[text] = tag
+            else:
+                tag = STR
             if tag == STR:
                 return Scalar(mark.line + 1, mark.column + 1, event.value, STR, event.value, plain)
         elif tag == "!":
@@ -307,6 +356,9 @@ class _Composer:
         loader = _Loader(self.text)
         try:
             return self._compose(loader)
+        except _Stop:
+            self.stopped = True
+            return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = _plain_text(exc.problem or exc.context or "invalid YAML")
@@ -360,6 +412,8 @@ class _Composer:
             cls = event.__class__
             if cls is scalar_event:
                 self.real_nodes += 1
+                if self.real_nodes > MAX_VALUES:
+                    self.too_many_values(event)
                 node: Node = self.scalar(event, loader)
                 if event.anchor:
                     self.anchors[event.anchor] = node
@@ -373,6 +427,8 @@ class _Composer:
                     self.check_duplicates(node)
             elif cls is map_start or cls is seq_start:
                 self.real_nodes += 1
+                if self.real_nodes > MAX_VALUES:
+                    self.too_many_values(event)
                 mark = event.start_mark
                 is_map = cls is map_start
                 if event.tag not in (None, "!", MAP if is_map else SEQ):
@@ -412,6 +468,7 @@ class _Composer:
             frame = stack[-1]
             parent = frame[0]
             parent.size += node.size
+            parent.chars += node.chars
             if parent.__class__ is Sequence:
                 parent.items.append(node)
             elif frame[2] is None:
@@ -420,6 +477,15 @@ class _Composer:
                 parent.pairs.append((frame[2], node))
                 frame[2] = None
         return root
+
+    def too_many_values(self, event: Any) -> None:
+        self.error(
+            event.start_mark,
+            "file-too-large",
+            f"the file holds more than {MAX_VALUES:,} YAML values; jmap reads maps of at most "
+            f"{MAX_VALUES:,} (split the journey into several maps)",
+        )
+        raise _Stop
 
     def alias(self, event: yaml.AliasEvent) -> Node:
         mark = event.start_mark
@@ -438,17 +504,30 @@ class _Composer:
             self.error(mark, "yaml-alias", f"alias '*{anchor}' refers to a value that contains it (a recursive alias)")
             return Scalar(line, col, None, BROKEN, "", True)
         self.alias_spent += target.size
+        self.alias_chars += target.chars
         if self.alias_spent > MIN_ALIAS_BUDGET + self.real_nodes:
-            if not self.bomb_reported:
-                self.bomb_reported = True
-                self.error(
-                    mark,
-                    "yaml-alias",
-                    f"aliases expand this file beyond {MIN_ALIAS_BUDGET:,} values (an alias bomb?): "
-                    "write the values out instead of repeating aliases",
-                )
+            self.bomb(
+                mark,
+                f"aliases expand this file beyond {MIN_ALIAS_BUDGET:,} values (an alias bomb?): "
+                "write the values out instead of repeating aliases",
+            )
+            return Scalar(line, col, None, BROKEN, "", True)
+        if self.alias_chars > self.alias_chars_budget:
+            self.bomb(
+                mark,
+                f"aliases repeat more than {self.alias_chars_budget:,} characters in this file (an alias bomb?): "
+                f"a file may repeat as many characters as it holds plus {EXPANSION_FLOOR:,}, "
+                f"at most {EXPANSION_CEILING:,}; write the values out instead of repeating aliases",
+            )
             return Scalar(line, col, None, BROKEN, "", True)
         return target
+
+    def bomb(self, mark: Any, message: str) -> None:
+        """Report the first alias past a budget; the ones after it are refused
+        silently (one alias bomb is one problem, not thousands)."""
+        if not self.bomb_reported:
+            self.bomb_reported = True
+            self.error(mark, "yaml-alias", message)
 
     def check_duplicates(self, mapping: Mapping) -> None:
         seen: dict[Any, Node] = {}
@@ -474,7 +553,7 @@ class _Composer:
                     f"duplicate key '{_plain_text(key.raw)[:60]}': YAML reads it as {key.value!r}, the same as "
                     f"'{_plain_text(first.raw)[:60]}' at line {first.line}; put keys in quotes to keep them as text"
                 )
-            self.problems.append(Problem(key.line, key.col, "yaml-duplicate-key", message))
+            self.add(Problem(key.line, key.col, "yaml-duplicate-key", message))
 
 
 _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
@@ -535,7 +614,11 @@ def compose(text: str) -> tuple[Node | None, list[Problem]]:
     composer = _Composer(text)
     root = composer.compose()
     problems = composer.problems
-    for anchor, (line, col) in composer.unused_anchors.items():
+    # After an early stop, an anchor may well be used further down.
+    unused = {} if composer.stopped else composer.unused_anchors
+    for anchor, (line, col) in unused.items():
+        if len(problems) > MAX_PROBLEMS:
+            break
         problems.append(
             Problem(
                 line,

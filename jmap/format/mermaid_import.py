@@ -192,12 +192,24 @@ def _parse(source: _Source) -> tuple[str | None, str | None, str | None, list[_S
 
 
 def _frontmatter_title(source: _Source, block: str) -> str | None:
-    try:
-        data = yaml.safe_load(block)
-    except yaml.YAMLError as exc:
-        raise source.error(0, f"the front matter is not valid YAML ({exc.__class__.__name__})") from None
-    if isinstance(data, dict) and isinstance(data.get("title"), str):
-        return data["title"].strip()
+    """The front matter's ``title`` when it is text.
+
+    Read with jmap's own YAML loader, which never raises: ``yaml.safe_load``
+    raised ValueError, KeyError or RecursionError on ``title: 2024-13-01``,
+    ``!!int abc``, ``!!bool maybe``, a 5,000-digit number or 2,000 nested
+    brackets. A value YAML cannot build is simply not a title.
+    """
+    from jmap.format.loader import STR, Mapping, Scalar, compose, normalize_newlines
+
+    root, problems = compose(normalize_newlines(block))
+    if root is None and problems:
+        first = problems[0]
+        raise source.error(0, f"the front matter is not valid YAML (line {first.line}: {first.message})") from None
+    if not isinstance(root, Mapping):
+        return None
+    for key, value in root.pairs:
+        if isinstance(key, Scalar) and key.value == "title" and isinstance(value, Scalar) and value.tag == STR:
+            return str(value.value).strip()
     return None
 
 
@@ -207,7 +219,12 @@ def _task(source: _Source, name: _Token, data: _Token) -> _Task:
     pieces = data.text[1:].split(":")
     raw_score = pieces[0].strip()
     task_name = _clean(name.text)
-    if not _INTEGER.fullmatch(raw_score) or not MERMAID_SCORE_MIN <= int(raw_score) <= MERMAID_SCORE_MAX:
+    # The length test first: int() refuses more than 4,300 digits.
+    if (
+        len(raw_score) > 8
+        or not _INTEGER.fullmatch(raw_score)
+        or not MERMAID_SCORE_MIN <= int(raw_score) <= MERMAID_SCORE_MAX
+    ):
         raise source.error(
             data.offset + 1 + (len(pieces[0]) - len(pieces[0].lstrip())),
             f"task '{task_name}' has score '{raw_score}'; expected a whole number from "
@@ -271,6 +288,9 @@ class _Ids:
 
     def __init__(self) -> None:
         self.taken: set[str] = set()
+        #: The next number to try for each slug: 20,000 tasks of one name must
+        #: not try 1, 2, 3… each time (that was quadratic).
+        self.next_number: dict[str, int] = {}
 
     def make(self, name: str, fallback: str) -> str:
         slug = slugify(name)
@@ -278,10 +298,11 @@ class _Ids:
             cut = slug[:MAX_ID_LENGTH]
             slug = cut[: cut.rfind("-")] if "-" in cut else cut
         slug = slug or fallback
-        candidate, number = slug, 2
+        candidate, number = slug, self.next_number.get(slug, 2)
         while candidate in self.taken:
             candidate = f"{slug}-{number}"
             number += 1
+        self.next_number[slug] = number
         self.taken.add(candidate)
         return candidate
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from jmap.format.diagnostics import ERROR, FileReport
+from jmap.format.diagnostics import ERROR, MAX_PROBLEMS, FileReport
 from jmap.text import plural, printable
 
 TYPE_CHECKING = False
@@ -24,10 +24,18 @@ def summary(reports: Sequence[FileReport], strict: bool) -> str:
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
     failed = sum(1 for r in reports if r.failed(strict))
+    truncated = sum(1 for r in reports if r.truncated)
     checked = plural(len(reports), "map")
     outcome = "all valid" if not failed else f"{failed} invalid"
-    return f"{checked} checked, {outcome}: {plural(errors, 'error')}, {plural(warnings, 'warning')}" + (
-        " (--strict: warnings fail)" if strict and warnings else ""
+    return (
+        f"{checked} checked, {outcome}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+        + (" (--strict: warnings fail)" if strict and warnings else "")
+        + (
+            f"; stopped after {MAX_PROBLEMS} problems in {plural(truncated, 'map')}, "
+            "fix those and run again to see the rest"
+            if truncated
+            else ""
+        )
     )
 
 
@@ -48,6 +56,7 @@ def report_json(reports: Sequence[FileReport], strict: bool) -> Iterable[str]:
                 "valid": not r.failed(strict),
                 "errors": len(r.errors),
                 "warnings": len(r.warnings),
+                "truncated": r.truncated,
                 "diagnostics": [d.as_dict() for d in r.diagnostics],
             }
             for r in reports

@@ -18,10 +18,10 @@ import gc
 import math
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from jmap import model as m
-from jmap.format.diagnostics import ERROR, WARNING, Diagnostic, FileReport, sort_key
+from jmap.format.diagnostics import ERROR, MAX_PROBLEMS, WARNING, Diagnostic, FileReport, sort_key
 from jmap.format.hints import closest, did_you_mean
 from jmap.format.loader import (
     BOOL,
@@ -125,20 +125,25 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
 
 def _check_text(text: str, filename: str) -> Result:
     root, problems = compose(text)
-    diagnostics = [_from_problem(filename, p) for p in problems]
+    diagnostics = [_from_problem(filename, p) for p in problems[:MAX_PROBLEMS]]
     if problems and root is None:
-        return Result(filename, diagnostics)
+        return Result(filename, diagnostics, truncated=len(problems) > MAX_PROBLEMS)
     if root is None or (isinstance(root, Scalar) and root.value is None):
         diagnostics.append(
             Diagnostic(filename, 1, 1, ERROR, "the file is empty: a journey map starts with 'jmap: 1'", "empty-file")
         )
         return Result(filename, diagnostics)
     checker = _Checker(filename, text)
-    checker.diagnostics.extend(diagnostics)
+    for diagnostic in diagnostics:
+        checker.report(diagnostic)
     checker.errors = len(diagnostics)
-    journey = checker.run(root)
+    try:
+        journey = checker.run(root)
+    except _TooManyProblems:
+        journey = None
+    checker.count_repeats()
     checker.diagnostics.sort(key=sort_key)
-    return Result(filename, checker.diagnostics, journey)
+    return Result(filename, checker.diagnostics, map=journey, truncated=checker.truncated)
 
 
 def _integral(node: Scalar) -> bool:
@@ -184,6 +189,13 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _exact(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters but otherwise as typed: an id that
+    differs from a valid one only by an invisible character (``"start\\n"``)
+    must show that character (reporters print it as an escape)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _a(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
 
@@ -206,12 +218,21 @@ class _Entity:
         return default if value is _INVALID else value
 
 
+class _TooManyProblems(Exception):
+    """Stops the checks of a file once MAX_PROBLEMS problems are reported."""
+
+
 class _Checker:
     def __init__(self, filename: str, text: str) -> None:
         self.filename = filename
         self.text = text
         self._lines: list[str] | None = None
         self.diagnostics: list[Diagnostic] = []
+        #: How many times each reported diagnostic was found: a value repeated
+        #: by aliases is checked at each use, but reported once, with a count.
+        self.found: dict[Diagnostic, int] = {}
+        #: Problems were left unreported once MAX_PROBLEMS were.
+        self.truncated = False
         self.errors = 0
         #: id → (entity kind, node of the id value), in document order.
         self.ids: dict[str, tuple[str, Node]] = {}
@@ -227,10 +248,35 @@ class _Checker:
         self.errors += 1
         if node.__class__ is Scalar and node.tag == BROKEN:
             return  # the loader already said what is wrong with this value
-        self.diagnostics.append(Diagnostic(self.filename, node.line, node.col, ERROR, message, rule))
+        self.report(Diagnostic(self.filename, node.line, node.col, ERROR, message, rule))
 
     def warn(self, node: Node, rule: str, message: str) -> None:
-        self.diagnostics.append(Diagnostic(self.filename, node.line, node.col, WARNING, message, rule))
+        self.report(Diagnostic(self.filename, node.line, node.col, WARNING, message, rule))
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        """Keep ``diagnostic`` unless it repeats one (then count it) or the file
+        already has MAX_PROBLEMS; past that, an error stops the checks, while a
+        warning is dropped (the map stays usable)."""
+        count = self.found.get(diagnostic)
+        if count is not None:
+            self.found[diagnostic] = count + 1
+            return
+        if len(self.diagnostics) >= MAX_PROBLEMS:
+            self.truncated = True
+            if diagnostic.severity == ERROR:
+                raise _TooManyProblems
+            return
+        self.found[diagnostic] = 1
+        self.diagnostics.append(diagnostic)
+
+    def count_repeats(self) -> None:
+        """Say once, on the one diagnostic kept, how often aliases repeated it."""
+        self.diagnostics = [
+            replace(d, message=f"{d.message} (found {count:,} times here: aliases repeat this value)")
+            if (count := self.found.get(d, 1)) > 1
+            else d
+            for d in self.diagnostics
+        ]
 
     def line_text(self, line: int) -> str:
         if self._lines is None:
@@ -478,7 +524,7 @@ class _Checker:
             self.error(
                 node,
                 "id-format",
-                f"id '{_short(ident, 40)}' is not a valid id: use lowercase ASCII letters, digits, '-' and '_', "
+                f"id '{_exact(ident)}' is not a valid id: use lowercase ASCII letters, digits, '-' and '_', "
                 f"starting with a letter or digit{hint}",
             )
             return _INVALID

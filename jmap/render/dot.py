@@ -50,6 +50,15 @@ TITLE_WIDTH = 90
 #: nobody sees at that size.
 LARGE_MAP = 300
 
+#: What Graphviz's parser takes in one piece: a quoted id or a run of text
+#: between two tags of longer than 16,384 characters is a syntax error for it.
+#: Ids longer than MAX_NODE_ID are shortened (a hash keeps them apart), and a
+#: text is cut at DIAGRAM_TEXT_LIMIT characters, with an ellipsis: even fully
+#: escaped (6 characters for one) and with a few texts side by side, a run stays
+#: far below the limit, and a diagram has no room for more anyway.
+MAX_NODE_ID = 64
+DIAGRAM_TEXT_LIMIT = 500
+
 _UNSAFE_ID = re.compile(r"[^a-z0-9_]")
 #: Characters that XML 1.0 forbids, and C0/C1 controls that would otherwise
 #: reach the SVG or shift the text silently. Tab and newline are handled before.
@@ -80,21 +89,28 @@ def _clean(text: str) -> str:
     return _CONTROL.sub("\ufffd", text.replace("\t", " "))
 
 
+def _cut(text: str, limit: int = DIAGRAM_TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _html_text(text: str) -> Html:
     """Escape one line of user text for an HTML-like label.
 
     ``& < > " '`` become entities, so nothing can open a tag or close the label.
     Graphviz still expands ``\\N``, ``\\G``, ``\\E``… inside HTML labels and
     turns ``\\\\`` into one backslash, so every backslash is doubled: the user's
-    text then comes out verbatim.
+    text then comes out verbatim. ``]`` becomes an entity too: Graphviz 2.43's
+    parser fails on a text that is only ``]`` or ``]]``. The text is cut at
+    DIAGRAM_TEXT_LIMIT characters.
     """
-    text = _clean(text).replace("\n", " ").replace("\r", " ")
+    text = _cut(_clean(text)).replace("\n", " ").replace("\r", " ")
     return Html(
         text.replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
         .replace("'", "&#39;")
+        .replace("]", "&#93;")
         .replace("\\", "\\\\")
     )
 
@@ -138,7 +154,7 @@ def _wrap(text: str, width: int) -> list[str]:
 def _html_lines(text: str, width: int, align: str = "LEFT") -> Html:
     """Wrapped, escaped text with explicit breaks, ready for a table cell."""
     brk = f'<BR ALIGN="{align}"/>'
-    return Html(brk.join(_html_text(line) for line in _wrap(text, width)) + brk)
+    return Html(brk.join(_html_text(line) for line in _wrap(_cut(text), width)) + brk)
 
 
 def _small(html: str, color: str = INK) -> Html:
@@ -146,7 +162,14 @@ def _small(html: str, color: str = INK) -> Html:
 
 
 def _sanitize_id(raw: str) -> str:
-    return _UNSAFE_ID.sub("_", raw.lower()) or "x"
+    """A DOT-safe id for a map id: slug characters only, at most MAX_NODE_ID
+    long (a long id keeps its start, plus a hash of the whole to stay apart)."""
+    safe = _UNSAFE_ID.sub("_", raw.lower()) or "x"
+    if len(safe) <= MAX_NODE_ID:
+        return safe
+    import hashlib
+
+    return safe[: MAX_NODE_ID - 17] + "_" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 
 #: DOT attributes of one statement, in the order written.

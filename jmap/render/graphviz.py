@@ -51,6 +51,13 @@ MISSING_DOT = (
     "`apt-get install graphviz` (Debian/Ubuntu) or `brew install graphviz`"
 )
 
+#: The creation date written into every PDF. Cairo from 1.17.6 on takes it
+#: from SOURCE_DATE_EPOCH; older ones (Debian 12's 1.16) write the clock, so
+#: the date is also rewritten afterwards, to the same instant.
+SOURCE_DATE_EPOCH = "0"
+_FIXED_DATE = b"19700101000000"
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([-+Z0-9']*)\)")
+
 #: Cairo renderers give crisper PNG and PDF output with real fonts than the
 #: core ones; SVG uses the core renderer, whose text stays selectable.
 _RENDERERS = {"svg": "svg", "png": "png:cairo", "pdf": "pdf:cairo"}
@@ -74,6 +81,7 @@ def run_dot(dot_source: str, fmt: str) -> bytes:
             capture_output=True,
             timeout=timeout,
             check=False,
+            env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
         )
     except FileNotFoundError as exc:
         raise RenderError(MISSING_DOT) from exc
@@ -83,7 +91,22 @@ def run_dot(dot_source: str, fmt: str) -> bytes:
         raise RenderError(f"could not run Graphviz `dot`: {exc.strerror or exc}") from exc
     if completed.returncode != 0:
         raise RenderError(f"Graphviz `dot` failed: {_first_line(completed.stderr)}")
+    if fmt == "pdf":
+        return fixed_pdf_dates(completed.stdout)
     return completed.stdout
+
+
+def fixed_pdf_dates(pdf: bytes) -> bytes:
+    """``pdf`` with its creation and modification dates set to SOURCE_DATE_EPOCH,
+    so that the same map gives the same bytes. Each date keeps its length (the
+    cross-reference table holds byte offsets): digits of the time zone become
+    zeros, its sign '+'."""
+
+    def fixed(match: re.Match[bytes]) -> bytes:
+        zone = re.sub(rb"\d", b"0", match.group(3)).replace(b"-", b"+")
+        return b"/" + match.group(1) + b" (D:" + _FIXED_DATE + zone + b")"
+
+    return _PDF_DATE.sub(fixed, pdf)
 
 
 def _first_line(stderr: bytes) -> str:

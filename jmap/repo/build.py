@@ -14,7 +14,12 @@ the build is:
 - safe to interrupt and to run twice at once: every file is written atomically
   (temporary file, then rename), the run holds an exclusive lock on
   ``OUT/.jmap-build.lock`` (a second build waits for the first), and temporary
-  files left by a killed run are removed by the next one.
+  files left by a killed run are removed by the next one. The lock is an
+  ``flock`` that dies with its holder; pool workers neither keep it nor outlive
+  the build (they are killed with it), so a killed build never blocks the next.
+- confined to OUT: nothing is written through a symbolic link to a folder, and
+  only files the cache proves jmap wrote (regular files inside OUT whose bytes
+  still hash to what was written) are ever deleted.
 - checkable: ``--check`` renders in memory and compares bytes with what is in
   OUT, so a CI job can insist that committed renders are current without
   trusting the cache.
@@ -27,15 +32,18 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import signal
+import stat
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import IO, Any
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from jmap.errors import JmapError
 from jmap.render.formats import DOT_FORMATS, output_conflict, output_stem
@@ -44,7 +52,8 @@ CACHE_NAME = ".jmap-cache.json"
 LOCK_NAME = ".jmap-build.lock"
 INDEX_NAME = "index.html"
 #: Bumped when the cache layout changes, so an old cache is ignored, not misread.
-CACHE_SCHEMA = 1
+#: 2: each entry records its outputs' hashes, which deletion checks.
+CACHE_SCHEMA = 2
 
 Echo = Callable[[str], None]
 
@@ -96,6 +105,8 @@ class MapOutcome:
     internal_error: bool = False
     cached: bool = False
     sizes: dict[str, int] = field(default_factory=dict)
+    #: sha256 of each output as rendered: what may later be deleted as ours.
+    hashes: dict[str, str] = field(default_factory=dict)
 
 
 # -- the worker ------------------------------------------------------------------
@@ -107,6 +118,8 @@ def build_one(job: MapJob) -> MapOutcome:
     Runs in a worker process: everything it returns is plain data, and a
     failure here must not stop the neighbours.
     """
+    if _parent is not None and os.getppid() != _parent:
+        os._exit(1)  # the build is gone (where no PR_SET_PDEATHSIG killed us)
     entry = GalleryEntry(rel=job.rel, status="failed")
     try:
         return _build_one(job, entry)
@@ -141,34 +154,47 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     written: list[str] = []
     stale: list[tuple[str, str]] = []
     sizes: dict[str, int] = {}
+    hashes: dict[str, str] = {}
     for fmt, rel_out in job.outputs:
         data = rendered[fmt]
         sizes[rel_out] = len(data)
-        current = read_or_none(out_dir / rel_out)
+        hashes[rel_out] = hashlib.sha256(data).hexdigest()
+        target = output_path(out_dir, rel_out)
+        current = read_or_none(target)
         if current == data:
             continue
         if job.check:
             stale.append((rel_out, "missing" if current is None else "stale"))
         else:
-            write_output(out_dir / rel_out, data)
+            write_output(target, data)
             written.append(rel_out)
     entry.status = "warnings" if has_warning else "valid"
     entry.outputs = job.outputs
-    return MapOutcome(entry, written=tuple(written), stale=tuple(stale), sizes=sizes)
+    return MapOutcome(entry, written=tuple(written), stale=tuple(stale), sizes=sizes, hashes=hashes)
 
 
 def _located(diagnostic: Any) -> str:
-    from jmap.format.diagnostics import printable
+    from jmap.text import printable
 
     d = diagnostic
     return printable(f"{d.line}:{d.col}: {d.severity}: {d.message} [{d.rule}]")
 
 
 def read_or_none(path: Path) -> bytes | None:
+    """The bytes of the regular file at ``path``; None when there is none (a
+    symbolic link counts as none: it is replaced, never read through)."""
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read()
 
 
 def write_output(path: Path, data: bytes) -> None:
@@ -178,6 +204,55 @@ def write_output(path: Path, data: bytes) -> None:
         atomic_write(path, data)
     except OSError as exc:
         raise JmapError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+# -- keeping to OUT ----------------------------------------------------------------
+
+
+def output_path(out: Path, rel: str) -> Path:
+    """``OUT/rel``, once it is sure that writing there stays inside OUT.
+
+    ``rel`` must be relative, without ``..``, and no folder between OUT and the
+    file may be a symbolic link (``OUT/team -> /etc`` would make the build
+    write outside OUT) or something other than a folder. A link at the file
+    itself is harmless: the atomic rename replaces the link, not its target.
+    """
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or not pure.parts or any(part in (".", "..") for part in pure.parts):
+        raise JmapError(f"refusing to write {rel!r}: outputs stay inside {out}")
+    folder = out
+    for part in pure.parts[:-1]:
+        folder = folder / part
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            break  # created by the write, as a real folder
+        if stat.S_ISLNK(mode):
+            raise JmapError(f"{folder} is a symbolic link: jmap writes only into real folders inside {out}")
+        if not stat.S_ISDIR(mode):
+            raise JmapError(f"{folder} is not a folder")
+    return out / rel
+
+
+def _sha256_of_regular_file(path: Path) -> str | None:
+    """The file's sha256 when ``path`` is a regular file (links not followed)."""
+    data = read_or_none(path)
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def provably_ours(out: Path, rel: str, recorded: object) -> Path | None:
+    """``OUT/rel`` when it is a regular file inside OUT whose bytes hash to what
+    a build recorded writing there; None otherwise. A crafted or stale cache
+    can then make jmap delete only a file jmap itself wrote."""
+    if not isinstance(rel, str) or not isinstance(recorded, str):
+        return None
+    try:
+        path = output_path(out, rel)
+    except JmapError:
+        return None
+    if _sha256_of_regular_file(path) != recorded:
+        return None
+    return path
 
 
 # -- fingerprints and the cache --------------------------------------------------
@@ -264,31 +339,60 @@ def entry_from_json(data: dict[str, Any]) -> GalleryEntry | None:
 # -- locking ---------------------------------------------------------------------
 
 
+#: File descriptors of the locks this process holds, which pool workers close
+#: as they start: a forked worker would otherwise share the lock, and keep it
+#: for as long as it lives.
+_held_locks: set[int] = set()
+#: In a pool worker, the pid of the build that started it.
+_parent: int | None = None
+
+
 @contextlib.contextmanager
 def locked(out: Path, exclusive: bool, echo_err: Echo) -> Iterator[None]:
     """Hold ``OUT/.jmap-build.lock`` for the whole run.
 
     A second build into the same OUT waits for the first instead of
     interleaving with it; ``--check`` takes a shared lock so it never compares
-    against a half-finished build. The kernel releases the lock when a killed
-    build dies, so no stale lock can block the next run.
+    against a half-finished build. It is an ``flock``, which the kernel
+    releases when its holder dies (workers close their inherited copy), so no
+    lock left by a killed build can block the next run.
+
+    The lock file is opened without following links (a link planted there
+    would make jmap create a file at its target) and must be a regular file.
+    ``--check`` only reads: it opens an existing lock file read-only and, when
+    there is none or it cannot be opened (a read-only checkout), takes no lock,
+    since no build can be writing there.
     """
     try:
         import fcntl
     except ImportError:  # Windows: atomic writes still protect each file
         yield
         return
-    handle: IO[bytes] = open(out / LOCK_NAME, "ab")  # noqa: SIM115 - held for the whole run
+    path = out / LOCK_NAME
+    flags = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | (os.O_RDWR | os.O_CREAT if exclusive else os.O_RDONLY)
     try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise JmapError(f"{path} is a symbolic link: the build lock must be jmap's own file; remove it") from exc
+        if not exclusive:
+            yield
+            return
+        raise JmapError(f"cannot create the build lock {path}: {exc.strerror or exc}") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise JmapError(f"{path} is not a regular file: the build lock must be jmap's own file; remove it")
         mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
         try:
-            fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
             echo_err(f"jmap build: waiting for another build into {out} to finish")
-            fcntl.flock(handle.fileno(), mode)
+            fcntl.flock(fd, mode)
+        _held_locks.add(fd)
         yield
     finally:
-        handle.close()
+        _held_locks.discard(fd)
+        os.close(fd)
 
 
 def remove_leftover_temporaries(out: Path, names: set[str]) -> None:
@@ -300,7 +404,10 @@ def remove_leftover_temporaries(out: Path, names: set[str]) -> None:
     """
     by_dir: dict[Path, set[str]] = {}
     for rel in names:
-        target = out / rel
+        try:
+            target = output_path(out, rel)
+        except JmapError:
+            continue  # a folder that is a link: never look, nor delete, through it
         by_dir.setdefault(target.parent, set()).add(target.name)
     for directory, targets in by_dir.items():
         try:
@@ -318,7 +425,8 @@ def remove_leftover_temporaries(out: Path, names: set[str]) -> None:
                 candidate = candidate.rsplit(".", 1)[0]
                 if candidate in targets:
                     with contextlib.suppress(OSError):
-                        os.unlink(directory / name)
+                        if stat.S_ISREG(os.lstat(directory / name).st_mode):
+                            os.unlink(directory / name)
                     break
 
 
@@ -397,7 +505,11 @@ def run_jobs(
                 advance(job.rel)
             on_done(job, outcome)
         return
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_worker_signals)
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)),
+        initializer=_worker_start,
+        initargs=(os.getpid(), tuple(sorted(_held_locks))),
+    )
     futures: list[concurrent.futures.Future[MapOutcome]] = []
     reported: set[str] = set()
     try:
@@ -426,13 +538,46 @@ def run_jobs(
     pool.shutdown(wait=True)
 
 
-def _worker_signals() -> None:
-    """Workers leave Ctrl-C and SIGTERM (both sent to the whole process group)
+def _worker_start(parent: int, lock_fds: tuple[int, ...]) -> None:
+    """Set up a pool worker.
+
+    Workers leave Ctrl-C and SIGTERM (both sent to the whole process group)
     to the parent, which stops handing out maps and waits for the ones in
     progress to finish their writes: a worker interrupted mid-task would leave
-    a temporary file behind, or the pool hung."""
+    a temporary file behind, or the pool hung.
+
+    But a parent killed alone (SIGKILL from an OOM killer or a CI supervisor)
+    must take its workers with it: they would otherwise wait for ever on the
+    task pipe, which they hold open themselves. They close their copy of the
+    build lock (with ``fork`` they share it, and would keep it held), ask the
+    kernel to kill them when the parent dies, and end at once if it already has.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for fd in lock_fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held_locks.clear()
+    global _parent
+    _parent = parent
+    _die_with_parent()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    """Linux's ``PR_SET_PDEATHSIG``: SIGKILL this process when its parent dies.
+    Elsewhere nothing: the parent-alive check at start is all there is."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 @contextlib.contextmanager
@@ -468,17 +613,28 @@ def outputs_intact(out: Path, cached: dict[str, Any]) -> bool:
     return True
 
 
+def recorded_outputs(cached: object) -> dict[str, object]:
+    hashes = cached.get("hashes") if isinstance(cached, dict) else None
+    return hashes if isinstance(hashes, dict) else {}
+
+
 def remove_orphans(
-    out: Path, old_cache: dict[str, dict[str, Any]], new_cache: dict[str, dict[str, Any]], expected: set[str]
+    out: Path,
+    old_cache: dict[str, dict[str, Any]],
+    new_cache: dict[str, dict[str, Any]],
+    expected: set[str],
+    sources: set[str],
 ) -> None:
     """Delete outputs that an earlier build wrote for a map (or a format) that
-    is gone. Only files the cache says we wrote are touched."""
-    still_wanted = expected | {rel for entry in new_cache.values() for rel in entry.get("sizes", {})}
+    is gone. Only files the cache proves we wrote are touched: inside OUT,
+    regular, with the hash recorded when they were written, and never a map
+    being built (SRC may be OUT)."""
+    still_wanted = expected | {rel for entry in new_cache.values() for rel in recorded_outputs(entry)}
     for cached in old_cache.values():
-        sizes = cached.get("sizes") if isinstance(cached, dict) else None
-        if not isinstance(sizes, dict):
-            continue
-        for rel in sizes:
-            if rel not in still_wanted and _is_within(out / rel, out):
+        for rel, recorded in recorded_outputs(cached).items():
+            if rel in still_wanted:
+                continue
+            path = provably_ours(out, rel, recorded)
+            if path is not None and os.path.realpath(path) not in sources:
                 with contextlib.suppress(OSError):
-                    (out / rel).unlink()
+                    path.unlink()

@@ -49,7 +49,8 @@ def _maps_below(folder: str) -> Iterator[str]:
     for parent, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
         for name in sorted(files):
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+            # Any case, as `render x.YAML` takes it (Windows tools write .YAML).
+            if name.lower().endswith((".yaml", ".yml")) and not name.startswith("."):
                 candidate = os.path.join(parent, name)
                 # Only regular files: a named pipe would block the walk.
                 if os.path.isfile(candidate) and is_map_file(candidate):

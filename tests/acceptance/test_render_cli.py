@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from support import EXAMPLES, run_jmap
+from support import EXAMPLES, example_paths, run_jmap
 from support.tools import require
 
 CHECKOUT = EXAMPLES / "checkout-fr.yaml"
@@ -134,3 +137,39 @@ def test_version_and_help() -> None:
         proc = run_jmap(*verb.split(), "--help")
         assert proc.returncode == 0, verb
         assert b"Example" in proc.stdout, f"{verb} --help has no example"
+
+
+# -- the machine refuses ---------------------------------------------------------
+
+
+def test_a_full_disk_is_reported_with_the_file_name(tmp_path: Path) -> None:
+    """ENOSPC comes from write(), which knows no file name: the message must
+    still say which output could not be written."""
+    code = (
+        "import errno, os, sys\n"
+        "def full(fd):\n    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))\n"
+        "os.fsync = full\n"
+        "from jmap.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    example = example_paths()[0]
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "render", "-f", "md", "-o", str(tmp_path), str(example)],
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    target = tmp_path / f"{example.stem}.md"
+    assert proc.stderr.decode().strip().endswith(f"{target}: No space left on device")
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+
+
+def test_build_takes_upper_case_yaml_as_render_does(tmp_path: Path) -> None:
+    src = tmp_path / "maps"
+    src.mkdir()
+    (src / "LEGACY.YAML").write_bytes(example_paths()[0].read_bytes())
+    (src / "other.Yml").write_bytes(example_paths()[1].read_bytes())
+    proc = run_jmap("build", str(src), "-o", str(tmp_path / "out"), "-f", "md")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert (tmp_path / "out" / "LEGACY.md").is_file()
+    assert (tmp_path / "out" / "other.md").is_file()

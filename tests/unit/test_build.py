@@ -19,7 +19,7 @@ import jmap.render.formats
 from jmap.commands.build import build_maps
 from jmap.errors import UsageError
 from jmap.render.gallery import render_gallery
-from jmap.repo.build import CACHE_NAME, INDEX_NAME, build_fingerprint
+from jmap.repo.build import CACHE_NAME, CACHE_SCHEMA, INDEX_NAME, build_fingerprint
 
 FAST = ("html", "md", "mmd")
 
@@ -250,7 +250,7 @@ def test_corrupt_cache_means_a_full_build_not_a_crash(tmp_path, count_renders) -
     (out / CACHE_NAME).write_text("{not json", encoding="utf-8")
     assert build(src, out) == 0
     assert len(count_renders) == 6
-    assert json.loads((out / CACHE_NAME).read_text(encoding="utf-8"))["jmap-cache"] == 1
+    assert json.loads((out / CACHE_NAME).read_text(encoding="utf-8"))["jmap-cache"] == CACHE_SCHEMA
 
 
 def test_outputs_are_identical_whatever_the_jobs(tmp_path) -> None:

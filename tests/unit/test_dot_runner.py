@@ -132,3 +132,27 @@ def test_real_dot_syntax_error_is_a_render_error():
 @pytest.mark.parametrize(("fmt", "magic"), [("png", b"\x89PNG"), ("pdf", b"%PDF")])
 def test_real_dot_binary_formats(fmt, magic):
     assert run_dot("digraph { a -> b }", fmt).startswith(magic)
+
+
+def test_pdf_dates_are_fixed_keeping_every_offset() -> None:
+    from jmap.render.graphviz import fixed_pdf_dates
+
+    pdf = b"<< /Producer (cairo) /CreationDate (D:20261130212905+01'00) /ModDate (D:20261130212905Z) >>"
+    fixed = fixed_pdf_dates(pdf)
+    assert fixed == b"<< /Producer (cairo) /CreationDate (D:19700101000000+00'00) /ModDate (D:19700101000000Z) >>"
+    assert len(fixed) == len(pdf)
+
+
+@pytest.mark.needs_dot
+def test_the_same_map_gives_byte_identical_pdfs() -> None:
+    """cairo writes the clock into each PDF: two renders a second apart differ
+    unless jmap fixes the date."""
+    import time
+
+    source = 'digraph { a [label="Checkout"]; a -> b; }'
+    first = run_dot(source, "pdf")
+    time.sleep(1.1)
+    second = run_dot(source, "pdf")
+    assert first.startswith(b"%PDF")
+    assert first == second
+    assert b"D:19700101000000" in first

@@ -372,3 +372,24 @@ def test_factory_fields_are_fresh_per_instance() -> None:
     a, b = Emotion(), Emotion()
     a.per_persona["x"] = 1
     assert b.per_persona == {}
+
+
+def test_opportunities_for_a_pain_point_come_from_an_index_in_map_order() -> None:
+    """The summary asks for each pain point's opportunities: scanning every
+    opportunity each time took 1.1 s at 8,000 pain points."""
+    from jmap.model import Opportunity, PainPoint
+
+    pains = tuple(PainPoint(f"p{i}", f"P{i}") for i in range(3))
+    jm = JourneyMap(
+        title="T",
+        stages=(Stage("s", "S", touchpoints=(Touchpoint("t", "T", pain_points=pains),)),),
+        opportunities=(
+            Opportunity("b", "B", addresses=("p1", "p0")),
+            Opportunity("a", "A", addresses=("p1",)),
+        ),
+    )
+    assert [o.id for o in jm.opportunities_for("p1")] == ["b", "a"]
+    assert [o.id for o in jm.opportunities_for("p0")] == ["b"]
+    assert jm.opportunities_for("p2") == []
+    assert jm.opportunities_for("p1") is not jm.opportunities_for("p1")  # callers may change their copy
+    assert set(jm.index.opportunities_for) == {"p0", "p1"}

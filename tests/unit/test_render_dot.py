@@ -376,7 +376,7 @@ def test_hostile_text_only_ever_appears_escaped(payload):
 
 
 def test_html_text_escapes_markup_backslashes_and_controls():
-    assert _html_text('"];evil[label="x') == "&quot;];evil[label=&quot;x"
+    assert _html_text('"];evil[label="x') == "&quot;&#93;;evil[label=&quot;x"
     assert _html_text("<b>&</b>'") == "&lt;b&gt;&amp;&lt;/b&gt;&#39;"
     # Graphviz expands \N, \G… even in HTML labels; a doubled backslash is one backslash
     assert _html_text("a\\N\\") == "a\\\\N\\\\"

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import ROOT
 
 from jmap.format.validator import load_file, load_text
@@ -345,3 +347,47 @@ def test_a_mention_in_a_map_notifies_nobody_in_the_summary_or_the_diff() -> None
     assert "@cx-team" not in prose and "&#64;cx-team" in prose
     diff = format_md(diff_maps(old, new))
     assert "@cx-team" not in diff and "&#64;cx-team" in diff
+
+
+def _inline_by_characters(text: str) -> str:
+    """The escaping rules of docs/markdown.md applied one character at a time:
+    the specification the fast :func:`inline` must match."""
+    import re as _re
+    import unicodedata
+
+    from jmap.render.mdtext import _LINE_START
+
+    lines = []
+    for line in _re.split(r"\r\n|[\r\n\u0085\u2028\u2029\x0b\x0c]", text):
+        cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in line)
+        cleaned = _re.sub(r"[ \t]+", " ", cleaned).strip()
+        if cleaned:
+            lines.append(cleaned)
+    flat = " / ".join(lines)
+    entity = _re.compile(r"[A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;")
+    out = []
+    for position, ch in enumerate(flat):
+        if ch == "&":
+            out.append("&amp;" if entity.match(flat, position + 1) else "&")
+        elif ch in "<>@":
+            out.append({"<": "&lt;", ">": "&gt;", "@": "&#64;"}[ch])
+        elif ch in "\\`*_[]#|~":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    escaped = "".join(out)
+    match = _LINE_START.match(escaped)
+    if match:
+        if match.group(0)[0].isdigit():
+            escaped = escaped[: match.end()] + "\\" + escaped[match.end() :]
+        else:
+            escaped = "\\" + escaped
+    return escaped
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab &<>\\`*_[]#|~-+=1.);\n\r\t\x00\x1f\x85\u2028 lt#x3C@")), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_fast_escaping_matches_the_character_rules(text: str) -> None:
+    from jmap.render.mdtext import inline
+
+    assert inline(text) == _inline_by_characters(text)

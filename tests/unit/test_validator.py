@@ -614,6 +614,18 @@ def test_slugify() -> None:
     assert slugify("日本") == ""
 
 
+def test_an_invisible_character_in_an_id_is_shown() -> None:
+    """``id: "start\\n"`` was reported as "id 'start' is not valid (did you
+    mean 'start'?)": the message must show what differs."""
+    from jmap.format.validator import load_text as _load
+
+    result = _load('jmap: 1\ntitle: T\nstages:\n  - id: "start\\n"\n    name: S\n', "m.yaml")
+    [diagnostic] = result.errors
+    assert diagnostic.rule == "id-format"
+    assert "id 'start\\n' is not a valid id" in diagnostic.format()
+    assert "(did you mean 'start'?)" in diagnostic.message
+
+
 def test_a_metric_may_carry_a_label() -> None:
     result = load_text(stage_with("metrics:\n  note_moyenne: 4.3\n  abandon: {value: 69%, label: Abandon du panier}\n"))
     assert result.map is not None, result.diagnostics
