@@ -35,7 +35,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -43,6 +42,7 @@ from typing import Any
 import yaml
 
 from jmap.errors import JmapError
+from jmap.format.table import slugify
 from jmap.render.mermaid_grammar import (
     DIRECTIVE,
     LEXER_RULES,
@@ -80,14 +80,14 @@ class MermaidImportError(JmapError):
         self.lines = lines
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Token:
     kind: str
     text: str
     offset: int
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Task:
     name: str
     score: int
@@ -95,20 +95,20 @@ class _Task:
     people: list[str] | None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Section:
     name: str
     tasks: list[_Task] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
 class _Source:
     """The text, where each offset is, and the problems found so far."""
 
-    def __init__(self, text: str, filename: str) -> None:
-        self.text = text
-        self.filename = filename
-        self.problems: list[str] = []
-        self.entities = Entities()
+    text: str
+    filename: str
+    problems: list[str] = field(default_factory=list)
+    entities: Entities = field(default_factory=Entities)
 
     def error(self, offset: int, message: str, rule: str = RULE_SYNTAX) -> None:
         line = self.text.count("\n", 0, offset) + 1
@@ -228,17 +228,27 @@ def _next_line(tokens: list[_Token], index: int) -> int:
 
 def _frontmatter_title(source: _Source, block: str) -> str | None:
     """The front matter's title as written: ``title: 2024`` (or ``yes``, or a
-    date) is that text, not a number, a boolean or a date."""
-    try:
-        root = yaml.compose(block, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        source.error(0, f"the front matter is not valid YAML ({exc.__class__.__name__})")
+    date) is that text, not a number, a boolean or a date.
+
+    Read with jmap's own YAML loader, which never raises: ``yaml.safe_load``
+    raised ValueError, KeyError or RecursionError on ``title: 2024-13-01``,
+    ``!!int abc``, ``!!bool maybe``, a 5,000-digit number or 2,000 nested
+    brackets.
+    """
+    from jmap.format.loader import STR, Mapping, Scalar, compose, normalize_newlines
+
+    root, problems = compose(normalize_newlines(block))
+    if root is None and problems:
+        first = problems[0]
+        source.error(0, f"the front matter is not valid YAML (line {first.line}: {first.message})")
         return None
-    if not isinstance(root, yaml.MappingNode):
+    if not isinstance(root, Mapping):
         return None
-    for key, value in root.value:
-        if isinstance(key, yaml.ScalarNode) and key.value == "title" and isinstance(value, yaml.ScalarNode):
-            return str(value.value).strip()
+    for key, value in root.pairs:
+        if isinstance(key, Scalar) and key.value == "title" and isinstance(value, Scalar):
+            if value.tag == STR:
+                return str(value.value).strip()
+            return value.raw.strip() if value.plain else None
     return None
 
 
@@ -313,18 +323,21 @@ class _Ids:
 
     def __init__(self) -> None:
         self.taken: set[str] = set()
+        #: The next number to try for each slug: 20,000 tasks of one name must
+        #: not try 1, 2, 3… each time (that was quadratic).
+        self.next_number: dict[str, int] = {}
 
     def make(self, name: str, fallback: str) -> str:
-        ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-        slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+        slug = slugify(name)
         if len(slug) > MAX_ID_LENGTH:
             cut = slug[:MAX_ID_LENGTH]
             slug = cut[: cut.rfind("-")] if "-" in cut else cut
         slug = slug or fallback
-        candidate, number = slug, 2
+        candidate, number = slug, self.next_number.get(slug, 2)
         while candidate in self.taken:
             candidate = f"{slug}-{number}"
             number += 1
+        self.next_number[slug] = number
         self.taken.add(candidate)
         return candidate
 

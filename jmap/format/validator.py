@@ -3,7 +3,7 @@
 Three passes over the positioned YAML tree:
 
 1. structure — keys, types, ids, enum values, durations, colours, metrics,
-   following the table in ``formatdef``; values are converted as they pass;
+   following the table in ``jmap.format.table``; values are converted as they pass;
 2. references — ids unique across the map, channels, personas, ``next``,
    ``addresses`` and per-persona emotions resolve;
 3. quality warnings — only when the map has no errors, on the built model.
@@ -18,10 +18,10 @@ import gc
 import math
 import os
 import re
-import unicodedata
+from dataclasses import dataclass, field, replace
 
 from jmap import model as m
-from jmap.format.diagnostics import ERROR, WARNING, Diagnostic, FileReport, sort_key
+from jmap.format.diagnostics import ERROR, MAX_PROBLEMS, WARNING, Diagnostic, FileReport, sort_key
 from jmap.format.hints import closest, did_you_mean
 from jmap.format.loader import (
     BOOL,
@@ -50,6 +50,7 @@ from jmap.format.table import (
     MAX_SUB_DEPTH,
     PERCENT_PATTERN,
     Field,
+    slugify,
 )
 
 TYPE_CHECKING = False
@@ -64,15 +65,12 @@ _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([a-z]+)")
 _INVALID = object()
 
 
+@dataclass(frozen=True, slots=True)
 class Result(FileReport):
     """The outcome of validating one file: its diagnostics and, when it has
     no errors, the map."""
 
-    __slots__ = ("map",)
-
-    def __init__(self, file: str, map: m.JourneyMap | None, diagnostics: list[Diagnostic] | None = None) -> None:
-        super().__init__(file, diagnostics if diagnostics is not None else [])
-        self.map = map
+    map: m.JourneyMap | None = None
 
     @property
     def ok(self) -> bool:
@@ -121,7 +119,7 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
             return _failed(filename, "file-too-large", f"the map is larger than {MAX_BYTES:,} bytes")
         text, problems = decode(data)
         if text is None:
-            return Result(filename, None, [_from_problem(filename, p) for p in problems])
+            return Result(filename, [_from_problem(filename, p) for p in problems])
     else:
         text = data
     if text.startswith("\ufeff"):
@@ -141,149 +139,25 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
 
 def _check_text(text: str, filename: str) -> Result:
     root, problems = compose(text)
-    diagnostics = [_from_problem(filename, p) for p in problems]
+    diagnostics = [_from_problem(filename, p) for p in problems[:MAX_PROBLEMS]]
     if problems and root is None:
-        return Result(filename, None, diagnostics)
+        return Result(filename, diagnostics, truncated=len(problems) > MAX_PROBLEMS)
     if root is None or (isinstance(root, Scalar) and root.value is None):
         diagnostics.append(
             Diagnostic(filename, 1, 1, ERROR, "the file is empty: a journey map starts with 'jmap: 1'", "empty-file")
         )
-        return Result(filename, None, diagnostics)
+        return Result(filename, diagnostics)
     checker = _Checker(filename, text)
-    checker.diagnostics.extend(diagnostics)
+    for diagnostic in diagnostics:
+        checker.report(diagnostic)
     checker.errors = len(diagnostics)
-    journey = checker.run(root)
+    try:
+        journey = checker.run(root)
+    except _TooManyProblems:
+        journey = None
+    checker.count_repeats()
     checker.diagnostics.sort(key=sort_key)
-    return Result(filename, journey, checker.diagnostics)
-
-
-def is_map_file(path: str | os.PathLike[str]) -> bool:
-    """Whether a YAML file found in a folder is a journey map (root key ``jmap``).
-
-    Looks only at top-level keys in the text, without parsing, so scanning a
-    repository full of unrelated YAML (CI configs…) stays cheap and never
-    fails on their syntax.
-    """
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(MAX_BYTES + 1)
-    except OSError:
-        return False
-    text, _ = decode(head)
-    if text is None:
-        return False
-    if re.search(r"(?m)^(?:\ufeff)?(?:jmap|'jmap'|\"jmap\")[ \t]*:", text):
-        return True
-    # A root mapping written in flow style ({jmap: 1, …}): parse to be sure.
-    if re.match(r"\A(?:\ufeff)?(?:\s*(?:#[^\n]*)?\n)*\s*(?:---\s*)?\{", text) and "jmap" in text:
-        root, _ = compose(normalize_newlines(text.lstrip("\ufeff")))
-        return isinstance(root, Mapping) and any(
-            isinstance(key, Scalar) and key.value == "jmap" for key, _ in root.pairs
-        )
-    return False
-
-
-_TOP_KEY = re.compile(
-    r"(?m)^(?:\ufeff)?(?:'([^'\n]*)'|\"([^\"\n]*)\"|([^\s#'\"\-?:,\[\]{}][^:\n]*?))[ \t]*:(?:[ \t]|$)"
-)
-
-
-def _one_edit(word: str, target: str) -> bool:
-    """Whether ``word`` is one typo away from ``target``: a letter added,
-    dropped, replaced, or two neighbours swapped."""
-    if word == target or abs(len(word) - len(target)) > 1:
-        return False
-    if len(word) == len(target):
-        diffs = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
-        if len(diffs) == 1:
-            return True
-        i = diffs[0]
-        return len(diffs) == 2 and diffs[1] == i + 1 and word[i] == target[i + 1] and word[i + 1] == target[i]
-    short, long = (word, target) if len(word) < len(target) else (target, word)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
-def near_map(path: str | os.PathLike[str]) -> Diagnostic | None:
-    """A warning for a YAML file that is almost a journey map but is not one.
-
-    Folder mode checks only files whose top-level mapping has the key
-    ``jmap``; a typo in that key (``jamp:``) or a map that forgot it
-    (``stages:`` and ``personas:`` without ``jmap:``) would otherwise be skipped
-    in silence, and "2 maps checked, all valid" would hide the third.
-    """
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(MAX_BYTES + 1)
-    except OSError:
-        return None
-    text, _ = decode(head)
-    if text is None:
-        return None
-    text = normalize_newlines(text)
-    keys: dict[str, int] = {}
-    for match in _TOP_KEY.finditer(text):
-        key = next(g for g in match.groups() if g is not None).strip()
-        keys.setdefault(key, text.count("\n", 0, match.start()) + 1)
-    name = os.fspath(path)
-    for key, line in keys.items():
-        if _one_edit(key.lower(), "jmap") or key.lower() == "jmap":
-            return Diagnostic(
-                name,
-                line,
-                1,
-                WARNING,
-                f"not checked: the top-level key '{key}' is not 'jmap' (did you mean 'jmap'?), "
-                "so this file is not read as a journey map",
-                "near-map",
-            )
-    if "stages" in keys and "personas" in keys and "jmap" not in keys:
-        return Diagnostic(
-            name,
-            min(keys["stages"], keys["personas"]),
-            1,
-            WARNING,
-            "not checked: this file has 'stages' and 'personas' like a journey map but no 'jmap: 1' key, "
-            "so it is not read as one (add 'jmap: 1' as its first line)",
-            "near-map",
-        )
-    return None
-
-
-def find_maps(paths: list[str | os.PathLike[str]], near_maps: list[Diagnostic] | None = None) -> list[str]:
-    """Files named on the command line, plus every map below the folders named.
-
-    Hidden folders and virtual environments are skipped when walking; files
-    named explicitly are always taken. Order is sorted and stable. YAML files
-    found below a folder that are almost maps (see ``near_map``) are added to
-    ``near_maps`` when it is given.
-    """
-    found: list[str] = []
-    seen: set[str] = set()
-    for raw in paths:
-        path = os.fspath(raw)
-        if os.path.isdir(path):
-            below: list[str] = []
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
-                for name in sorted(files):
-                    if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                        candidate = os.path.join(folder, name)
-                        # Only regular files: a named pipe would block the walk.
-                        if not os.path.isfile(candidate):
-                            continue
-                        if is_map_file(candidate):
-                            below.append(candidate)
-                        elif near_maps is not None and (warning := near_map(candidate)) is not None:
-                            near_maps.append(warning)
-            candidates = sorted(below)
-        else:
-            candidates = [path]
-        for candidate in candidates:
-            key = os.path.realpath(candidate)
-            if key not in seen:
-                seen.add(key)
-                found.append(candidate)
-    return found
+    return Result(filename, checker.diagnostics, map=journey, truncated=checker.truncated)
 
 
 def _integral(node: Scalar) -> bool:
@@ -295,7 +169,7 @@ def _integral(node: Scalar) -> bool:
 
 
 def _failed(filename: str, rule: str, message: str) -> Result:
-    return Result(filename, None, [Diagnostic(filename, 1, 1, ERROR, message, rule)])
+    return Result(filename, [Diagnostic(filename, 1, 1, ERROR, message, rule)])
 
 
 def _from_problem(filename: str, p: Any) -> Diagnostic:
@@ -329,37 +203,40 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _exact(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters but otherwise as typed: an id that
+    differs from a valid one only by an invisible character (``"start\\n"``)
+    must show that character (reporters print it as an escape)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _a(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
-
-
-def slugify(text: str) -> str:
-    """A valid id close to ``text``, for "did you mean" on bad ids."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9_-]+", "-", ascii_text).strip("-_")
-    return slug
 
 
 # -- the checker ----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
 class _Entity:
-    """An entity's converted values, with the nodes they came from."""
+    """An entity's converted values, with the nodes they came from (filled in
+    key by key as the checker reads them)."""
 
-    __slots__ = ("damaged", "kind", "node", "nodes", "values")
-
-    def __init__(self, kind: str, node: Mapping) -> None:
-        self.kind = kind
-        self.node = node
-        #: An error was reported inside it: quality warnings about it would
-        #: only repeat that error in other words.
-        self.damaged = False
-        self.values: dict[str, Any] = {}
-        self.nodes: dict[str, Node] = {}
+    kind: str
+    node: Mapping
+    values: dict[str, Any] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    #: An error was reported inside it: quality warnings about it would
+    #: only repeat that error in other words.
+    damaged: bool = False
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.values.get(key, default)
         return default if value is _INVALID else value
+
+
+class _TooManyProblems(Exception):
+    """Stops the checks of a file once MAX_PROBLEMS problems are reported."""
 
 
 class _Checker:
@@ -368,6 +245,11 @@ class _Checker:
         self.text = text
         self._lines: list[str] | None = None
         self.diagnostics: list[Diagnostic] = []
+        #: How many times each reported diagnostic was found: a value repeated
+        #: by aliases is checked at each use, but reported once, with a count.
+        self.found: dict[Diagnostic, int] = {}
+        #: Problems were left unreported once MAX_PROBLEMS were.
+        self.truncated = False
         self.errors = 0
         #: id → (entity kind, node of the id value), in document order.
         self.ids: dict[str, tuple[str, Node]] = {}
@@ -381,12 +263,37 @@ class _Checker:
 
     def error(self, node: Node, rule: str, message: str) -> None:
         self.errors += 1
-        if node.__class__ is Scalar and node.tag == BROKEN:  # type: ignore[attr-defined]
+        if node.__class__ is Scalar and node.tag == BROKEN:
             return  # the loader already said what is wrong with this value
-        self.diagnostics.append(Diagnostic(self.filename, node.line, node.col, ERROR, message, rule))
+        self.report(Diagnostic(self.filename, node.line, node.col, ERROR, message, rule))
 
     def warn(self, node: Node, rule: str, message: str) -> None:
-        self.diagnostics.append(Diagnostic(self.filename, node.line, node.col, WARNING, message, rule))
+        self.report(Diagnostic(self.filename, node.line, node.col, WARNING, message, rule))
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        """Keep ``diagnostic`` unless it repeats one (then count it) or the file
+        already has MAX_PROBLEMS; past that, an error stops the checks, while a
+        warning is dropped (the map stays usable)."""
+        count = self.found.get(diagnostic)
+        if count is not None:
+            self.found[diagnostic] = count + 1
+            return
+        if len(self.diagnostics) >= MAX_PROBLEMS:
+            self.truncated = True
+            if diagnostic.severity == ERROR:
+                raise _TooManyProblems
+            return
+        self.found[diagnostic] = 1
+        self.diagnostics.append(diagnostic)
+
+    def count_repeats(self) -> None:
+        """Say once, on the one diagnostic kept, how often aliases repeated it."""
+        self.diagnostics = [
+            replace(d, message=f"{d.message} (found {count:,} times here: aliases repeat this value)")
+            if (count := self.found.get(d, 1)) > 1
+            else d
+            for d in self.diagnostics
+        ]
 
     def line_text(self, line: int) -> str:
         if self._lines is None:
@@ -492,8 +399,8 @@ class _Checker:
                     self.error(node, "missing-key", f"{label}{named} is missing the required key '{key}'")
         if kind == "map":
             self.check_version(ent)
-        ent.damaged = self.errors > errors_before
-        return ent
+        # Its values and nodes are shared with the copy: only the flag is new.
+        return replace(ent, damaged=self.errors > errors_before)
 
     def entity_ref(self, ent: _Entity) -> str:
         ident = ent.get("id")
@@ -580,7 +487,8 @@ class _Checker:
             self.wrong_type(node, "'jmap' (the format version)", "the integer 1")
             return _INVALID
         if kind == "enum":
-            return self.enum_value(node, what, spec.arg)  # type: ignore[arg-type]
+            assert isinstance(spec.arg, tuple), "the format table gives an enum its values"
+            return self.enum_value(node, what, spec.arg)
         if kind == "color":
             return self.color_value(node, what)
         if kind == "duration":
@@ -636,7 +544,7 @@ class _Checker:
             self.error(
                 node,
                 "id-format",
-                f"id '{_short(ident, 40)}' is not a valid id: use lowercase ASCII letters, digits, '-' and '_', "
+                f"id '{_exact(ident)}' is not a valid id: use lowercase ASCII letters, digits, '-' and '_', "
                 f"starting with a letter or digit{hint}",
             )
             return _INVALID
@@ -655,6 +563,15 @@ class _Checker:
             self.wrong_type(node, what, f"one of {options}", "enum")
         return _INVALID
 
+    def not_a(self, node: Node, what: str, rule: str, kind: str, expected: str) -> Any:
+        """The error of a value that is empty or of the wrong type, for a
+        ``kind`` of value written as text (a colour, a duration)."""
+        if isinstance(node, Scalar) and node.value is None:
+            self.error(node, rule, f"{what} is empty{self.trap(node, kind)}")
+        else:
+            self.wrong_type(node, what, expected, kind)
+        return _INVALID
+
     def color_value(self, node: Node, what: str) -> Any:
         if isinstance(node, Scalar) and node.tag == STR:
             if _COLOR_RE.fullmatch(node.value):
@@ -663,11 +580,7 @@ class _Checker:
                 node, "invalid-color", f"{what} must be a colour '#rgb' or '#rrggbb', not '{_short(node.value, 40)}'"
             )
             return _INVALID
-        if isinstance(node, Scalar) and node.value is None:
-            self.error(node, "invalid-color", f"{what} is empty{self.trap(node, 'color')}")
-            return _INVALID
-        self.wrong_type(node, what, 'a colour such as "#2a9d8f"', "color")
-        return _INVALID
+        return self.not_a(node, what, "invalid-color", "color", 'a colour such as "#2a9d8f"')
 
     def duration_value(self, node: Node, what: str) -> Any:
         if isinstance(node, Scalar) and node.tag == STR:
@@ -678,18 +591,11 @@ class _Checker:
             self.error(
                 node, "invalid-duration", f"{what} '{_short(text, 40)}' is not a duration{self.duration_hint(text)}"
             )
-            return _INVALID
-        if isinstance(node, Scalar) and node.value is None:
-            self.error(node, "invalid-duration", f"{what} is empty{self.trap(node, 'duration')}")
-            return _INVALID
-        if isinstance(node, Scalar) and node.tag in (INT, FLOAT):
-            self.error(
-                node,
-                "invalid-duration",
-                f"{what} must be a duration such as 30s, 10min or 1h30min{self.trap(node, 'duration')}",
-            )
-            return _INVALID
-        self.wrong_type(node, what, "a duration such as 30s, 10min or 1h30min", "duration")
+        elif isinstance(node, Scalar) and node.tag in (INT, FLOAT):
+            example = "a duration such as 30s, 10min or 1h30min"
+            self.error(node, "invalid-duration", f"{what} must be {example}{self.trap(node, 'duration')}")
+        else:
+            return self.not_a(node, what, "invalid-duration", "duration", "a duration such as 30s, 10min or 1h30min")
         return _INVALID
 
     @staticmethod

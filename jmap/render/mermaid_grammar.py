@@ -29,7 +29,6 @@ from __future__ import annotations
 import html
 import math
 import re
-import unicodedata
 
 # -- scores ------------------------------------------------------------------------
 
@@ -76,6 +75,8 @@ def js_number(text: str) -> float | None:
             return float(int(radix.group(2), base))
         except ValueError:
             return None
+        except OverflowError:  # beyond a double: JavaScript reads Infinity
+            return math.inf
     if _JS_DECIMAL.fullmatch(text):
         return float(text)
     return None
@@ -185,6 +186,8 @@ LOOK_ALIKES = {
     "`": "\u02cb",  # ˋ  (keeps a Markdown code fence closed only by us)
 }
 _LINE_BREAKS = re.compile(r"[\r\n\u0085\u2028\u2029\x0b\x0c]+")
+#: Unicode's control characters (category Cc).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
 #: Statements the lexer tries before a task name (case-insensitive). ASCII
 #: flag: the lexer is JavaScript, whose ``\b`` knows only ASCII letters
@@ -192,10 +195,10 @@ _SPACES = re.compile(r"\s+")
 KEYWORD = re.compile(r"(journey\b|title\s|section\s|acctitle|accdescr)", re.IGNORECASE | re.ASCII)
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
     """One line of text: line breaks and control characters become spaces."""
     text = _LINE_BREAKS.sub(" ", text).replace("\ufeff", " ")  # JavaScript's \s includes U+FEFF
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    text = _CONTROLS.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -210,8 +213,7 @@ def mermaid_text(text: str, *, actor: bool = False) -> str:
     keyword, and holds ``#`` only in entity codes. It may be empty; callers
     choose a fallback.
     """
-    table = {**(ACTOR_ENTITY_CODES if actor else ENTITY_CODES), **LOOK_ALIKES}
-    text = "".join(table.get(ch, ch) for ch in _visible(text))
+    text = visible(text).translate(_ACTOR_TABLE if actor else _TABLE)
     # "%%" anywhere could start a directive ("%%{") or a comment.
     while "%%" in text:
         text = text.replace("%%", "%" + WORD_JOINER + "%")
@@ -220,6 +222,10 @@ def mermaid_text(text: str, *, actor: bool = False) -> str:
     if KEYWORD.match(text):
         text = text[0] + WORD_JOINER + text[1:]
     return text
+
+
+_TABLE = str.maketrans({**ENTITY_CODES, **LOOK_ALIKES})
+_ACTOR_TABLE = str.maketrans({**ACTOR_ENTITY_CODES, **LOOK_ALIKES})
 
 
 def read_text(text: str, entities: Entities) -> str:

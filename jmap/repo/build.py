@@ -1,4 +1,5 @@
-"""``jmap build``: every map of a folder rendered into another, plus a gallery.
+"""The build engine behind ``jmap build``: every map of a folder rendered into
+another, plus a gallery (jmap.commands.build prints and chooses exit codes).
 
 Teams keep dozens of maps in a repository and render them on every commit, so
 the build is:
@@ -14,7 +15,12 @@ the build is:
 - safe to interrupt and to run twice at once: every file is written atomically
   (temporary file, then rename), the run holds an exclusive lock on
   ``OUT/.jmap-build.lock`` (a second build waits for the first), and temporary
-  files left by a killed run are removed by the next one.
+  files left by a killed run are removed by the next one. The lock is an
+  ``flock`` that dies with its holder; pool workers neither keep it nor outlive
+  the build (they are killed with it), so a killed build never blocks the next.
+- confined to OUT: nothing is written through a symbolic link to a folder, and
+  only files the manifest proves jmap wrote (regular files inside OUT whose
+  bytes still hash to what was written) are ever deleted.
 - checkable: ``--check`` renders nothing. It judges each output by what made
   it: stale when it is missing, when its inputs changed since the manifest was
   written, or when its bytes no longer match the manifest (edited by hand).
@@ -29,43 +35,30 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import errno
 import hashlib
 import json
 import os
-import shutil
 import signal
-import subprocess
+import stat
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import IO, Any
-from urllib.parse import quote
+from pathlib import Path, PurePosixPath
+from typing import Any
 
-from jmap.errors import JmapError, UsageError
-from jmap.render.formats import output_stem
+from jmap.errors import JmapError
+from jmap.render.formats import DOT_FORMATS, output_conflict, output_stem
 
 MANIFEST_NAME = ".jmap-manifest.json"
 #: The manifest is also the build's cache.
 CACHE_NAME = MANIFEST_NAME
 LOCK_NAME = ".jmap-build.lock"
 INDEX_NAME = "index.html"
-BUILD_FORMATS = ("svg", "html", "md", "mmd", "dot")
-#: Bumped when the manifest's layout changes, so an old one is ignored, not misread.
+#: Bumped when the manifest's layout changes, so an old one is ignored, not
+#: misread. 2: each output's inputs and hash, which --check and deletion use.
 CACHE_SCHEMA = 2
-_DOT_FORMATS = ("svg", "png", "pdf")
-
-#: How each format is announced in the gallery, in the order links are shown.
-FORMAT_LABELS: dict[str, str] = {
-    "html": "page",
-    "svg": "diagram",
-    "png": "diagram (PNG)",
-    "pdf": "PDF",
-    "md": "summary",
-    "mmd": "Mermaid",
-    "dot": "DOT",
-}
 
 Echo = Callable[[str], None]
 
@@ -90,7 +83,8 @@ class MapJob:
 @dataclass(slots=True)
 class GalleryEntry:
     """What the gallery shows about one map; cached so an unchanged map needs
-    no parsing at all."""
+    no parsing at all. Not frozen: the worker fills it in step by step, so a
+    map that fails half-way still shows what was learnt about it."""
 
     rel: str
     status: str  # valid | warnings | invalid | failed
@@ -106,14 +100,17 @@ class GalleryEntry:
     message: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class MapOutcome:
     entry: GalleryEntry
-    #: Output paths whose bytes changed on disk.
+    #: Output paths whose bytes changed on disk (build) or that are missing or
+    #: stale, each with the reason (check).
     written: tuple[str, ...] = ()
+    stale: tuple[tuple[str, str], ...] = ()
     internal_error: bool = False
     cached: bool = False
-    #: Output path → SHA-256 of the bytes rendered, for the manifest.
+    sizes: dict[str, int] = field(default_factory=dict)
+    #: sha256 of each output as rendered: what may later be deleted as ours.
     hashes: dict[str, str] = field(default_factory=dict)
 
 
@@ -126,6 +123,8 @@ def build_one(job: MapJob) -> MapOutcome:
     Runs in a worker process: everything it returns is plain data, and a
     failure here must not stop the neighbours.
     """
+    if _parent is not None and os.getppid() != _parent:
+        os._exit(1)  # the build is gone (where no PR_SET_PDEATHSIG killed us)
     entry = GalleryEntry(rel=job.rel, status="failed")
     try:
         return _build_one(job, entry)
@@ -158,50 +157,107 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     rendered = render_map(jm, job.formats, templates_dir=templates)
     out_dir = Path(job.out_dir)
     written: list[str] = []
+    stale: list[tuple[str, str]] = []
+    sizes: dict[str, int] = {}
     hashes: dict[str, str] = {}
     for fmt, rel_out in job.outputs:
         data = rendered[fmt]
+        sizes[rel_out] = len(data)
         hashes[rel_out] = hashlib.sha256(data).hexdigest()
-        if _read_or_none(out_dir / rel_out) != data:
-            _write(out_dir / rel_out, data)
+        target = output_path(out_dir, rel_out)
+        current = read_or_none(target)
+        if current == data:
+            continue
+        if job.check:
+            stale.append((rel_out, "missing" if current is None else "stale"))
+        else:
+            write_output(target, data)
             written.append(rel_out)
     entry.status = "warnings" if has_warning else "valid"
     entry.outputs = job.outputs
-    return MapOutcome(entry, written=tuple(written), hashes=hashes)
+    return MapOutcome(entry, written=tuple(written), stale=tuple(stale), sizes=sizes, hashes=hashes)
 
 
 def _located(diagnostic: Any) -> str:
-    from jmap.format.diagnostics import printable
+    from jmap.text import printable
 
     d = diagnostic
     return printable(f"{d.line}:{d.col}: {d.severity}: {d.message} [{d.rule}]")
 
 
-def _console_lines(source: str, entry: GalleryEntry) -> list[str]:
-    """The entry's diagnostics as ``FILE:LINE:COL: …`` lines for the terminal,
-    with the source path as found under SRC (so editors can open it)."""
-    from jmap.format.diagnostics import printable
-
-    lines = [f"{printable(source)}:{line}" for line in entry.diagnostics]
-    if entry.message:
-        lines.append(printable(f"{source}: error: {entry.message}"))
-    return lines
-
-
-def _read_or_none(path: Path) -> bytes | None:
+def read_or_none(path: Path) -> bytes | None:
+    """The bytes of the regular file at ``path``; None when there is none (a
+    symbolic link counts as none: it is replaced, never read through)."""
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read()
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_output(path: Path, data: bytes) -> None:
     from jmap.repo.files import atomic_write
 
     try:
         atomic_write(path, data)
     except OSError as exc:
         raise JmapError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+# -- keeping to OUT ----------------------------------------------------------------
+
+
+def output_path(out: Path, rel: str) -> Path:
+    """``OUT/rel``, once it is sure that writing there stays inside OUT.
+
+    ``rel`` must be relative, without ``..``, and no folder between OUT and the
+    file may be a symbolic link (``OUT/team -> /etc`` would make the build
+    write outside OUT) or something other than a folder. A link at the file
+    itself is harmless: the atomic rename replaces the link, not its target.
+    """
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or not pure.parts or any(part in (".", "..") for part in pure.parts):
+        raise JmapError(f"refusing to write {rel!r}: outputs stay inside {out}")
+    folder = out
+    for part in pure.parts[:-1]:
+        folder = folder / part
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            break  # created by the write, as a real folder
+        if stat.S_ISLNK(mode):
+            raise JmapError(f"{folder} is a symbolic link: jmap writes only into real folders inside {out}")
+        if not stat.S_ISDIR(mode):
+            raise JmapError(f"{folder} is not a folder")
+    return out / rel
+
+
+def _sha256_of_regular_file(path: Path) -> str | None:
+    """The file's sha256 when ``path`` is a regular file (links not followed)."""
+    data = read_or_none(path)
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def provably_ours(out: Path, rel: str, recorded: object) -> Path | None:
+    """``OUT/rel`` when it is a regular file inside OUT whose bytes hash to what
+    a build recorded writing there; None otherwise. A crafted or stale cache
+    can then make jmap delete only a file jmap itself wrote."""
+    if not isinstance(rel, str) or not isinstance(recorded, str):
+        return None
+    try:
+        path = output_path(out, rel)
+    except JmapError:
+        return None
+    if _sha256_of_regular_file(path) != recorded:
+        return None
+    return path
 
 
 # -- fingerprints and the cache --------------------------------------------------
@@ -230,6 +286,7 @@ RENDERING_CODE = (
     "errors.py",
     "model.py",
     "resources.py",
+    "text.py",
     "format",
     "render",
     "templates",
@@ -239,23 +296,15 @@ RENDERING_CODE = (
 
 
 def graphviz_version(formats: tuple[str, ...]) -> str:
-    """Graphviz's version, since its layout decides the diagram bytes.
-
-    Asked through the ``graphviz`` package, which knows how to find and parse
-    ``dot -V``; a build pays its import once, unlike `jmap render`, which must
-    start fast and runs ``dot`` itself. ``--check`` does not ask: another
-    Graphviz on the CI machine must not make committed diagrams stale.
-    """
-    if not any(f in _DOT_FORMATS for f in formats):
+    """Graphviz's version when a format needs it, since its layout decides the
+    diagram bytes. A build records it apart from the inputs: ``--check`` does
+    not ask, since another Graphviz on the CI machine must not make committed
+    diagrams stale."""
+    if not any(f in DOT_FORMATS for f in formats):
         return "unused"
-    import graphviz
+    from jmap.render.graphviz import graphviz_version as dot_version
 
-    try:
-        return ".".join(str(part) for part in graphviz.version())
-    except graphviz.ExecutableNotFound:
-        return "absent"
-    except (OSError, RuntimeError, subprocess.SubprocessError):
-        return "unknown"
+    return dot_version()
 
 
 def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Path | None) -> str:
@@ -298,18 +347,25 @@ def gallery_key(fingerprint: str, maps: list[tuple[str, str]], conflicts: list[G
     return digest.hexdigest()
 
 
-def _file_hash(path: Path) -> str | None:
-    data = _read_or_none(path)
-    return None if data is None else hashlib.sha256(data).hexdigest()
+def file_hash(out: Path, rel: str) -> str | None:
+    """The sha256 of the regular file ``OUT/rel``; None when there is none or
+    when the path leaves OUT (a link is never followed)."""
+    try:
+        return _sha256_of_regular_file(output_path(out, rel))
+    except JmapError:
+        return None
 
 
 def load_manifest(out: Path) -> dict[str, Any]:
     """The manifest in OUT; an unreadable or foreign one is an empty one (the
     price is a full rebuild, or a check that calls everything stale, never a
     wrong skip)."""
+    data = read_or_none(out / MANIFEST_NAME)
+    if data is None:
+        return {}
     try:
-        document = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        document = json.loads(data.decode("utf-8"))
+    except ValueError:
         return {}
     if not isinstance(document, dict) or document.get("jmap-manifest") != CACHE_SCHEMA:
         return {}
@@ -334,21 +390,16 @@ def save_cache(
     }
     if gallery is not None:
         document["gallery"] = gallery
-    _write(out / MANIFEST_NAME, (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+    write_output(
+        out / MANIFEST_NAME, (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    )
 
 
-def _recorded_outputs(record: Any) -> dict[str, dict[str, str]]:
-    outputs = record.get("outputs") if isinstance(record, dict) else None
-    if not isinstance(outputs, dict):
-        return {}
-    return {str(rel): o for rel, o in outputs.items() if isinstance(o, dict)}
-
-
-def _entry_to_json(entry: GalleryEntry) -> dict[str, Any]:
+def entry_to_json(entry: GalleryEntry) -> dict[str, Any]:
     return asdict(entry)
 
 
-def _entry_from_json(data: dict[str, Any]) -> GalleryEntry | None:
+def entry_from_json(data: dict[str, Any]) -> GalleryEntry | None:
     try:
         return GalleryEntry(
             rel=str(data["rel"]),
@@ -369,34 +420,63 @@ def _entry_from_json(data: dict[str, Any]) -> GalleryEntry | None:
 # -- locking ---------------------------------------------------------------------
 
 
+#: File descriptors of the locks this process holds, which pool workers close
+#: as they start: a forked worker would otherwise share the lock, and keep it
+#: for as long as it lives.
+_held_locks: set[int] = set()
+#: In a pool worker, the pid of the build that started it.
+_parent: int | None = None
+
+
 @contextlib.contextmanager
-def _locked(out: Path, exclusive: bool, echo_err: Echo) -> Iterator[None]:
+def locked(out: Path, exclusive: bool, echo_err: Echo) -> Iterator[None]:
     """Hold ``OUT/.jmap-build.lock`` for the whole run.
 
     A second build into the same OUT waits for the first instead of
     interleaving with it; ``--check`` takes a shared lock so it never compares
-    against a half-finished build. The kernel releases the lock when a killed
-    build dies, so no stale lock can block the next run.
+    against a half-finished build. It is an ``flock``, which the kernel
+    releases when its holder dies (workers close their inherited copy), so no
+    lock left by a killed build can block the next run.
+
+    The lock file is opened without following links (a link planted there
+    would make jmap create a file at its target) and must be a regular file.
+    ``--check`` only reads: it opens an existing lock file read-only and, when
+    there is none or it cannot be opened (a read-only checkout), takes no lock,
+    since no build can be writing there.
     """
     try:
         import fcntl
     except ImportError:  # Windows: atomic writes still protect each file
         yield
         return
-    handle: IO[bytes] = open(out / LOCK_NAME, "ab")  # noqa: SIM115 - held for the whole run
+    path = out / LOCK_NAME
+    flags = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | (os.O_RDWR | os.O_CREAT if exclusive else os.O_RDONLY)
     try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise JmapError(f"{path} is a symbolic link: the build lock must be jmap's own file; remove it") from exc
+        if not exclusive:
+            yield
+            return
+        raise JmapError(f"cannot create the build lock {path}: {exc.strerror or exc}") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise JmapError(f"{path} is not a regular file: the build lock must be jmap's own file; remove it")
         mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
         try:
-            fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
             echo_err(f"jmap build: waiting for another build into {out} to finish")
-            fcntl.flock(handle.fileno(), mode)
+            fcntl.flock(fd, mode)
+        _held_locks.add(fd)
         yield
     finally:
-        handle.close()
+        _held_locks.discard(fd)
+        os.close(fd)
 
 
-def _remove_leftover_temporaries(out: Path, names: set[str]) -> None:
+def remove_leftover_temporaries(out: Path, names: set[str]) -> None:
     """Delete temporary files that a killed build left beside its outputs.
 
     Only names that our atomic writes create for our own outputs are touched
@@ -405,7 +485,10 @@ def _remove_leftover_temporaries(out: Path, names: set[str]) -> None:
     """
     by_dir: dict[Path, set[str]] = {}
     for rel in names:
-        target = out / rel
+        try:
+            target = output_path(out, rel)
+        except JmapError:
+            continue  # a folder that is a link: never look, nor delete, through it
         by_dir.setdefault(target.parent, set()).add(target.name)
     for directory, targets in by_dir.items():
         try:
@@ -423,86 +506,12 @@ def _remove_leftover_temporaries(out: Path, names: set[str]) -> None:
                 candidate = candidate.rsplit(".", 1)[0]
                 if candidate in targets:
                     with contextlib.suppress(OSError):
-                        os.unlink(directory / name)
+                        if stat.S_ISREG(os.lstat(directory / name).st_mode):
+                            os.unlink(directory / name)
                     break
 
 
-# -- progress --------------------------------------------------------------------
-
-
-class _ProgressBar:
-    """One line on stderr redrawn with ``\\r``; cleared when done, so the log
-    that follows starts on a clean line."""
-
-    def __init__(self, total: int, stream: IO[str]) -> None:
-        self.total = total
-        self.done = 0
-        self.stream = stream
-
-    def advance(self, label: str) -> None:
-        from jmap.format.diagnostics import printable
-
-        self.done += 1
-        width = shutil.get_terminal_size((80, 20)).columns
-        bar_width = max(10, min(30, width // 3))
-        filled = bar_width * self.done // max(1, self.total)
-        counter = f"{self.done}/{self.total}"
-        head = f"[{'#' * filled}{'-' * (bar_width - filled)}] {counter} "
-        room = max(0, width - len(head) - 1)
-        text = printable(label)
-        if len(text) > room:
-            text = "…" + text[-(room - 1) :] if room > 1 else ""
-        self.stream.write(f"\r{head}{text}\x1b[K")
-        self.stream.flush()
-
-    def clear(self) -> None:
-        """Erase the bar so a log line can be printed; the next advance redraws it."""
-        self.stream.write("\r\x1b[K")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.clear()
-
-
-def _want_progress(progress: bool | None) -> bool:
-    if progress is not None:
-        return progress
-    return sys.stderr.isatty() and not os.environ.get("CI")
-
-
-# -- the gallery -----------------------------------------------------------------
-
-
-def render_gallery(entries: list[GalleryEntry], templates_dir: Path | None = None) -> bytes:
-    """``OUT/index.html``: one row per map, links relative to OUT."""
-    from jmap.render.templating import environment, render
-    from jmap.resources import templates_dir as shipped_templates
-
-    search = [str(shipped_templates())]
-    if templates_dir is not None and (templates_dir / "build" / "index.html.j2").is_file():
-        search.insert(0, str(templates_dir))
-    env = environment(tuple(search))
-    rows = []
-    for entry in sorted(entries, key=lambda e: e.rel):
-        links = [
-            {"label": FORMAT_LABELS[fmt], "format": fmt, "href": quote(path)}
-            for fmt in FORMAT_LABELS
-            for f, path in entry.outputs
-            if f == fmt
-        ]
-        rows.append({**asdict(entry), "links": links})
-    counts = {
-        status: sum(1 for e in entries if e.status == status) for status in ("valid", "warnings", "invalid", "failed")
-    }
-    page = render(env, "build/index.html.j2", maps=rows, counts=counts, total=len(entries))
-    return page.encode("utf-8")
-
-
-# -- the command -----------------------------------------------------------------
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+# -- planning and running the jobs ------------------------------------------------
 
 
 def _is_within(path: Path, folder: Path) -> bool:
@@ -521,25 +530,22 @@ def plan_jobs(
     strict: bool,
     templates_dir: Path | None,
     check: bool,
-    echo_err: Echo | None = None,
+    near_maps: list[Any] | None = None,
 ) -> tuple[list[MapJob], list[GalleryEntry]]:
     """The maps under ``src`` and where each one's outputs go.
 
     Maps inside OUT are not sources (OUT may sit inside SRC). Two maps that
     would write the same output (``a.yaml`` and ``a.yml``), or a top-level map
     whose page would overwrite the gallery, cannot be built and are reported.
+    Files below SRC (outside OUT) that are almost maps go to ``near_maps``.
     """
-    from jmap.format.validator import find_maps
+    from jmap.repo.discover import find_maps
 
     base = src if src.is_dir() else src.parent
     near: list[Any] = []
     sources = [Path(p) for p in find_maps([src], near)]
-    if echo_err is not None:
-        for warning in near:
-            if not _is_within(Path(warning.file), out):
-                echo_err(warning.format())
-    if not sources and src.is_dir():
-        raise UsageError(f"no journey maps under {src} (YAML files whose top-level mapping has the key 'jmap')")
+    if near_maps is not None:
+        near_maps.extend(w for w in near if not _is_within(Path(w.file), out) or _is_within(src, out))
     sources = [p for p in sources if not _is_within(p, out) or _is_within(src, out)]
     jobs: list[MapJob] = []
     conflicts: list[GalleryEntry] = []
@@ -548,13 +554,11 @@ def plan_jobs(
         rel_path = Path(os.path.relpath(path, base))
         rel = rel_path.as_posix()
         outputs = tuple((fmt, (rel_path.parent / f"{output_stem(rel_path)}.{fmt}").as_posix()) for fmt in formats)
-        clash = next((claimed[o] for _f, o in outputs if o in claimed), None)
+        clash = next(((claimed[o], o) for _f, o in outputs if o in claimed), None)
         if clash is not None:
-            conflicts.append(
-                GalleryEntry(
-                    rel=rel, status="failed", message=f"its outputs would overwrite those of {clash}; rename it"
-                )
-            )
+            other, output = clash
+            message = output_conflict(rel, other, output)
+            conflicts.append(GalleryEntry(rel=rel, status="failed", message=message))
             continue
         claimed.update({o: rel for _f, o in outputs})
         jobs.append(
@@ -572,10 +576,10 @@ def plan_jobs(
     return jobs, conflicts
 
 
-def _run_jobs(
+def run_jobs(
     jobs: list[MapJob],
     workers: int,
-    progress: _ProgressBar | None,
+    advance: Callable[[str], None] | None,
     on_done: Callable[[MapJob, MapOutcome], None],
 ) -> None:
     """Run ``build_one`` over ``jobs``; ``on_done`` sees the results in job order
@@ -583,19 +587,23 @@ def _run_jobs(
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             outcome = build_one(job)
-            if progress:
-                progress.advance(job.rel)
+            if advance:
+                advance(job.rel)
             on_done(job, outcome)
         return
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_worker_signals)
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)),
+        initializer=_worker_start,
+        initargs=(os.getpid(), tuple(sorted(_held_locks))),
+    )
     futures: list[concurrent.futures.Future[MapOutcome]] = []
     reported: set[str] = set()
     try:
         futures = [pool.submit(build_one, job) for job in jobs]
-        if progress:
+        if advance:
             index = {f: job for f, job in zip(futures, jobs, strict=True)}
             for future in concurrent.futures.as_completed(futures):
-                progress.advance(index[future].rel)
+                advance(index[future].rel)
         for job, future in zip(jobs, futures, strict=True):
             try:
                 outcome = future.result()
@@ -616,17 +624,50 @@ def _run_jobs(
     pool.shutdown(wait=True)
 
 
-def _worker_signals() -> None:
-    """Workers leave Ctrl-C and SIGTERM (both sent to the whole process group)
+def _worker_start(parent: int, lock_fds: tuple[int, ...]) -> None:
+    """Set up a pool worker.
+
+    Workers leave Ctrl-C and SIGTERM (both sent to the whole process group)
     to the parent, which stops handing out maps and waits for the ones in
     progress to finish their writes: a worker interrupted mid-task would leave
-    a temporary file behind, or the pool hung."""
+    a temporary file behind, or the pool hung.
+
+    But a parent killed alone (SIGKILL from an OOM killer or a CI supervisor)
+    must take its workers with it: they would otherwise wait for ever on the
+    task pipe, which they hold open themselves. They close their copy of the
+    build lock (with ``fork`` they share it, and would keep it held), ask the
+    kernel to kill them when the parent dies, and end at once if it already has.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for fd in lock_fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held_locks.clear()
+    global _parent
+    _parent = parent
+    _die_with_parent()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    """Linux's ``PR_SET_PDEATHSIG``: SIGKILL this process when its parent dies.
+    Elsewhere nothing: the parent-alive check at start is all there is."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
+def terminate_as_interrupt() -> Iterator[None]:
     """A cancelled CI job gets SIGTERM: treat it as Ctrl-C, so the cache of the
     maps finished so far is saved and no temporary file is left behind."""
     if threading.current_thread() is not threading.main_thread():
@@ -643,205 +684,29 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def run_build(
-    src: Path,
-    out: Path,
-    *,
-    jobs: int | None,
-    check: bool,
-    formats: tuple[str, ...],
-    strict: bool,
-    templates_dir: Path | None,
-    progress: bool | None,
-    echo: Echo,
-    echo_err: Echo,
-) -> int:
-    """``jmap build``: 0 when every map is built (or, with ``check``, current);
-    1 when a map is invalid or failed, or an output is stale; 3 on a bug."""
-
-    if not src.exists():
-        raise UsageError(f"no such file or directory: {src}")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"output {out} exists and is not a directory")
-    if jobs is not None and jobs < 1:
-        raise UsageError("-j/--jobs must be at least 1")
-    if not formats:
-        formats = BUILD_FORMATS
-    workers = jobs or os.cpu_count() or 1
-    if check:
-        return _run_check(src, out, formats, strict, templates_dir, workers, echo, echo_err)
-
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        return _run_build(src, out, formats, strict, templates_dir, workers, progress, echo, echo_err)
-    except UsageError:
-        if created:  # no maps: leave no empty OUT behind
-            with contextlib.suppress(OSError):
-                (out / LOCK_NAME).unlink()
-                out.rmdir()
-        raise
+def output_records(cached: object) -> dict[str, dict[str, Any]]:
+    """A map record's outputs: rel → {inputs, sha256}."""
+    outputs = cached.get("outputs") if isinstance(cached, dict) else None
+    if not isinstance(outputs, dict):
+        return {}
+    return {str(rel): o for rel, o in outputs.items() if isinstance(o, dict)}
 
 
-def _run_build(
-    src: Path,
-    out: Path,
-    formats: tuple[str, ...],
-    strict: bool,
-    templates_dir: Path | None,
-    workers: int,
-    progress: bool | None,
-    echo: Echo,
-    echo_err: Echo,
-) -> int:
-    from jmap.format.diagnostics import printable
-
-    with _terminate_as_interrupt(), _locked(out, exclusive=True, echo_err=echo_err):
-        all_jobs, conflicts = plan_jobs(
-            src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=False, echo_err=echo_err
-        )
-        _remove_leftover_temporaries(out, {o for job in all_jobs for _f, o in job.outputs} | {INDEX_NAME, CACHE_NAME})
-        fingerprint = build_fingerprint(formats, strict, templates_dir)
-        graphviz = graphviz_version(formats)
-        manifest = load_manifest(out)
-        old_cache = load_cache(out)
-        same_graphviz = manifest.get("graphviz") == graphviz
-        new_cache: dict[str, dict[str, Any]] = {}
-        entries: list[GalleryEntry] = list(conflicts)
-        to_render: list[MapJob] = []
-        keys: dict[str, str] = {}
-        for job in all_jobs:
-            try:
-                key = map_key(Path(job.source).read_bytes(), fingerprint)
-            except OSError:
-                to_render.append(job)  # the worker reports the read error with the file name
-                continue
-            keys[job.rel] = key
-            cached = old_cache.get(job.rel)
-            entry = _entry_from_json(cached.get("entry", {})) if isinstance(cached, dict) else None
-            if (
-                entry is not None
-                and cached is not None
-                and same_graphviz
-                and entry.status in ("valid", "warnings")
-                and cached.get("inputs") == key
-                and _outputs_intact(out, cached)
-            ):
-                entries.append(entry)
-                new_cache[job.rel] = cached
-            else:
-                to_render.append(job)
-
-        unchanged = len(all_jobs) - len(to_render)
-        echo(
-            f"jmap build: {_plural(len(all_jobs), 'map')} in {printable(str(src))}, {unchanged} unchanged, "
-            f"{len(to_render)} to render (-j {workers})"
-        )
-        for entry in conflicts:
-            echo_err(printable(f"{src / entry.rel if src.is_dir() else src}: error: {entry.message}"))
-        bar = _ProgressBar(len(to_render), sys.stderr) if to_render and _want_progress(progress) else None
-        internal = False
-        failed = len(conflicts)
-
-        def done(job: MapJob, outcome: MapOutcome) -> None:
-            nonlocal internal, failed
-            entry = outcome.entry
-            entries.append(entry)
-            internal = internal or outcome.internal_error
-            if job.rel in keys and not outcome.internal_error:
-                # Invalid maps are recorded too, so that --check can say so
-                # without reading them again.
-                new_cache[job.rel] = {
-                    "inputs": keys[job.rel],
-                    "entry": _entry_to_json(entry),
-                    "outputs": {
-                        rel_out: {"inputs": output_key(keys[job.rel], fmt), "sha256": outcome.hashes[rel_out]}
-                        for fmt, rel_out in job.outputs
-                        if rel_out in outcome.hashes
-                    },
-                }
-            if entry.status in ("valid", "warnings"):
-                if bar is None:
-                    echo(f"rendered {printable(job.rel)}" + (" (no change)" if not outcome.written else ""))
-            else:
-                failed += 1
-                if bar is None:
-                    echo(f"skipped {printable(job.rel)} ({entry.status})")
-            if bar is not None:
-                bar.clear()
-            for line in _console_lines(job.source, entry):
-                echo_err(line)
-
-        gallery_record: dict[str, str] | None = None
-        try:
-            _run_jobs(to_render, workers, bar, done)
-            if bar:
-                bar.close()
-                bar = None
-            gallery = render_gallery(entries, templates_dir)
-            if _read_or_none(out / INDEX_NAME) != gallery:
-                _write(out / INDEX_NAME, gallery)
-            if len(keys) == len(all_jobs):
-                gallery_record = {
-                    "inputs": gallery_key(fingerprint, list(keys.items()), conflicts),
-                    "sha256": hashlib.sha256(gallery).hexdigest(),
-                }
-        finally:
-            if bar:
-                bar.close()
-            # Saved even when interrupted, so the maps finished so far are not
-            # rendered again by the next run.
-            _remove_orphans(out, old_cache, new_cache, {o for job in all_jobs for _f, o in job.outputs})
-            current = {job.rel for job in all_jobs}
-            for rel, cached in old_cache.items():
-                # Maps not reached (interrupted) keep their old record:
-                # harmless, since its inputs and outputs are checked again.
-                if rel in current and rel not in new_cache:
-                    new_cache[rel] = cached
-            save_cache(out, new_cache, graphviz=graphviz, gallery=gallery_record)
-
-        # Warnings of unchanged maps are shown again: a rebuild must not make
-        # them disappear from the log.
-        rendered_now = {j.rel for j in to_render}
-        sources = {j.rel: j.source for j in all_jobs}
-        for entry in sorted(entries, key=lambda e: e.rel):
-            if entry.status == "warnings" and entry.rel not in rendered_now:
-                for line in _console_lines(sources.get(entry.rel, entry.rel), entry):
-                    echo_err(line)
-
-    built = sum(1 for e in entries if e.status in ("valid", "warnings"))
-    echo(
-        f"jmap build: {_plural(built, 'map')} built ({unchanged} unchanged), {failed} failed → "
-        f"{printable(str(out / INDEX_NAME))}"
-    )
-    if internal:
-        return 3
-    return 1 if failed else 0
+def recorded_outputs(cached: object) -> dict[str, object]:
+    """A map record's outputs with the sha256 each had when it was written."""
+    return {rel: o.get("sha256") for rel, o in output_records(cached).items()}
 
 
-def _outputs_intact(out: Path, cached: dict[str, Any]) -> bool:
+def outputs_intact(out: Path, cached: dict[str, Any]) -> bool:
     """The outputs a map's record lists still have the bytes it recorded (a
     deleted or edited output forces a render)."""
-    outputs = _recorded_outputs(cached)
+    outputs = recorded_outputs(cached)
     if not outputs:
         return False
-    return all(_file_hash(out / rel) == record.get("sha256") for rel, record in outputs.items())
+    return all(file_hash(out, rel) == recorded for rel, recorded in outputs.items())
 
 
-def _remove_orphans(
-    out: Path, old_cache: dict[str, dict[str, Any]], new_cache: dict[str, dict[str, Any]], expected: set[str]
-) -> None:
-    """Delete outputs that an earlier build wrote for a map (or a format) that
-    is gone. Only files the cache says we wrote are touched."""
-    still_wanted = expected | {rel for entry in new_cache.values() for rel in _recorded_outputs(entry)}
-    for cached in old_cache.values():
-        for rel in _recorded_outputs(cached):
-            if rel not in still_wanted and _is_within(out / rel, out):
-                with contextlib.suppress(OSError):
-                    (out / rel).unlink()
-
-
-def _invalid_entry(job: MapJob) -> GalleryEntry | None:
+def invalid_entry(job: MapJob) -> GalleryEntry | None:
     """The gallery entry of a map that a build would skip, else None."""
     from jmap.format.validator import load_file
 
@@ -852,111 +717,23 @@ def _invalid_entry(job: MapJob) -> GalleryEntry | None:
     return GalleryEntry(rel=job.rel, status="invalid", diagnostics=tuple(_located(d) for d in result.diagnostics))
 
 
-def _run_check(
-    src: Path,
+def remove_orphans(
     out: Path,
-    formats: tuple[str, ...],
-    strict: bool,
-    templates_dir: Path | None,
-    workers: int,
-    echo: Echo,
-    echo_err: Echo,
-) -> int:
-    """Judge OUT by its manifest; render nothing, write nothing.
-
-    An output is stale when it is missing, when what made it changed (the
-    map, jmap, the templates, the options) or when its bytes are not those
-    the manifest recorded (edited by hand). Only the sources and the outputs
-    are read and hashed.
-    """
-    from jmap.format.diagnostics import printable
-
-    del workers  # hashing is cheap: no pool needed
-    lock: contextlib.AbstractContextManager[None] = (
-        _locked(out, exclusive=False, echo_err=echo_err) if out.is_dir() else contextlib.nullcontext()
-    )
-    with lock:
-        jobs, conflicts = plan_jobs(
-            src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=True, echo_err=echo_err
-        )
-        fingerprint = build_fingerprint(formats, strict, templates_dir)
-        manifest = load_manifest(out)
-        recorded = load_cache(out)
-        stale: list[tuple[str, str]] = []
-        problems = len(conflicts)
-        for entry in conflicts:
-            echo_err(printable(f"{src / entry.rel if src.is_dir() else src}: error: {entry.message}"))
-        keys: dict[str, str] = {}
-        for job in jobs:
-            try:
-                key = map_key(Path(job.source).read_bytes(), fingerprint)
-            except OSError as exc:
-                echo_err(printable(f"{job.source}: error: cannot read the file: {exc.strerror or exc}"))
-                problems += 1
+    old_cache: dict[str, dict[str, Any]],
+    new_cache: dict[str, dict[str, Any]],
+    expected: set[str],
+    sources: set[str],
+) -> None:
+    """Delete outputs that an earlier build wrote for a map (or a format) that
+    is gone. Only files the cache proves we wrote are touched: inside OUT,
+    regular, with the hash recorded when they were written, and never a map
+    being built (SRC may be OUT)."""
+    still_wanted = expected | {rel for entry in new_cache.values() for rel in recorded_outputs(entry)}
+    for cached in old_cache.values():
+        for rel, recorded in recorded_outputs(cached).items():
+            if rel in still_wanted:
                 continue
-            keys[job.rel] = key
-            record = recorded.get(job.rel)
-            outputs = _recorded_outputs(record)
-            built = _entry_from_json(record.get("entry", {})) if isinstance(record, dict) else None
-            if (
-                record is not None
-                and record.get("inputs") == key
-                and built is not None
-                and built.status not in ("valid", "warnings")
-            ):
-                problems += 1
-                for line in _console_lines(job.source, built):
-                    echo_err(line)
-                continue
-            if record is None or record.get("inputs") != key:
-                # A new or changed map is stale anyway; if it is also invalid,
-                # a build cannot fix it: say why instead.
-                invalid = _invalid_entry(job)
-                if invalid is not None:
-                    problems += 1
-                    for line in _console_lines(job.source, invalid):
-                        echo_err(line)
-                    continue
-            for fmt, rel_out in job.outputs:
-                on_disk = _file_hash(out / rel_out)
-                mine = outputs.get(rel_out)
-                if on_disk is None:
-                    stale.append((rel_out, "missing"))
-                elif mine is None or mine.get("inputs") != output_key(key, fmt):
-                    stale.append((rel_out, "stale"))
-                elif mine.get("sha256") != on_disk:
-                    stale.append((rel_out, "edited"))
-        gallery = manifest.get("gallery")
-        on_disk = _file_hash(out / INDEX_NAME)
-        if on_disk is None:
-            stale.append((INDEX_NAME, "missing"))
-        elif (
-            not isinstance(gallery, dict)
-            or len(keys) != len(jobs)
-            or gallery.get("inputs") != gallery_key(fingerprint, list(keys.items()), conflicts)
-        ):
-            stale.append((INDEX_NAME, "stale"))
-        elif gallery.get("sha256") != on_disk:
-            stale.append((INDEX_NAME, "edited"))
-        expected = {o for job in jobs for _f, o in job.outputs}
-        for rel, record in recorded.items():
-            if rel in keys:
-                continue
-            for rel_out in _recorded_outputs(record):
-                if rel_out not in expected and (out / rel_out).is_file():
-                    stale.append((rel_out, "orphaned"))
-
-    for rel, reason in sorted(set(stale)):
-        echo(printable(f"{reason}: {out / rel}"))
-    if stale:
-        echo_err(
-            f"jmap build --check: {_plural(len(set(stale)), 'output')} out of date in {printable(str(out))} "
-            "(missing; stale: its map, jmap, the templates or the options changed; edited: its bytes are not "
-            f"those jmap wrote; orphaned: its map is gone); run `jmap build {printable(str(src))} "
-            f"-o {printable(str(out))}` and commit OUT with its {MANIFEST_NAME}"
-        )
-    if problems:
-        echo_err(f"jmap build --check: {_plural(problems, 'map')} could not be rendered")
-    if not stale and not problems:
-        echo(f"jmap build --check: {_plural(len(jobs), 'map')}, all outputs in {printable(str(out))} are current")
-    return 1 if stale or problems else 0
+            path = provably_ours(out, rel, recorded)
+            if path is not None and os.path.realpath(path) not in sources:
+                with contextlib.suppress(OSError):
+                    path.unlink()

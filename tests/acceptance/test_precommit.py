@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT, run_jmap
+from support import EXAMPLES, ROOT, run_jmap
+from support.tools import require
 
 pytestmark = pytest.mark.slow
 
@@ -43,8 +44,7 @@ def committed(repo: Path, message: str) -> str:
 
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory) -> tuple[Path, str]:
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    require("git")
     pytest.importorskip("pre_commit")
     repo = tmp_path_factory.mktemp("jmap-hooks")
     for name in PROJECT_FILES:
@@ -83,7 +83,7 @@ def user_repo(tmp_path, hook_repo) -> Path:
     assert git(repo, "init", "-q", "-b", "main").returncode == 0
     done = run_jmap("build", "maps", "-o", "renders", "-f", FORMATS, cwd=repo)
     assert done.returncode == 0, done.stderr
-    (repo / ".gitignore").write_text("renders/.jmap-cache.json\nrenders/.jmap-build.lock\n", encoding="utf-8")
+    (repo / ".gitignore").write_text("renders/.jmap-build.lock\n", encoding="utf-8")
     committed(repo, "maps and renders")
     return repo
 

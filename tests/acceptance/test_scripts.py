@@ -9,7 +9,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-from conftest import ROOT
+from support import ROOT
 
 
 def _executable(path: Path, body: str) -> None:

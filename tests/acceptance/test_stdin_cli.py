@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import EXAMPLES, FIXTURES, run_jmap
+from support import EXAMPLES, FIXTURES, run_jmap
 
 CHECKOUT = EXAMPLES / "checkout-fr.yaml"
 TAB_AND_MORE = FIXTURES / "invalid" / "tab-and-more.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_jmap
+from support import run_jmap
 
 from jmap.format.rules import RULES_FILE, rules_from_markdown, rules_json
 

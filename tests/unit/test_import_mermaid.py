@@ -9,6 +9,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import ROOT
 
 from jmap.errors import JmapError
 from jmap.format.mermaid_import import import_mermaid
@@ -17,7 +18,6 @@ from jmap.model import JourneyMap
 from jmap.render.mermaid import WORD_JOINER, render_mmd
 from jmap.render.mermaid_grammar import Entities, read_text
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 WORKING_DAY = """journey
@@ -299,3 +299,12 @@ def test_the_imported_map_passes_strict_validation_with_lang_and_modeline() -> N
     result = load_text(out, "day.yaml")
     assert result.map is not None and result.diagnostics == [], [d.format() for d in result.diagnostics]
     assert result.map.lang == "en"
+
+
+def test_ids_follow_the_validators_slug_rule() -> None:
+    """One slug rule: the importer makes the ids the validator would suggest."""
+    from jmap.format.table import slugify
+
+    jm = imported("journey\n  section Sign_up now\n    Fill in_the form: 3\n")
+    assert jm.stages[0].id == slugify("Sign_up now") == "sign_up-now"
+    assert jm.stages[0].touchpoints[0].id == slugify("Fill in_the form") == "fill-in_the-form"

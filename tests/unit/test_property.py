@@ -15,15 +15,19 @@ import ast
 import re
 from pathlib import Path
 
-from conftest import FIXTURES, ROOT, example_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import FIXTURES, ROOT, example_paths
 
 from jmap.format.diagnostics import ERROR, WARNING
 from jmap.format.validator import load_text
 
 RULES_DOC = ROOT / "docs" / "rules.md"
-SOURCES = [ROOT / "jmap" / "format" / "validator.py", ROOT / "jmap" / "format" / "loader.py"]
+SOURCES = [
+    ROOT / "jmap" / "format" / "validator.py",
+    ROOT / "jmap" / "format" / "loader.py",
+    ROOT / "jmap" / "repo" / "discover.py",
+]
 #: The importer names its rule ids in RULE_… constants.
 MERMAID_IMPORT = ROOT / "jmap" / "format" / "mermaid_import.py"
 
