@@ -8,11 +8,18 @@ leaves nothing in the command line for a map to inject into.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+import threading
+import time
 
 from jmap.errors import RenderError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 DOT_FORMATS = ("svg", "png", "pdf")
 
@@ -30,34 +37,82 @@ MISSING_DOT = (
 _RENDERERS = {"svg": "svg", "png": "png:cairo", "pdf": "pdf:cairo"}
 
 
-def run_dot(dot_source: str, fmt: str) -> bytes:
-    """``dot_source`` rendered to ``fmt`` (svg, png or pdf) by the ``dot`` program.
+class DotJob:
+    """A ``dot`` process started on DOT text, running while jmap renders the
+    other formats; ``result`` waits for it. Same bytes as a direct run."""
+
+    __slots__ = ("fmt", "process", "started")
+
+    def __init__(self, process: subprocess.Popen[bytes], fmt: str, started: float) -> None:
+        self.process = process
+        self.fmt = fmt
+        self.started = started
+
+    def result(self) -> bytes:
+        """The rendered bytes; RenderError if dot failed or ran out of time."""
+        remaining = max(0.0, DOT_TIMEOUT - (time.monotonic() - self.started))
+        try:
+            stdout, stderr = self.process.communicate(timeout=remaining)
+        except subprocess.TimeoutExpired as exc:
+            self.process.kill()
+            self.process.communicate()
+            raise RenderError(f"Graphviz `dot` took longer than {DOT_TIMEOUT:g} seconds and was stopped") from exc
+        if self.process.returncode != 0:
+            raise RenderError(f"Graphviz `dot` failed: {_first_line(stderr)}")
+        return stdout
+
+
+def start_dot(dot_source: str, fmt: str) -> DotJob:
+    """Start ``dot`` on ``dot_source`` for ``fmt`` (svg, png or pdf) and return
+    at once; the caller collects the output with ``DotJob.result``.
 
     Raises RenderError, with one line a user can act on, when ``dot`` is
-    missing, fails, or takes longer than DOT_TIMEOUT seconds.
+    missing or cannot be started.
     """
     if fmt not in _RENDERERS:
         raise RenderError(f"Graphviz cannot render format '{fmt}' (choose from {', '.join(DOT_FORMATS)})")
     program = shutil.which("dot")
     if program is None:
         raise RenderError(MISSING_DOT)
+    started = time.monotonic()
     try:
-        completed = subprocess.run(
+        process = subprocess.Popen(
             [program, f"-T{_RENDERERS[fmt]}"],
-            input=dot_source.encode("utf-8"),
-            capture_output=True,
-            timeout=DOT_TIMEOUT,
-            check=False,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
     except FileNotFoundError as exc:  # removed between which() and the spawn
         raise RenderError(MISSING_DOT) from exc
-    except subprocess.TimeoutExpired as exc:
-        raise RenderError(f"Graphviz `dot` took longer than {DOT_TIMEOUT:g} seconds and was stopped") from exc
     except OSError as exc:
         raise RenderError(f"could not run Graphviz `dot`: {exc.strerror or exc}") from exc
-    if completed.returncode != 0:
-        raise RenderError(f"Graphviz `dot` failed: {_first_line(completed.stderr)}")
-    return completed.stdout
+    # A thread feeds the source, so neither side can wait on the other
+    # however large the map; DotJob.result reads the output.
+    feeder = threading.Thread(target=_feed, args=(process.stdin, dot_source.encode("utf-8")), daemon=True)
+    process.stdin = None
+    feeder.start()
+    return DotJob(process, fmt, started)
+
+
+def _feed(pipe: IO[bytes] | None, data: bytes) -> None:
+    if pipe is None:
+        return
+    try:
+        pipe.write(data)
+    except BrokenPipeError:
+        pass  # dot stopped reading: its exit status and message tell why
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            pipe.close()
+
+
+def run_dot(dot_source: str, fmt: str) -> bytes:
+    """``dot_source`` rendered to ``fmt`` (svg, png or pdf) by the ``dot`` program.
+
+    Raises RenderError, with one line a user can act on, when ``dot`` is
+    missing, fails, or takes longer than DOT_TIMEOUT seconds.
+    """
+    return start_dot(dot_source, fmt).result()
 
 
 def _first_line(stderr: bytes) -> str:
