@@ -538,15 +538,19 @@ class _DotWriter:
         gap = 64.0  # the gate between two stages takes a rank
         total = sum(sizes[i][0] for i in shown) + gap * (len(shown) - 1)
         header = self._header_height()
+        # The title and legend stand above the rows: no row layout is narrower.
+        legend = max(740.0, min(len(self.jm.title), TITLE_WIDTH) * 12.0)
         best: tuple[float, list[list[int]]] | None = None
         for count in range(1, min(len(shown), 40) + 1):
             rows = _split(shown, [sizes[i][0] + gap for i in shown], total / count)
-            width = max(sum(sizes[i][0] for i in row) + gap * (len(row) - 1) for row in rows) + 44.0
-            height = header + sum(max(sizes[i][1] for i in row) for row in rows) + 36.0 * (len(rows) - 1) + 44.0
-            scale = min(SLIDE_WIDTH / width, SLIDE_HEIGHT / height)
+            width = max(max(sum(sizes[i][0] for i in row) + gap * (len(row) - 1) for row in rows), legend) + 20.0
+            height = header + sum(max(sizes[i][1] for i in row) for row in rows) + 30.0 * (len(rows) - 1) + 20.0
+            # At full size or larger nothing needs wrapping; another row must
+            # gain something visible to be worth a break in the journey.
+            scale = min(SLIDE_WIDTH / width, SLIDE_HEIGHT / height, 1.0)
             fits = width / height <= MAX_ASPECT
             key = scale if fits else scale / 10
-            if best is None or key > best[0] + 1e-9:
+            if best is None or key > best[0] * 1.03:
                 best = (key, rows)
             if height > width * 1.2:
                 break
@@ -1077,17 +1081,14 @@ class _DotWriter:
 
 
 def _split(items: list[int], widths: list[float], target: float) -> list[list[int]]:
-    """Consecutive items in rows of about ``target`` width: a row closes when
-    the next item would overshoot the target by more than it would fall short."""
-    rows: list[list[int]] = [[]]
-    width = 0.0
+    """Consecutive items in rows of about ``target`` width: each item goes to
+    the row its middle falls in, so rows come out balanced."""
+    rows: dict[int, list[int]] = {}
+    start = 0.0
     for item, w in zip(items, widths, strict=True):
-        if rows[-1] and width + w - target > target - width:
-            rows.append([])
-            width = 0.0
-        rows[-1].append(item)
-        width += w
-    return rows
+        rows.setdefault(int((start + w / 2) // target), []).append(item)
+        start += w
+    return [rows[k] for k in sorted(rows)]
 
 
 def render_dot(jm: JourneyMap, persona: str | None = None) -> str:
