@@ -341,6 +341,9 @@ class _DotWriter:
         self.stage_cluster_of: dict[int, str] = {}
         #: Node ids standing directly in a stage (not steps stacked under them).
         self.stage_level: set[str] = set()
+        self.targets_of: dict[str, list[str]] = {}
+        for edge in self.drawing.edges:
+            self.targets_of.setdefault(edge[0], []).append(edge[1])
         self.units = {i: self._units(stage) for i, stage in enumerate(jm.stages)}
         self.rows = self._rows()
         self.row_of = {stage: row for row, stages in enumerate(self.rows) for stage in stages}
@@ -497,16 +500,16 @@ class _DotWriter:
             for sub in self._descendants(unit.touchpoints):
                 unit_of[sub.id] = unit.id
         column = {unit.id: 0 for unit in units}
-        for source, target, _ps, _skip in self.drawing.edges:
-            a, b = unit_of.get(source), unit_of.get(target)
-            if a is None or b is None or a == b or self._is_back(a, b):
-                continue
-            column[b] = max(column[b], column[a] + 1)
-        # Document order ranks forward arrows, so one more pass settles chains
-        # whose arrows were listed out of order.
-        for source, target, _ps, _skip in self.drawing.edges:
-            a, b = unit_of.get(source), unit_of.get(target)
-            if a is not None and b is not None and a != b and not self._is_back(a, b):
+        inner = [
+            (a, b)
+            for source in unit_of
+            for target in self.targets_of.get(source, ())
+            if (a := unit_of[source]) != (b := unit_of.get(target, a)) and not self._is_back(a, b)
+        ]
+        # Sources come in document order and forward arrows point later, so
+        # two passes settle the columns of chains listed out of order.
+        for _ in range(2):
+            for a, b in inner:
                 column[b] = max(column[b], column[a] + 1)
         widths: dict[int, float] = {}
         heights: dict[int, float] = {}
@@ -586,6 +589,17 @@ class _DotWriter:
                 letters[target] = _letters(len(letters))
             out[n] = (letters[target], f"link_out_{len(out) + 1}")
         self.link_in = {target: (letter, f"link_in_{i + 1}") for i, (target, letter) in enumerate(letters.items())}
+        #: Connector nodes by stage number, and the arrows arriving at each target.
+        self.links_of_stage: dict[int, list[tuple[str, str]]] = {}
+        for target, (letter, node_id) in self.link_in.items():
+            stage = self.stage_number[self.jm.stage_of(target).id]
+            self.links_of_stage.setdefault(stage, []).append((letter, node_id))
+        self.arriving: dict[str, list[Edge]] = {}
+        for n, (letter, node_id) in out.items():
+            edge = self.drawing.edges[n]
+            stage = self.stage_number[self.jm.stage_of(edge[0]).id]
+            self.links_of_stage.setdefault(stage, []).append((letter, node_id))
+            self.arriving.setdefault(edge[1], []).append(edge)
         return out
 
     # -- output ----------------------------------------------------------------
@@ -679,7 +693,6 @@ class _DotWriter:
     def _stage_connectors(self, index: int, depth: int) -> None:
         """The lettered connectors of the arrows that leave or enter this
         stage's row here: they sit in the stage, next to the touchpoint."""
-        stage_id = self.jm.stages[index].id
         look = {
             "shape": "circle",
             "width": 0.28,
@@ -689,12 +702,8 @@ class _DotWriter:
             "fillcolor": "#ffffff",
             "color": NODE_BORDER,
         }
-        for target, (letter, node_id) in self.link_in.items():
-            if self.jm.stage_of(target).id == stage_id:
-                self._node(node_id, depth, {**look, "label": Html(f"<B>{_html_text(letter)}</B>")})
-        for n, (letter, node_id) in self.connectors.items():
-            if self.jm.stage_of(self.drawing.edges[n][0]).id == stage_id:
-                self._node(node_id, depth, {**look, "label": Html(f"<B>{_html_text(letter)}</B>")})
+        for letter, node_id in self.links_of_stage.get(index, ()):
+            self._node(node_id, depth, {**look, "label": Html(f"<B>{_html_text(letter)}</B>")})
 
     def _descendants(self, touchpoints: Iterable[Touchpoint]) -> Iterable[Touchpoint]:
         for tp in touchpoints:
@@ -1020,7 +1029,7 @@ class _DotWriter:
         # Each target reached from another row: its connector leads into it,
         # in the colours of everyone who arrives that way.
         for target, (_letter, node_id) in self.link_in.items():
-            arriving = [e for n, e in enumerate(self.drawing.edges) if n in self.connectors and e[1] == target]
+            arriving = self.arriving[target]
             personas = tuple(dict.fromkeys(p for e in arriving for p in e[2]))
             look = self._edge_look(personas, all(e[3] for e in arriving))
             self._edge(node_id, self.anchor_in[target], look, 1)
