@@ -575,15 +575,19 @@ class _DotWriter:
         return len(self.drawing.shown) + spans
 
     def _connectors(self) -> dict[int, tuple[str, str]]:
-        """Arrows between rows, as a lettered connector after their source and
-        the same letter before their target (one letter per target): drawn
-        across the diagram, they would cut through stages."""
+        """Arrows between rows, and loops back to an earlier stage, as a
+        lettered connector after their source and the same letter before their
+        target (one letter per target): drawn, they would cut through stages
+        or sweep back across the whole width."""
         letters: dict[str, str] = {}
         out: dict[int, tuple[str, str]] = {}
         for n, (source, target, _ps, _skip) in enumerate(self.drawing.edges):
             row_a = self.row_of.get(self.stage_number[self.jm.stage_of(source).id])
             row_b = self.row_of.get(self.stage_number[self.jm.stage_of(target).id])
-            if row_a == row_b:
+            # Between rows, and for a loop back to an earlier stage: a line
+            # would cross the drawing or sweep back across the whole row.
+            stage_a, stage_b = self.jm.stage_of(source).id, self.jm.stage_of(target).id
+            if row_a == row_b and (stage_a == stage_b or not self._is_back(source, target)):
                 continue
             if target not in letters:
                 letters[target] = _letters(len(letters))
@@ -985,7 +989,9 @@ class _DotWriter:
             named = [f"{self._dot(p.id)}{NBSP}{NBSP}{_html_text(p.name)}" for p in shown]
             # Five to a line, so a workshop's dozen personas do not widen the page.
             chips = '<BR ALIGN="LEFT"/>'.join(("   " + NBSP).join(named[i : i + 5]) for i in range(0, len(named), 5))
-            rows.append([self._heading("personas"), f'<TD ALIGN="LEFT" BALIGN="LEFT">{_small(Html(chips))}</TD>'])
+            chips += '<BR ALIGN="LEFT"/>'
+            chips_cell = f'<TD ALIGN="LEFT" BALIGN="LEFT">{_small(Html(chips))}</TD>'
+            rows.append([self._heading("personas"), chips_cell])
         table = '<TABLE ALIGN="LEFT" BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{}</TR></TABLE>'
         cells = "".join(f'<TR><TD ALIGN="LEFT">{table.format("".join(row))}</TD></TR>' for row in rows)
         return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}</TABLE>'
