@@ -653,9 +653,15 @@ class _DotWriter:
             # Measured in bench/bench_render.py; see docs/diagram.md.
             graph["nslimit"] = 0.1
         self.emit("graph " + _attrs(graph) + ";", 1)
-        node = {"fontname": FONT, "fontsize": 11, "fontcolor": INK, "shape": "box", "margin": "0.1,0.05"}
+        node: dict[str, str | int | float] = {
+            "fontname": FONT,
+            "fontsize": 11,
+            "fontcolor": INK,
+            "shape": "box",
+            "margin": "0.1,0.05",
+        }
         self.emit("node " + _attrs(node) + ";", 1)
-        edge = {"fontname": FONT, "fontsize": 9, "color": EDGE_GREY, "arrowsize": 0.7}
+        edge: dict[str, str | int | float] = {"fontname": FONT, "fontsize": 9, "color": EDGE_GREY, "arrowsize": 0.7}
         self.emit("edge " + _attrs(edge) + ";", 1)
 
     # -- stages and touchpoints -------------------------------------------------
@@ -667,7 +673,7 @@ class _DotWriter:
         self.emit(f"subgraph {_quote(stage_cluster)} {{", depth)
         self.open_clusters.append(stage_cluster)
         self.members[stage_cluster] = {}
-        cluster = {
+        cluster: dict[str, str | int | float] = {
             "label": self._stage_label(stage),
             "style": "rounded,filled",
             "fillcolor": STAGE_FILL,
@@ -697,7 +703,7 @@ class _DotWriter:
     def _stage_connectors(self, index: int, depth: int) -> None:
         """The lettered connectors of the arrows that leave or enter this
         stage's row here: they sit in the stage, next to the touchpoint."""
-        look = {
+        look: dict[str, str | int | float] = {
             "shape": "circle",
             "width": 0.28,
             "fixedsize": "true",
@@ -742,7 +748,13 @@ class _DotWriter:
         self.emit(f"subgraph {_quote(cluster)} {{", depth)
         self.open_clusters.append(cluster)
         self.members[cluster] = {}
-        frame = {"label": "", "style": "rounded,filled", "fillcolor": "#ffffff", "color": STAGE_BORDER, "margin": 6}
+        frame: dict[str, str | int | float] = {
+            "label": "",
+            "style": "rounded,filled",
+            "fillcolor": "#ffffff",
+            "color": STAGE_BORDER,
+            "margin": 6,
+        }
         self.emit("graph " + _attrs(frame) + ";", depth + 1)
         self._node(node_id, depth + 1, self._touchpoint_look(tp))
         self.anchor_in[tp.id] = self.anchor_out[tp.id] = node_id
@@ -755,7 +767,12 @@ class _DotWriter:
         # backwards, it reads as thin arrows from the touchpoint down its steps.
         column = [n for n in self.members[cluster] if n.startswith("tp_")]
         self.emit("{rank=same; " + " ".join(_quote(n) + ";" for n in column) + "}", depth + 1)
-        step_edge = {"dir": "back", "color": STAGE_BORDER, "penwidth": 1, "arrowsize": 0.5}
+        step_edge: dict[str, str | int | float] = {
+            "dir": "back",
+            "color": STAGE_BORDER,
+            "penwidth": 1,
+            "arrowsize": 0.5,
+        }
         for below, above in itertools.pairwise(reversed(column)):
             self._edge(below, above, step_edge, depth + 1)
         self.emit("}", depth)
@@ -807,7 +824,7 @@ class _DotWriter:
             return
         self.end_count += 1
         end_id = f"end_{self.end_count}"
-        marker = {
+        marker: dict[str, str | int | float] = {
             "label": "",
             "shape": "doublecircle",
             "width": 0.14,
