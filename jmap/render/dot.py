@@ -1006,9 +1006,12 @@ class _DotWriter:
             named = [f"{self._dot(p.id)}{NBSP}{NBSP}{_html_text(p.name)}" for p in shown]
             # Five to a line, so a workshop's dozen personas do not widen the page.
             chips = '<BR ALIGN="LEFT"/>'.join(("   " + NBSP).join(named[i : i + 5]) for i in range(0, len(named), 5))
-            chips += '<BR ALIGN="LEFT"/>'
-            chips_cell = f'<TD ALIGN="LEFT" BALIGN="LEFT">{_small(Html(chips))}</TD>'
-            rows.append([self._heading("personas"), chips_cell])
+            # One cell for the heading and the chips: a nested table is
+            # stretched to the legend's width, and two cells would share it.
+            heading = f'<FONT COLOR="{MUTED}"><B>{_html_text(t["personas"])}</B></FONT>'
+            line = Html(heading + "    " + chips + '<BR ALIGN="LEFT"/>')
+            chips_cell = f'<TD ALIGN="LEFT" BALIGN="LEFT">{_small(line)}</TD>'
+            rows.append([chips_cell])
         table = '<TABLE ALIGN="LEFT" BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{}</TR></TABLE>'
         cells = "".join(f'<TR><TD ALIGN="LEFT">{table.format("".join(row))}</TD></TR>' for row in rows)
         return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}</TABLE>'
