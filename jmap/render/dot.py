@@ -240,7 +240,7 @@ FACES: dict[int, str] = {
 }
 _FACE_SCORE = {face: score for score, face in FACES.items()}
 _FACE_TEXT = re.compile(
-    r'<text text-anchor="start" x="([-0-9.]+)" y="([-0-9.]+)" font-family="[^"]*" font-size="([0-9.]+)"'
+    r'<text text-anchor="start" x="([-0-9.]+)" y="([-0-9.]+)" font-family="[^"]*" font-size="(10\.00)"'
     r'(?: fill="(#[0-9a-f]{6})")?>(' + "|".join(FACES.values()) + r")</text>"
 )
 #: Mouth of each score: a quadratic curve whose control point bends it
@@ -276,8 +276,9 @@ def _face_svg(x: float, y: float, size: float, color: str, score: int) -> str:
 def draw_faces(svg: bytes) -> bytes:
     """The faces of an SVG written by dot from this module's DOT, drawn as
     shapes instead of glyphs, in the text's colour and at the text's size.
-    Only the face characters of ``FACES``, each alone in its own ``<text>``
-    (see ``_face``), are replaced: user text is never touched."""
+    Only the face characters of ``FACES``, each alone in its own ``<text>`` at
+    10 pt and not bold (see ``_face``), are replaced: no user text is written
+    that way (names are bold, other text is 9, 11 or 13 pt), so none is touched."""
     text = svg.decode("utf-8")
 
     def shape(match: re.Match[str]) -> str:

@@ -634,3 +634,27 @@ def test_a_long_journey_wraps_into_rows_of_whole_stages():
 def test_a_short_journey_stays_on_one_row():
     dot = render_dot(shop_map())
     assert "pack" not in dot.splitlines()[1] and '"row_' not in dot and "link_" not in dot
+
+
+# -- faces in the SVG -----------------------------------------------------------------
+
+
+def test_faces_written_by_dot_become_drawn_shapes():
+    from jmap.render.dot import draw_faces
+
+    face = (
+        '<text text-anchor="start" x="10" y="-20" font-family="DejaVu Sans" font-size="10.00" '
+        f'fill="#ffffff">{FACES[-2]}</text>'
+    )
+    user_bold = (
+        '<text text-anchor="start" x="10" y="-40" font-family="DejaVu Sans" font-weight="bold" '
+        f'font-size="10.00" fill="#2b2d42">{FACES[1]}</text>'
+    )
+    user_small = (
+        f'<text text-anchor="start" x="10" y="-60" font-family="DejaVu Sans" font-size="9.00">{FACES[0]}</text>'
+    )
+    out = draw_faces(f"<svg>{face}{user_bold}{user_small}</svg>".encode()).decode()
+    assert '<g class="face" data-score="-2">' in out and 'stroke="#ffffff"' in out
+    assert FACES[-2] not in out
+    assert user_bold in out and user_small in out, "text jmap did not write as a face stays text"
+    assert draw_faces(f"<svg>{face}</svg>".encode()) == draw_faces(f"<svg>{face}</svg>".encode())
