@@ -469,7 +469,7 @@ class _DotWriter:
         if tp.duration is not None:
             facts.append(tp.duration.text + "  ")
         if facts:
-            small.append(" · ".join(facts) + " ●●")
+            small.extend(_wrap(" · ".join(facts) + " ●●", TEXT_WIDTH))
         for metric in tp.metrics:
             small.extend(_wrap(self._metric_text(metric), TEXT_WIDTH))
         for pp in tp.pain_points:
@@ -865,11 +865,14 @@ class _DotWriter:
         if shows_dots and (len(scores) != len(here) or not scores):
             dots = " " + "".join(self._dot(pid) for pid in here)
         if facts:
-            rows.append(_small(Html(_html_text(" · ".join(facts)) + dots), MUTED))
+            # Wrapped like any other line, the persona dots after the last
+            # word: a long channel name must not widen every card.
+            facts_html = _html_lines(" · ".join(facts), TEXT_WIDTH).removesuffix('<BR ALIGN="LEFT"/>')
+            rows.append(_small(Html(facts_html + dots + '<BR ALIGN="LEFT"/>'), MUTED))
         elif dots:
             rows[0] += _small(Html(dots.strip()))
         if tp.metrics:
-            metrics = '<BR ALIGN="LEFT"/>'.join(_html_lines(self._metric_text(m), TEXT_WIDTH) for m in tp.metrics)
+            metrics = "".join(_html_lines(self._metric_text(m), TEXT_WIDTH) for m in tp.metrics)
             rows.append(_small(Html(metrics), MUTED))
         cells = [f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{row}</TD></TR>' for row in rows]
         if scores:
