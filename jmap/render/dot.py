@@ -29,8 +29,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-from jmap.model import Channel, JourneyMap, Metric, Stage, Touchpoint
+from jmap.model import SERIOUS_SEVERITIES, Channel, JourneyMap, Metric, Stage, Touchpoint
 from jmap.render.labels import labels
 from jmap.render.locale import (
     NBSP,
@@ -76,6 +77,15 @@ SLIDE_WIDTH = 1920
 SLIDE_HEIGHT = 1080
 MAX_ASPECT = 3.0
 
+#: What Graphviz's parser takes in one piece: a quoted id or a run of text
+#: between two tags of longer than 16,384 characters is a syntax error for it.
+#: Ids longer than MAX_NODE_ID are shortened (a hash keeps them apart), and a
+#: text is cut at DIAGRAM_TEXT_LIMIT characters, with an ellipsis: even fully
+#: escaped (6 characters for one) and with a few texts side by side, a run stays
+#: far below the limit, and a diagram has no room for more anyway.
+MAX_NODE_ID = 64
+DIAGRAM_TEXT_LIMIT = 500
+
 _UNSAFE_ID = re.compile(r"[^a-z0-9_]")
 #: Characters that XML 1.0 forbids, and C0/C1 controls that would otherwise
 #: reach the SVG or shift the text silently. Tab and newline are handled before.
@@ -106,21 +116,28 @@ def _clean(text: str) -> str:
     return _CONTROL.sub("\ufffd", text.replace("\t", " "))
 
 
+def _cut(text: str, limit: int = DIAGRAM_TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _html_text(text: str) -> Html:
     """Escape one line of user text for an HTML-like label.
 
     ``& < > " '`` become entities, so nothing can open a tag or close the label.
     Graphviz still expands ``\\N``, ``\\G``, ``\\E``… inside HTML labels and
     turns ``\\\\`` into one backslash, so every backslash is doubled: the user's
-    text then comes out verbatim.
+    text then comes out verbatim. ``]`` becomes an entity too: Graphviz 2.43's
+    parser fails on a text that is only ``]`` or ``]]``. The text is cut at
+    DIAGRAM_TEXT_LIMIT characters.
     """
-    text = _clean(text).replace("\n", " ").replace("\r", " ")
+    text = _cut(_clean(text)).replace("\n", " ").replace("\r", " ")
     return Html(
         text.replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
         .replace("'", "&#39;")
+        .replace("]", "&#93;")
         .replace("\\", "\\\\")
     )
 
@@ -164,7 +181,7 @@ def _wrap(text: str, width: int) -> list[str]:
 def _html_lines(text: str, width: int, align: str = "LEFT") -> Html:
     """Wrapped, escaped text with explicit breaks, ready for a table cell."""
     brk = f'<BR ALIGN="{align}"/>'
-    return Html(brk.join(_html_text(line) for line in _wrap(text, width)) + brk)
+    return Html(brk.join(_html_text(line) for line in _wrap(_cut(text), width)) + brk)
 
 
 def _small(html: str, color: str = INK) -> Html:
@@ -172,7 +189,18 @@ def _small(html: str, color: str = INK) -> Html:
 
 
 def _sanitize_id(raw: str) -> str:
-    return _UNSAFE_ID.sub("_", raw.lower()) or "x"
+    """A DOT-safe id for a map id: slug characters only, at most MAX_NODE_ID
+    long (a long id keeps its start, plus a hash of the whole to stay apart)."""
+    safe = _UNSAFE_ID.sub("_", raw.lower()) or "x"
+    if len(safe) <= MAX_NODE_ID:
+        return safe
+    import hashlib
+
+    return safe[: MAX_NODE_ID - 17] + "_" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+#: DOT attributes of one statement, in the order written.
+_Attrs = dict[str, str | int | float]
 
 
 def _attrs(attrs: Mapping[str, str | int | float]) -> str:
@@ -300,17 +328,15 @@ def _face(score: int, color: str) -> Html:
 Edge = tuple[str, str, tuple[str, ...], bool]
 
 
+@dataclass(frozen=True, slots=True)
 class _Drawing:
     """What one view of the map shows; built first so the DOT writing below is
-    a plain walk with no decisions about visibility left. (A plain class: a
-    dataclass costs milliseconds to create at import.)"""
+    a plain walk with no decisions about visibility left."""
 
-    __slots__ = ("edges", "ids", "shown")
-
-    def __init__(self, shown: set[str], edges: list[Edge]) -> None:
-        self.shown = shown
-        self.edges = edges
-        self.ids: dict[str, str] = {}
+    shown: set[str]
+    edges: list[Edge]
+    #: Touchpoint id → DOT node id, filled in once when the drawing is made.
+    ids: dict[str, str] = field(default_factory=dict)
 
 
 class _DotWriter:
@@ -630,7 +656,7 @@ class _DotWriter:
         return "\n".join(self.lines) + "\n"
 
     def _graph_defaults(self) -> None:
-        graph: dict[str, str | int | float] = {
+        graph: _Attrs = {
             "rankdir": "LR",
             "compound": "true",
             "fontname": FONT,
@@ -654,7 +680,7 @@ class _DotWriter:
             # Measured in bench/bench_render.py; see docs/diagram.md.
             graph["nslimit"] = 0.1
         self.emit("graph " + _attrs(graph) + ";", 1)
-        node: dict[str, str | int | float] = {
+        node: _Attrs = {
             "fontname": FONT,
             "fontsize": 11,
             "fontcolor": INK,
@@ -662,7 +688,7 @@ class _DotWriter:
             "margin": "0.1,0.05",
         }
         self.emit("node " + _attrs(node) + ";", 1)
-        edge: dict[str, str | int | float] = {"fontname": FONT, "fontsize": 9, "color": EDGE_GREY, "arrowsize": 0.7}
+        edge: _Attrs = {"fontname": FONT, "fontsize": 9, "color": EDGE_GREY, "arrowsize": 0.7}
         self.emit("edge " + _attrs(edge) + ";", 1)
 
     # -- stages and touchpoints -------------------------------------------------
@@ -674,7 +700,7 @@ class _DotWriter:
         self.emit(f"subgraph {_quote(stage_cluster)} {{", depth)
         self.open_clusters.append(stage_cluster)
         self.members[stage_cluster] = {}
-        cluster: dict[str, str | int | float] = {
+        cluster: _Attrs = {
             "label": self._stage_label(stage),
             "style": "rounded,filled",
             "fillcolor": STAGE_FILL,
@@ -704,7 +730,7 @@ class _DotWriter:
     def _stage_connectors(self, index: int, depth: int) -> None:
         """The lettered connectors of the arrows that leave or enter this
         stage's row here: they sit in the stage, next to the touchpoint."""
-        look: dict[str, str | int | float] = {
+        look: _Attrs = {
             "shape": "circle",
             "width": 0.28,
             "fixedsize": "true",
@@ -749,7 +775,7 @@ class _DotWriter:
         self.emit(f"subgraph {_quote(cluster)} {{", depth)
         self.open_clusters.append(cluster)
         self.members[cluster] = {}
-        frame: dict[str, str | int | float] = {
+        frame: _Attrs = {
             "label": "",
             "style": "rounded,filled",
             "fillcolor": "#ffffff",
@@ -768,7 +794,7 @@ class _DotWriter:
         # backwards, it reads as thin arrows from the touchpoint down its steps.
         column = [n for n in self.members[cluster] if n.startswith("tp_")]
         self.emit("{rank=same; " + " ".join(_quote(n) + ";" for n in column) + "}", depth + 1)
-        step_edge: dict[str, str | int | float] = {
+        step_edge: _Attrs = {
             "dir": "back",
             "color": STAGE_BORDER,
             "penwidth": 1,
@@ -792,7 +818,7 @@ class _DotWriter:
             self.members[cluster][node_id] = None
         self.emit(_quote(node_id) + " " + _attrs(attrs) + ";", depth)
 
-    def _touchpoint_look(self, tp: Touchpoint, step: bool = False) -> dict[str, str | int | float]:
+    def _touchpoint_look(self, tp: Touchpoint, step: bool = False) -> _Attrs:
         """Label, fill and border of a touchpoint, as a node or as a box of steps.
 
         Online channels (and touchpoints without one) get rounded corners and a
@@ -805,7 +831,7 @@ class _DotWriter:
         fill = PLAIN_FILL
         if len(scores) == 1:
             fill = _tint(EMOTION_COLORS[scores[0][1]], 0.3)
-        look: dict[str, str | int | float] = {
+        look: _Attrs = {
             "label": self._touchpoint_label(tp, channel, scores, step),
             "style": "filled" + (",rounded" if channel is None or channel.online else ",dashed"),
             "fillcolor": fill,
@@ -825,7 +851,7 @@ class _DotWriter:
             return
         self.end_count += 1
         end_id = f"end_{self.end_count}"
-        marker: dict[str, str | int | float] = {
+        marker: _Attrs = {
             "label": "",
             "shape": "doublecircle",
             "width": 0.14,
@@ -882,7 +908,7 @@ class _DotWriter:
             text = _html_lines(
                 f"⚠ {french_spacing(pp.name, self.lang)} ({self.t['severity.' + pp.severity]})", TEXT_WIDTH
             )
-            if pp.severity in ("high", "critical"):
+            if pp.severity in SERIOUS_SEVERITIES:
                 text = Html(f"<B>{text}</B>")
             cell = f'<TD ALIGN="LEFT" BALIGN="LEFT" BGCOLOR="{color}">{_small(text, _text_on(color))}</TD>'
             cells.append(f"<TR>{cell}</TR>")
@@ -1022,8 +1048,8 @@ class _DotWriter:
 
     # -- edges -----------------------------------------------------------------
 
-    def _edge_look(self, personas: tuple[str, ...], skipped: bool) -> dict[str, str | int | float]:
-        attrs: dict[str, str | int | float] = {}
+    def _edge_look(self, personas: tuple[str, ...], skipped: bool) -> _Attrs:
+        attrs: _Attrs = {}
         if personas:
             attrs["color"] = ":".join(self.colors[p] for p in personas)
             attrs["penwidth"] = 1.8
@@ -1037,7 +1063,7 @@ class _DotWriter:
     def _edges(self) -> None:
         for n, (source, target, personas, skipped) in enumerate(self.drawing.edges):
             tail, head = self.anchor_out[source], self.anchor_in[target]
-            attrs: dict[str, str | int | float] = {}
+            attrs: _Attrs = {}
             frame = self.cluster_of.get(source)
             link = self.connectors.get(n)
             if link is not None:

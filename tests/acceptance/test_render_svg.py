@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import example_paths, run_jmap
+from support import example_paths, run_jmap
+from support.generated import generated_map_yaml
 
 from jmap.render.graphviz import MISSING_DOT
 
@@ -236,11 +237,6 @@ def slide_figures(svg_path: Path) -> tuple[float, float]:
 
 
 def generated_map(tmp_path: Path, touchpoints: int) -> Path:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from bench.maps import generated_map_yaml
-
     path = tmp_path / f"generated-{touchpoints}.yaml"
     path.write_text(generated_map_yaml(touchpoints), encoding="utf-8")
     return path
@@ -297,3 +293,73 @@ def test_faces_are_drawn_not_typed(tmp_path):
     assert raw.count('<g class="face"') >= 10
     for face in ("\U0001f620", "\u2639", "\U0001f610", "\u263a", "\U0001f604", "\U0001f641", "\U0001f642"):
         assert face not in raw
+
+
+# -- what passes validate renders --------------------------------------------------
+
+LONG = 16 * 1024
+
+
+def _valid_map(title: str = "T", stage: str = "S", persona: str = "P", channel: str = "Web", ident: str = "t") -> str:
+    return yaml.safe_dump(
+        {
+            "jmap": 1,
+            "title": title,
+            "description": title,
+            "personas": [{"id": "p", "name": persona}],
+            "channels": [{"id": "web", "name": channel}],
+            "stages": [
+                {
+                    "id": "s" + ident,
+                    "name": stage,
+                    "description": stage,
+                    "touchpoints": [
+                        {"id": ident, "name": "A", "channel": "web", "next": ["b"]},
+                        {
+                            "id": "b",
+                            "name": "B",
+                            "channel": "web",
+                            "pain_points": [{"id": "pp" + ident, "name": persona}],
+                        },
+                    ],
+                }
+            ],
+            "opportunities": [{"id": "o", "name": "O", "addresses": ["pp" + ident]}],
+        },
+        allow_unicode=True,
+        width=1 << 20,
+    )
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param({"title": "]"}, id="title-bracket"),
+        pytest.param({"stage": "]"}, id="stage-bracket"),
+        pytest.param({"title": "]]"}, id="title-double-bracket"),
+        pytest.param({"persona": "x" * LONG}, id="16k-persona-name"),
+        pytest.param({"channel": "y " * (LONG // 2)}, id="16k-channel-name"),
+        pytest.param({"title": "&" * LONG, "stage": "<" * LONG}, id="16k-escaped-texts"),
+        pytest.param({"ident": "t" * LONG}, id="16k-ids"),
+    ],
+)
+def test_every_valid_map_renders_to_svg_and_pdf(tmp_path: Path, fields: dict[str, str]) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_text(_valid_map(**fields), encoding="utf-8")
+    checked = run_jmap("validate", str(path))
+    assert checked.returncode == 0, checked.stdout.decode()
+    proc = run_jmap("render", "-f", "svg,pdf", "-o", str(tmp_path), str(path))
+    assert proc.returncode == 0, proc.stderr.decode()
+    ET.parse(tmp_path / "map.svg")
+    assert (tmp_path / "map.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.needs_dot
+def test_a_bracket_title_is_drawn_as_a_bracket(tmp_path: Path) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_text(_valid_map(title="]"), encoding="utf-8")
+    proc = run_jmap("render", "-f", "svg", "-o", "-", str(path))
+    assert proc.returncode == 0, proc.stderr.decode()
+    texts = [t.text for t in ET.fromstring(proc.stdout).iter(f"{SVG}text")]
+    assert "]" in texts

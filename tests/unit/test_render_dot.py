@@ -5,11 +5,13 @@ steps and wrapping. Pure: none of these tests needs Graphviz."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
-from conftest import example_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import example_paths
+from support.factories import with_touchpoint
 
 from jmap.model import (
     Channel,
@@ -261,8 +263,7 @@ def test_personas_who_feel_differently_split_the_stripe_and_are_never_averaged()
 
 
 def test_personas_who_feel_the_same_share_one_face():
-    jm = shop_map()
-    jm.stages[1].touchpoints[0].emotion = Emotion(per_persona={"sophie": -1, "marc": -1})
+    jm = with_touchpoint(shop_map(), "cart", emotion=Emotion(per_persona={"sophie": -1, "marc": -1}))
     cart = statement(render_dot(jm), '"tp_cart" [')
     assert cart.count(FACES[-1]) == 1 and "-1 · negative" in cart
 
@@ -289,8 +290,7 @@ def test_metrics_compact_with_target():
 
 
 def test_a_touchpoint_shows_its_duration_in_the_map_language():
-    jm = shop_map(lang="fr")
-    jm.stages[1].touchpoints[3].duration = Duration("1h15min", 4500)
+    jm = with_touchpoint(shop_map(lang="fr"), "callback", duration=Duration("1h15min", 4500))
     callback = statement(render_dot(jm), '"tp_callback" [')
     assert "Phone · hors ligne · 1\u00a0h 15\u00a0min" in callback
 
@@ -321,15 +321,12 @@ def test_legend_lists_personas_in_their_colours():
 
 
 def test_the_legend_explains_dashed_skips_when_there_are_some():
-    jm = shop_map()
-    jm.stages[1].touchpoints[0].personas = ("marc",)
-    jm._index = None
+    jm = with_touchpoint(shop_map(), "cart", personas=("marc",))
     assert "skips steps only others take" in render_dot(jm).splitlines()[1]
 
 
 def test_persona_without_colour_gets_a_stable_one():
-    jm = shop_map()
-    jm.personas = (Persona("sophie", "Sophie"), Persona("marc", "Marc"))
+    jm = replace(shop_map(), personas=(Persona("sophie", "Sophie"), Persona("marc", "Marc")))
     assert '<FONT COLOR="#264653">●</FONT>\u00a0\u00a0Sophie' in render_dot(jm)
     assert '<FONT COLOR="#2a9d8f">●</FONT>\u00a0\u00a0Marc' in render_dot(jm)
 
@@ -366,9 +363,7 @@ def test_persona_view_draws_only_that_journey_in_its_colour():
 
 
 def test_persona_view_follows_the_flow_through_skipped_touchpoints():
-    jm = shop_map()
-    jm.stages[1].touchpoints[0].personas = ("marc",)
-    jm._index = None
+    jm = with_touchpoint(shop_map(), "cart", personas=("marc",))
     dot = render_dot(jm, persona="sophie")
     assert '"tp_cart"' not in dot
     assert '"tp_insta_ad" -> "tp_payment"' in dot  # Sophie skips the cart
@@ -379,9 +374,7 @@ def test_persona_view_follows_the_flow_through_skipped_touchpoints():
 
 
 def test_an_arrow_nobody_takes_is_not_drawn():
-    jm = shop_map()
-    jm.stages[1].touchpoints[1].personas = ("marc",)  # only Marc abandons
-    jm._index = None
+    jm = with_touchpoint(shop_map(), "abandon", personas=("marc",))  # only Marc abandons
     full = render_dot(jm)
     assert '"tp_cart" -> "tp_abandon" [color="#ee7766", penwidth=1.8, weight=4];' in full
     sophie = render_dot(jm, persona="sophie")
@@ -396,7 +389,7 @@ def test_labels_follow_the_map_language():
     legend = dot.splitlines()[1]
     for word in ("Émotion", "Canaux", "en ligne", "hors ligne", "Points de douleur", "critique", "Fin du parcours"):
         assert word in legend
-    assert "Online purchase — Parcours\u00a0: Sophie, 34" in legend
+    assert "Online purchase — Parcours\u00a0: Sophie, 34" in legend, "the French colon of the label table"
     assert "-2 · très négative" in statement(dot, '"tp_payment" [')
     assert "(élevée)" in statement(dot, '"tp_payment" [')
     assert "Objectif\u00a0: Understand the need" in dot, "French typography: a no-break space before the colon"
@@ -436,7 +429,7 @@ def test_hostile_text_only_ever_appears_escaped(payload):
 
 
 def test_html_text_escapes_markup_backslashes_and_controls():
-    assert _html_text('"];evil[label="x') == "&quot;];evil[label=&quot;x"
+    assert _html_text('"];evil[label="x') == "&quot;&#93;;evil[label=&quot;x"
     assert _html_text("<b>&</b>'") == "&lt;b&gt;&amp;&lt;/b&gt;&#39;"
     # Graphviz expands \N, \G… even in HTML labels; a doubled backslash is one backslash
     assert _html_text("a\\N\\") == "a\\\\N\\\\"
@@ -554,10 +547,8 @@ def test_any_text_leaves_the_structure_unchanged(payload):
 
 
 def test_steps_of_steps_share_the_frame_and_column():
-    jm = shop_map()
-    payment = jm.stages[1].touchpoints[2]
-    payment.touchpoints = (Touchpoint("card-form", "Card form", touchpoints=(Touchpoint("cvv", "Security code"),)),)
-    jm._index = None
+    steps = (Touchpoint("card-form", "Card form", touchpoints=(Touchpoint("cvv", "Security code"),)),)
+    jm = with_touchpoint(shop_map(), "payment", touchpoints=steps)
     dot = render_dot(jm)
     assert dot.count('subgraph "cluster_tp_') == 1
     assert '{rank=same; "tp_payment"; "tp_card_form"; "tp_cvv";}' in dot
@@ -566,11 +557,8 @@ def test_steps_of_steps_share_the_frame_and_column():
 
 
 def test_persona_view_shows_steps_whose_parent_the_persona_skips():
-    jm = shop_map()
-    payment = jm.stages[1].touchpoints[2]
-    payment.personas = ("sophie",)
-    payment.touchpoints = (Touchpoint("card-form", "Card form", personas=("marc",)),)
-    jm._index = None
+    steps = (Touchpoint("card-form", "Card form", personas=("marc",)),)
+    jm = with_touchpoint(shop_map(), "payment", personas=("sophie",), touchpoints=steps)
     dot = render_dot(jm, persona="marc")
     assert '"tp_payment"' not in dot
     assert 'subgraph "cluster_tp_' not in dot
@@ -579,11 +567,9 @@ def test_persona_view_shows_steps_whose_parent_the_persona_skips():
 
 def test_persona_who_passes_nowhere_gets_an_empty_but_valid_graph():
     jm = shop_map()
-    jm.personas = (*jm.personas, Persona("zoe", "Zoé"))
-    for stage in jm.stages:
-        for tp in stage.touchpoints:
-            tp.personas = ("sophie",)
-    jm._index = None
+    jm = replace(jm, personas=(*jm.personas, Persona("zoe", "Zoé")))
+    for tp in jm.top_touchpoints():
+        jm = with_touchpoint(jm, tp.id, personas=("sophie",))
     dot = render_dot(jm, persona="zoe")
     assert "subgraph" not in dot and "->" not in dot
     assert dot.endswith("\n}\n")
