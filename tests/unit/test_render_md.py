@@ -118,7 +118,7 @@ def shop(lang: str = "en", name: str = "Cart") -> JourneyMap:
         ("*a* _b_ `c` ~d~", r"\*a\* \_b\_ \`c\` \~d\~"),
         ("back\\slash", r"back\\slash"),
         ("# heading", r"\# heading"),
-        ("&lt; &#60; &#x3c; &amp;", r"&amp;lt; &amp;\#60; &amp;\#x3c; &amp;amp;"),
+        ("&lt; &#60; &#x3c; &amp;", r"&amp;lt; &amp;\#&#8288;60; &amp;\#x3c; &amp;amp;"),
         ("R&D & co", "R&D & co"),
         ("- item", r"\- item"),
         ("+ item", r"\+ item"),
@@ -145,7 +145,20 @@ def test_shorten_cuts_at_a_word_before_escaping() -> None:
 def test_table_rejects_a_short_row() -> None:
     with pytest.raises(ValueError, match="2 cells, header has 3"):
         table(["a", "b", "c"], [["1", "2"]])
-    assert table(["a", "b"], [["1", ""]], align=("left", "right")) == ["| a | b |", "| --- | ---: |", "| 1 |   |"]
+    assert table(["a", "b"], [["1", "2"]], align=("left", "right")) == ["| a | b |", "| --- | ---: |", "| 1 | 2 |"]
+    assert table(["a", "b"], [["1", ""], ["2", "x"]]) == ["| a | b |", "| --- | --- |", "| 1 |   |", "| 2 | x |"]
+
+
+def test_table_leaves_out_columns_empty_in_every_row() -> None:
+    rows = [["Sam", " ", "x", ""], ["Ana", "", "", ""]]
+    assert table(["who", "a", "b", "c"], rows, align=("left", "right", "right", "left")) == [
+        "| who | b |",
+        "| --- | ---: |",
+        "| Sam | x |",
+        "| Ana |   |",
+    ]
+    # the first column names the rows and stays
+    assert table(["who", "b"], [["", "x"]]) == ["| who | b |", "| --- | --- |", "|   | x |"]
 
 
 # -- table structure ----------------------------------------------------------
@@ -232,29 +245,43 @@ def test_header_and_personas() -> None:
     assert md.startswith(
         "# Shop\n\nFrom need to loyalty.\n\n- **Scenario:** Sophie wants a paper.\n- **Owner:** CX team\n"
     )
-    assert "| Sophie |   | Find fast / Pay easily |   | Five minutes. |" in md
+    assert "| Persona | Goals | Quote |\n| --- | --- | --- |\n" in md  # no empty Description, Frustrations
+    assert "| Sophie | Find fast<br>Pay easily | Five minutes. |" in md
 
 
 def test_stage_tables() -> None:
     md = render_md(shop())
-    assert "### 1. Visit\n\n- **Goal:** Understand the offer\n- **Duration:** 2min (sum of touchpoints)\n" in md
-    assert "### 2. Buy\n\n- **Duration:** 1h\n" in md
-    assert "| Home page | Website (online) | 🙂 +1 | Scrolls / Reads | " + "x" * 119 + "… |   |" in md
-    assert "| Cart | Website (online) | Sophie 😐 0 / Marc 😠 -2 |" in md
+    # a stage without a length of its own shows only the time in its touchpoints
+    assert "### 1. Visit\n\n- **Goal:** Understand the offer\n- **Time in touchpoints:** 2\u00a0min\n" in md
+    assert "### 2. Buy\n\n- **Stage length:** 1\u00a0h\n\n" in md
+    # no Feeling column: no touchpoint of the stage has one
+    assert "| Touchpoint | Channel | Duration | Emotion | Doing | Thinking |\n" in md
+    assert "| Home page | Website (online) | 2\u00a0min | 🙂 +1 | Scrolls<br>Reads | " + "x" * 119 + "… |" in md
+    assert "| Cart | Website (online) | Sophie 😐 0<br>Marc 😠 -2 |" in md
     assert "| ↳ Card form | " in md
     assert "| Callback | Phone (offline) | 😄 +2 |" in md
 
 
-def test_embeds_the_mermaid_export() -> None:
+def mermaid_blocks(md: str) -> list[str]:
+    return re.findall(r"^```mermaid\n(.*?)^```$", md, flags=re.MULTILINE | re.DOTALL)
+
+
+def test_the_picture_shows_each_personas_own_score() -> None:
     jm = shop()
-    assert f"\n```mermaid\n{render_mmd(jm)}```\n" in render_md(jm)
+    (picture,) = mermaid_blocks(render_md(jm))
+    assert picture.startswith("---\nconfig:\n  journey:\n    width: 200\n")
+    # Sophie 0 and Marc -2 at the cart: two tasks, never their average (2)
+    assert "    Cart: 3: Sophie\n    Cart: 1: Marc\n" in picture
+    assert "    Home page: 4: Sophie, Marc\n" in picture
+    assert "section After" not in picture  # a stage without touchpoints draws nothing
+    assert render_mmd(jm) not in render_md(jm)  # the export is one diagram for import, not this
 
 
 def test_pain_points_ranked_and_unaddressed_called_out() -> None:
     pains = section(render_md(shop()), "Pain points")
     rows = [line for line in pains.split("\n") if line.startswith("| ") and "---" not in line][1:]
     assert [cells(r)[0].strip() for r in rows] == ["critical", "high", "low"]
-    assert cells(rows[0])[4].strip() == "Big one / Quick win"
+    assert cells(rows[0])[4].strip() == "Big one<br>Quick win"
     assert "**⚠ Not addressed by any opportunity:**\n\n- **high** — Slow page (Buy › Cart)" in pains
     assert "Hidden fees (" not in pains.split("⚠")[1]
 
@@ -263,20 +290,21 @@ def test_opportunities_ranked_by_impact_then_effort() -> None:
     opportunities = section(render_md(shop()), "Opportunities")
     names = re.findall(r"^\| (Quick win|Big one|Small fix) ", opportunities, flags=re.MULTILINE)
     assert names == ["Quick win", "Big one", "Small fix"]
-    assert "| Quick win | high | low | in progress | Card refused |   |" in opportunities
+    assert "| Opportunity | Impact | Effort | Status | Addresses |\n" in opportunities  # no Owner column
+    assert "| Quick win | high | low | in progress | Card refused |" in opportunities
 
 
 def test_metrics_funnel_and_totals() -> None:
     md = render_md(shop())
     metrics = section(md, "Metrics")
-    assert "| Buy | Cart | conversion | 22% | 25% | Analytics |" in metrics
-    assert "### Funnel: visitors" in metrics
-    assert "| Visit | 120000 |   |" in metrics
-    assert "| Buy | 90000 | -30000 (-25.0%) |" in metrics
-    assert "| After | 90000 | +0 (+0.0%) |" in metrics
-    assert "Funnel: bounce" not in metrics  # a rate, not a count
+    assert "| Buy | Cart | Conversion | 22% | 25% | Analytics |" in metrics
+    assert "### Funnel: Visitors" in metrics
+    assert "| Visit | 120,000 |   |" in metrics
+    assert "| Buy | 90,000 | -30,000 (-25.0%) |" in metrics
+    assert "| After | 90,000 | 0 (0.0%) |" in metrics
+    assert "Funnel: Bounce" not in metrics  # a rate, not a count
     totals = section(md, "Totals")
-    assert "- **Total duration:** 1h2min" in totals
+    assert "- **Journey length:** 1\u00a0h\n- **Time in touchpoints:** 2\u00a0min\n" in totals
     assert "| Website (online) | 2 |" in totals
     assert "| — | 1 |" in totals  # the card form has no channel
     assert "| Phone (offline) | 1 |" in totals
@@ -290,7 +318,7 @@ def test_french_labels_and_typography() -> None:
     assert "- **Scénario\u00a0:** Sophie wants a paper." in md
     assert "## Points de douleur" in md
     assert "| critique |" in md
-    assert "| Buy | 90000 | -30000 (-25,0\u00a0%) |" in md
+    assert "| Buy | 90\u202f000 | -30\u202f000 (-25,0\u202f%) |" in md
     assert "Tout le monde" not in md
 
 
