@@ -112,7 +112,7 @@ def shorten(text: str, limit: int) -> str:
     space = max(cut.rfind(" "), cut.rfind("\n"))
     if space > limit // 2:
         cut = cut[:space]
-    return cut.rstrip(" /\n") + "…"
+    return cut.rstrip(" /\n—–-,;:") + "…"
 
 
 def inline(text: str) -> str:

@@ -353,3 +353,130 @@ def test_examples_have_well_formed_tables(path: Path) -> None:
         md = render_md(jm, persona)
         assert assert_tables_well_formed(md) >= 3
         assert md.endswith("\n") and not md.endswith("\n\n")
+
+
+# -- what a client reads: text as written, time, pictures ----------------------
+
+
+def test_line_breaks_and_paragraphs_are_kept() -> None:
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "T",
+            "description": "First paragraph,\nsecond line.\n\nSecond paragraph.",
+            "personas": [{"id": "p", "name": "P", "description": "Line one\nline two <br> typed"}],
+            "stages": [{"id": "s", "name": "S", "touchpoints": [{"id": "a", "name": "A", "doing": ["x\ny"]}]}],
+        }
+    )
+    md = render_md(jm)
+    assert "# T\n\nFirst paragraph,<br>second line.\n\nSecond paragraph.\n\n" in md
+    assert "| P | Line one<br>line two &lt;br&gt; typed |" in md  # only jmap writes <br>
+    assert "| A | x<br>y |" in md
+
+
+def test_user_html_never_becomes_an_element_even_where_html_is_allowed() -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    jm = shop(name="<br><img src=x onerror=alert(1)><b>b</b>\n<br/>")
+    jm.personas[0].quote = "<iframe>\n<script>x</script>"
+    html = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(render_md(jm))
+    assert re.findall(r"<(?!/?(?:h[1-3]|p|ul|li|strong|table|thead|tbody|tr|th|td|pre|code|br)\b)[a-z]+", html) == []
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("raw", "markdown"),
+    [
+        ("Ask @cx-team or @octo/design", "Ask @&#8288;cx-team or @&#8288;octo/design"),
+        ("mail me@example.com", "mail me@&#8288;example.com"),
+        ("Fixed in #123 and GH#7", r"Fixed in \#&#8288;123 and GH\#&#8288;7"),
+        ("C# and #hashtag stay", r"C\# and \#hashtag stay"),
+        ("See https://example.com/a?b=1", "See https:&#8288;//example.com/a?b=1"),
+        ("or www.example.com", "or www&#8288;.example.com"),
+    ],
+)
+def test_github_mentions_issue_links_and_autolinks_are_kept_out(raw: str, markdown: str) -> None:
+    assert inline(raw) == markdown
+
+
+def test_github_sees_no_link_where_the_user_wrote_one() -> None:
+    """markdown-it with linkify finds GitHub's bare URLs; the word joiner
+    (an invisible character) keeps them text that reads the same."""
+    markdown_it = pytest.importorskip("markdown_it")
+    pytest.importorskip("linkify_it")
+    text = "Ask @cx-team, see #12, https://example.com/x and www.example.org"
+    md = markdown_it.MarkdownIt("gfm-like", {"linkify": True})
+    assert "<a " in md.render("https://example.com/x www.example.org")  # the check can see a link
+    html = md.render(inline(text))
+    assert "<a " not in html
+    assert html.replace("\u2060", "") == f"<p>{text}</p>\n"
+
+
+def test_french_punctuation_gets_its_no_break_spaces() -> None:
+    jm = shop(lang="fr")
+    jm.stages[0].touchpoints[0].thinking = ("Pourquoi ? Vraiment ! Bon : voilà ; fin",)
+    md = render_md(jm)
+    assert "Pourquoi\u202f? Vraiment\u202f! Bon\u00a0: voilà\u202f; fin" in md
+    assert "https://" not in md or "https:\u00a0//" not in md
+
+
+def test_durations_in_the_maps_language() -> None:
+    md = render_md(shop(lang="fr"))
+    assert "| Home page | Website (en ligne) | 2\u00a0min |" in md
+    assert "- **Durée de l’étape\u00a0:** 1\u00a0h\n" in md
+
+
+def test_no_table_has_an_empty_column() -> None:
+    for path in EXAMPLES:
+        jm = load_file(path).map
+        assert jm is not None
+        for persona in [None, *(p.id for p in jm.personas)]:
+            for rows in tables_of(render_md(jm, persona)):
+                body = [cells(r) for r in rows[2:]]
+                for column in range(len(cells(rows[0]))):
+                    assert any(row[column].strip() for row in body), (path.name, rows[0], column)
+
+
+def test_a_long_journey_is_drawn_one_stage_group_at_a_time() -> None:
+    from jmap.render.mdmermaid import LABEL_CHARS, TASKS_PER_PICTURE
+
+    queues = [{"id": f"q{n}", "name": f"File d'attente n°{n} — guichet {n}", "emotion": -1} for n in range(1, 18)]
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "Préfecture",
+            "lang": "fr",
+            "stages": [
+                {"id": "a", "name": "Accueil", "touchpoints": queues[:3]},
+                {"id": "b", "name": "Guichets", "touchpoints": queues[3:]},
+            ],
+        }
+    )
+    md = render_md(jm)
+    pictures = mermaid_blocks(md)
+    assert len(pictures) == 5  # 3 tasks, then 14 in groups of at most 4
+
+    def tasks_of(picture: str) -> list[str]:
+        body = picture.split("\njourney\n", 1)[1]
+        return [line.strip() for line in body.splitlines() if line.startswith("    ")]
+
+    tasks = [task for picture in pictures for task in tasks_of(picture)]
+    assert len(tasks) == 17
+    assert tasks[0] == "File d'attente n°1…: 2"
+    assert all(len(tasks_of(picture)) <= TASKS_PER_PICTURE for picture in pictures)
+    assert all(len(task.rsplit(": ", 1)[0]) <= LABEL_CHARS for task in tasks)
+    assert "Les noms de plus de 24\u00a0caractères sont abrégés dans les images" in md
+
+
+def test_pictures_stay_within_mermaids_text_limit() -> None:
+    personas = [{"id": f"p{n}", "name": f"Persona number {n} " + "x" * 60} for n in range(2000)]
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "Crowd",
+            "personas": personas,
+            "stages": [{"id": "s", "name": "S", "touchpoints": [{"id": "a", "name": "A" * 500}]}],
+        }
+    )
+    pictures = mermaid_blocks(render_md(jm))
+    assert pictures and all(len(p) < 50_000 for p in pictures)
+    assert "+" in pictures[0].splitlines()[-1]  # the actors that do not fit are counted
