@@ -35,7 +35,7 @@ MERMAID = ROOT / "tools" / "mermaid" / "node_modules" / "mermaid" / "dist" / "me
 WIDTH = 1012  # GitHub's file view
 
 STYLE = """
-body { font: 16px/1.5 -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif, "Noto Color Emoji";
+body { font: 16px/1.5 -apple-system, "Segoe UI", "DejaVu Sans", sans-serif, "Noto Color Emoji";
        color: #1f2328; background: #fff; margin: 0; padding: 24px 32px; max-width: 948px; }
 h1, h2 { border-bottom: 1px solid #d1d9e0; padding-bottom: .3em; }
 h1 { font-size: 2em; } h2 { font-size: 1.5em; } h3 { font-size: 1.25em; }

@@ -17,6 +17,10 @@ So the summary draws its own pictures, with the export's sanitiser
 - task names longer than :data:`LABEL_CHARS` are shortened by jmap at a word,
   with ``…`` (Mermaid would cut them mid-word, with no mark), and the summary
   says so under the pictures; the stage tables give every name in full;
+- Mermaid colours a diagram's actors by their sorted names, so a persona
+  may change colour from one diagram to the next when another persona is
+  absent from one; each diagram has its own legend (``actorColours`` in the
+  front matter would fix this, but Mermaid 11 ignores it there);
 - each diagram stays far below Mermaid's 50,000-character limit
   (:data:`TEXT_BUDGET`), whatever the number of personas.
 """
@@ -37,6 +41,11 @@ TASKS_PER_PICTURE = 4
 #: (Mermaid's default is 150 px), and the margin between boxes (default 50).
 BOX_WIDTH = 200
 BOX_MARGIN = 20
+#: Room left of the tasks besides the legend's names (default 150), and the
+#: diagram's side margin (default 50): Mermaid counts the left margin twice
+#: in the diagram's width, so smaller margins mean less shrinking.
+LEFT_MARGIN = 60
+SIDE_MARGIN = 10
 #: Characters of a task name that fit one line of a :data:`BOX_WIDTH` box at
 #: Mermaid's 14 px; Mermaid draws a task name on one line and cuts the rest.
 LABEL_CHARS = 24
@@ -75,7 +84,7 @@ class Pictures:
 def summary_pictures(jm: JourneyMap, persona: str | None = None) -> Pictures:
     """The summary's journey pictures (none for a map without touchpoints)."""
     actors = _actor_names(jm)
-    tasks: list[Task] = []
+    stages: list[list[list[Task]]] = []
     shortened = False
     for stage in jm.stages:
         if persona is None:
@@ -83,13 +92,20 @@ def summary_pictures(jm: JourneyMap, persona: str | None = None) -> Pictures:
         else:
             touchpoints = [tp for tp in stage.touchpoints if persona in jm.personas_at(tp)]
         section = mermaid_text(shorten(stage.name, LABEL_CHARS * 2)) or mermaid_text(stage.id)
+        units = []
         for tp in touchpoints:
             full = mermaid_text(tp.name) or mermaid_text(tp.id)
             name = mermaid_text(shorten(tp.name, LABEL_CHARS)) or mermaid_text(tp.id)
             shortened = shortened or name != full
-            for score, people in _score_groups(jm, tp, persona):
-                tasks.append(Task(section, name, score, _fit(tuple(actors[p] for p in people))))
-    return Pictures(tuple(_diagrams(jm, tasks)), shortened)
+            units.append(
+                [
+                    Task(section, name, score, _fit(tuple(actors[p] for p in people)))
+                    for score, people in _score_groups(jm, tp, persona)
+                ]
+            )
+        if units:
+            stages.append(units)
+    return Pictures(tuple(_diagrams(jm, _groups(stages))), shortened)
 
 
 def _score_groups(jm: JourneyMap, tp: Touchpoint, persona: str | None) -> list[tuple[int, tuple[str, ...]]]:
@@ -135,30 +151,45 @@ def _fit(actors: tuple[str, ...]) -> tuple[str, ...]:
     return actors
 
 
-def _diagrams(jm: JourneyMap, tasks: list[Task]) -> list[str]:
-    """Tasks cut into diagrams: a new diagram at a stage boundary once the
-    current one is full (or would pass the text budget), or inside a stage
-    too long for one diagram."""
+def _groups(stages: list[list[list[Task]]]) -> list[list[Task]]:
+    """The tasks of each diagram. A touchpoint's tasks stay together; a stage
+    goes whole into the current diagram if it fits, else into a new one; a
+    stage too long for one diagram fills as many as it needs. A diagram also
+    ends before it would pass the text budget."""
     groups: list[list[Task]] = []
-    for position, task in enumerate(tasks):
-        starts_section = position == 0 or tasks[position - 1].section != task.section
-        current = groups[-1] if groups else None
-        if current is None:
-            groups.append([task])
+    size = 0  # characters of the current diagram's tasks
+
+    def add(unit: list[Task], fresh: bool) -> None:
+        nonlocal size
+        length = sum(len(task.line()) + 1 for task in unit)
+        if fresh or not groups or size + length > TEXT_BUDGET - 2_000:
+            groups.append([])
+            size = 0
+        groups[-1].extend(unit)
+        size += length
+
+    for units in stages:
+        count = sum(len(unit) for unit in units)
+        room = TASKS_PER_PICTURE - len(groups[-1]) if groups else 0
+        if count <= room:
+            for unit in units:
+                add(unit, False)
             continue
-        section_size = _section_size(tasks, position) if starts_section else 0
-        full = len(current) + (section_size if starts_section else 1) > TASKS_PER_PICTURE
-        too_long = len(current) >= TASKS_PER_PICTURE
-        over = sum(len(t.line()) + 20 for t in current) + len(task.line()) > TEXT_BUDGET - 1000
-        if (starts_section and full) or too_long or over:
-            groups.append([task])
-        else:
-            current.append(task)
-    title = mermaid_text(jm.title)
+        for position, unit in enumerate(units):
+            full = bool(groups) and len(groups[-1]) + len(unit) > TASKS_PER_PICTURE
+            add(unit, position == 0 or full)
+    return groups
+
+
+def _diagrams(jm: JourneyMap, groups: list[list[Task]]) -> list[str]:
+    """Each group of tasks as a diagram: Mermaid configuration, accessible
+    title, then sections and tasks."""
+    title = mermaid_text(shorten(jm.title, 200))
     out = []
     for number, group in enumerate(groups, start=1):
-        lines = ["---", "config:", "  journey:", f"    width: {BOX_WIDTH}", f"    taskMargin: {BOX_MARGIN}", "---"]
-        lines.append("journey")
+        lines = ["---", "config:", "  journey:", f"    width: {BOX_WIDTH}", f"    taskMargin: {BOX_MARGIN}"]
+        lines += [f"    leftMargin: {LEFT_MARGIN}", f"    diagramMarginX: {SIDE_MARGIN}"]
+        lines += ["---", "journey"]
         if title:
             part = f" ({number}/{len(groups)})" if len(groups) > 1 else ""
             lines.append(f"  accTitle: {title}{part}")
@@ -170,10 +201,3 @@ def _diagrams(jm: JourneyMap, tasks: list[Task]) -> list[str]:
             lines.append(task.line())
         out.append("\n".join(lines) + "\n")
     return out
-
-
-def _section_size(tasks: list[Task], start: int) -> int:
-    size = 0
-    while start + size < len(tasks) and tasks[start + size].section == tasks[start].section:
-        size += 1
-    return size
