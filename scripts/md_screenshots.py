@@ -10,8 +10,8 @@ in headless Chromium, loaded from a file:// URL: nothing from the network.
     .venv/bin/pip install linkify-it-py     # once: GitHub's autolinks
     .venv/bin/python scripts/md_screenshots.py [OUT_DIR]   # default docs/img
 
-One PNG per example and part of the summary (its top, the journey picture and
-first stage, the pain points and what follows), each as tall as its content.
+One PNG per example and part of the summary (its top, the first two stages
+with their pictures, the rest), each as tall as its content.
 """
 
 from __future__ import annotations
@@ -89,17 +89,12 @@ def shoot(markdown: str, target: Path, work: Path) -> None:
 
 
 def parts(summary: str) -> dict[str, str]:
-    """The summary cut at its ``##`` headings: top, journey (picture and the
-    first stage), and the rest (pain points onwards)."""
-    sections = re.split(r"(?m)^(?=## )", summary)
-    top = sections[0] + (sections[1] if len(sections) > 1 and not sections[1].startswith("## Journey") else "")
-    journey = next((s for s in sections if "```mermaid" in s), "")
-    stage_cut = [m.start() for m in re.finditer(r"(?m)^### ", journey)]
-    if len(stage_cut) >= 2:
-        journey = journey[: stage_cut[1]]
-    rest_start = next((i for i, s in enumerate(sections) if "```mermaid" in s), len(sections)) + 1
-    rest = "".join(sections[rest_start:])
-    return {"top": top, "journey": journey, "rest": rest}
+    """The summary cut in three: its top (title, personas), the journey's
+    first two stages with their pictures, and the rest from the third stage."""
+    journey = summary.index("\n## ", summary.index("\n## ") + 1) if summary.count("\n## ") > 1 else 0
+    stages = [m.start() for m in re.finditer(r"(?m)^### ", summary)]
+    cut = stages[2] if len(stages) > 2 else len(summary)
+    return {"top": summary[:journey], "journey": summary[journey:cut], "rest": summary[cut:]}
 
 
 def main(argv: list[str]) -> int:

@@ -187,15 +187,18 @@ class _Summary:
     def journey(self) -> list[str]:
         blocks = [f"## {self.label('journey')}"]
         pictures = summary_pictures(self.jm, self.persona)
-        blocks += ["```mermaid\n" + diagram + "```" for diagram in pictures.diagrams]
         if pictures.shortened:
             blocks.append(self.label("names_shortened").format(n=LABEL_CHARS))
+        # Each picture goes under the heading of the first stage it draws.
+        drawn: dict[int, list[str]] = {}
+        for start, diagram in zip(pictures.starts, pictures.diagrams, strict=True):
+            drawn.setdefault(start, []).append("```mermaid\n" + diagram + "```")
         for number, stage in enumerate(self.jm.stages, start=1):
-            blocks += self.stage(number, stage)
+            blocks += self.stage(number, stage, drawn.get(number - 1, []))
         return blocks
 
-    def stage(self, number: int, stage: Stage) -> list[str]:
-        blocks = [f"### {number}. {self.text(stage.name)}"]
+    def stage(self, number: int, stage: Stage, pictures: list[str]) -> list[str]:
+        blocks = [f"### {number}. {self.text(stage.name)}", *pictures]
         blocks += self.paragraphs(stage.description)
         facts = []
         if stage.goal and one_line(stage.goal):

@@ -34,18 +34,16 @@ from jmap.render.mdtext import shorten
 from jmap.render.mermaid import NEUTRAL_SCORE, emotion_to_score, mermaid_text
 
 #: Tasks per diagram: with the boxes below a journey diagram is about 220 px
-#: per task plus its legend and margins, so four fill a GitHub page (about
-#: 900 px wide) with little shrinking.
+#: per task plus its legend and margins (about 1,150 px for four), which a
+#: GitHub page (about 900 px wide) shows at three quarters of full size.
 TASKS_PER_PICTURE = 4
 #: Width of a task box, set through the diagram's front-matter configuration
 #: (Mermaid's default is 150 px), and the margin between boxes (default 50).
 BOX_WIDTH = 200
 BOX_MARGIN = 20
-#: Room left of the tasks besides the legend's names (default 150), and the
-#: diagram's side margin (default 50): Mermaid counts the left margin twice
-#: in the diagram's width, so smaller margins mean less shrinking.
-LEFT_MARGIN = 60
-SIDE_MARGIN = 10
+# Mermaid's leftMargin and diagramMarginX stay at their defaults: Mermaid
+# works out the diagram's width from them and the legend, and with smaller
+# ones the last task is cut off when the personas' names are short.
 #: Characters of a task name that fit one line of a :data:`BOX_WIDTH` box at
 #: Mermaid's 14 px; Mermaid draws a task name on one line and cuts the rest.
 LABEL_CHARS = 24
@@ -60,6 +58,7 @@ TEXT_BUDGET = 40_000
 class Task:
     """One box of the picture: a touchpoint as some personas feel it."""
 
+    stage: int  # position of the touchpoint's stage in the map
     section: str
     name: str
     score: int
@@ -74,10 +73,13 @@ class Task:
 
 @dataclass(frozen=True)
 class Pictures:
-    """The diagrams' texts (each ending in a newline) and whether a task
-    name was shortened (the summary then says so)."""
+    """The diagrams' texts (each ending in a newline), the position of the
+    stage each diagram starts with (the summary shows a diagram under that
+    stage's heading) and whether a task name was shortened (the summary then
+    says so)."""
 
     diagrams: tuple[str, ...]
+    starts: tuple[int, ...]
     shortened: bool
 
 
@@ -86,7 +88,7 @@ def summary_pictures(jm: JourneyMap, persona: str | None = None) -> Pictures:
     actors = _actor_names(jm)
     stages: list[list[list[Task]]] = []
     shortened = False
-    for stage in jm.stages:
+    for position, stage in enumerate(jm.stages):
         if persona is None:
             touchpoints = list(stage.touchpoints)
         else:
@@ -99,13 +101,14 @@ def summary_pictures(jm: JourneyMap, persona: str | None = None) -> Pictures:
             shortened = shortened or name != full
             units.append(
                 [
-                    Task(section, name, score, _fit(tuple(actors[p] for p in people)))
+                    Task(position, section, name, score, _fit(tuple(actors[p] for p in people)))
                     for score, people in _score_groups(jm, tp, persona)
                 ]
             )
         if units:
             stages.append(units)
-    return Pictures(tuple(_diagrams(jm, _groups(stages))), shortened)
+    groups = _groups(stages)
+    return Pictures(tuple(_diagrams(jm, groups)), tuple(group[0].stage for group in groups), shortened)
 
 
 def _score_groups(jm: JourneyMap, tp: Touchpoint, persona: str | None) -> list[tuple[int, tuple[str, ...]]]:
@@ -188,7 +191,6 @@ def _diagrams(jm: JourneyMap, groups: list[list[Task]]) -> list[str]:
     out = []
     for number, group in enumerate(groups, start=1):
         lines = ["---", "config:", "  journey:", f"    width: {BOX_WIDTH}", f"    taskMargin: {BOX_MARGIN}"]
-        lines += [f"    leftMargin: {LEFT_MARGIN}", f"    diagramMarginX: {SIDE_MARGIN}"]
         lines += ["---", "journey"]
         if title:
             part = f" ({number}/{len(groups)})" if len(groups) > 1 else ""

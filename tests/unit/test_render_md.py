@@ -252,7 +252,9 @@ def test_header_and_personas() -> None:
 def test_stage_tables() -> None:
     md = render_md(shop())
     # a stage without a length of its own shows only the time in its touchpoints
-    assert "### 1. Visit\n\n- **Goal:** Understand the offer\n- **Time in touchpoints:** 2\u00a0min\n" in md
+    # the picture of stages 1 and 2 (five tasks or fewer) sits under stage 1's heading
+    assert "### 1. Visit\n\n```mermaid\n" in md
+    assert "```\n\n- **Goal:** Understand the offer\n- **Time in touchpoints:** 2\u00a0min\n" in md
     assert "### 2. Buy\n\n- **Stage length:** 1\u00a0h\n\n" in md
     # no Feeling column: no touchpoint of the stage has one
     assert "| Touchpoint | Channel | Duration | Emotion | Doing | Thinking |\n" in md
