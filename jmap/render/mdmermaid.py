@@ -41,6 +41,10 @@ TASKS_PER_PICTURE = 4
 #: (Mermaid's default is 150 px), and the margin between boxes (default 50).
 BOX_WIDTH = 200
 BOX_MARGIN = 20
+#: Width (px) at which the actors' legend wraps a name onto more lines
+#: (Mermaid's ``maxLabelWidth``, default 360): Mermaid counts the legend's
+#: width twice in the diagram's, so long persona names would shrink it all.
+LEGEND_WIDTH = 110
 # Mermaid's leftMargin and diagramMarginX stay at their defaults: Mermaid
 # works out the diagram's width from them and the legend, and with smaller
 # ones the last task is cut off when the personas' names are short.
@@ -191,6 +195,7 @@ def _diagrams(jm: JourneyMap, groups: list[list[Task]]) -> list[str]:
     out = []
     for number, group in enumerate(groups, start=1):
         lines = ["---", "config:", "  journey:", f"    width: {BOX_WIDTH}", f"    taskMargin: {BOX_MARGIN}"]
+        lines.append(f"    maxLabelWidth: {LEGEND_WIDTH}")
         lines += ["---", "journey"]
         if title:
             part = f" ({number}/{len(groups)})" if len(groups) > 1 else ""
