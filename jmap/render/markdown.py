@@ -347,30 +347,28 @@ class _Summary:
 
     def funnels(self) -> list[str]:
         """A table per metric that consecutive stages count (numbers, not rates)."""
-        names: list[str] = []
+        # One pass over the stages, whatever the number of metric names:
+        # a run grows while consecutive stages count the metric.
+        names: dict[str, list[list[tuple[Stage, MetricValue]]]] = {}
+        open_runs: dict[str, list[tuple[Stage, MetricValue]]] = {}
         for stage in self.jm.stages:
+            counts: dict[str, MetricValue] = {}
             for metric in stage.metrics:
-                if metric.name not in names:
-                    names.append(metric.name)
+                names.setdefault(metric.name, [])
+                if metric.name not in counts and not metric.value.percent:
+                    counts[metric.name] = metric.value
+            for name in [n for n in open_runs if n not in counts]:
+                names[name].append(open_runs.pop(name))
+            for name, value in counts.items():
+                open_runs.setdefault(name, []).append((stage, value))
+        for name, run in open_runs.items():
+            names[name].append(run)
         blocks: list[str] = []
-        for name in names:
-            run: list[tuple[Stage, MetricValue]] = []
-            for stage in [*self.jm.stages, None]:
-                value = self.count_metric(stage, name) if stage is not None else None
-                if value is not None and stage is not None:
-                    run.append((stage, value))
-                    continue
+        for name, runs in names.items():
+            for run in runs:
                 if len(run) >= 2:
                     blocks += self.funnel_table(name, run)
-                run = []
         return blocks
-
-    @staticmethod
-    def count_metric(stage: Stage, name: str) -> MetricValue | None:
-        for metric in stage.metrics:
-            if metric.name == name and not metric.value.percent:
-                return metric.value
-        return None
 
     def funnel_table(self, name: str, run: list[tuple[Stage, MetricValue]]) -> list[str]:
         rows = []
