@@ -252,7 +252,8 @@ class _Summary:
         for pp in ranked:
             name = self.text(pp.name)
             if pp.description and one_line(pp.description):
-                name += BR + self.cell(pp.description, SHORT)
+                # the name in bold sets it apart from the description's lines
+                name = f"**{name}**{BR}{self.cell(pp.description, SHORT)}"
             tp = self.jm.touchpoint_of_pain_point(pp.id)
             rows.append(
                 [

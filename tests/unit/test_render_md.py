@@ -482,3 +482,15 @@ def test_pictures_stay_within_mermaids_text_limit() -> None:
     pictures = mermaid_blocks(render_md(jm))
     assert pictures and all(len(p) < 50_000 for p in pictures)
     assert "+" in pictures[0].splitlines()[-1]  # the actors that do not fit are counted
+
+
+@pytest.mark.parametrize("name", ["*a*", "ends with \\", "x_", "[link](y)", "a ** b", "&lt;", "(paren)"])
+def test_a_pain_point_name_in_bold_stays_its_own_text(name: str) -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    jm = shop()
+    pain = jm.stages[1].touchpoints[0].pain_points[1]
+    pain.name = name
+    pain.description = "Why\nit hurts"
+    html = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(render_md(jm))
+    shown = name.replace("&", "&amp;")
+    assert f"<strong>{shown}</strong><br>Why<br>it hurts" in html
