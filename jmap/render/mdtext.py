@@ -26,10 +26,10 @@ Rules (also in docs/markdown.md):
   new paragraph (:func:`paragraphs`); other control characters become
   spaces, so a value never leaves its paragraph or table row;
 - GitHub turns ``@name`` into a mention (a notification), ``#123`` into an
-  issue link and a bare ``https://…`` or ``www.…`` into a link; an invisible
-  WORD JOINER (``&#8288;``) after ``@``, after ``#`` before a digit, after
-  the ``:`` of ``://`` and after ``www`` keeps them plain text that reads the
-  same.
+  issue link (``GH-123`` too) and a bare ``https://…`` or ``www.…`` into a
+  link; an invisible WORD JOINER (``&#8288;``) after ``@``, after ``#`` or
+  ``GH`` before a number, after the ``:`` of ``://`` and after ``www`` keeps
+  them plain text that reads the same.
 """
 
 from __future__ import annotations
@@ -51,7 +51,9 @@ _LINE_START = re.compile(r"^(?:[-+=](?=\s|$|[-+=])|\d{1,9}(?=[.)](?:\s|$)))")
 WORD_JOINER = "&#8288;"
 #: What GitHub links by itself in text (on escaped text: ``#`` is ``\#`` there):
 #: a mention, an issue or pull-request reference, a bare URL's ``://`` or ``www.``.
-_GITHUB_LINKS = re.compile(r"(@)(?=[A-Za-z0-9_-])|(\\#)(?=[0-9])|(?<=[A-Za-z0-9])(:)(?=//)|\b(www)(?=\.)", re.I)
+_GITHUB_LINKS = re.compile(
+    r"(@)(?=[A-Za-z0-9_-])|(\\#)(?=[0-9])|\b(GH)(?=-[0-9])|(?<=[A-Za-z0-9])(:)(?=//)|\b(www)(?=\.)", re.I
+)
 #: The line break jmap writes inside a table cell.
 BR = "<br>"
 

@@ -391,6 +391,7 @@ def test_user_html_never_becomes_an_element_even_where_html_is_allowed() -> None
         ("Ask @cx-team or @octo/design", "Ask @&#8288;cx-team or @&#8288;octo/design"),
         ("mail me@example.com", "mail me@&#8288;example.com"),
         ("Fixed in #123 and GH#7", r"Fixed in \#&#8288;123 and GH\#&#8288;7"),
+        ("see GH-42", "see GH&#8288;-42"),
         ("C# and #hashtag stay", r"C\# and \#hashtag stay"),
         ("See https://example.com/a?b=1", "See https:&#8288;//example.com/a?b=1"),
         ("or www.example.com", "or www&#8288;.example.com"),
