@@ -56,6 +56,9 @@ ACTOR_CHARS = 40
 #: Characters of one diagram; Mermaid refuses a diagram over 50,000
 #: (``maxTextSize``), and GitHub's Mermaid is configured the same way.
 TEXT_BUDGET = 40_000
+#: Characters of the actors of one touchpoint's tasks together, so that
+#: several touchpoints always fit in a diagram.
+UNIT_BUDGET = TEXT_BUDGET // 4
 
 
 @dataclass(frozen=True)
@@ -103,16 +106,22 @@ def summary_pictures(jm: JourneyMap, persona: str | None = None) -> Pictures:
             full = mermaid_text(tp.name) or mermaid_text(tp.id)
             name = mermaid_text(shorten(tp.name, LABEL_CHARS)) or mermaid_text(tp.id)
             shortened = shortened or name != full
+            scores = _score_groups(jm, tp, persona)
+            share = UNIT_BUDGET // len(scores)
             units.append(
                 [
-                    Task(position, section, name, score, _fit(tuple(actors[p] for p in people)))
-                    for score, people in _score_groups(jm, tp, persona)
+                    Task(position, section, name, score, _fit(tuple(actors[p] for p in people), share))
+                    for score, people in scores
                 ]
             )
         if units:
             stages.append(units)
     groups = _groups(stages)
-    return Pictures(tuple(_diagrams(jm, groups)), tuple(group[0].stage for group in groups), shortened)
+    title = shorten(jm.title, 200)
+    if persona is not None:
+        title = f"{title} ({shorten(jm.persona(persona).name, ACTOR_CHARS)})"
+    diagrams = tuple(_diagrams(mermaid_text(title), groups))
+    return Pictures(diagrams, tuple(group[0].stage for group in groups), shortened)
 
 
 def _score_groups(jm: JourneyMap, tp: Touchpoint, persona: str | None) -> list[tuple[int, tuple[str, ...]]]:
@@ -144,10 +153,9 @@ def _actor_names(jm: JourneyMap) -> dict[str, str]:
     return names
 
 
-def _fit(actors: tuple[str, ...]) -> tuple[str, ...]:
-    """Actors of one task within a quarter of the diagram's budget: a map
-    with thousands of personas lists the first ones and ``+N``."""
-    budget = TEXT_BUDGET // 4
+def _fit(actors: tuple[str, ...], budget: int) -> tuple[str, ...]:
+    """Actors of one task within ``budget`` characters: a map with thousands
+    of personas lists the first ones and ``+N``."""
     kept: list[str] = []
     used = 0
     for position, actor in enumerate(actors):
@@ -188,10 +196,9 @@ def _groups(stages: list[list[list[Task]]]) -> list[list[Task]]:
     return groups
 
 
-def _diagrams(jm: JourneyMap, groups: list[list[Task]]) -> list[str]:
+def _diagrams(title: str, groups: list[list[Task]]) -> list[str]:
     """Each group of tasks as a diagram: Mermaid configuration, accessible
     title, then sections and tasks."""
-    title = mermaid_text(shorten(jm.title, 200))
     out = []
     for number, group in enumerate(groups, start=1):
         lines = ["---", "config:", "  journey:", f"    width: {BOX_WIDTH}", f"    taskMargin: {BOX_MARGIN}"]

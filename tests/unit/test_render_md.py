@@ -477,12 +477,27 @@ def test_pictures_stay_within_mermaids_text_limit() -> None:
             "jmap": 1,
             "title": "Crowd",
             "personas": personas,
-            "stages": [{"id": "s", "name": "S", "touchpoints": [{"id": "a", "name": "A" * 500}]}],
+            "stages": [
+                {
+                    "id": "s",
+                    "name": "S",
+                    "touchpoints": [
+                        {
+                            "id": f"t{t}",
+                            "name": "A" * 500,
+                            "emotion": {p["id"]: n % 5 - 2 for n, p in enumerate(personas)},
+                        }
+                        for t in range(6)
+                    ],
+                }
+            ],
         }
     )
     pictures = mermaid_blocks(render_md(jm))
     assert pictures and all(len(p) < 50_000 for p in pictures)
-    assert "+" in pictures[0].splitlines()[-1]  # the actors that do not fit are counted
+    tasks = [line for p in pictures for line in p.split("\njourney\n", 1)[1].splitlines() if line.startswith("    ")]
+    assert len(tasks) == 30  # five scores at each of six touchpoints, none averaged
+    assert all(re.search(r", \+\d+$", task) for task in tasks)  # the actors that do not fit are counted
 
 
 @pytest.mark.parametrize("name", ["*a*", "ends with \\", "x_", "[link](y)", "a ** b", "&lt;", "(paren)"])
