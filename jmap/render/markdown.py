@@ -19,7 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from jmap.model import IMPACTS, Duration, JourneyMap, Metric, MetricValue, Opportunity, PainPoint, Stage, Touchpoint
+from jmap.model import (
+    EFFORTS,
+    IMPACTS,
+    Duration,
+    JourneyMap,
+    Metric,
+    MetricValue,
+    Opportunity,
+    PainPoint,
+    Stage,
+    Touchpoint,
+)
 from jmap.render.labels import labels
 from jmap.render.locale import (
     NNBSP,
@@ -36,8 +47,6 @@ from jmap.render.style import EMOTION_FACES, emotion_sign
 #: Characters kept of doing/thinking/feeling and descriptions in tables: the
 #: summary points at the map, it does not replace it.
 SHORT = 120
-
-_EFFORT_ORDER = ("low", "medium", "high")
 
 
 def render_md(jm: JourneyMap, persona: str | None = None) -> str:
@@ -289,7 +298,7 @@ class _Summary:
         def rank(o: Opportunity) -> tuple[int, int]:
             # Highest impact first, then lowest effort; unknowns last.
             impact = IMPACTS[::-1].index(o.impact) if o.impact else len(IMPACTS)
-            effort = _EFFORT_ORDER.index(o.effort) if o.effort else len(_EFFORT_ORDER)
+            effort = EFFORTS.index(o.effort) if o.effort else len(EFFORTS)
             return impact, effort
 
         ranked = sorted(self.visible_opportunities(), key=rank)

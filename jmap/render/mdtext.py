@@ -4,7 +4,8 @@ A journey map is written by many hands and pasted from many places, so any
 name may hold ``|``, a line break, ``<script>``, ``[x](javascript:…)``,
 ``*`` or a backtick. Summaries are read in pull requests and wikis, where such
 text must show as typed: never as markup, a link, an HTML element, or a broken
-table. Every renderer of Markdown goes through :func:`inline`; the summary's
+table. Every writer of Markdown (the summary, `jmap diff --format md`) goes
+through :func:`inline`; the summary's
 own markup (headings, bold labels, tables) is written by the renderer around
 already-escaped text.
 
@@ -29,21 +30,24 @@ Rules (also in docs/markdown.md):
   issue link (``GH-123`` too) and a bare ``https://…`` or ``www.…`` into a
   link; an invisible WORD JOINER (``&#8288;``) after ``@``, after ``#`` or
   ``GH`` before a number, after the ``:`` of ``://`` and after ``www`` keeps
-  them plain text that reads the same.
+  them plain text that reads the same. (An entity such as ``&#64;`` would
+  not: GitHub finds mentions in the rendered text, where it is ``@`` again.)
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
-_LINE_BREAKS = re.compile(r"\r\n|[\r\n\u0085\u2028\u2029\x0b\x0c]")
-_SPACES = re.compile(r"[ \t]+")
-_ENTITIES = {"<": "&lt;", ">": "&gt;"}
-#: What follows ``&`` in an entity reference (``&lt;``, ``&#60;``, ``&#x3C;``).
-_ENTITY_REST = re.compile(r"[A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;")
-_BACKSLASHED = frozenset("\\`*_[]#|~")
+_LINE_BREAKS = re.compile("[\r\n\u0085\u2028\u2029\x0b\x0c]")
+#: Only what must change: a tab, or a run of two spaces or more (matching
+#: every single space made long texts cost one substitution per word).
+_SPACES = re.compile(r"\t[ \t]*| [ \t]+")
+#: ``&`` where it starts an entity reference (``&lt;``, ``&#60;``, ``&#x3C;``).
+_ENTITY_START = re.compile(r"&(?=[A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;)")
+_BACKSLASHED = re.compile(r"([\\`*_\[\]#|~])")
+#: Unicode's control characters (category Cc).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 #: At the start of a line these would make a list item, a thematic break, a
 #: setext underline or an ordered list; escaping the punctuation keeps them text.
 _LINE_START = re.compile(r"^(?:[-+=](?=\s|$|[-+=])|\d{1,9}(?=[.)](?:\s|$)))")
@@ -51,22 +55,33 @@ _LINE_START = re.compile(r"^(?:[-+=](?=\s|$|[-+=])|\d{1,9}(?=[.)](?:\s|$)))")
 WORD_JOINER = "&#8288;"
 #: What GitHub links by itself in text (on escaped text: ``#`` is ``\#`` there):
 #: a mention, an issue or pull-request reference, a bare URL's ``://`` or ``www.``.
-_GITHUB_LINKS = re.compile(
-    r"(@)(?=[A-Za-z0-9_-])|(\\#)(?=[0-9])|\b(GH)(?=-[0-9])|(?<=[A-Za-z0-9])(:)(?=//)|\b(www)(?=\.)", re.I
-)
+#: (GitHub user and organisation names start with a letter or a digit. A word
+#: joiner too many is invisible, one too few is a link: ``GH`` and ``www`` get
+#: one whatever comes before them.)
+_GITHUB_LINKS = re.compile(r"@(?=[A-Za-z0-9])|\\#(?=[0-9])|[Gg][Hh](?=-[0-9])|(?<=[A-Za-z0-9]):(?=//)|[Ww]{3}(?=\.)")
 #: The line break jmap writes inside a table cell.
 BR = "<br>"
 
 
 def _clean(line: str) -> str:
-    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in line)
-    return _SPACES.sub(" ", cleaned).strip()
+    # Each pattern runs only where a fast test of the whole line says it has
+    # work to do: most lines need none, and long descriptions are common.
+    cleaned = line if line.isprintable() else _CONTROLS.sub(" ", line)
+    if "\t" in cleaned or "  " in cleaned:
+        cleaned = _SPACES.sub(" ", cleaned)
+    return cleaned.strip()
+
+
+def _split(text: str) -> list[str]:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return _LINE_BREAKS.split(text)
 
 
 def lines(text: str) -> list[str]:
     """The text's non-blank lines, control characters dropped and runs of
     spaces collapsed. No escaping."""
-    return [cleaned for line in _LINE_BREAKS.split(text) if (cleaned := _clean(line))]
+    return [cleaned for line in _split(text) if (cleaned := _clean(line))]
 
 
 def one_line(text: str) -> str:
@@ -79,7 +94,7 @@ def paragraphs(text: str) -> list[str]:
     """Text as Markdown paragraphs: a blank line starts a new one, a line
     break inside a paragraph stays one (``<br>``); each line escaped."""
     out: list[list[str]] = [[]]
-    for line in _LINE_BREAKS.split(text):
+    for line in _split(text):
         cleaned = _clean(line)
         if cleaned:
             out[-1].append(inline(cleaned))
@@ -118,19 +133,17 @@ def shorten(text: str, limit: int) -> str:
 
 
 def inline(text: str) -> str:
-    """User text as inline Markdown that renders exactly as typed."""
-    flat = one_line(text)
-    out: list[str] = []
-    for position, ch in enumerate(flat):
-        if ch == "&":
-            out.append("&amp;" if _ENTITY_REST.match(flat, position + 1) else "&")
-        elif ch in _ENTITIES:
-            out.append(_ENTITIES[ch])
-        elif ch in _BACKSLASHED:
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    escaped = "".join(out)
+    """User text as inline Markdown that renders exactly as typed.
+
+    Three passes of compiled patterns and replacements, not a loop over the
+    characters: long fields (descriptions of thousands of characters) cost
+    what copying them costs. The order matters: an entity's ``&`` is escaped
+    first, on the text as typed; the backslashes added next, and the entities
+    for ``<`` and ``>`` last, contain nothing the earlier passes look for.
+    """
+    escaped = _ENTITY_START.sub("&amp;", one_line(text))
+    escaped = _BACKSLASHED.sub(r"\\\1", escaped)
+    escaped = escaped.replace("<", "&lt;").replace(">", "&gt;")
     match = _LINE_START.match(escaped)
     if match:
         if match.group(0)[0].isdigit():
@@ -138,7 +151,7 @@ def inline(text: str) -> str:
             escaped = escaped[:end] + "\\" + escaped[end:]
         else:
             escaped = "\\" + escaped
-    return _GITHUB_LINKS.sub(lambda m: m.group(0) + WORD_JOINER, escaped)
+    return _GITHUB_LINKS.sub(r"\g<0>" + WORD_JOINER, escaped)
 
 
 def inline_list(items: Iterable[str], separator: str = " / ") -> str:

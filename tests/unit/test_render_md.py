@@ -5,10 +5,15 @@ totals) and the labels of the map's language."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import ROOT
+from support.factories import with_touchpoint
 
 from jmap.format.validator import load_file, load_text
 from jmap.model import JourneyMap
@@ -16,7 +21,6 @@ from jmap.render.markdown import render_md
 from jmap.render.mdtext import inline, one_line, shorten, table
 from jmap.render.mermaid import render_mmd
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 HOSTILE = "a | b\nnew line <script>alert(1)</script> [x](javascript:alert(1)) *bold* _it_ `code` ![i](y) &lt; ~~s~~ # h"
@@ -204,8 +208,11 @@ def assert_tables_well_formed(markdown: str) -> int:
 
 def test_tables_are_well_formed_with_hostile_names() -> None:
     jm = shop(name=HOSTILE)
-    jm.personas[0].name = HOSTILE
-    jm.channels[0].name = HOSTILE
+    jm = replace(
+        jm,
+        personas=(replace(jm.personas[0], name=HOSTILE), *jm.personas[1:]),
+        channels=(replace(jm.channels[0], name=HOSTILE), *jm.channels[1:]),
+    )
     md = render_md(jm)
     assert assert_tables_well_formed(md) >= 6
     assert "<script" not in md
@@ -379,7 +386,7 @@ def test_line_breaks_and_paragraphs_are_kept() -> None:
 def test_user_html_never_becomes_an_element_even_where_html_is_allowed() -> None:
     markdown_it = pytest.importorskip("markdown_it")
     jm = shop(name="<br><img src=x onerror=alert(1)><b>b</b>\n<br/>")
-    jm.personas[0].quote = "<iframe>\n<script>x</script>"
+    jm = replace(jm, personas=(replace(jm.personas[0], quote="<iframe>\n<script>x</script>"), *jm.personas[1:]))
     html = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(render_md(jm))
     assert re.findall(r"<(?!/?(?:h[1-3]|p|ul|li|strong|table|thead|tbody|tr|th|td|pre|code|br)\b)[a-z]+", html) == []
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -415,8 +422,9 @@ def test_github_sees_no_link_where_the_user_wrote_one() -> None:
 
 
 def test_french_punctuation_gets_its_no_break_spaces() -> None:
-    jm = shop(lang="fr")
-    jm.stages[0].touchpoints[0].thinking = ("Pourquoi ? Vraiment ! Bon : voilà ; fin",)
+    shop_fr = shop(lang="fr")
+    first = shop_fr.stages[0].touchpoints[0].id
+    jm = with_touchpoint(shop_fr, first, thinking=("Pourquoi ? Vraiment ! Bon : voilà ; fin",))
     md = render_md(jm)
     assert "Pourquoi\u202f? Vraiment\u202f! Bon\u00a0: voilà\u202f; fin" in md
     assert "https://" not in md or "https:\u00a0//" not in md
@@ -504,9 +512,107 @@ def test_pictures_stay_within_mermaids_text_limit() -> None:
 def test_a_pain_point_name_in_bold_stays_its_own_text(name: str) -> None:
     markdown_it = pytest.importorskip("markdown_it")
     jm = shop()
-    pain = jm.stages[1].touchpoints[0].pain_points[1]
-    pain.name = name
-    pain.description = "Why\nit hurts"
+    touchpoint = jm.stages[1].touchpoints[0]
+    pains = list(touchpoint.pain_points)
+    pains[1] = replace(pains[1], name=name, description="Why\nit hurts")
+    jm = with_touchpoint(jm, touchpoint.id, pain_points=tuple(pains))
     html = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(render_md(jm))
     shown = name.replace("&", "&amp;")
     assert f"<strong>{shown}</strong><br>Why<br>it hurts" in html
+
+
+def test_a_mention_in_a_map_notifies_nobody_in_the_summary_or_the_diff() -> None:
+    """One Markdown escaper: `@team` is inert in the summary and in `jmap diff --format md`."""
+    from jmap.repo.diff import diff_maps
+    from jmap.repo.diff_report import format_md
+
+    assert inline("ask @cx-team") == "ask @&#8288;cx-team"
+    text = "jmap: 1\ntitle: T\nstages:\n  - id: s\n    name: S\n    touchpoints:\n      - {id: a, name: A}\n"
+    old, new = load_text(text, "a.yaml").map, load_text(text.replace("name: A", "name: ask @cx-team"), "b.yaml").map
+    assert old is not None and new is not None
+    # The embedded Mermaid block is code, where GitHub mentions no one.
+    prose = re.sub(r"```mermaid\n.*?```", "", render_md(new), flags=re.DOTALL)
+    assert "@cx-team" not in prose and "@&#8288;cx-team" in prose
+    diff = format_md(diff_maps(old, new))
+    assert "@cx-team" not in diff and "@&#8288;cx-team" in diff
+
+
+def _inline_by_characters(text: str) -> str:
+    """The escaping rules of docs/markdown.md applied one character at a time:
+    the specification the fast :func:`inline` must match."""
+    import re as _re
+    import unicodedata
+
+    from jmap.render.mdtext import _LINE_START
+
+    lines = []
+    for line in _re.split(r"\r\n|[\r\n\u0085\u2028\u2029\x0b\x0c]", text):
+        cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in line)
+        cleaned = _re.sub(r"[ \t]+", " ", cleaned).strip()
+        if cleaned:
+            lines.append(cleaned)
+    flat = " / ".join(lines)
+    entity = _re.compile(r"[A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;")
+    ascii_alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+    def at(position: int) -> str:
+        return flat[position] if 0 <= position < len(flat) else ""
+
+    def linked_by_github(position: int) -> bool:
+        """GitHub would make a mention, an issue link or an autolink of the
+        text from here on, unless a word joiner follows this character."""
+        ch = flat[position]
+        if ch == "@":
+            return at(position + 1) in ascii_alnum and at(position + 1) != ""
+        if ch == "#":
+            return at(position + 1).isdigit() and at(position + 1).isascii()
+        if ch == ":":
+            return (
+                at(position - 1) in ascii_alnum and at(position - 1) != "" and flat[position + 1 : position + 3] == "//"
+            )
+        if ch in "Hh":
+            return (
+                at(position - 1) in ("G", "g")
+                and at(position + 1) == "-"
+                and at(position + 2).isdigit()
+                and at(position + 2).isascii()
+            )
+        if ch in "Ww":
+            return (
+                flat[max(position - 2, 0) : position + 1].lower() == "www" and position >= 2 and at(position + 1) == "."
+            )
+        return False
+
+    out = []
+    joined = []
+    for position, ch in enumerate(flat):
+        if ch == "&":
+            out.append("&amp;" if entity.match(flat, position + 1) else "&")
+        elif ch in "<>":
+            out.append({"<": "&lt;", ">": "&gt;"}[ch])
+        elif ch in "\\`*_[]#|~":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+        joined.append(linked_by_github(position))
+    if out:
+        match = _LINE_START.match("".join(out))
+        if match:
+            if match.group(0)[0].isdigit():
+                digits = match.end()
+                out[digits] = "\\" + out[digits]
+            else:
+                out[0] = "\\" + out[0]
+    return "".join(piece + ("&#8288;" if join else "") for piece, join in zip(out, joined, strict=True))
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab &<>\\`*_[]#|~-+=1.);\n\r\t\x00\x1f\x85\u2028 lt#x3C@:/wWGgH")), max_size=40
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_fast_escaping_matches_the_character_rules(text: str) -> None:
+    from jmap.render.mdtext import inline
+
+    assert inline(text) == _inline_by_characters(text)
