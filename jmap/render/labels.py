@@ -30,6 +30,8 @@ LABELS: dict[str, dict[str, str]] = {
         "total_duration": "Total duration",
         "stage_length": "Stage length",
         "time_in_touchpoints": "Time in touchpoints",
+        "journey_length": "Journey length",
+        "names_shortened": "Names longer than {n} characters are shortened in the pictures; the tables below give them in full.",
         "goal": "Goal",
         "goals": "Goals",
         "frustrations": "Frustrations",
@@ -117,6 +119,9 @@ LABELS: dict[str, dict[str, str]] = {
         "total_duration": "Durée totale",
         "stage_length": "Durée de l’étape",
         "time_in_touchpoints": "Temps aux points de contact",
+        "journey_length": "Durée du parcours",
+        "names_shortened": "Les noms de plus de {n}\u00a0caractères sont abrégés dans les images\u202f; "
+        "les tableaux ci-dessous les donnent en entier.",
         "goal": "Objectif",
         "goals": "Objectifs",
         "frustrations": "Frustrations",
