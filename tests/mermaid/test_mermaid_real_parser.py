@@ -208,7 +208,7 @@ def test_summary_pictures_parse_and_show_each_personas_score(tmp_path: Path) -> 
             return label.rstrip("…")[:8], score, person[:8]
 
         assert sorted(seen(*task) for task in drawn) == sorted(
-            seen(mermaid_text(name), own, mermaid_text(who, actor=True)) for name, own, who in tasks
+            seen(shown(mermaid_text(name)), own, shown(mermaid_text(who, actor=True))) for name, own, who in tasks
         ), key
 
 
