@@ -54,6 +54,7 @@ from jmap.format.table import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
 _ID_RE = re.compile(ID_PATTERN)
@@ -169,6 +170,20 @@ def is_map_file(path: str | os.PathLike[str]) -> bool:
     return False
 
 
+def yaml_files_below(folder: str) -> Iterator[str]:
+    """Every ``*.yaml``/``*.yml`` regular file below ``folder`` that may be a
+    map, skipping hidden files and folders and virtual environments; shared
+    by ``find_maps`` and the watcher of `jmap serve`, so both see the same files."""
+    for parent, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
+        for name in sorted(files):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                candidate = os.path.join(parent, name)
+                # Only regular files: a named pipe would block the walk.
+                if os.path.isfile(candidate):
+                    yield candidate
+
+
 def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
     """Files named on the command line, plus every map below the folders named.
 
@@ -179,19 +194,7 @@ def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
     seen: set[str] = set()
     for raw in paths:
         path = os.fspath(raw)
-        if os.path.isdir(path):
-            below: list[str] = []
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
-                for name in sorted(files):
-                    if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                        candidate = os.path.join(folder, name)
-                        # Only regular files: a named pipe would block the walk.
-                        if os.path.isfile(candidate) and is_map_file(candidate):
-                            below.append(candidate)
-            candidates = sorted(below)
-        else:
-            candidates = [path]
+        candidates = sorted(c for c in yaml_files_below(path) if is_map_file(c)) if os.path.isdir(path) else [path]
         for candidate in candidates:
             key = os.path.realpath(candidate)
             if key not in seen:
