@@ -9,6 +9,7 @@ and nothing else is opened up.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -48,6 +49,14 @@ def widen_policy(policy: str, script: str, style: str) -> str:
             kept = [s for s in existing[1:] if s.lower() != "'none'"]
             existing[1:] = kept + [s for s in sources if s not in kept]
     return "; ".join(" ".join(d) for d in directives)
+
+
+def head_of(page: bytes) -> str:
+    """A fingerprint of the page's head (its policy and styles): when it
+    changes, an open page must load afresh, as its policy would refuse the
+    new styles; otherwise it can swap its body in place."""
+    end = page.lower().find(b"</head>")
+    return hashlib.sha256(page if end < 0 else page[:end]).hexdigest()[:16]
 
 
 def live_page(page: bytes, settings: dict[str, object]) -> bytes:

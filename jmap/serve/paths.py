@@ -26,7 +26,8 @@ class Refused(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """What a request asks for: ``kind`` is index, page, svg, diagram or events;
+    """What a request asks for: ``kind`` is index, page, svg, diagram, events
+    or favicon;
     ``key`` names the map (its output path without the extension)."""
 
     kind: str
@@ -75,6 +76,10 @@ def route(target: str, pages: set[str], folder: bool) -> Route | None:
         return Route("index")
     if path == EVENTS:
         return Route("events")
+    if path == "favicon.ico":
+        # Browsers ask for it on their own; an empty answer keeps their
+        # consoles free of a 404 that would hide real problems.
+        return Route("favicon")
     if path.startswith(DIAGRAM_PREFIX) and path.endswith(".html"):
         key = path[len(DIAGRAM_PREFIX) : -len(".html")]
         return Route("diagram", key) if key in pages else None

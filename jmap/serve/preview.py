@@ -21,6 +21,7 @@ from jmap.errors import RenderError
 from jmap.format.diagnostics import printable
 from jmap.model import JourneyMap
 from jmap.render.formats import output_stem
+from jmap.serve.inject import head_of
 
 #: The key of the folder's gallery in the event stream.
 GALLERY_KEY = ""
@@ -237,6 +238,7 @@ class Preview:
                     {
                         "key": GALLERY_KEY,
                         "good": self.gallery_good,
+                        "head": head_of(self.gallery),
                         "ok": not self.gallery_problems,
                         "problems": list(self.gallery_problems),
                     }
@@ -247,6 +249,7 @@ class Preview:
                         {
                             "key": live.key,
                             "good": live.good,
+                            "head": head_of(live.html) if live.html is not None else None,
                             "ok": live.ok,
                             "problems": list(live.problems),
                             "removed": live.key not in self.maps,

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
-from jmap.serve.inject import live_page
+from jmap.serve.inject import head_of, live_page
 from jmap.serve.paths import DIAGRAM_PREFIX, Refused, route
 from jmap.serve.preview import GALLERY_KEY, Preview
 
@@ -66,18 +66,20 @@ class LiveHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self._common_headers()
+        self._common_headers(page=content_type.startswith("text/html"))
         self.end_headers()
         if not head_only:
             self.wfile.write(body)
 
-    def _common_headers(self) -> None:
+    def _common_headers(self, page: bool = False) -> None:
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
-        # Pages carry their own policy in a <meta>; this one adds what a meta
-        # cannot say, and covers the answers that are not HTML.
-        self.send_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+        # Pages carry their own policy in a <meta> (a header policy would add
+        # to it, not replace it); the header says what a <meta> cannot (no
+        # framing by another site) and locks down every answer that is not a page.
+        policy = "frame-ancestors 'none'" if page else "default-src 'none'; frame-ancestors 'none'"
+        self.send_header("Content-Security-Policy", policy)
 
     def _text(self, status: int, message: str, head_only: bool = False) -> None:
         self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8", head_only)
@@ -109,6 +111,11 @@ class LiveHandler(BaseHTTPRequestHandler):
         if target is None:
             self._text(404, "jmap serve: not found: only the rendered maps are served here", head_only)
             return
+        if target.kind == "favicon":
+            self.send_response(204)
+            self._common_headers()
+            self.end_headers()
+            return
         if target.kind == "events":
             self._stream()
             return
@@ -127,14 +134,16 @@ class LiveHandler(BaseHTTPRequestHandler):
         gallery_link = [["All maps", "/"]] if preview.folder else []
         with preview.changed:
             if kind == "index":
-                return live_page(preview.gallery, {"key": GALLERY_KEY, "good": preview.gallery_good, "links": []})
+                gallery = preview.gallery
+                settings = {"key": GALLERY_KEY, "good": preview.gallery_good, "head": head_of(gallery), "links": []}
+                return live_page(gallery, settings)
             live = preview.maps[key]
             page_href = "/" + quote(f"{key}.html")
             diagram_href = "/" + quote(f"{DIAGRAM_PREFIX}{key}.html")
             if kind == "page":
                 html = live.html if live.html is not None else _waiting(live.source)
                 links = [["Diagram", diagram_href], *gallery_link]
-                return live_page(html, {"key": key, "good": live.good, "links": links})
+                return live_page(html, {"key": key, "good": live.good, "head": head_of(html), "links": links})
             title = live.model.title if live.model is not None else live.source
             good = live.good
         svg, error = preview.diagram(key)
@@ -144,7 +153,8 @@ class LiveHandler(BaseHTTPRequestHandler):
 
         env = environment((str(templates_dir()),))
         page = render(env, "serve/diagram.html.j2", title=title, svg_href=svg_href, message=error).encode("utf-8")
-        return live_page(page, {"key": key, "good": good, "links": [["Page", page_href], *gallery_link]})
+        # The diagram page's head is its own, not the map page's: no "head".
+        return live_page(page, {"key": key, "good": good, "head": None, "links": [["Page", page_href], *gallery_link]})
 
     def _stream(self) -> None:
         """Server-sent events: every state at first, then each change."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES
 
-from jmap.serve.inject import live_assets, live_page, widen_policy
+from jmap.serve.inject import head_of, live_assets, live_page, widen_policy
 from jmap.serve.paths import Refused, Route, clean_path, route
 from jmap.serve.preview import GALLERY_KEY, Preview
 from jmap.serve.watch import Watcher
@@ -63,6 +63,7 @@ def test_a_map_served_alone_is_its_page_at_the_root() -> None:
     assert route("/checkout.svg", pages, folder=False) == Route("svg", "checkout")
     assert route("/.jmap/diagram/checkout.html", pages, folder=False) == Route("diagram", "checkout")
     assert route("/.jmap/events", pages, folder=False) == Route("events")
+    assert route("/favicon.ico", pages, folder=False) == Route("favicon")
     assert route("/index.html", pages, folder=False) is None
 
 
@@ -208,7 +209,14 @@ def test_a_broken_save_keeps_the_last_good_page_and_reports_its_lines(tmp_path: 
     )
     assert not live.ok and live.html == good_page and live.good == good
     [state] = preview.states(good)
-    assert state == {"key": "checkout", "good": good, "ok": False, "problems": lines, "removed": False}
+    assert state == {
+        "key": "checkout",
+        "good": good,
+        "head": head_of(good_page),
+        "ok": False,
+        "problems": lines,
+        "removed": False,
+    }
     shutil.copy(EXAMPLE, path)
     preview.refresh({str(path)})
     assert live.ok and live.problems == ()

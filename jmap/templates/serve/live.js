@@ -66,10 +66,10 @@
     try { restore(JSON.parse(saved)); } catch (e) { /* an old format: ignore */ }
   }
 
-  const headOf = (doc) => {
-    const csp = doc.querySelector('meta[http-equiv="Content-Security-Policy"]');
-    const styles = Array.from(doc.head.querySelectorAll("style:not(#jmap-live-style)"), (s) => s.textContent);
-    return (csp ? csp.content : "") + "\n" + styles.join("\n");
+  const reload = () => {
+    // New styles need the new page's policy: load it afresh, in place.
+    sessionStorage.setItem(scrollKey, JSON.stringify(remember()));
+    location.reload();
   };
 
   const update = async () => {
@@ -81,12 +81,6 @@
       const doc = new DOMParser().parseFromString(await response.text(), "text/html");
       const next = doc.querySelector('meta[name="jmap-live"]');
       if (!next) return;
-      if (headOf(doc) !== headOf(document)) {
-        // New styles need the new page's policy: load it afresh, in place.
-        sessionStorage.setItem(scrollKey, JSON.stringify(remember()));
-        location.reload();
-        return;
-      }
       const at = remember();
       for (const old of doc.querySelectorAll("#jmap-live-script")) old.remove();
       document.title = doc.title;
@@ -128,7 +122,9 @@
     const state = JSON.parse(event.data);
     if (state.key !== live.key) return;
     show(state);
-    if (state.good !== shown && state.good > 0) update();
+    if (state.good === shown || state.good === 0) return;
+    if (live.head && state.head && state.head !== live.head) reload();
+    else update();
   });
   events.addEventListener("open", () => { bar.className = "jmap-live-on"; status.textContent = "live"; });
   events.addEventListener("error", () => { bar.className = "jmap-live-off"; status.textContent = "reconnecting…"; });
