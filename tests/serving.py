@@ -19,17 +19,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import jmap_command
-
 START_TIMEOUT = 30.0
 
 
 class Served:
     """``jmap serve PATH --port 0 --no-open`` running in the background."""
 
-    def __init__(self, path: Path, *extra: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *extra: str,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+        command: list[str] | None = None,
+    ) -> None:
+        if command is None:
+            from conftest import jmap_command
+
+            command = jmap_command()
         self.proc = subprocess.Popen(
-            [*jmap_command(), "serve", str(path), "--port", "0", "--no-open", *extra],
+            [*command, "serve", str(path), "--port", "0", "--no-open", *extra],
             cwd=cwd,
             env={**os.environ, **(env or {})},
             stdin=subprocess.DEVNULL,

@@ -93,12 +93,12 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 
 def _follow(preview: Preview, stop: threading.Event) -> None:
-    """The watcher thread: look at the files every POLL_INTERVAL seconds and
-    re-render what changed, printing the problems of each save."""
-    from jmap.serve.watch import POLL_INTERVAL, Watcher
+    """The watcher thread: look at the files every few tens of milliseconds
+    and re-render what changed, printing the problems of each save."""
+    from jmap.serve.watch import Watcher
 
     watcher = Watcher(preview.watched_files)
-    while not stop.wait(POLL_INTERVAL):
+    while not stop.wait(watcher.interval):
         changed = watcher.changes()
         if not changed:
             continue

@@ -23,6 +23,8 @@ _CSP_META = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
+_TITLE = re.compile(rb"<title>.*?</title>", re.IGNORECASE | re.DOTALL)
+
 
 @lru_cache(maxsize=1)
 def live_assets() -> tuple[str, str]:
@@ -52,11 +54,13 @@ def widen_policy(policy: str, script: str, style: str) -> str:
 
 
 def head_of(page: bytes) -> str:
-    """A fingerprint of the page's head (its policy and styles): when it
-    changes, an open page must load afresh, as its policy would refuse the
-    new styles; otherwise it can swap its body in place."""
+    """A fingerprint of the page's head but its title (the policy, the
+    styles): when it changes, an open page must load afresh, as its policy
+    would refuse the new styles; otherwise it swaps its body (and title) in
+    place, which is quicker and keeps the scroll position for free."""
     end = page.lower().find(b"</head>")
-    return hashlib.sha256(page if end < 0 else page[:end]).hexdigest()[:16]
+    head = page if end < 0 else page[:end]
+    return hashlib.sha256(_TITLE.sub(b"", head)).hexdigest()[:16]
 
 
 def live_page(page: bytes, settings: dict[str, object]) -> bytes:

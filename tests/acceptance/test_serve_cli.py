@@ -60,7 +60,7 @@ def test_a_save_is_an_event_and_the_page_follows(map_file: Path) -> None:
         stream = served.events()
         first = stream.wait_state("checkout", lambda s: s["ok"])
         _retitle(map_file, "Edited while serving")
-        second = stream.wait_state("checkout", lambda s: s["good"] > first["good"], timeout=5)
+        second = stream.wait_state("checkout", lambda s: s["good"] > first["good"])
         assert second["ok"] and second["problems"] == []
         assert b"Edited while serving" in served.get("/")[2]
         served.wait_line(r"checkout\.yaml changed; updated in \d+ ms")
@@ -73,7 +73,7 @@ def test_a_broken_save_shows_its_lines_over_the_last_good_page_until_fixed(map_f
         stream = served.events()
         first = stream.wait_state("checkout", lambda s: s["ok"])
         map_file.write_text(good_text.replace("    color:", "    colour:", 1), encoding="utf-8")
-        broken = stream.wait_state("checkout", lambda s: not s["ok"], timeout=5)
+        broken = stream.wait_state("checkout", lambda s: not s["ok"])
         assert broken["good"] == first["good"], "the last good render stays"
         assert broken["problems"], broken
         for line in broken["problems"]:
@@ -85,7 +85,7 @@ def test_a_broken_save_shows_its_lines_over_the_last_good_page_until_fixed(map_f
         served.wait_line(re.escape(str(map_file)) + r":\d+:\d+: error: ")
         _retitle(map_file, "Fixed")
         map_file.write_text(good_text.replace(TITLE, "Fixed again"), encoding="utf-8")
-        fixed = stream.wait_state("checkout", lambda s: s["ok"], timeout=5)
+        fixed = stream.wait_state("checkout", lambda s: s["ok"])
         assert fixed["good"] > first["good"] and fixed["problems"] == []
         assert b"Fixed again" in served.get("/")[2]
         stream.close()

@@ -43,7 +43,7 @@ def goto(browser: Any, url: str, width: int = 1440, height: int = 900) -> dict[s
     return next(r for r in responses if r["url"] == url or r["url"].rstrip("/") == url.rstrip("/"))
 
 
-def until(browser: Any, expression: str, timeout: float = 5.0) -> Any:
+def until(browser: Any, expression: str, timeout: float = 10.0) -> Any:
     """Evaluate ``expression`` until it is truthy (at most ``timeout`` seconds);
     an error (the page is being reloaded) counts as not yet."""
     deadline = time.monotonic() + timeout

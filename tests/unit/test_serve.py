@@ -322,3 +322,26 @@ def test_the_printed_address_of_a_wildcard_host_is_reachable() -> None:
     assert url_for("127.0.0.1", 8765) == "http://127.0.0.1:8765/"
     assert url_for("0.0.0.0", 8765) == "http://127.0.0.1:8765/"
     assert url_for("::", 9000) == "http://[::1]:9000/"
+
+
+def test_a_new_title_keeps_the_head_but_a_new_style_does_not() -> None:
+    from jmap.serve.inject import head_of
+
+    page = b'<html><head><meta http-equiv="Content-Security-Policy" content="a"><title>One</title><style>x</style></head>'
+    assert head_of(page) == head_of(page.replace(b"One", b"Two"))
+    assert head_of(page) != head_of(page.replace(b"<style>x", b"<style>y"))
+    assert head_of(page) != head_of(page.replace(b'content="a"', b'content="b"'))
+
+
+def test_a_costly_look_makes_the_watcher_look_less_often(tmp_path: Path) -> None:
+    from jmap.serve.watch import POLL_INTERVAL
+
+    watcher = Watcher(lambda: [])
+    assert watcher.interval == POLL_INTERVAL
+
+    def slow_listing() -> list[str]:
+        time.sleep(0.02)
+        return []
+
+    slow = Watcher(slow_listing)
+    assert slow.interval >= 0.2

@@ -66,6 +66,33 @@
     try { restore(JSON.parse(saved)); } catch (e) { /* an old format: ignore */ }
   }
 
+  // Change only what differs: an edit usually touches a few cells, and
+  // leaving the rest of the page alone spares the browser restyling it.
+  const patch = (old, fresh) => {
+    if (old.isEqualNode(fresh)) return;
+    for (const { name } of Array.from(old.attributes)) {
+      if (!fresh.hasAttribute(name)) old.removeAttribute(name);
+    }
+    for (const { name, value } of Array.from(fresh.attributes)) {
+      if (old.getAttribute(name) !== value) old.setAttribute(name, value);
+    }
+    const before = Array.from(old.childNodes);
+    const after = Array.from(fresh.childNodes);
+    if (before.length !== after.length) {
+      old.replaceChildren(...after);
+      return;
+    }
+    before.forEach((node, i) => {
+      const next = after[i];
+      if (node.isEqualNode(next)) return;
+      if (node.nodeType === Node.ELEMENT_NODE && next.nodeType === Node.ELEMENT_NODE && node.tagName === next.tagName) {
+        patch(node, next);
+      } else {
+        old.replaceChild(next, node);
+      }
+    });
+  };
+
   const reload = () => {
     // New styles need the new page's policy: load it afresh, in place.
     sessionStorage.setItem(scrollKey, JSON.stringify(remember()));
@@ -82,11 +109,12 @@
       const next = doc.querySelector('meta[name="jmap-live"]');
       if (!next) return;
       const at = remember();
+      for (const old of document.querySelectorAll("#jmap-live-script")) old.remove();
       for (const old of doc.querySelectorAll("#jmap-live-script")) old.remove();
+      panel.remove();
+      bar.remove();
       document.title = doc.title;
-      for (const { name } of Array.from(document.body.attributes)) document.body.removeAttribute(name);
-      for (const { name, value } of Array.from(doc.body.attributes)) document.body.setAttribute(name, value);
-      document.body.replaceChildren(...Array.from(doc.body.childNodes));
+      patch(document.body, doc.body);
       attach();
       restore(at);
       shown = JSON.parse(next.content).good;
