@@ -126,12 +126,16 @@ class MetricValue:
 
 @record
 class Metric:
+    """A figure on a stage or touchpoint; ``name`` is its key in the map and
+    ``label`` the text to show instead (renders humanise the key without one)."""
+
     _frozen = True
     name: str
     value: MetricValue
     target: MetricValue | None = None
     unit: str | None = None
     source: str | None = None
+    label: str | None = None
 
 
 @record
@@ -160,6 +164,49 @@ class Emotion:
         if not self.per_persona:
             return None
         return sum(self.per_persona.values()) / len(self.per_persona)
+
+
+class RouteEdge:
+    """One move of a persona's route: ``skipped`` when it passes through
+    touchpoints only other personas take (drawn dashed). A plain class with
+    a typed constructor, like ``PersonaRoute``, so type checkers see its fields."""
+
+    __slots__ = ("skipped", "source", "target")
+
+    def __init__(self, source: str, target: str, skipped: bool) -> None:
+        self.source = source
+        self.target = target
+        self.skipped = skipped
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RouteEdge):
+            return NotImplemented
+        return (self.source, self.target, self.skipped) == (other.source, other.target, other.skipped)
+
+    def __hash__(self) -> int:
+        return hash((self.source, self.target, self.skipped))
+
+    def __repr__(self) -> str:
+        return f"RouteEdge({self.source!r}, {self.target!r}, skipped={self.skipped!r})"
+
+
+class PersonaRoute:
+    """A persona's route (see ``JourneyMap.persona_route``): the touchpoints the
+    persona passes, in document order, and the moves between them."""
+
+    __slots__ = ("edges", "persona", "touchpoints")
+
+    def __init__(self, persona: str, touchpoints: tuple[Touchpoint, ...], edges: tuple[RouteEdge, ...]) -> None:
+        self.persona = persona
+        self.touchpoints = touchpoints
+        self.edges = edges
+
+    def __repr__(self) -> str:
+        return f"PersonaRoute({self.persona!r}, {len(self.touchpoints)} touchpoints, {self.edges!r})"
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """``(source, target)`` of every move, in route order."""
+        return [(e.source, e.target) for e in self.edges]
 
 
 @record
@@ -353,40 +400,79 @@ class JourneyMap:
         """The touchpoints a persona passes, in document order."""
         return [tp for tp in self.all_touchpoints() if persona_id in self.personas_at(tp)]
 
-    def persona_edges(self, persona_id: str) -> list[tuple[str, str]]:
-        """A persona's path along the flow.
+    def persona_route(self, persona_id: str) -> PersonaRoute:
+        """The way one persona goes through the map: the rule every renderer draws.
 
-        From each touchpoint the persona passes, follow the flow through the
-        touchpoints they skip until reaching ones they pass. Each touchpoint is
-        expanded at most once per source, so a loop cannot trap the walk.
+        The route follows the flow through the touchpoints the persona passes.
+        At a touchpoint, a successor that is not for the persona is a branch
+        others take when another successor is for the persona, and is dropped;
+        otherwise the persona skips through it (a step only others take) to
+        where it leads, by the same rule. A skip never loops back to the
+        touchpoint it started from: that would claim the persona repeats a step
+        only others repeat.
+
+        Linear in the map: what a skipped touchpoint leads to is worked out
+        once (a strongly connected group of skipped touchpoints at once, so
+        loops among them cost nothing extra), never once per persona touchpoint
+        that reaches it. See docs/format.md, "Persona routes".
         """
-        edges: list[tuple[str, str]] = []
-        seen_edges: set[tuple[str, str]] = set()
-        journey = self.persona_journey(persona_id)
-        passes = {tp.id for tp in journey}
+        passes: set[str] = set()
+        journey: list[Touchpoint] = []
+        for tp in self.all_touchpoints():
+            if persona_id in self.personas_at(tp):
+                passes.add(tp.id)
+                journey.append(tp)
+        leads_to = _SkipTargets(self, passes)
+        edges: list[RouteEdge] = []
         for tp in journey:
-            stack = list(reversed(self.successors(tp)))
-            visited: set[str] = set()
-            while stack:
-                target = stack.pop()
-                if target in visited:
-                    continue
-                visited.add(target)
-                if target in passes:
-                    if (tp.id, target) not in seen_edges:
-                        seen_edges.add((tp.id, target))
-                        edges.append((tp.id, target))
-                    continue
-                stack.extend(reversed(self.successors(self.touchpoint(target))))
-        return edges
+            successors = self.successors(tp)
+            mine = [target for target in successors if target in passes]
+            if mine:
+                edges.extend(RouteEdge(tp.id, target, False) for target in dict.fromkeys(mine))
+                continue
+            targets: dict[str, None] = {}
+            for skipped in successors:
+                targets.update(dict.fromkeys(leads_to(skipped)))
+            targets.pop(tp.id, None)
+            edges.extend(RouteEdge(tp.id, target, True) for target in targets)
+        return PersonaRoute(persona_id, tuple(journey), tuple(edges))
 
     # -- totals --------------------------------------------------------------
 
     def stage_duration(self, stage: Stage) -> Duration | None:
-        """The stage's own duration if given, else the sum of its touchpoints'."""
+        """The stage's own duration if given, else the sum of its touchpoints'.
+
+        Kept for renders that show one figure per stage; new code shows
+        ``stage_length`` and ``time_in_touchpoints`` apart, since a stage that
+        lasts two weeks may hold forty minutes of contact.
+        """
         if stage.duration is not None:
             return stage.duration
         return self.touchpoints_duration(stage)
+
+    def stage_length(self, stage: Stage) -> Duration | None:
+        """How long the stage lasts on the calendar, as the author wrote it (or None)."""
+        return stage.duration
+
+    def time_in_touchpoints(self, stage: Stage) -> Duration | None:
+        """Time the customer spends in the stage's touchpoints: never added to
+        the stage's own length, which is calendar time around them.
+
+        A touchpoint counts its own duration; one without a duration counts its
+        steps' (so a consultation and its parts are not counted twice).
+        """
+        seconds = [s for tp in stage.touchpoints if (s := _time_in(tp)) is not None]
+        return Duration.from_seconds(sum(seconds)) if seconds else None
+
+    def journey_time_in_touchpoints(self) -> Duration | None:
+        """``time_in_touchpoints`` over every stage (None when no duration is given)."""
+        seconds = [d.seconds for s in self.stages if (d := self.time_in_touchpoints(s)) is not None]
+        return Duration.from_seconds(sum(seconds)) if seconds else None
+
+    def journey_length(self) -> Duration | None:
+        """The stages' own lengths added up (None when no stage gives one)."""
+        seconds = [s.duration.seconds for s in self.stages if s.duration is not None]
+        return Duration.from_seconds(sum(seconds)) if seconds else None
 
     def touchpoints_duration(self, stage: Stage) -> Duration | None:
         """Sum of the stage's top-level touchpoint durations (None if none given)."""
@@ -446,3 +532,101 @@ class _Index:
 
         top = jm.top_touchpoints()
         self.default_next = {a.id: (b.id,) for a, b in itertools.pairwise(top)}
+
+
+def _time_in(tp: Touchpoint) -> float | None:
+    """Seconds spent in ``tp``: its own duration, else its steps' together."""
+    if tp.duration is not None:
+        return tp.duration.seconds
+    steps = [s for sub in tp.touchpoints if (s := _time_in(sub)) is not None]
+    return sum(steps) if steps else None
+
+
+class _SkipTargets:
+    """Where the flow that enters a touchpoint the persona does not pass comes
+    out, among touchpoints the persona does pass (see JourneyMap.persona_route).
+
+    A skipped touchpoint with a successor for the persona leads to those
+    successors only (the others are branches other personas take). One with
+    none leads wherever its successors lead; skipped touchpoints that reach
+    each other in a loop lead to the same places, so each strongly connected
+    group is solved once (Tarjan's algorithm, iterative so a long chain cannot
+    overflow the stack) and remembered.
+    """
+
+    __slots__ = ("jm", "memo", "passes")
+
+    def __init__(self, jm: JourneyMap, passes: set[str]) -> None:
+        self.jm = jm
+        self.passes = passes
+        self.memo: dict[str, tuple[str, ...]] = {}
+
+    def _next(self, tp_id: str) -> tuple[str, ...]:
+        return self.jm.successors(self.jm.touchpoint(tp_id))
+
+    def _own(self, tp_id: str) -> tuple[str, ...] | None:
+        """Its successors for the persona, deduplicated, or None if it has none."""
+        mine = [t for t in self._next(tp_id) if t in self.passes]
+        return tuple(dict.fromkeys(mine)) if mine else None
+
+    def __call__(self, tp_id: str) -> tuple[str, ...]:
+        if tp_id in self.passes:
+            return (tp_id,)
+        if tp_id not in self.memo:
+            self._solve(tp_id)
+        return self.memo[tp_id]
+
+    def _solve(self, start: str) -> None:
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        # Frames: (touchpoint id, its skipped successors still to visit).
+        work: list[tuple[str, list[str]]] = []
+
+        def open_frame(tp_id: str) -> None:
+            index[tp_id] = low[tp_id] = len(index)
+            stack.append(tp_id)
+            on_stack.add(tp_id)
+            own = self._own(tp_id)
+            todo = [] if own is not None else [t for t in reversed(self._next(tp_id)) if t not in self.passes]
+            work.append((tp_id, todo))
+
+        open_frame(start)
+        while work:
+            tp_id, todo = work[-1]
+            if todo:
+                nxt = todo.pop()
+                if nxt in self.memo:
+                    continue
+                if nxt not in index:
+                    open_frame(nxt)
+                elif nxt in on_stack:
+                    low[tp_id] = min(low[tp_id], index[nxt])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[tp_id])
+            if low[tp_id] != index[tp_id]:
+                continue
+            group: list[str] = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == tp_id:
+                    break
+            members = set(group)
+            targets: dict[str, None] = {}
+            for member in reversed(group):
+                own = self._own(member)
+                if own is not None:
+                    targets.update(dict.fromkeys(own))
+                    continue
+                for nxt in self._next(member):
+                    if nxt not in members:
+                        targets.update(dict.fromkeys(self.memo[nxt]))
+            result = tuple(targets)
+            for member in group:
+                self.memo[member] = result

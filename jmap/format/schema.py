@@ -39,7 +39,8 @@ DESCRIPTIONS = {
     "channel": "Channel id.",
     "addresses": "Pain-point ids that this opportunity addresses.",
     "color": "#rgb or #rrggbb, in quotes.",
-    "metrics": 'Metric name to a number, a percentage string ("23%") or {value, target, unit, source}.',
+    "metrics": 'Metric name to a number, a percentage string ("23%") or {value, label, target, unit, source}.',
+    "label": "Text shown for the metric; without it renders show the key humanised.",
     "severity": "Default medium.",
     "type": "Default online.",
 }

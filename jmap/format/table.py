@@ -111,6 +111,7 @@ ENTITIES: dict[str, dict[str, Field]] = {
     },
     "metric": {
         "value": Field("metric_value", True),
+        "label": TEXT,
         "target": Field("metric_value"),
         "unit": TEXT,
         "source": TEXT,

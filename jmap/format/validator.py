@@ -739,7 +739,14 @@ class _Checker:
                     ok = False
                     continue
                 metrics.append(
-                    m.Metric(name, ent.values["value"], ent.get("target"), ent.get("unit"), ent.get("source"))
+                    m.Metric(
+                        name,
+                        ent.values["value"],
+                        ent.get("target"),
+                        ent.get("unit"),
+                        ent.get("source"),
+                        ent.get("label"),
+                    )
                 )
                 continue
             value = self.metric_value(value_node, f"metric '{_short(name, 40)}'")

@@ -242,12 +242,12 @@ class _DotWriter:
         jm = self.jm
         if self.persona is not None:
             shown = {tp.id for tp in jm.persona_journey(self.persona)}
-            edges = [(a, b, (self.persona,)) for a, b in jm.persona_edges(self.persona)]
+            edges = [(a, b, (self.persona,)) for a, b in jm.persona_route(self.persona).pairs()]
         else:
             shown = set(self.position)
             on_edge: dict[tuple[str, str], list[str]] = {}
             for p in jm.personas:
-                for edge in jm.persona_edges(p.id):
+                for edge in jm.persona_route(p.id).pairs():
                     on_edge.setdefault(edge, []).append(p.id)
             edges = [(a, b, tuple(on_edge.pop((a, b), ()))) for a, b in jm.flow_edges()]
             # A persona who skips touchpoints jumps over them: drawn after the flow.

@@ -117,13 +117,26 @@ def test_persona_journey_in_document_order() -> None:
     assert [t.id for t in jm.persona_journey("marc")] == ["a", "b"]
 
 
-def test_persona_edges_skip_touchpoints_the_persona_does_not_pass() -> None:
+def route(jm: JourneyMap, persona: str) -> list[tuple[str, str, bool]]:
+    return [(e.source, e.target, e.skipped) for e in jm.persona_route(persona).edges]
+
+
+def test_a_route_skips_steps_only_others_take() -> None:
     jm = journey(stage("s", tp("a"), tp("b", personas=("marc",)), tp("c", personas=("marc",)), tp("d")))
-    assert jm.persona_edges("sophie") == [("a", "d")]
-    assert jm.persona_edges("marc") == [("a", "b"), ("b", "c"), ("c", "d")]
+    assert route(jm, "sophie") == [("a", "d", True)]
+    assert route(jm, "marc") == [("a", "b", False), ("b", "c", False), ("c", "d", False)]
+    assert [t.id for t in jm.persona_route("sophie").touchpoints] == ["a", "d"]
 
 
-def test_persona_edges_follow_branches_through_skipped_touchpoints() -> None:
+def test_a_route_drops_a_branch_others_take() -> None:
+    """a → [x, b]: x is only Marc's, so for Sophie it is a branch, not a step she skips."""
+    jm = journey(stage("s", tp("a", next=("x", "b")), tp("x", personas=("marc",), next=("c",)), tp("b"), tp("c")))
+    assert route(jm, "sophie") == [("a", "b", False), ("b", "c", False)]
+    assert route(jm, "marc") == [("a", "x", False), ("a", "b", False), ("x", "c", False), ("b", "c", False)]
+
+
+def test_a_skipped_step_leads_only_to_the_persona_s_branch() -> None:
+    """Inside a skip the same rule holds: x → [b, y] with y only Marc's leads Sophie to b."""
     jm = journey(
         stage(
             "s",
@@ -134,26 +147,85 @@ def test_persona_edges_follow_branches_through_skipped_touchpoints() -> None:
             tp("c"),
         )
     )
-    assert jm.persona_edges("sophie") == [("a", "b"), ("a", "c")]
+    assert route(jm, "sophie") == [("a", "b", True)]
+    assert route(jm, "marc") == [("a", "x", False), ("x", "b", False), ("x", "y", False), ("y", "c", False)]
 
 
-def test_persona_edges_survive_loops_of_skipped_touchpoints() -> None:
+def test_a_skip_never_loops_back_to_where_it_started() -> None:
+    """checkout-fr's payment: a retry only others make is no self-loop."""
+    jm = journey(
+        stage(
+            "s",
+            tp("pay", next=("fail",)),
+            tp("fail", personas=("marc",), next=("pay", "done")),
+            tp("done", personas=("marc",)),
+        )
+    )
+    assert route(jm, "sophie") == []
+    assert route(jm, "marc") == [("pay", "fail", False), ("fail", "pay", False), ("fail", "done", False)]
+
+
+def test_an_authors_own_loop_stays() -> None:
+    jm = journey(stage("s", tp("a", next=("a", "b")), tp("b")))
+    assert route(jm, "sophie") == [("a", "a", False), ("a", "b", False)]
+
+
+def test_routes_survive_loops_of_skipped_touchpoints() -> None:
     jm = journey(
         stage(
             "s",
             tp("a", next=("x",)),
             tp("x", personas=("marc",), next=("y",)),
-            tp("y", personas=("marc",), next=("x", "b")),
+            tp("y", personas=("marc",), next=("x", "z")),
+            tp("z", personas=("marc",), next=("x", "b")),
             tp("b"),
         )
     )
-    assert jm.persona_edges("sophie") == [("a", "b")]
-    assert jm.persona_edges("marc") == [("a", "x"), ("x", "y"), ("y", "x"), ("y", "b")]
+    assert route(jm, "sophie") == [("a", "b", True)]
+    assert ("y", "x", False) in route(jm, "marc")
 
 
-def test_persona_edges_end_at_exits() -> None:
+def test_a_skip_may_loop_back_to_an_earlier_touchpoint() -> None:
+    jm = journey(stage("s", tp("a"), tp("b", next=("x",)), tp("x", personas=("marc",), next=("a",))))
+    assert route(jm, "sophie") == [("a", "b", False), ("b", "a", True)]
+
+
+def test_routes_end_at_exits() -> None:
     jm = journey(stage("s", tp("a"), tp("x", personas=("marc",), next=()), tp("b")))
-    assert jm.persona_edges("sophie") == []
+    assert route(jm, "sophie") == []
+
+
+def test_a_route_does_not_multiply_edges() -> None:
+    """Many touchpoints, each branching to many steps only others take: the
+    route has one move per real way through, not one per pair."""
+    width = 60
+    hubs = [tp(f"h{i}", next=tuple(f"x{i}_{k}" for k in range(8))) for i in range(width)]
+    steps = [
+        tp(f"x{i}_{k}", personas=("marc",), next=(f"h{i + 1}",) if i + 1 < width else ())
+        for i in range(width)
+        for k in range(8)
+    ]
+    jm = journey(stage("s", *hubs, *steps))
+    sophie = route(jm, "sophie")
+    assert sophie == [(f"h{i}", f"h{i + 1}", True) for i in range(width - 1)]
+
+
+def test_helen_does_not_skip_booking_in_the_clinic_example() -> None:
+    from pathlib import Path
+
+    from jmap.format.validator import load_file
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    clinic = load_file(examples / "service-clinic.yaml").map
+    assert clinic is not None
+    helen = route(clinic, "helen")
+    assert ("gp-referral", "pre-visit-form", True) not in helen
+    assert all(not (src == "gp-referral" and dst == "pre-visit-form") for src, dst, _ in helen)
+    checkout = load_file(examples / "checkout-fr.yaml").map
+    assert checkout is not None
+    for persona in checkout.personas:
+        assert all(src != dst or not skipped for src, dst, skipped in route(checkout, persona.id))
+        assert all(src != dst for src, dst, _ in route(checkout, persona.id) if src == "payment")
 
 
 def test_emotion_at() -> None:

@@ -650,3 +650,10 @@ def test_find_maps_walks_folders_sorted_and_skips_hidden_ones(tmp_path: Path) ->
     # A file named twice, or inside a folder also named, is checked once.
     again = find_maps([tmp_path / "a.yml", tmp_path, str(tmp_path / "a.yml")])
     assert len(again) == 3 and again[0] == str(tmp_path / "a.yml")
+
+
+def test_a_metric_may_carry_a_label() -> None:
+    result = load_text(stage_with("metrics:\n  note_moyenne: 4.3\n  abandon: {value: 69%, label: Abandon du panier}\n"))
+    assert result.map is not None, result.diagnostics
+    metrics = result.map.all_touchpoints().__next__().metrics
+    assert [(mt.name, mt.label) for mt in metrics] == [("note_moyenne", None), ("abandon", "Abandon du panier")]

@@ -1,0 +1,161 @@
+"""Numbers, durations and punctuation in the map's language (``lang``: en, fr).
+
+One module so that the diagram, the page, the summary and the gallery print
+``1 h 15 min``, ``120 000`` and ``69 %`` the same way. Written by hand for the
+two languages jmap speaks rather than taken from Babel: Babel's wheel is about
+10 MB of CLDR data and importing ``babel.numbers`` costs tens of milliseconds
+at every render, for the handful of rules below (see README, dependencies).
+
+French typography as the Imprimerie nationale writes it (and CLDR's ``fr``):
+thousands grouped with a narrow no-break space (U+202F), a decimal comma, a
+narrow no-break space before ``%`` ``;`` ``!`` ``?`` and a no-break space
+(U+00A0) before ``:``. In both languages a number and its unit are joined by a
+no-break space, so ``15 min`` never breaks across two lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from jmap.model import Duration, Metric, MetricValue
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+#: Unit words, singular and plural, by language. English uses short forms
+#: that read in a small card ("2 wk 3 d"); French those of its typography
+#: ("2 sem. 3 j", "1 an", "2 ans", "6 mois").
+UNIT_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "y": ("yr", "yr"),
+        "mo": ("mo", "mo"),
+        "w": ("wk", "wk"),
+        "d": ("d", "d"),
+        "h": ("h", "h"),
+        "min": ("min", "min"),
+        "s": ("s", "s"),
+    },
+    "fr": {
+        "y": ("an", "ans"),
+        "mo": ("mois", "mois"),
+        "w": ("sem.", "sem."),
+        "d": ("j", "j"),
+        "h": ("h", "h"),
+        "min": ("min", "min"),
+        "s": ("s", "s"),
+    },
+}
+
+_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(mo|min|y|w|d|h|s)")
+_FRENCH_TIGHT = re.compile(r"[ \u00a0\u202f]?([;!?])(?=$|[\s\"'»)\]!?.,…])")
+_FRENCH_COLON = re.compile(r"[ \u00a0\u202f]?:(?=$|\s)")
+_KEY_SEPARATORS = re.compile(r"[_\-\s]+")
+
+
+def _lang(lang: str) -> str:
+    return "fr" if lang == "fr" else "en"
+
+
+def format_number(value: float, lang: str, decimals: int | None = None) -> str:
+    """``120000`` → ``120,000`` (en) or ``120 000`` (fr, narrow no-break space);
+    ``4.3`` → ``4.3`` or ``4,3``.
+
+    ``decimals`` fixes the number of decimals; by default an integral value has
+    none and another keeps up to two, trailing zeros dropped.
+    """
+    if decimals is None:
+        shortest = f"{abs(value):.2f}".rstrip("0")
+        decimals = len(shortest) - shortest.index(".") - 1
+    negative = value < 0 and round(abs(value), decimals) != 0
+    whole, _, fraction = f"{abs(value):.{decimals}f}".partition(".")
+    group = NNBSP if _lang(lang) == "fr" else ","
+    groups: list[str] = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    text = group.join(groups)
+    if fraction:
+        text += ("," if _lang(lang) == "fr" else ".") + fraction
+    return ("-" if negative else "") + text
+
+
+def _decimals_written(text: str) -> int:
+    """How many decimals the author wrote (``4.30`` → 2), so ``4.30`` keeps its zero."""
+    number = text.rstrip("%").strip()
+    if "e" in number.lower() or "." not in number:
+        return 0
+    return len(number.split(".", 1)[1])
+
+
+def format_percent(value: float, lang: str, decimals: int | None = None) -> str:
+    """``69%`` (en) or ``69 %`` (fr, narrow no-break space before the sign)."""
+    number = format_number(value, lang, decimals)
+    return number + (NNBSP + "%" if _lang(lang) == "fr" else "%")
+
+
+def format_metric_value(value: MetricValue, lang: str) -> str:
+    """A metric's value or target as the map's language writes it, with the
+    author's number of decimals (``4.30`` stays ``4,30`` in French)."""
+    decimals = _decimals_written(value.text) if value.text else None
+    if value.percent:
+        return format_percent(value.number, lang, decimals)
+    return format_number(value.number, lang, decimals)
+
+
+def format_metric(metric: Metric, lang: str) -> str:
+    """``value unit`` of a metric, e.g. ``4,3 /5`` or ``14 min``; no label."""
+    text = format_metric_value(metric.value, lang)
+    if metric.unit:
+        text += NBSP + metric.unit
+    return text
+
+
+def format_duration(duration: Duration, lang: str) -> str:
+    """A duration as the map's language writes it: ``2w3d15min`` → ``2 wk 3 d 15 min``
+    (en) or ``2 sem. 3 j 15 min`` (fr); ``1.5d`` → ``1,5 j``.
+
+    The author's parts are kept (``90min`` stays ``90 min``); totals built with
+    ``Duration.from_seconds`` are already normalised. Each number is joined to
+    its unit by a no-break space, the parts by ordinary spaces.
+    """
+    words = UNIT_WORDS[_lang(lang)]
+    parts = []
+    for number, unit in _PART.findall(duration.text):
+        value = float(number)
+        singular, plural = words[unit]
+        decimals = len(number.split(".", 1)[1]) if "." in number else 0
+        parts.append(format_number(value, lang, decimals) + NBSP + (singular if value <= 1 else plural))
+    return " ".join(parts) if parts else duration.text
+
+
+def french_spacing(text: str, lang: str) -> str:
+    """French typography's no-break spaces before ``: ; ! ?`` (a space already
+    there becomes the no-break one); text in any other language is returned
+    unchanged. A colon followed by no space (``https://``, ``10:30``) is left alone.
+    """
+    if _lang(lang) != "fr" or not any(ch in text for ch in ":;!?"):
+        return text
+    text = _FRENCH_TIGHT.sub(lambda m: NNBSP + m.group(1), text)
+    return _FRENCH_COLON.sub(NBSP + ":", text)
+
+
+def humanise_key(key: str) -> str:
+    """A metric key as a label: ``note_moyenne`` → ``Note moyenne``,
+    ``abandon-panier`` → ``Abandon panier``; an acronym stays (``NPS``)."""
+    words = _KEY_SEPARATORS.sub(" ", key).strip()
+    if not words:
+        return key
+    return words[0].upper() + words[1:]
+
+
+def metric_label(metric: Metric) -> str:
+    """What a metric is called in renders: its ``label``, else its key humanised."""
+    return metric.label if metric.label else humanise_key(metric.name)
+
+
+def with_colon(label: str, lang: str) -> str:
+    """``Goal:`` or ``Objectif :`` (no-break space), from a label of the label table."""
+    return label + (NBSP + ":" if _lang(lang) == "fr" else ":")
