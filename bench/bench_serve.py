@@ -38,10 +38,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from serving import Served  # noqa: E402
+
 from bench.maps import best, generated_map_yaml, jmap_command  # noqa: E402
 from jmap.format.validator import load_file  # noqa: E402
 from jmap.render.page import render_html  # noqa: E402
-from serving import Served  # noqa: E402
 
 SAVES = 12
 

@@ -67,6 +67,7 @@ class Preview:
         self.stopping = False
         #: Held while reading or changing the state; notified at each change.
         self.changed = threading.Condition(threading.RLock())
+        self._drawing = threading.Lock()
 
     # -- what to watch -------------------------------------------------------
 
@@ -211,21 +212,30 @@ class Preview:
 
     def diagram(self, key: str) -> tuple[bytes | None, str | None]:
         """The SVG of the map's last good render, drawn when first asked for
-        (``dot`` takes longer than the page, which must not wait for it)."""
-        with self.changed:
-            live = self.maps.get(key)
-            if live is None or live.model is None:
-                return None, "the map has not rendered yet"
-            if live.svg_for != live.good:
-                from jmap.render.dot import render_dot
-                from jmap.render.graphviz import run_dot
+        (``dot`` takes longer than the page, which must not wait for it).
 
-                try:
-                    live.svg, live.svg_error = run_dot(render_dot(live.model), "svg"), None
-                except RenderError as exc:
-                    live.svg, live.svg_error = None, str(exc)
-                live.svg_for = live.good
-            return live.svg, live.svg_error
+        ``dot`` runs outside the state lock, so saves and pages go on while a
+        large diagram is laid out; one drawing at a time.
+        """
+        from jmap.render.dot import render_dot
+        from jmap.render.graphviz import run_dot
+
+        with self._drawing:
+            with self.changed:
+                live = self.maps.get(key)
+                if live is None or live.model is None:
+                    return None, "the map has not rendered yet"
+                if live.svg_for == live.good:
+                    return live.svg, live.svg_error
+                model, good = live.model, live.good
+            try:
+                svg, error = run_dot(render_dot(model), "svg"), None
+            except RenderError as exc:
+                svg, error = None, str(exc)
+            with self.changed:
+                if live.good == good:
+                    live.svg, live.svg_error, live.svg_for = svg, error, good
+            return svg, error
 
     # -- what the pages are told ---------------------------------------------
 

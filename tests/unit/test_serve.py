@@ -327,7 +327,9 @@ def test_the_printed_address_of_a_wildcard_host_is_reachable() -> None:
 def test_a_new_title_keeps_the_head_but_a_new_style_does_not() -> None:
     from jmap.serve.inject import head_of
 
-    page = b'<html><head><meta http-equiv="Content-Security-Policy" content="a"><title>One</title><style>x</style></head>'
+    page = (
+        b'<html><head><meta http-equiv="Content-Security-Policy" content="a"><title>One</title><style>x</style></head>'
+    )
     assert head_of(page) == head_of(page.replace(b"One", b"Two"))
     assert head_of(page) != head_of(page.replace(b"<style>x", b"<style>y"))
     assert head_of(page) != head_of(page.replace(b'content="a"', b'content="b"'))
