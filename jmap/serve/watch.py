@@ -80,13 +80,19 @@ class Watcher:
     def changes(self, settle: float = 0.01, max_wait: float = 0.5) -> set[str]:
         """Like ``poll``, but once something changed, wait until the files stop
         changing (at most ``max_wait`` seconds): an editor that writes a file
-        in several steps must not show a half-written map as an error."""
+        in several steps must not show a half-written map as an error. A
+        file that is empty or missing is waited for longer (up to
+        ``max_wait``), as saving often truncates, or removes, before writing."""
         changed = self.poll()
         deadline = time.monotonic() + max_wait
         while changed and time.monotonic() < deadline:
             time.sleep(settle)
             more = self.poll()
-            if not more:
-                break
             changed |= more
+            if not more and not any(self._in_progress(p) for p in changed):
+                break
         return changed
+
+    def _in_progress(self, path: str) -> bool:
+        seen = self._seen.get(path)
+        return seen is None or seen[1] == 0

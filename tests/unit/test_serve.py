@@ -177,6 +177,23 @@ def test_an_edit_of_the_same_size_is_seen_by_its_time(tmp_path: Path) -> None:
     assert watcher.poll() == {str(a)}
 
 
+def test_an_empty_file_is_waited_for_as_a_save_in_progress(tmp_path: Path) -> None:
+    import threading
+
+    a = tmp_path / "a.yaml"
+    a.write_text("jmap: 1\n")
+    watcher = Watcher(lambda: [str(a)])
+    a.write_text("")  # an editor truncates, then writes a moment later
+    timer = threading.Timer(0.15, lambda: a.write_text("jmap: 1\ntitle: saved\n"))
+    timer.start()
+    try:
+        assert watcher.changes(settle=0.01, max_wait=2) == {str(a)}
+    finally:
+        timer.join()
+    assert a.stat().st_size > 0
+    assert watcher.poll() == set(), "the change was seen whole, not in two steps"
+
+
 def test_changes_wait_for_a_file_to_settle(tmp_path: Path) -> None:
     a = tmp_path / "a.yaml"
     a.write_text("x")
