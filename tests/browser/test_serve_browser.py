@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,16 +32,25 @@ TITLE = "Maison Loriot"
 
 
 def goto(browser: Any, url: str, width: int = 1440, height: int = 900) -> dict[str, Any]:
-    """Load ``url``; the response of the document (its status)."""
+    """Load ``url``; the response of the document (its status).
+
+    The previous page is left for a blank one first, so that its event
+    stream, retrying a server that a previous test stopped, cannot log a
+    refused connection into this test's console.
+    """
     browser.send(
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
     )
-    browser.events.clear()
-    browser.send("Page.navigate", {"url": url})
-    browser.wait_for("Page.loadEventFired")
-    responses = [e["params"]["response"] for e in browser.events if e["method"] == "Network.responseReceived"]
-    return next(r for r in responses if r["url"] == url or r["url"].rstrip("/") == url.rstrip("/"))
+    for address in ("about:blank", url):
+        browser.events.clear()
+        browser.send("Page.navigate", {"url": address})
+        browser.wait_for("Page.loadEventFired")
+    return next(
+        e["params"]["response"]
+        for e in browser.events
+        if e["method"] == "Network.responseReceived" and e["params"]["type"] == "Document"
+    )
 
 
 def until(browser: Any, expression: str, timeout: float = 10.0) -> Any:
@@ -73,6 +83,16 @@ def screenshot(browser: Any, tmp_path: Path, name: str) -> Path:
     if os.environ.get("JMAP_SAVE_SCREENSHOTS"):
         shutil.copy(shot, ROOT / "docs" / "img" / f"{name}.png")
     return shot
+
+
+@pytest.fixture(autouse=True)
+def leave_blank(browser: Any) -> Iterator[None]:
+    """Leave each test on a blank page, so that no live page goes on trying
+    to reach its stopped server while the next tests (of any file) run."""
+    yield
+    browser.events.clear()
+    browser.send("Page.navigate", {"url": "about:blank"})
+    browser.wait_for("Page.loadEventFired")
 
 
 @pytest.fixture
@@ -149,10 +169,7 @@ def test_a_template_change_reloads_the_page_in_place(browser, map_file, tmp_path
 )
 def test_a_climbing_path_is_refused(browser, map_file, path) -> None:
     with Served(map_file) as served:
-        browser.events.clear()
-        browser.send("Page.navigate", {"url": served.url + path})
-        browser.wait_for("Page.loadEventFired")
-        response = next(e["params"]["response"] for e in browser.events if e["method"] == "Network.responseReceived")
+        response = goto(browser, served.url + path)
         assert response["status"] in (403, 404)
         body = browser.evaluate("document.body.textContent")
         assert "root:" not in body and "jmap: 1" not in body
