@@ -72,7 +72,7 @@ def route(target: str, pages: set[str], folder: bool) -> Route | None:
         if folder:
             return Route("index")
         return Route("page", next(iter(pages))) if len(pages) == 1 else None
-    if folder and path == "index.html":
+    if folder and path == "index.html" and "index" not in pages:
         return Route("index")
     if path == EVENTS:
         return Route("events")

@@ -184,7 +184,11 @@ class Preview:
                 line[len(live.source) + 1 :] for line in live.problems if line.startswith(live.source + ":")
             )
             status = ("warnings" if live.problems else "valid") if live.ok else "invalid"
-            outputs = (("html", f"{live.key}.html"), ("svg", f"{live.key}.svg")) if live.html is not None else ()
+            # Every map links to its live page, even one that never rendered:
+            # that page lists its problems and follows the next saves.
+            outputs: tuple[tuple[str, str], ...] = (("html", f"{live.key}.html"),)
+            if live.html is not None:
+                outputs += (("svg", f"{live.key}.svg"),)
             entries.append(
                 GalleryEntry(
                     rel=live.rel,

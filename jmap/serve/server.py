@@ -117,7 +117,7 @@ class LiveHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         if target.kind == "events":
-            self._stream()
+            self._stream(head_only)
             return
         if target.kind == "svg":
             svg, error = preview.diagram(target.key)
@@ -156,13 +156,15 @@ class LiveHandler(BaseHTTPRequestHandler):
         # The diagram page's head is its own, not the map page's: no "head".
         return live_page(page, {"key": key, "good": good, "head": None, "links": [["Page", page_href], *gallery_link]})
 
-    def _stream(self) -> None:
+    def _stream(self, head_only: bool) -> None:
         """Server-sent events: every state at first, then each change."""
         preview = self.server.preview
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self._common_headers()
         self.end_headers()
+        if head_only:
+            return
         seen = 0
         try:
             self.wfile.write(b"retry: 500\n\n")

@@ -73,6 +73,9 @@ def test_a_folder_serves_its_gallery_and_each_map_by_its_output_path() -> None:
     assert route("/index.html", pages, folder=True) == Route("index")
     assert route("/team%20a/clinic.html", pages, folder=True) == Route("page", "team a/clinic")
     assert route("/team%20a/clinic.svg", pages, folder=True) == Route("svg", "team a/clinic")
+    assert route("/caf%C3%A9.html", {"café"}, folder=True) == Route("page", "café")
+    # A top-level map called index keeps its page; the gallery stays at /.
+    assert route("/index.html", {"index"}, folder=True) == Route("page", "index")
 
 
 @pytest.mark.parametrize(
