@@ -32,13 +32,14 @@ class Served:
         cwd: Path | None = None,
         env: dict[str, str] | None = None,
         command: list[str] | None = None,
+        no_open: bool = True,
     ) -> None:
         if command is None:
             from conftest import jmap_command
 
             command = jmap_command()
         self.proc = subprocess.Popen(
-            [*command, "serve", str(path), "--port", "0", "--no-open", *extra],
+            [*command, "serve", str(path), "--port", "0", *(["--no-open"] if no_open else []), *extra],
             cwd=cwd,
             env={**os.environ, **(env or {})},
             stdin=subprocess.DEVNULL,

@@ -5,6 +5,7 @@ is saved, broken, fixed, and finally stopped with Ctrl-C."""
 from __future__ import annotations
 
 import re
+import time
 import shutil
 import signal
 import socket
@@ -217,3 +218,28 @@ def test_serve_help_has_an_example() -> None:
     done = run_jmap("serve", "--help")
     assert done.returncode == 0
     assert b"jmap serve checkout.yaml" in done.stdout and b"8765" in done.stdout
+
+
+def test_open_starts_the_default_browser_on_the_page(map_file: Path, tmp_path: Path) -> None:
+    """``--open`` goes through Python's webbrowser, which honours $BROWSER."""
+    opened = tmp_path / "opened.txt"
+    fake = tmp_path / "fake-browser"
+    fake.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
+    fake.chmod(0o755)
+    with Served(map_file, "--open", env={"BROWSER": str(fake)}) as served:
+        deadline = time.monotonic() + 10
+        while not (opened.exists() and opened.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert opened.read_text() == served.url
+
+
+def test_no_browser_is_started_outside_a_terminal(map_file: Path, tmp_path: Path) -> None:
+    """Without --open or --no-open, a script or CI job (no terminal) never gets a browser."""
+    opened = tmp_path / "opened.txt"
+    fake = tmp_path / "fake-browser"
+    fake.write_text(f"#!/bin/sh\ntouch {opened}\n")
+    fake.chmod(0o755)
+    with Served(map_file, env={"BROWSER": str(fake)}, no_open=False) as served:
+        assert served.get("/")[0] == 200
+        time.sleep(0.5)
+    assert not opened.exists()
