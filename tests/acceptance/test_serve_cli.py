@@ -5,10 +5,10 @@ is saved, broken, fixed, and finally stopped with Ctrl-C."""
 from __future__ import annotations
 
 import re
-import time
 import shutil
 import signal
 import socket
+import time
 from pathlib import Path
 
 import pytest
