@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 START_TIMEOUT = 30.0
 
@@ -49,16 +49,23 @@ class Served:
         )
         self.lines: list[str] = []
         self._seen = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._readers = [
+            threading.Thread(target=self._read, args=(stream,), daemon=True)
+            for stream in (self.proc.stdout, self.proc.stderr)
+        ]
+        for reader in self._readers:
+            reader.start()
         line = self.wait_line(r"serving .* at http://", START_TIMEOUT)
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert found, line
         self.port = int(found.group(1))
         self.url = f"http://127.0.0.1:{self.port}/"
 
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
+    def _read(self, stream: IO[str] | None) -> None:
+        """Collect the lines of one output stream (both are read, so that
+        neither pipe can fill up and block the server)."""
+        assert stream is not None
+        for line in stream:
             with self._seen:
                 self.lines.append(line.rstrip("\n"))
                 self._seen.notify_all()
@@ -103,7 +110,10 @@ class Served:
             self.proc.kill()
             self.proc.wait()
             raise AssertionError(f"jmap serve did not stop within {timeout} s") from None
-        return code, time.monotonic() - start
+        took = time.monotonic() - start
+        for reader in self._readers:
+            reader.join(5)
+        return code, took
 
     def __enter__(self) -> Served:
         return self

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from jmap.errors import JmapError
 from jmap.format.diagnostics import printable
+from jmap.serve.server import is_loopback
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -99,11 +100,11 @@ def _follow(preview: Preview, stop: threading.Event) -> None:
 
     watcher = Watcher(preview.watched_files)
     while not stop.wait(watcher.interval):
-        changed = watcher.changes()
-        if not changed:
-            continue
-        start = time.perf_counter()
         try:
+            changed = watcher.changes()
+            if not changed:
+                continue
+            start = time.perf_counter()
             lines = preview.refresh(changed)
         except Exception as exc:  # a bug: say so, keep serving the last good pages
             _err(f"jmap serve: internal error while rendering ({type(exc).__name__}: {exc}); please report this bug")
@@ -113,6 +114,36 @@ def _follow(preview: Preview, stop: threading.Event) -> None:
         _err(f"jmap serve: {names} changed; updated in {took:.0f} ms" + ("" if lines else ", no problems"))
         for line in lines:
             _err(line)
+
+
+def _run(
+    server: LiveServer, preview: Preview, path: str, host: str, open_browser: bool | None, stop: threading.Event
+) -> None:
+    """Render everything once, say where, start following saves, and serve."""
+    bound_port = server.server_address[1]
+    url = url_for(host, bound_port)
+    for line in preview.start():
+        _err(line)
+    if preview.folder and not preview.maps:
+        _err(f"jmap serve: no maps under {printable(path)} yet; the gallery lists them as they are saved")
+    if not is_loopback(host):
+        _err(
+            f"jmap serve: warning: listening on {host}, not only on this machine: anyone who can reach "
+            f"port {bound_port} can read these maps"
+        )
+    what = f"the maps under {path}" if preview.folder else path
+    # The address is the command's output (standard output, for scripts);
+    # everything else is a log (standard error).
+    sys.stdout.write(printable(f"jmap serve: serving {what} at {url} (Ctrl-C to stop)") + "\n")
+    sys.stdout.flush()
+    threading.Thread(target=_follow, args=(preview, stop), name="jmap-serve-watcher", daemon=True).start()
+    if open_browser is None:
+        open_browser = sys.stdout.isatty() and not os.environ.get("CI")
+    if open_browser:
+        import webbrowser
+
+        threading.Thread(target=webbrowser.open, args=(url,), name="jmap-serve-browser", daemon=True).start()
+    server.serve_forever(poll_interval=0.2)
 
 
 def serve(
@@ -126,40 +157,19 @@ def serve(
     """Serve until interrupted; 0 after Ctrl-C (the normal way to stop), 1
     when the server cannot start."""
     from jmap.serve.preview import Preview
-    from jmap.serve.server import is_loopback
 
     if path == "-":
         from jmap.errors import UsageError
 
         raise UsageError("jmap serve follows a file or a folder on disk, not standard input")
     preview = Preview(Path(path), templates_dir)
-    loopback = is_loopback(host)
-    server = bind(host, port, preview, loopback, _err)
-    bound_port = server.server_address[1]
-    url = url_for(host, bound_port)
-    for line in preview.start():
-        _err(line)
-    if preview.folder and not preview.maps:
-        _err(f"jmap serve: no maps under {printable(path)} yet; the gallery lists them as they are saved")
-    what = f"the maps under {path}" if preview.folder else path
-    _err(printable(f"jmap serve: serving {what} at {url} (Ctrl-C to stop)"))
-    if not loopback:
-        _err(
-            f"jmap serve: warning: listening on {host}, not only on this machine: anyone who can reach "
-            f"port {bound_port} can read these maps"
-        )
-    if open_browser is None:
-        open_browser = sys.stdout.isatty() and not os.environ.get("CI")
+    server = bind(host, port, preview, is_loopback(host), _err)
     stop = threading.Event()
-    follower = threading.Thread(target=_follow, args=(preview, stop), name="jmap-serve-watcher", daemon=True)
-    follower.start()
-    if open_browser:
-        import webbrowser
-
-        threading.Thread(target=webbrowser.open, args=(url,), name="jmap-serve-browser", daemon=True).start()
+    # From here on, Ctrl-C or SIGTERM at any moment (even during the first
+    # render) ends the same quiet way.
     try:
         with _terminate_as_interrupt():
-            server.serve_forever(poll_interval=0.2)
+            _run(server, preview, path, host, open_browser, stop)
     except KeyboardInterrupt:
         pass
     finally:

@@ -5,14 +5,16 @@ is saved, broken, fixed, and finally stopped with Ctrl-C."""
 from __future__ import annotations
 
 import re
+import select
 import shutil
 import signal
 import socket
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, example_paths, run_jmap
+from conftest import EXAMPLES, example_paths, jmap_command, run_jmap
 from serving import Served
 
 from jmap.serve.inject import live_assets
@@ -212,6 +214,29 @@ def test_usage_errors_exit_2(map_file: Path, args: list[str], message: bytes) ->
     done = run_jmap("serve", *[a.replace("{map}", str(map_file)) for a in args], "--no-open", cwd=map_file.parent)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr
+
+
+def test_the_address_is_printed_on_standard_output(map_file: Path) -> None:
+    """Scripts read the address from standard output; logs go to standard error."""
+    proc = subprocess.Popen(
+        [*jmap_command(), "serve", str(map_file), "--port", "0", "--no-open"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        assert ready, "no address within 30 s"
+        line = proc.stdout.readline()
+        assert re.fullmatch(
+            rf"jmap serve: serving {re.escape(str(map_file))} at http://127\.0\.0\.1:\d+/ \(Ctrl-C to stop\)\n", line
+        )
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0
+    assert out == "" and "serving" not in err and err.endswith("jmap serve: stopped\n")
 
 
 def test_serve_help_has_an_example() -> None:
