@@ -24,7 +24,6 @@ it prints figures and exits 0.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import statistics
 import sys
@@ -32,36 +31,30 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from serving import Served  # noqa: E402
 
 from bench.maps import best, generated_map_yaml, jmap_command  # noqa: E402
 from jmap.format.validator import load_file  # noqa: E402
 from jmap.render.page import render_html  # noqa: E402
+from tests.support.browser import Browser, chromium_path  # noqa: E402
+from tests.support.serving import Served  # noqa: E402
 
 SAVES = 12
 
 
-def _browser(profile: Path) -> Any | None:
+def _browser(profile: Path) -> Browser | None:
     """The tests' Chromium driver (DevTools over a pipe), or None without Chromium."""
-    spec = importlib.util.spec_from_file_location("browser_conftest", ROOT / "tests" / "browser" / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    executable = module.chromium_path()
-    return module.Browser(executable, profile) if executable else None
+    executable = chromium_path()
+    return Browser(executable, profile) if executable else None
 
 
 def _retitled(text: str, title: str) -> str:
     return re.sub(r"(?m)^title: .*$", f"title: {title}", text, count=1)
 
 
-def measure(path: Path, browser: Any | None) -> tuple[list[float], list[float]]:
+def measure(path: Path, browser: Browser | None) -> tuple[list[float], list[float]]:
     """Seconds from each save to the event, and to the page showing it."""
     original = path.read_text(encoding="utf-8")
     events: list[float] = []

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from jmap.commands import err, say
 from jmap.errors import JmapError
-from jmap.format.diagnostics import printable
 from jmap.serve.server import is_loopback
 
 TYPE_CHECKING = False
@@ -29,11 +29,6 @@ DEFAULT_PORT = 8765
 #: How many ports after the default are tried when it is busy.
 PORT_TRIES = 10
 DEFAULT_HOST = "127.0.0.1"
-
-
-def _err(line: str) -> None:
-    sys.stderr.write(line + "\n")
-    sys.stderr.flush()
 
 
 def bind(host: str, port: int | None, preview: Preview, loopback_only: bool, echo: Callable[[str], None]) -> LiveServer:
@@ -107,13 +102,13 @@ def _follow(preview: Preview, stop: threading.Event) -> None:
             start = time.perf_counter()
             lines = preview.refresh(changed)
         except Exception as exc:  # a bug: say so, keep serving the last good pages
-            _err(f"jmap serve: internal error while rendering ({type(exc).__name__}: {exc}); please report this bug")
+            err(f"jmap serve: internal error while rendering ({type(exc).__name__}: {exc}); please report this bug")
             continue
         took = (time.perf_counter() - start) * 1000
-        names = ", ".join(sorted(printable(os.path.relpath(p)) for p in changed))
-        _err(f"jmap serve: {names} changed; updated in {took:.0f} ms" + ("" if lines else ", no problems"))
+        names = ", ".join(sorted(os.path.relpath(p) for p in changed))
+        err(f"jmap serve: {names} changed; updated in {took:.0f} ms" + ("" if lines else ", no problems"))
         for line in lines:
-            _err(line)
+            err(line)
 
 
 def _run(
@@ -123,19 +118,18 @@ def _run(
     bound_port = server.server_address[1]
     url = url_for(host, bound_port)
     for line in preview.start():
-        _err(line)
+        err(line)
     if preview.folder and not preview.maps:
-        _err(f"jmap serve: no maps under {printable(path)} yet; the gallery lists them as they are saved")
+        err(f"jmap serve: no maps under {path} yet; the gallery lists them as they are saved")
     if not is_loopback(host):
-        _err(
+        err(
             f"jmap serve: warning: listening on {host}, not only on this machine: anyone who can reach "
             f"port {bound_port} can read these maps"
         )
     what = f"the maps under {path}" if preview.folder else path
     # The address is the command's output (standard output, for scripts);
     # everything else is a log (standard error).
-    sys.stdout.write(printable(f"jmap serve: serving {what} at {url} (Ctrl-C to stop)") + "\n")
-    sys.stdout.flush()
+    say(f"jmap serve: serving {what} at {url} (Ctrl-C to stop)")
     threading.Thread(target=_follow, args=(preview, stop), name="jmap-serve-watcher", daemon=True).start()
     if open_browser is None:
         open_browser = sys.stdout.isatty() and not os.environ.get("CI")
@@ -163,7 +157,7 @@ def serve(
 
         raise UsageError("jmap serve follows a file or a folder on disk, not standard input")
     preview = Preview(Path(path), templates_dir)
-    server = bind(host, port, preview, is_loopback(host), _err)
+    server = bind(host, port, preview, is_loopback(host), err)
     stop = threading.Event()
     # From here on, Ctrl-C or SIGTERM at any moment (even during the first
     # render) ends the same quiet way.
@@ -176,5 +170,5 @@ def serve(
         stop.set()
         preview.stop()
         server.server_close()
-    _err("jmap serve: stopped")
+    err("jmap serve: stopped")
     return 0

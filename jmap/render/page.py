@@ -27,7 +27,18 @@ from pathlib import Path
 from markupsafe import Markup
 
 from jmap.errors import RenderError
-from jmap.model import EMOTION_MAX, EMOTION_MIN, Duration, JourneyMap, Metric, Opportunity, PainPoint, Stage, Touchpoint
+from jmap.model import (
+    EMOTION_MAX,
+    EMOTION_MIN,
+    SERIOUS_SEVERITIES,
+    Duration,
+    JourneyMap,
+    Metric,
+    Opportunity,
+    PainPoint,
+    Stage,
+    Touchpoint,
+)
 from jmap.render.labels import labels
 from jmap.render.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign, persona_colors
 from jmap.render.templating import csp_hash, environment
@@ -380,7 +391,7 @@ class _Builder:
             channel_online=channel.online if channel else True,
             duration=tp.duration.text if tp.duration else None,
             personas=shown,
-            flow=None,
+            flow=self.flow(tp),
         )
 
     def flow(self, tp: Touchpoint) -> FlowView | None:
@@ -434,7 +445,7 @@ class _Builder:
             severity=pp.severity,
             severity_label=self.lab[f"severity.{pp.severity}"],
             owner=pp.owner,
-            unaddressed=pp.severity in ("high", "critical") and pp.id not in self.addressed,
+            unaddressed=pp.severity in SERIOUS_SEVERITIES and pp.id not in self.addressed,
         )
 
     def opportunity(self, position: int, o: Opportunity) -> OpportunityView:
@@ -460,13 +471,14 @@ class _Builder:
         layout: list[tuple[Stage, list[Touchpoint]]] = [(s, self.column_touchpoints(s)) for s in jm.stages]
         index = 0
         for _stage, tps in layout:
-            for tp in tps or [None]:
-                if tp is not None:
-                    self.column_of[tp.id] = index
-                    self.anchor_of[tp.id] = f"tp-{index}"
-                    for k, sub in enumerate(self.visible_subs(tp)):
-                        self.column_of[sub.id] = index
-                        self.anchor_of[sub.id] = f"tp-{index}-{k}"
+            if not tps:
+                index += 1  # an empty stage keeps its column
+            for tp in tps:
+                self.column_of[tp.id] = index
+                self.anchor_of[tp.id] = f"tp-{index}"
+                for k, sub in enumerate(self.visible_subs(tp)):
+                    self.column_of[sub.id] = index
+                    self.anchor_of[sub.id] = f"tp-{index}-{k}"
                 index += 1
 
         stages: list[StageView] = []
@@ -497,10 +509,9 @@ class _Builder:
                 view = self.touchpoint_view(tp, f"tp-{col}")
                 subs = self.visible_subs(tp)
                 sub_views = tuple(
-                    _with_flow(self.touchpoint_view(s, f"tp-{col}-{j}", inherited_channel=tp.channel), self.flow(s))
-                    for j, s in enumerate(subs)
+                    self.touchpoint_view(s, f"tp-{col}-{j}", inherited_channel=tp.channel) for j, s in enumerate(subs)
                 )
-                columns.append(ColumnView(col, k == 0, _with_flow(view, self.flow(tp)), sub_views, self._x(col)))
+                columns.append(ColumnView(col, k == 0, view, sub_views, self._x(col)))
                 sources.append(([tp] if self.passes(tp) else []) + subs)
 
         lanes_above, lanes_below = self.lanes(sources)
@@ -617,10 +628,10 @@ class _Builder:
             return None
         shown = [p for p in self.personas if self.persona is None or p.id == self.persona]
         tracks: list[tuple[PersonaView | None, list[tuple[ColumnView, Touchpoint, int]]]] = []
-        for p in shown:
-            pts = [(col, tp, v) for col, tp in tops if (v := self.jm.emotion_at(tp, p.id)) is not None]
+        for persona in shown:
+            pts = [(col, tp, v) for col, tp in tops if (v := self.jm.emotion_at(tp, persona.id)) is not None]
             if pts:
-                tracks.append((p, pts))
+                tracks.append((persona, pts))
         if not shown:
             # Without personas every emotion is a shared score.
             pts = [(col, tp, v) for col, tp in tops if (v := self.jm.emotion_at(tp)) is not None]
@@ -683,22 +694,6 @@ MIN_PRINT_ZOOM = 0.5
 def _print_zoom(columns: int) -> str:
     fit = A3_LANDSCAPE_WIDTH / (LANE_HEADER_WIDTH + columns * COLUMN_WIDTH)
     return _num(max(MIN_PRINT_ZOOM, min(1.0, fit)))
-
-
-def _with_flow(view: TouchpointView, flow: FlowView | None) -> TouchpointView:
-    if flow is None:
-        return view
-    return TouchpointView(
-        anchor=view.anchor,
-        name=view.name,
-        description=view.description,
-        depth=view.depth,
-        channel_name=view.channel_name,
-        channel_online=view.channel_online,
-        duration=view.duration,
-        personas=view.personas,
-        flow=flow,
-    )
 
 
 def _total_text(seconds: list[float]) -> str | None:

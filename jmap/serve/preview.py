@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from jmap.errors import RenderError
-from jmap.format.diagnostics import printable
 from jmap.model import JourneyMap
 from jmap.render.formats import output_stem
 from jmap.serve.inject import head_of
+from jmap.text import printable
 
 #: The key of the folder's gallery in the event stream.
 GALLERY_KEY = ""
@@ -29,7 +29,8 @@ GALLERY_KEY = ""
 
 @dataclass(slots=True)
 class LiveMap:
-    """One map being served."""
+    """One map being served. Not frozen: it is the live state the watcher
+    updates at every save (under the preview's lock) while the server reads it."""
 
     source: str
     #: Source path relative to the served folder (the gallery's "path" column).
@@ -72,7 +73,7 @@ class Preview:
     # -- what to watch -------------------------------------------------------
 
     def watched_files(self) -> list[str]:
-        from jmap.format.validator import yaml_files_below
+        from jmap.repo.discover import yaml_files_below
         from jmap.serve.watch import files_below
 
         files = list(yaml_files_below(str(self.root))) if self.folder else [str(self.root)]
@@ -91,7 +92,7 @@ class Preview:
     def start(self) -> list[str]:
         """Render everything once; the terminal lines to print."""
         if self.folder:
-            from jmap.format.validator import find_maps
+            from jmap.repo.discover import find_maps
 
             sources = find_maps([str(self.root)])
         else:
@@ -124,7 +125,7 @@ class Preview:
     def _track(self, path: str, seq: int, lines: list[str]) -> LiveMap | None:
         """The served map of ``path``, added if new; None (and the map
         dropped) when the file is gone or is not a map any more."""
-        from jmap.format.validator import is_map_file
+        from jmap.repo.discover import is_map_file
 
         base = str(self.root) if self.folder else os.path.dirname(str(self.root))
         rel = Path(os.path.relpath(path, base or ".")).as_posix()
@@ -150,11 +151,16 @@ class Preview:
         return live
 
     def _render(self, live: LiveMap, seq: int) -> list[str]:
+        from jmap.format.diagnostics import MAX_PROBLEMS
         from jmap.format.validator import load_file
         from jmap.render.page import render_html
 
         result = load_file(live.source)
         problems = [d.format() for d in result.diagnostics]
+        if result.truncated:
+            problems.append(
+                printable(f"{live.source}: stopped after {MAX_PROBLEMS} problems; fix those and save to see the rest")
+            )
         live.version = seq
         if result.map is None or any(d.severity == "error" for d in result.diagnostics):
             live.ok = False
@@ -175,7 +181,8 @@ class Preview:
         return problems
 
     def _render_gallery(self, seq: int) -> None:
-        from jmap.repo.build import GalleryEntry, render_gallery
+        from jmap.render.gallery import render_gallery
+        from jmap.repo.build import GalleryEntry
 
         entries = []
         for live in self.maps.values():

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, example_paths, jmap_command, run_jmap
-from serving import Served
+from support import EXAMPLES, example_paths, jmap_command, run_jmap
+from support.serving import Served
 
 from jmap.serve.inject import live_assets
 

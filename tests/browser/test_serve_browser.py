@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, ROOT, example_paths
-from serving import Served
-
-from .conftest import CdpError
+from support import EXAMPLES, ROOT, example_paths
+from support.browser import CdpError
+from support.serving import Served
 
 pytestmark = pytest.mark.browser
 

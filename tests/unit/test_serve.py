@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from support import EXAMPLES
 
 from jmap.serve.inject import head_of, live_assets, live_page, widen_policy
 from jmap.serve.paths import Refused, Route, clean_path, route

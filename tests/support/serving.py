@@ -35,7 +35,7 @@ class Served:
         no_open: bool = True,
     ) -> None:
         if command is None:
-            from conftest import jmap_command
+            from . import jmap_command
 
             command = jmap_command()
         self.proc = subprocess.Popen(
