@@ -226,10 +226,10 @@ class Preview:
         (``dot`` takes longer than the page, which must not wait for it).
 
         ``dot`` runs outside the state lock, so saves and pages go on while a
-        large diagram is laid out; one drawing at a time.
+        large diagram is laid out; one drawing at a time. The bytes are those
+        `jmap render -f svg` writes (the same path, faces drawn as shapes).
         """
-        from jmap.render.dot import render_dot
-        from jmap.render.graphviz import run_dot
+        from jmap.render.formats import render_each
 
         with self._drawing:
             with self.changed:
@@ -239,10 +239,8 @@ class Preview:
                 if live.svg_for == live.good:
                     return live.svg, live.svg_error
                 model, good = live.model, live.good
-            try:
-                svg, error = run_dot(render_dot(model), "svg"), None
-            except RenderError as exc:
-                svg, error = None, str(exc)
+            [(_, drawn)] = render_each(model, ("svg",))
+            svg, error = (None, str(drawn)) if isinstance(drawn, RenderError) else (drawn, None)
             with self.changed:
                 if live.good == good:
                     live.svg, live.svg_error, live.svg_for = svg, error, good

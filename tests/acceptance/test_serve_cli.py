@@ -146,7 +146,7 @@ def test_a_folder_gallery_links_every_map(tmp_path: Path) -> None:
 
 
 @pytest.mark.needs_dot
-def test_the_diagram_is_one_click_from_the_page(map_file: Path) -> None:
+def test_the_diagram_is_one_click_from_the_page(map_file: Path, tmp_path: Path) -> None:
     with Served(map_file) as served:
         page = served.get("/")[2].decode()
         assert '["Diagram", "/.jmap/diagram/checkout.html"]' in page.replace("&quot;", '"')
@@ -156,6 +156,9 @@ def test_the_diagram_is_one_click_from_the_page(map_file: Path) -> None:
         assert img, diagram
         svg_status, headers, svg = served.get(img.group(1))
         assert svg_status == 200 and headers["content-type"] == "image/svg+xml" and b"<svg" in svg
+    # The very diagram `jmap render -f svg` writes (faces drawn as shapes too).
+    assert run_jmap("render", str(map_file), "-f", "svg", "-o", str(tmp_path / "out")).returncode == 0
+    assert svg == (tmp_path / "out" / "checkout.svg").read_bytes()
 
 
 def test_without_graphviz_the_diagram_page_says_so(map_file: Path, tmp_path: Path) -> None:
