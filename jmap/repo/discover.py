@@ -109,11 +109,11 @@ def near_map(path: str | os.PathLike[str]) -> Diagnostic | None:
     return None
 
 
-def _maps_below(folder: str, near_maps: list[Diagnostic] | None = None) -> Iterator[str]:
-    """The maps below ``folder``, lazily, folder by folder in sorted order.
-
-    Hidden folders and virtual environments are skipped. YAML files that are
-    almost maps (see :func:`near_map`) go to ``near_maps`` when it is given.
+def yaml_files_below(folder: str) -> Iterator[str]:
+    """Every ``*.yaml``/``*.yml`` regular file below ``folder`` that may be a
+    map, lazily, folder by folder in sorted order; hidden files and folders and
+    virtual environments are skipped. Shared by map discovery and the watcher
+    of `jmap serve`, so both see the same files.
     """
     for parent, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
@@ -122,12 +122,19 @@ def _maps_below(folder: str, near_maps: list[Diagnostic] | None = None) -> Itera
             if name.lower().endswith((".yaml", ".yml")) and not name.startswith("."):
                 candidate = os.path.join(parent, name)
                 # Only regular files: a named pipe would block the walk.
-                if not os.path.isfile(candidate):
-                    continue
-                if is_map_file(candidate):
+                if os.path.isfile(candidate):
                     yield candidate
-                elif near_maps is not None and (warning := near_map(candidate)) is not None:
-                    near_maps.append(warning)
+
+
+def _maps_below(folder: str, near_maps: list[Diagnostic] | None = None) -> Iterator[str]:
+    """The maps below ``folder``, lazily, in the order of :func:`yaml_files_below`.
+    YAML files that are almost maps (see :func:`near_map`) go to ``near_maps``
+    when it is given."""
+    for candidate in yaml_files_below(folder):
+        if is_map_file(candidate):
+            yield candidate
+        elif near_maps is not None and (warning := near_map(candidate)) is not None:
+            near_maps.append(warning)
 
 
 def find_maps(paths: list[str | os.PathLike[str]], near_maps: list[Diagnostic] | None = None) -> list[str]:
