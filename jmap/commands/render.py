@@ -30,7 +30,7 @@ def render_paths(
     templates_dir: Path | None,
     strict: bool,
 ) -> int:
-    from jmap.render.formats import output_stem, render_each
+    from jmap.render.formats import output_stem, output_suffix, render_each
     from jmap.repo.files import atomic_write
 
     maps = collect_maps(paths)
@@ -69,7 +69,7 @@ def render_paths(
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()
                 continue
-            target = os.path.join(output, f"{stem}.{fmt}")
+            target = os.path.join(output, f"{stem}.{output_suffix(fmt)}")
             atomic_write(target, data)
             _err(f"wrote {target}")
     return 1 if failed else 0

@@ -18,9 +18,18 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-FORMATS = ("svg", "png", "pdf", "dot", "html", "md", "mmd")
+FORMATS = ("svg", "png", "pdf", "dot", "html", "md", "mmd", "page-pdf", "page-png")
 DEFAULT_FORMATS = ("svg", "html", "md")
 _DOT_FORMATS = ("svg", "png", "pdf")
+#: Formats printed from the HTML page by a headless browser (jmap.render.browser).
+PAGE_FORMATS = ("page-pdf", "page-png")
+#: A format's file name suffix where it is not the format's name.
+_SUFFIXES = {"page-pdf": "page.pdf", "page-png": "page.png"}
+
+
+def output_suffix(fmt: str) -> str:
+    """``svg`` → ``svg``, ``page-pdf`` → ``page.pdf``: outputs are ``STEM.SUFFIX``."""
+    return _SUFFIXES.get(fmt, fmt)
 
 
 def output_stem(path: str | os.PathLike[str]) -> str:
@@ -72,6 +81,7 @@ def render_each(
     """
     check_persona(jm, persona)
     dot_source: str | None = None
+    html: str | None = None
     for fmt in formats:
         try:
             if fmt == "dot" or fmt in _DOT_FORMATS:
@@ -85,10 +95,17 @@ def render_each(
                     from jmap.render.graphviz import run_dot
 
                     yield fmt, run_dot(dot_source, fmt)
-            elif fmt == "html":
-                from jmap.render.page import render_html
+            elif fmt == "html" or fmt in PAGE_FORMATS:
+                if html is None:
+                    from jmap.render.page import render_html
 
-                yield fmt, render_html(jm, persona=persona, templates_dir=templates_dir).encode("utf-8")
+                    html = render_html(jm, persona=persona, templates_dir=templates_dir)
+                if fmt == "html":
+                    yield fmt, html.encode("utf-8")
+                else:
+                    from jmap.render.browser import page_pdf, page_png
+
+                    yield fmt, page_pdf(html) if fmt == "page-pdf" else page_png(html)
             elif fmt == "md":
                 from jmap.render.markdown import render_md
 

@@ -41,7 +41,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from jmap.errors import JmapError, UsageError
-from jmap.render.formats import output_stem
+from jmap.render.formats import output_stem, output_suffix
 
 CACHE_NAME = ".jmap-cache.json"
 LOCK_NAME = ".jmap-build.lock"
@@ -60,6 +60,8 @@ FORMAT_LABELS: dict[str, str] = {
     "md": "summary",
     "mmd": "Mermaid",
     "dot": "DOT",
+    "page-pdf": "page (PDF)",
+    "page-png": "page (PNG)",
 }
 
 Echo = Callable[[str], None]
@@ -476,7 +478,9 @@ def plan_jobs(
     for path in sources:
         rel_path = Path(os.path.relpath(path, base))
         rel = rel_path.as_posix()
-        outputs = tuple((fmt, (rel_path.parent / f"{output_stem(rel_path)}.{fmt}").as_posix()) for fmt in formats)
+        outputs = tuple(
+            (fmt, (rel_path.parent / f"{output_stem(rel_path)}.{output_suffix(fmt)}").as_posix()) for fmt in formats
+        )
         clash = next((claimed[o] for _f, o in outputs if o in claimed), None)
         if clash is not None:
             conflicts.append(
