@@ -768,7 +768,7 @@ class _Builder:
 
         def lane(key: str) -> LaneView | None:
             if key == "curve":
-                return LaneView(key="curve", label=lab["emotion_curve"], kind="curve", cells=()) if has_curve else None
+                return LaneView(key="curve", label=lab["emotion"], kind="curve", cells=()) if has_curve else None
             extract = extractors[key]
             cells = []
             filled = False
