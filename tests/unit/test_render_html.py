@@ -443,7 +443,7 @@ def _fields(jm: JourneyMap) -> dict:
 
 def test_curve_has_a_text_alternative():
     html = render_html(sample_map())
-    assert 'role="img" aria-labelledby="curve-title curve-desc"' in html
+    assert 'role="img" aria-labelledby="curve-title" aria-describedby="curve-desc"' in html
     assert re.search(r'<desc id="curve-desc">persona-name — tp-ad: \+1 \(positive\);', html)
 
 
