@@ -105,7 +105,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
     show_default=True,
     metavar="FORMATS",
     callback=_parse_formats,
-    help="Comma list of svg, png, pdf, dot, html, md, mmd.",
+    help="Comma list of svg, png, pdf, dot, html, md, mmd, page-pdf, page-png.",
 )
 @click.option(
     "-o",
@@ -258,7 +258,7 @@ def diff(old: str, new: str, fmt: str) -> int:
     show_default=True,
     metavar="FORMATS",
     callback=_parse_formats,
-    help="Comma list of svg, png, pdf, dot, html, md, mmd.",
+    help="Comma list of svg, png, pdf, dot, html, md, mmd, page-pdf, page-png.",
 )
 @click.option("--check", is_flag=True, help="Render nothing; exit 1 if any output in OUT is missing or stale.")
 @click.option("--strict", is_flag=True, help="Maps with warnings count as failed.")

@@ -21,6 +21,7 @@ same length, so the file's cross-reference offsets stay valid.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -84,6 +85,17 @@ def find_browser() -> str:
         if found:
             return found
     raise RenderError(MISSING_BROWSER)
+
+
+def browser_version() -> str:
+    """The browser's own version line (``Chromium 156.0…``), or ``absent``: it
+    decides the bytes of page-pdf and page-png, so builds key their cache on it."""
+    try:
+        program = find_browser()
+        completed = subprocess.run([program, "--version"], capture_output=True, timeout=30, check=False)
+    except (RenderError, OSError, subprocess.SubprocessError):
+        return "absent"
+    return completed.stdout.decode("utf-8", "replace").strip() or "unknown"
 
 
 def fixed_pdf_dates(pdf: bytes) -> bytes:
@@ -184,7 +196,7 @@ class _DevTools:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                preexec_fn=wire_pipes,  # noqa: PLW1509 - only dup2, before exec
+                preexec_fn=wire_pipes,
                 close_fds=False,
             )
         except OSError as exc:
@@ -202,10 +214,8 @@ class _DevTools:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        try:
+        with contextlib.suppress(RenderError):
             self.send("Browser.close", session=False)
-        except RenderError:
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -251,6 +261,18 @@ class _DevTools:
         result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
         return result.get("result", {}).get("value")
 
+    def _settle(self) -> None:
+        """Wait for the fonts and two frames, so the capture never catches a
+        layout half done (the PNG is then the same bytes run after run)."""
+        self.send(
+            "Runtime.evaluate",
+            {
+                "expression": "document.fonts.ready.then(() => new Promise(r =>"
+                " requestAnimationFrame(() => requestAnimationFrame(r))))",
+                "awaitPromise": True,
+            },
+        )
+
     def _size(self, width: int, height: int) -> None:
         self.send(
             "Emulation.setDeviceMetricsOverride",
@@ -263,7 +285,10 @@ class _DevTools:
             "sessionId"
         ]
         self.send("Page.enable")
-        self.send("Emulation.setEmulatedMedia", {"media": "screen", "features": [{"name": "prefers-color-scheme", "value": "light"}]})
+        self.send(
+            "Emulation.setEmulatedMedia",
+            {"media": "screen", "features": [{"name": "prefers-color-scheme", "value": "light"}]},
+        )
         width, height = PNG_WIDTH, 900
         self._size(width, height)
         self._loaded = False
@@ -272,6 +297,7 @@ class _DevTools:
             message = self._read()
             if message.get("method") == "Page.loadEventFired":
                 self._loaded = True
+        self._settle()
         # The grid's height follows the window's (its header rows stay pinned
         # on screen): grow the window until the whole page fits in it.
         for _ in range(4):
@@ -284,5 +310,6 @@ class _DevTools:
                 break
             width, height = wanted
             self._size(width, height)
+            self._settle()
         data = self.send("Page.captureScreenshot", {"format": "png", "fromSurface": True})["data"]
         return base64.b64decode(data)

@@ -41,7 +41,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from jmap.errors import JmapError, UsageError
-from jmap.render.formats import output_stem, output_suffix
+from jmap.render.formats import PAGE_FORMATS, output_stem, output_suffix
 
 CACHE_NAME = ".jmap-cache.json"
 LOCK_NAME = ".jmap-build.lock"
@@ -136,8 +136,9 @@ def build_one(job: MapJob) -> MapOutcome:
 
 
 def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
+    from jmap.errors import RenderError
     from jmap.format.validator import load_file
-    from jmap.render.formats import render_map
+    from jmap.render.formats import render_each
 
     result = load_file(Path(job.source))
     entry.diagnostics = tuple(_located(d) for d in result.diagnostics)
@@ -153,12 +154,22 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     entry.stages = len(jm.stages)
     entry.pain_points = sum(1 for _ in jm.all_pain_points())
     templates = Path(job.templates_dir) if job.templates_dir else None
-    rendered = render_map(jm, job.formats, templates_dir=templates)
+    rendered: dict[str, bytes] = {}
+    problems: list[str] = []
+    # A format that fails (no browser for page-pdf, no `dot` for svg) fails
+    # the map, but the formats that did render are still written.
+    for fmt, data in render_each(jm, job.formats, templates_dir=templates):
+        if isinstance(data, RenderError):
+            problems.append(f"cannot render {fmt}: {data}")
+        else:
+            rendered[fmt] = data
     out_dir = Path(job.out_dir)
     written: list[str] = []
     stale: list[tuple[str, str]] = []
     sizes: dict[str, int] = {}
     for fmt, rel_out in job.outputs:
+        if fmt not in rendered:
+            continue
         data = rendered[fmt]
         sizes[rel_out] = len(data)
         current = _read_or_none(out_dir / rel_out)
@@ -169,6 +180,11 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
         else:
             _write(out_dir / rel_out, data)
             written.append(rel_out)
+    if problems:
+        entry.status = "failed"
+        entry.message = "; ".join(problems)
+        entry.outputs = tuple((f, o) for f, o in job.outputs if f in rendered)
+        return MapOutcome(entry, written=tuple(written), stale=tuple(stale), sizes=sizes)
     entry.status = "warnings" if has_warning else "valid"
     entry.outputs = job.outputs
     return MapOutcome(entry, written=tuple(written), stale=tuple(stale), sizes=sizes)
@@ -258,6 +274,10 @@ def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Pat
     if templates_dir is not None:
         _hash_tree(digest, templates_dir, "custom-templates")
     digest.update(f"graphviz {_graphviz_version(formats)}\0".encode())
+    if any(f in PAGE_FORMATS for f in formats):
+        from jmap.render.browser import browser_version
+
+        digest.update(f"browser {browser_version()}\0".encode())
     return digest.hexdigest()
 
 

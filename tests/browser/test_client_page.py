@@ -128,7 +128,9 @@ def test_columns_flex_to_the_screen(browser, tmp_path, columns, width, height, f
             " f.scrollLeft = 0; f.scrollTop = 0; return {before, after}; })()"
         )
         assert abs(moved["after"][0] - moved["before"][0]) < 1, "lane names stay put"
-        if browser.evaluate("document.querySelector('.grid-scroll').scrollHeight > document.querySelector('.grid-scroll').clientHeight"):
+        if browser.evaluate(
+            "document.querySelector('.grid-scroll').scrollHeight > document.querySelector('.grid-scroll').clientHeight"
+        ):
             assert abs(moved["after"][1] - moved["before"][1]) < 1, "stage headers stay put"
     level = {a["sign"]: a["cy"] for a in g["axis"]}
     for spot in g["spots"]:
@@ -182,9 +184,9 @@ def test_print_on_a3_keeps_every_character_at_6pt_or_more(browser, tmp_path, nam
     browser.emulate_media("print")
     try:
         sizes = browser.evaluate(PRINT_SIZES_JS)
-        pdf_bytes = browser.send(
-            "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}, timeout=60
-        )["data"]
+        pdf_bytes = browser.send("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}, timeout=60)[
+            "data"
+        ]
     finally:
         browser.emulate_media("")
     assert sizes["count"] > 50 and sizes["small"] == [], sizes["small"][:10]
@@ -246,8 +248,16 @@ def test_axe_finds_nothing_on_the_gallery(browser, tmp_path):
     from jmap.repo.build import GalleryEntry, render_gallery
 
     entries = [
-        GalleryEntry(rel="a/checkout.yaml", status="valid", title="Checkout", owner="CX", tags=("web",), stages=5,
-                     pain_points=1200, outputs=(("html", "a/checkout.html"), ("page-pdf", "a/checkout.page.pdf"))),
+        GalleryEntry(
+            rel="a/checkout.yaml",
+            status="valid",
+            title="Checkout",
+            owner="CX",
+            tags=("web",),
+            stages=5,
+            pain_points=1200,
+            outputs=(("html", "a/checkout.html"), ("page-pdf", "a/checkout.page.pdf")),
+        ),
         GalleryEntry(rel="b.yaml", status="invalid", diagnostics=("3:1: error: bad [rule]",)),
     ]
     gallery = tmp_path / "index.html"

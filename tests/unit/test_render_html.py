@@ -15,8 +15,8 @@ from factories import sample_map
 from jmap.errors import RenderError
 from jmap.model import (
     Emotion,
-    Persona,
     JourneyMap,
+    Persona,
     Stage,
     Touchpoint,
 )
@@ -336,7 +336,13 @@ def _branching_map() -> JourneyMap:
                         emotion=Emotion(per_persona={"ana": 1, "ben": 1}),
                         next=("express", "queue"),
                     ),
-                    Touchpoint(id="express", name="Express", personas=("ana",), emotion=Emotion(per_persona={"ana": 2}), next=("pay",)),
+                    Touchpoint(
+                        id="express",
+                        name="Express",
+                        personas=("ana",),
+                        emotion=Emotion(per_persona={"ana": 2}),
+                        next=("pay",),
+                    ),
                     Touchpoint(id="queue", name="Queue", personas=("ben",), emotion=Emotion(per_persona={"ben": -2})),
                     Touchpoint(id="pay", name="Pay", emotion=Emotion(per_persona={"ana": 1, "ben": 0})),
                 ),
@@ -416,7 +422,9 @@ def test_a_map_wider_than_a_sheet_prints_as_stage_groups():
     assert html.count('<table class="grid grid-print">') == 3
     assert 'id="tp-0"' in html and html.count('id="tp-0"') == 1  # anchors only in the screen grid
     # A stage longer than a sheet is cut within and marked as continued.
-    long_stage = (Stage(id="l", name="Long", touchpoints=tuple(Touchpoint(id=f"l{k}", name=f"L{k}") for k in range(13))),)
+    long_stage = (
+        Stage(id="l", name="Long", touchpoints=tuple(Touchpoint(id=f"l{k}", name=f"L{k}") for k in range(13))),
+    )
     parts = build_page(minimal_map(stages=long_stage)).print_parts
     assert [(p.stages[0].span, p.stages[0].continued) for p in parts] == [(10, False), (3, True)]
     assert build_page(sample_map()).print_parts == ()
@@ -480,7 +488,7 @@ def test_persona_filter_limits_columns_curve_and_cards():
     ]
     assert [p.name for p in page.personas] == ["persona2-name"]
     assert [s.name for s in page.curve.series] == ["persona2-name"]
-    assert [pt.score for pt in page.curve.series[0].points][0] == -1
+    assert next(pt.score for pt in page.curve.series[0].points) == -1
     html = render_html(sample_map(), persona="marc")
     assert "tp-ad" not in html
 
