@@ -28,8 +28,8 @@ the page runs no script and loads nothing, even if a browser is tricked.
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from jmap.errors import RenderError
 from jmap.model import EMOTION_MAX, EMOTION_MIN, JourneyMap, Metric, Opportunity, PainPoint, Stage, Touchpoint
@@ -74,8 +74,7 @@ DASH_PATTERNS = ("", "7 4", "2 4", "10 4 2 4", "4 4", "12 3")
 # -- view model ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PersonaView:
+class PersonaView(NamedTuple):
     #: Position in the map: the persona's CSS class (``persona-0``) and colour variable.
     index: int
     id: str
@@ -94,16 +93,14 @@ class PersonaView:
     swatch_path: str
 
 
-@dataclass(frozen=True, slots=True)
-class MetricView:
+class MetricView(NamedTuple):
     name: str
     value: str
     target: str | None
     source: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class FlowTarget:
+class FlowTarget(NamedTuple):
     name: str
     #: Positional in-page anchor (``tp-3``) or None when the target is not on this page.
     anchor: str | None
@@ -111,15 +108,13 @@ class FlowTarget:
     loops_back: bool
 
 
-@dataclass(frozen=True, slots=True)
-class FlowView:
+class FlowView(NamedTuple):
     #: ``exit`` (``next: []``) or ``explicit`` (``next: [ids]``).
     kind: str
     targets: tuple[FlowTarget, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ScoreView:
+class ScoreView(NamedTuple):
     """One emotion score as text: readable without the curve or colours."""
 
     persona: PersonaView | None
@@ -129,8 +124,7 @@ class ScoreView:
     face: str
 
 
-@dataclass(frozen=True, slots=True)
-class TouchpointView:
+class TouchpointView(NamedTuple):
     anchor: str
     name: str
     description: str | None
@@ -144,8 +138,7 @@ class TouchpointView:
     scores: tuple[ScoreView, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class StageView:
+class StageView(NamedTuple):
     name: str
     description: str | None
     goal: str | None
@@ -159,8 +152,7 @@ class StageView:
     continued: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnView:
+class ColumnView(NamedTuple):
     index: int
     first_of_stage: bool
     #: None for a stage without touchpoints, which still gets a column.
@@ -168,8 +160,7 @@ class ColumnView:
     subs: tuple[TouchpointView, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class PainPointView:
+class PainPointView(NamedTuple):
     name: str
     description: str | None
     severity: str
@@ -178,8 +169,7 @@ class PainPointView:
     unaddressed: bool
 
 
-@dataclass(frozen=True, slots=True)
-class OpportunityView:
+class OpportunityView(NamedTuple):
     anchor: str
     name: str
     description: str | None
@@ -193,8 +183,7 @@ class OpportunityView:
     addresses: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class TimeBar:
+class TimeBar(NamedTuple):
     """A touchpoint's duration as a bar as long as its share of the longest one."""
 
     text: str
@@ -203,8 +192,7 @@ class TimeBar:
     longest: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     """What one touchpoint contributes to a lane cell; ``via`` names the
     sub-touchpoint it comes from (None for the column's own touchpoint)."""
 
@@ -212,8 +200,7 @@ class Group:
     items: tuple[object, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class LaneView:
+class LaneView(NamedTuple):
     key: str
     label: str
     #: How the template draws the items: text, curve, time, pain_points, opportunities, metrics.
@@ -223,8 +210,7 @@ class LaneView:
     below_visibility: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class CurvePoint:
+class CurvePoint(NamedTuple):
     """One persona's score at one column (for the text equivalent and tests)."""
 
     column: int
@@ -232,8 +218,7 @@ class CurvePoint:
     title: str
 
 
-@dataclass(frozen=True, slots=True)
-class CurveSegment:
+class CurveSegment(NamedTuple):
     x1: str
     y1: str
     x2: str
@@ -242,8 +227,7 @@ class CurveSegment:
     skipped: bool
 
 
-@dataclass(frozen=True, slots=True)
-class CurveSeries:
+class CurveSeries(NamedTuple):
     persona: PersonaView | None
     name: str
     dash: str
@@ -255,14 +239,12 @@ class CurveSeries:
     legend_marker: str
 
 
-@dataclass(frozen=True, slots=True)
-class CurveMarker:
+class CurveMarker(NamedTuple):
     persona: PersonaView | None
     path: str
 
 
-@dataclass(frozen=True, slots=True)
-class CurveSpot:
+class CurveSpot(NamedTuple):
     """A face and its score where one or more personas stand at a column:
     the markers beside it say who."""
 
@@ -276,8 +258,7 @@ class CurveSpot:
     markers: tuple[CurveMarker, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class CurveView:
+class CurveView(NamedTuple):
     height: int
     #: y of each score from +2 down to -2, paired with the score's sign and face path.
     levels: tuple[tuple[int, float, str, str], ...]
@@ -289,8 +270,7 @@ class CurveView:
     description: str
 
 
-@dataclass(frozen=True, slots=True)
-class GridView:
+class GridView(NamedTuple):
     """One swimlane grid: the whole map on screen, or one print page of it."""
 
     stages: tuple[StageView, ...]
@@ -302,8 +282,7 @@ class GridView:
     print_copy: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class SummaryView:
+class SummaryView(NamedTuple):
     stages: int
     touchpoints: int
     pain_points: int
@@ -313,14 +292,12 @@ class SummaryView:
     time_in_touchpoints: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(NamedTuple):
     label: str
     value: str
 
 
-@dataclass(frozen=True, slots=True)
-class PageView:
+class PageView(NamedTuple):
     lang: str
     labels: dict[str, str]
     title: str
@@ -339,8 +316,8 @@ class PageView:
     opportunities: tuple[OpportunityView, ...]
     column_min_width: int
     lane_width: int
-    severity_colors: dict[str, str] = field(default_factory=dict)
-    emotion_colors: dict[int, str] = field(default_factory=dict)
+    severity_colors: dict[str, str]
+    emotion_colors: dict[int, str]
 
     @property
     def columns(self) -> tuple[ColumnView, ...]:
@@ -787,7 +764,7 @@ class _Builder:
         above = tuple(v for k in above_keys if (v := lane(k)) is not None)
         below = [v for k in below_keys if (v := lane(k)) is not None]
         if below:
-            below[0] = replace(below[0], below_visibility=True)
+            below[0] = below[0]._replace(below_visibility=True)
         return above, tuple(below)
 
     # the curve -----------------------------------------------------------------
@@ -887,7 +864,7 @@ class _Builder:
                     (s.persona, s.persona.shape if s.persona else "circle")
                 )
                 titles.setdefault((pt.column, pt.score), []).append(pt.title)
-            sliced.append(replace(s, points=points, segments=segments))
+            sliced.append(s._replace(points=points, segments=segments))
             if points:
                 described.append(f"{s.name} — " + "; ".join(pt.title.split(" · ", 1)[1] for pt in points))
 
@@ -961,10 +938,10 @@ class _Builder:
         for sheet in sheets:
             start = sheet[0][1]
             end = sheet[-1][1] + sheet[-1][2]
-            stages = tuple(replace(stage, span=width, continued=continued) for stage, _f, width, continued in sheet)
+            stages = tuple(stage._replace(span=width, continued=continued) for stage, _f, width, continued in sheet)
             # The first column of a sheet always starts a visual group.
             part_columns = tuple(
-                replace(col, first_of_stage=col.first_of_stage or col.index == start) for col in columns[start:end]
+                col._replace(first_of_stage=col.first_of_stage or col.index == start) for col in columns[start:end]
             )
             parts.append(
                 GridView(
@@ -980,7 +957,7 @@ class _Builder:
 
 
 def _slice_lane(lane: LaneView, start: int, end: int) -> LaneView:
-    return lane if lane.kind == "curve" else replace(lane, cells=lane.cells[start:end])
+    return lane if lane.kind == "curve" else lane._replace(cells=lane.cells[start:end])
 
 
 def _point_moves(
