@@ -10,7 +10,9 @@
 #   chromium            a real headless browser for the HTML page tests
 #   fonts-dejavu-core,  fonts for diagrams (Latin, accents) and the emotion faces
 #   fonts-noto-color-emoji
-#   nodejs, npm         the real Mermaid parser used by the Mermaid tests
+#   nodejs, npm         the real Mermaid parser used by the Mermaid tests, and
+#                       axe-core (tools/axe) for the page's accessibility tests
+#   poppler-utils       pdftotext/pdfinfo: the print tests measure the PDF's text
 #   python3-venv        a virtual environment in .venv with jmap installed from
 #                       its wheel (not editable: tests exercise what users get)
 set -euo pipefail
@@ -24,6 +26,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v "$PYTHON" >/dev/null 2>&1 || missing+=(python3)
 if command -v "$PYTHON" >/dev/null 2>&1 && ! "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1; then
     missing+=(python3-venv python3-pip)
@@ -48,6 +51,9 @@ fi
 
 if [ -f tools/mermaid/package-lock.json ]; then
     (cd tools/mermaid && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+if [ -f tools/axe/package-lock.json ]; then
+    (cd tools/axe && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
 .venv/bin/jmap validate --strict examples

@@ -55,7 +55,7 @@ FACE_RADIUS = 8
 #: Touchpoint columns on one A3 landscape sheet at the print font size (every
 #: character at 6 pt or more): wider maps print as several grids of whole
 #: stages, each with its own stage headers and lane names.
-PRINT_COLUMNS_PER_PAGE = 10
+PRINT_COLUMNS_PER_PAGE = 12
 #: Persona colours are darkened until their lines and markers reach this
 #: contrast ratio against the curve's bands (WCAG 2.1 non-text contrast).
 MIN_PERSONA_CONTRAST = 3.0

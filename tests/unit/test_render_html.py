@@ -410,23 +410,22 @@ def test_a_map_wider_than_a_sheet_prints_as_stage_groups():
     page = build_page(minimal_map(stages=stages))
     assert len(page.columns) == 20
     parts = page.print_parts
-    # Whole stages per sheet: 4 + 4 columns, then 4 + 4, then 4.
+    # Whole stages per sheet: 4 + 4 + 4 columns, then 4 + 4.
     assert [[s.name for s in part.stages] for part in parts] == [
-        ["Stage 0", "Stage 1"],
-        ["Stage 2", "Stage 3"],
-        ["Stage 4"],
+        ["Stage 0", "Stage 1", "Stage 2"],
+        ["Stage 3", "Stage 4"],
     ]
     assert all(len(part.columns) <= PRINT_COLUMNS_PER_PAGE for part in parts)
     assert all(part.print_copy and part.lanes_above[0].label == "Doing" for part in parts)
     html = render_html(minimal_map(stages=stages))
-    assert html.count('<table class="grid grid-print">') == 3
+    assert html.count('<table class="grid grid-print">') == 2
     assert 'id="tp-0"' in html and html.count('id="tp-0"') == 1  # anchors only in the screen grid
     # A stage longer than a sheet is cut within and marked as continued.
     long_stage = (
         Stage(id="l", name="Long", touchpoints=tuple(Touchpoint(id=f"l{k}", name=f"L{k}") for k in range(13))),
     )
     parts = build_page(minimal_map(stages=long_stage)).print_parts
-    assert [(p.stages[0].span, p.stages[0].continued) for p in parts] == [(10, False), (3, True)]
+    assert [(p.stages[0].span, p.stages[0].continued) for p in parts] == [(12, False), (1, True)]
     assert build_page(sample_map()).print_parts == ()
 
 
