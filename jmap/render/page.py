@@ -28,6 +28,7 @@ the page runs no script and loads nothing, even if a browser is tricked.
 from __future__ import annotations
 
 import gc
+from bisect import bisect_left
 from pathlib import Path
 from typing import NamedTuple
 
@@ -442,6 +443,7 @@ class _Builder:
         self.column_of: dict[str, int] = {}
         self.anchor_of: dict[str, str] = {}
         self.longest_seconds = 0.0
+        self._curve_indexes: dict[int, tuple[list[int], list[int], dict[int, int]]] = {}
 
     # personas -----------------------------------------------------------------
 
@@ -829,6 +831,18 @@ class _Builder:
             )
         return series
 
+    def _curve_index(self, s: CurveSeries) -> tuple[list[int], list[int], dict[int, int]]:
+        """Columns of a series' points and of its moves' sources (both sorted),
+        and its score per column; worked out once per series."""
+        key = id(s)
+        if key not in self._curve_indexes:
+            self._curve_indexes[key] = (
+                [pt.column for pt in s.points],
+                [move[0] for move in s.moves],
+                {pt.column: pt.score for pt in s.points},
+            )
+        return self._curve_indexes[key]
+
     def curve_view(
         self, series: list[CurveSeries], columns: list[ColumnView] | tuple[ColumnView, ...], start: int, end: int
     ) -> CurveView:
@@ -846,7 +860,11 @@ class _Builder:
         n = len(series)
         for k, s in enumerate(series):
             nudge = (k - (n - 1) / 2) * 2.5
-            score_at = {pt.column: pt.score for pt in s.points}
+            point_columns, move_sources, score_at = self._curve_index(s)
+            # Only this slice's points and moves, found by bisection: printing a
+            # long map as many sheets stays linear in the map.
+            points = s.points[bisect_left(point_columns, start) : bisect_left(point_columns, end)]
+            moves = s.moves[bisect_left(move_sources, start) : bisect_left(move_sources, end)]
             segments = tuple(
                 CurveSegment(
                     x1=_num(x_of(a)),
@@ -855,10 +873,9 @@ class _Builder:
                     y2=_num(_curve_y(score_at[b]) + nudge),
                     skipped=skipped,
                 )
-                for a, b, skipped in s.moves
-                if start <= a < end and start <= b < end
+                for a, b, skipped in moves
+                if b < end
             )
-            points = tuple(pt for pt in s.points if start <= pt.column < end)
             for pt in points:
                 by_spot.setdefault((pt.column, pt.score), []).append(
                     (s.persona, s.persona.shape if s.persona else "circle")
@@ -949,7 +966,7 @@ class _Builder:
                     columns=part_columns,
                     lanes_above=tuple(_slice_lane(lane, start, end) for lane in grid.lanes_above),
                     lanes_below=tuple(_slice_lane(lane, start, end) for lane in grid.lanes_below),
-                    curve=self.curve_view(series, list(columns), start, end) if series else None,
+                    curve=self.curve_view(series, columns, start, end) if series else None,
                     print_copy=True,
                 )
             )
