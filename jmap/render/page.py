@@ -77,7 +77,7 @@ DASH_PATTERNS = ("", "7 4", "2 4", "10 4 2 4", "4 4", "12 3")
 
 class PersonaView(NamedTuple):
     #: Position in the map: the persona's CSS class (``persona-0``) and colour variable.
-    index: int
+    position: int
     id: str
     name: str
     description: str | None
@@ -154,7 +154,7 @@ class StageView(NamedTuple):
 
 
 class ColumnView(NamedTuple):
-    index: int
+    position: int
     first_of_stage: bool
     #: None for a stage without touchpoints, which still gets a column.
     touchpoint: TouchpointView | None
@@ -452,7 +452,7 @@ class _Builder:
         shape = MARKER_SHAPES[position % len(MARKER_SHAPES)]
         own = self.persona_colors[persona_id]
         return PersonaView(
-            index=position,
+            position=position,
             id=p.id,
             name=p.name,
             description=p.description,
@@ -604,14 +604,15 @@ class _Builder:
         layout: list[tuple[Stage, list[Touchpoint]]] = [(s, self.column_touchpoints(s)) for s in jm.stages]
         index = 0
         for _stage, tps in layout:
-            for tp in tps or [None]:
-                if tp is not None:
-                    self.column_of[tp.id] = index
-                    self.anchor_of[tp.id] = f"tp-{index}"
-                    for k, sub in enumerate(self.visible_subs(tp)):
-                        self.column_of[sub.id] = index
-                        self.anchor_of[sub.id] = f"tp-{index}-{k}"
+            for tp in tps:
+                self.column_of[tp.id] = index
+                self.anchor_of[tp.id] = f"tp-{index}"
+                for k, sub in enumerate(self.visible_subs(tp)):
+                    self.column_of[sub.id] = index
+                    self.anchor_of[sub.id] = f"tp-{index}-{k}"
                 index += 1
+            if not tps:
+                index += 1  # a stage without touchpoints keeps an empty column
 
         stages: list[StageView] = []
         columns: list[ColumnView] = []
@@ -783,7 +784,7 @@ class _Builder:
         tops: dict[str, tuple[int, Touchpoint]] = {}
         for col, col_sources in zip(columns, sources, strict=True):
             if col_sources and self.jm.parent_of(col_sources[0].id) is None and col_sources[0].emotion is not None:
-                tops[col_sources[0].id] = (col.index, col_sources[0])
+                tops[col_sources[0].id] = (col.position, col_sources[0])
         if not tops:
             return []
         shown = [p for p in self.personas if self.persona is None or p.id == self.persona]
@@ -807,9 +808,9 @@ class _Builder:
                 tracks.append((None, scored, moves))
 
         series = []
-        for p, scored, moves in tracks:
-            name = p.name if p else lab["everyone"]
-            shape = p.shape if p else "circle"
+        for owner, scored, moves in tracks:
+            name = owner.name if owner else lab["everyone"]
+            shape = owner.shape if owner else "circle"
             points = tuple(
                 CurvePoint(
                     column=col,
@@ -820,9 +821,9 @@ class _Builder:
             )
             series.append(
                 CurveSeries(
-                    persona=p,
+                    persona=owner,
                     name=name,
-                    dash=p.dash if p else "",
+                    dash=owner.dash if owner else "",
                     points=points,
                     segments=(),
                     moves=_point_moves(scored, moves),
@@ -910,9 +911,9 @@ class _Builder:
             for score in range(EMOTION_MAX, EMOTION_MIN - 1, -1)
         )
         stage_lines = tuple(
-            _num(100 * (col.index - start) / count)
+            _num(100 * (col.position - start) / count)
             for col in columns[start:end]
-            if col.first_of_stage and col.index > start
+            if col.first_of_stage and col.position > start
         )
         return CurveView(
             height=CURVE_HEIGHT,
@@ -958,7 +959,7 @@ class _Builder:
             stages = tuple(stage._replace(span=width, continued=continued) for stage, _f, width, continued in sheet)
             # The first column of a sheet always starts a visual group.
             part_columns = tuple(
-                col._replace(first_of_stage=col.first_of_stage or col.index == start) for col in columns[start:end]
+                col._replace(first_of_stage=col.first_of_stage or col.position == start) for col in columns[start:end]
             )
             parts.append(
                 GridView(
