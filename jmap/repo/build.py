@@ -138,7 +138,7 @@ def build_one(job: MapJob) -> MapOutcome:
 def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     from jmap.errors import RenderError
     from jmap.format.validator import load_file
-    from jmap.render.formats import render_each
+    from jmap.render.formats import render_map
 
     result = load_file(Path(job.source))
     entry.diagnostics = tuple(_located(d) for d in result.diagnostics)
@@ -154,15 +154,18 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     entry.stages = len(jm.stages)
     entry.pain_points = sum(1 for _ in jm.all_pain_points())
     templates = Path(job.templates_dir) if job.templates_dir else None
-    rendered: dict[str, bytes] = {}
     problems: list[str] = []
-    # A format that fails (no browser for page-pdf, no `dot` for svg) fails
-    # the map, but the formats that did render are still written.
-    for fmt, data in render_each(jm, job.formats, templates_dir=templates):
-        if isinstance(data, RenderError):
-            problems.append(f"cannot render {fmt}: {data}")
-        else:
-            rendered[fmt] = data
+    try:
+        rendered = render_map(jm, job.formats, templates_dir=templates)
+    except RenderError:
+        # A format that fails (no browser for page-pdf, no `dot` for svg)
+        # fails the map, but the formats that do render are still written.
+        rendered = {}
+        for fmt in job.formats:
+            try:
+                rendered.update(render_map(jm, (fmt,), templates_dir=templates))
+            except RenderError as exc:
+                problems.append(f"cannot render {fmt}: {exc}")
     out_dir = Path(job.out_dir)
     written: list[str] = []
     stale: list[tuple[str, str]] = []
