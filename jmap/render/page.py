@@ -28,8 +28,8 @@ the page runs no script and loads nothing, even if a browser is tricked.
 from __future__ import annotations
 
 import gc
+import os
 from bisect import bisect_left
-from pathlib import Path
 from typing import NamedTuple
 
 from jmap.errors import RenderError
@@ -37,7 +37,14 @@ from jmap.model import EMOTION_MAX, EMOTION_MIN, JourneyMap, Metric, Opportunity
 from jmap.render.labels import labels
 from jmap.render.locale import format_duration, format_metric, format_metric_value, format_number, metric_label
 from jmap.render.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign, persona_colors
-from jmap.resources import templates_dir as shipped_templates_dir
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+#: The shipped page templates, found with os.path: `jmap render` does not
+#: otherwise need pathlib, whose import costs more than rendering a small map.
+SHIPPED_HTML_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates", "html")
 
 PAGE_TEMPLATE = "page.html.j2"
 STYLE_TEMPLATE = "style.css.j2"
@@ -1030,8 +1037,8 @@ def build_page(jm: JourneyMap, persona: str | None = None) -> PageView:
 def _search_path(templates_dir: Path | None) -> tuple[str, ...]:
     """User folder first so that any single template can be replaced; a copy of
     the whole shipped ``templates/`` tree (with its ``html/`` folder) works too."""
-    shipped = shipped_templates_dir() / "html"
-    paths: list[Path] = []
+    shipped = SHIPPED_HTML_TEMPLATES
+    paths: list[Path | str] = []
     if templates_dir is not None:
         if not templates_dir.is_dir():
             raise RenderError(f"templates folder '{templates_dir}' does not exist or is not a folder")
