@@ -324,6 +324,8 @@ class PageView(NamedTuple):
     opportunities: tuple[OpportunityView, ...]
     column_min_width: int
     lane_width: int
+    #: Columns of a full print sheet (PRINT_COLUMNS_PER_PAGE).
+    print_columns: int
     severity_colors: dict[str, str]
     emotion_colors: dict[int, str]
 
@@ -693,6 +695,7 @@ class _Builder:
             opportunities=tuple(self.opportunity(i, o) for i, o in enumerate(jm.opportunities)),
             column_min_width=COLUMN_MIN_WIDTH,
             lane_width=LANE_HEADER_WIDTH,
+            print_columns=PRINT_COLUMNS_PER_PAGE,
             severity_colors=dict(SEVERITY_COLORS),
             emotion_colors=dict(EMOTION_COLORS),
         )

@@ -418,7 +418,7 @@ def test_a_map_wider_than_a_sheet_prints_as_stage_groups():
     assert all(len(part.columns) <= PRINT_COLUMNS_PER_PAGE for part in parts)
     assert all(part.print_copy and part.lanes_above[0].label == "Doing" for part in parts)
     html = render_html(minimal_map(stages=stages))
-    assert html.count('<table class="grid grid-print">') == 2
+    assert html.count('<table class="grid grid-print cols-') == 2
     assert 'id="tp-0"' in html and html.count('id="tp-0"') == 1  # anchors only in the screen grid
     # A stage longer than a sheet is cut within and marked as continued.
     long_stage = (
