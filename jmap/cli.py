@@ -1,36 +1,103 @@
-"""The `jmap` command line: option parsing only.
+"""The `jmap` command line: click parses every call, and :func:`main` turns
+what happens into the exit codes of docs/cli.md.
 
+0 ok, 1 an invalid map or a failed output (and the user's own mistakes the
+machine reports: a full disk, a refused write), 2 a usage error, 3 a bug in
+jmap: a short "please report" line, the traceback only with ``--debug``.
 Each command imports its work when it runs, so `jmap validate` never loads
-Jinja2 or the renderers. Every failure a user can cause ends in a message and
-an exit code from cli.md (1 invalid/failed, 2 usage); anything else is a bug
-and gets a short "please report" message with exit code 3.
+Jinja2 or the renderers.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
 
 import click
 
 from jmap import __version__
+from jmap.render.formats import BUILD_FORMATS, DEFAULT_FORMATS, FORMATS, parse_formats
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
+    F = TypeVar("F", bound=Callable[..., object])
+
+BUG_REPORT = (
+    "jmap: internal error (this is a bug in jmap): please report it with the file that caused it; "
+    "run again with --debug to see the details"
+)
+
+
+class _Run:
+    """What the options of this call asked of :func:`main` itself."""
+
+    debug = False
+
+
+def _set_debug(_ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        _Run.debug = True
+
+
+#: ``--debug`` before or after the verb (`jmap validate --debug x.yaml`).
+debug_option = click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_debug,
+    help="Show the Python traceback of an internal error.",
+)
 
 
 def _existing(paths: tuple[str, ...]) -> None:
-    missing = [p for p in paths if not Path(p).exists()]
+    missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise click.BadParameter(f"no such file or directory: {', '.join(missing)}", param_hint="PATH")
+
+
+def _no_inline_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A short option takes its value after a space (``-o out``); ``-o=out``
+    gives click the value ``=out``, almost always a slip, so it is refused
+    instead of writing into a folder named ``=out``."""
+    if value is not None and value.startswith("="):
+        short = next((o for o in param.opts if not o.startswith("--")), param.opts[0])
+        long = next((o for o in param.opts if o.startswith("--")), short)
+        raise click.BadParameter(
+            f"'{value}' starts with '=': write {short} {value[1:]} or {long}={value[1:]}", ctx=ctx, param=param
+        )
+    return value
 
 
 def _parse_formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
     """``-f svg,md`` → ``("svg", "md")``; an unsupported name is a usage error (exit 2)."""
     from jmap.errors import UsageError
-    from jmap.render.formats import parse_formats
 
+    _no_inline_value(ctx, param, value)
     try:
         return parse_formats(value)
     except UsageError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def _formats_option(default: tuple[str, ...]) -> Callable[[F], F]:
+    return click.option(
+        "-f",
+        "--formats",
+        default=",".join(default),
+        show_default=True,
+        metavar="FORMATS",
+        callback=_parse_formats,
+        help=f"Comma list of {', '.join(FORMATS)}.",
+    )
+
+
+def _report_format_option(choices: tuple[str, ...], help: str) -> Callable[[F], F]:
+    """``--format``: how a verb prints what it found (text first, the default)."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True, help=help)
 
 
 templates_option = click.option(
@@ -44,10 +111,8 @@ templates_option = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", "-V", prog_name="jmap", message="%(prog)s %(version)s")
-@click.option(
-    "--debug", is_flag=True, help="Show the Python traceback of an internal error (accepted after the verb too)."
-)
-def cli(debug: bool) -> None:
+@debug_option
+def cli() -> None:
     """Customer-journey maps as code: validate YAML journey maps and render
     diagrams, HTML swimlane pages and Markdown summaries.
 
@@ -58,23 +123,19 @@ def cli(debug: bool) -> None:
       jmap render checkout.yaml -f svg,html,md -o out/
       jmap build maps/ -o site/
 
-    The format is documented in docs/format.md; every rule id in docs/rules.md.
+    The format is documented in docs/format.md, the commands in docs/cli.md,
+    every rule id in docs/rules.md.
     """
-    # --debug is read by jmap.entry, which owns the exit codes.
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="text: FILE:LINE:COL lines; json: for tools; github: workflow annotations.",
+@_report_format_option(
+    ("text", "json", "github"), "text: FILE:LINE:COL lines; json: for tools; github: workflow annotations."
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems, not the summary line (text format).")
+@debug_option
 def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int:
     """Check maps: every problem of every file, as FILE:LINE:COL lines.
 
@@ -98,15 +159,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "-f",
-    "--formats",
-    default="svg,html,md",
-    show_default=True,
-    metavar="FORMATS",
-    callback=_parse_formats,
-    help="Comma list of svg, png, pdf, dot, html, md, mmd, page-pdf, page-png.",
-)
+@_formats_option(DEFAULT_FORMATS)
 @click.option(
     "-o",
     "--output",
@@ -114,19 +167,14 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
     default=".",
     show_default=True,
     metavar="DIR",
+    callback=_no_inline_value,
     help="Folder of the outputs, or - for standard output (one map, one format).",
 )
 @click.option("--persona", metavar="ID", help="Limit the diagram and the swimlanes to one persona's journey.")
 @templates_option
 @click.option("--strict", is_flag=True, help="Do not render maps that have warnings.")
-def render(
-    paths: tuple[str, ...],
-    formats: tuple[str, ...],
-    output: str,
-    persona: str | None,
-    templates_dir: str | None,
-    strict: bool,
-) -> int:
+@debug_option
+def render(paths: tuple[str, ...], **options: Any) -> int:
     """Render each map to DIR/STEM.EXT.
 
     STEM is the file name without .yaml/.yml. A map that fails validation is
@@ -142,20 +190,19 @@ def render(
     _existing(paths)
     from jmap.commands.render import render_paths
 
-    return render_paths(
-        paths,
-        formats=formats,
-        output=output,
-        persona=persona,
-        templates_dir=Path(templates_dir) if templates_dir else None,
-        strict=strict,
-    )
+    return render_paths(paths, **options)
 
 
 @cli.command()
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write to FILE instead of standard output."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    metavar="FILE",
+    callback=_no_inline_value,
+    help="Write to FILE instead of standard output.",
 )
+@debug_option
 def schema(output: str | None) -> int:
     """Print the JSON Schema (draft 2020-12) of the map format.
 
@@ -166,17 +213,9 @@ def schema(output: str | None) -> int:
     Example:
       jmap schema > journey-map.schema.json
     """
-    from jmap.resources import schema_path
+    from jmap.commands.schema import print_schema
 
-    data = schema_path().read_bytes()
-    if output:
-        from jmap.repo.files import atomic_write
-
-        atomic_write(output, data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    return 0
+    return print_schema(output)
 
 
 @cli.command()
@@ -197,6 +236,7 @@ def schema(output: str | None) -> int:
     "--schema", "schema_ref", metavar="URL|PATH", help="What the editor modeline points at (default: the schema's $id)."
 )
 @click.option("--list", "list_templates", is_flag=True, help="List the starter templates and exit.")
+@debug_option
 def init(file: str, template: str, lang: str, force: bool, schema_ref: str | None, list_templates: bool) -> int:
     """Write a starter map that validates (default FILE: journey-map.yaml).
 
@@ -221,14 +261,8 @@ def init(file: str, template: str, lang: str, force: bool, schema_ref: str | Non
 @cli.command()
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "md", "json"]),
-    default="text",
-    show_default=True,
-    help="md is made to be posted as a pull-request comment.",
-)
+@_report_format_option(("text", "md", "json"), "md is made to be posted as a pull-request comment.")
+@debug_option
 def diff(old: str, new: str, fmt: str) -> int:
     """Semantic diff of two versions of a map.
 
@@ -240,30 +274,30 @@ def diff(old: str, new: str, fmt: str) -> int:
       jmap diff old.yaml new.yaml
       jmap diff main:maps/checkout.yaml maps/checkout.yaml --format md
     """
-    from jmap.repo.diff import run_diff
+    from jmap.commands.diff import diff_paths
 
-    return run_diff(old, new, fmt=fmt, echo=click.echo, echo_err=lambda s: click.echo(s, err=True))
+    return diff_paths(old, new, fmt=fmt)
 
 
 @cli.command()
 @click.argument("src", required=False, default=".", type=click.Path(exists=True), metavar="[SRC]")
 @click.option(
-    "-o", "--output", "out", required=True, type=click.Path(file_okay=False), metavar="OUT", help="Output folder."
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    metavar="OUT",
+    callback=_no_inline_value,
+    help="Output folder.",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N", help="Parallel workers (default: all cores).")
-@click.option(
-    "-f",
-    "--formats",
-    default="svg,html,md,mmd,dot",
-    show_default=True,
-    metavar="FORMATS",
-    callback=_parse_formats,
-    help="Comma list of svg, png, pdf, dot, html, md, mmd, page-pdf, page-png.",
-)
+@_formats_option(BUILD_FORMATS)
 @click.option("--check", is_flag=True, help="Render nothing; exit 1 if any output in OUT is missing or stale.")
 @click.option("--strict", is_flag=True, help="Maps with warnings count as failed.")
 @templates_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, not in CI).")
+@debug_option
 def build(
     src: str,
     out: str,
@@ -283,9 +317,11 @@ def build(
       jmap build maps/ -o site/
       jmap build maps/ -o docs/renders --check     # in CI: are renders current?
     """
-    from jmap.repo.build import run_build
+    from pathlib import Path
 
-    return run_build(
+    from jmap.commands.build import build_maps
+
+    return build_maps(
         Path(src),
         Path(out),
         jobs=jobs,
@@ -294,12 +330,11 @@ def build(
         strict=strict,
         templates_dir=Path(templates_dir) if templates_dir else None,
         progress=progress,
-        echo=click.echo,
-        echo_err=lambda s: click.echo(s, err=True),
     )
 
 
 @cli.group(name="import")
+@debug_option
 def import_() -> None:
     """Turn diagrams from other tools into jmap maps.
 
@@ -316,9 +351,11 @@ def import_() -> None:
     "--output",
     type=click.Path(dir_okay=False),
     metavar="OUT",
+    callback=_no_inline_value,
     help="Write the map to OUT (default: standard output).",
 )
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
+@debug_option
 def import_mermaid_cmd(file: str, output: str | None, force: bool) -> int:
     """Convert a Mermaid `journey` diagram into a jmap map.
 
@@ -331,24 +368,67 @@ def import_mermaid_cmd(file: str, output: str | None, force: bool) -> int:
     return import_mermaid_file(file, output=output, force=force)
 
 
-def run_click(args: list[str]) -> int:
-    """Run the click command line; click's own errors become exit code 2."""
+def run(args: list[str]) -> int:
+    """One call of the command line, as an exit code (never an exception
+    a user could cause, never a traceback unless --debug)."""
+    from jmap.errors import JmapError, UsageError
+
+    _Run.debug = False
     try:
         code = cli.main(args=args, prog_name="jmap", standalone_mode=False)
     except click.UsageError as exc:
         exc.show()
         return 2
     except click.exceptions.Abort:
-        click.echo("jmap: interrupted", err=True)
+        sys.stderr.write("jmap: interrupted\n")
         return 130
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
+    except UsageError as exc:
+        sys.stderr.write(f"jmap: error: {exc}\n")
+        return 2
+    except JmapError as exc:
+        sys.stderr.write(f"jmap: error: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("jmap: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`jmap render -o - | head`): stop quietly.
+        _silence_stdout()
+        return 0
+    except OSError as exc:
+        # The machine refused (a parent that is a file, a full disk, no
+        # permission): the user's to fix, not a bug in jmap.
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"jmap: error: {where}{exc.strerror or exc}\n")
+        return 1
+    except Exception:
+        if _Run.debug:
+            import traceback
+
+            traceback.print_exc()
+        sys.stderr.write(BUG_REPORT + "\n")
+        return 3
     return code if isinstance(code, int) else 0
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Kept for `python -m jmap.cli`; the console script uses jmap.entry."""
-    from jmap.entry import main as entry_main
+def _silence_stdout() -> None:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
-    entry_main(argv)
+
+def main(argv: list[str] | None = None) -> None:
+    """The console script `jmap` and `python -m jmap`."""
+    # A terminal or pipe that cannot encode a character of a map (ASCII,
+    # cp1252) gets an escape, not an internal error.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    code = run(sys.argv[1:] if argv is None else list(argv))
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    sys.exit(code)

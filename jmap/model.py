@@ -7,72 +7,30 @@ an emotion is in range, ids are unique) and never need defensive code.
 
 Everything keeps document order, because document order is the author's order
 and renders must be deterministic.
+
+Every class is a frozen dataclass compared by value. Only the small values
+(Duration, MetricValue, Metric) are hashable: entities are found by their id,
+and hashing one would walk its whole subtree (and fail on an Emotion's dict),
+so they set ``__hash__ = None`` as a mutable dataclass would.
 """
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass, field
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-_NO_DEFAULT = object()
-
-
-def record(cls: type) -> type:
-    """A light ``dataclass``: ``__init__``, ``__repr__`` and ``__eq__`` from annotations.
-
-    Why not ``dataclasses``: importing it (with ``inspect``) and building a dozen
-    classes costs about 15 ms at every start of the command line, more than
-    half of what `jmap validate` may spend beyond loading YAML (see bench/).
-    Fields are the class annotations in order; a class attribute is the default;
-    a name listed in ``_factories`` gets a fresh empty dict per instance, and
-    names starting with ``_`` stay out of ``__eq__`` and ``__repr__``.
-    """
-    names = [n for n in cls.__dict__.get("__annotations__", {}) if not n.startswith("__")]  # noqa: RUF063 - no inspect at start-up
-    factories = cls.__dict__.get("_factories", ())
-    params, body, defaults = [], [], {}
-    for name in names:
-        default = cls.__dict__.get(name, _NO_DEFAULT)
-        if name in factories:
-            params.append(f"{name}=None")
-            body.append(f"self.{name} = {{}} if {name} is None else {name}")
-            continue
-        if default is _NO_DEFAULT:
-            params.append(name)
-        else:
-            defaults[f"_d_{name}"] = default
-            params.append(f"{name}=_d_{name}")
-        body.append(f"self.{name} = {name}")
-    source = f"def __init__(self, {', '.join(params)}):\n    " + "\n    ".join(body or ["pass"])
-    namespace: dict = {}
-    exec(source, defaults, namespace)  # source built from our own annotations only
-    cls.__init__ = namespace["__init__"]
-    public = tuple(n for n in names if not n.startswith("_"))
-    cls._fields = public
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in public)})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return all(getattr(self, n) == getattr(other, n) for n in public)
-
-    cls.__repr__ = __repr__
-    cls.__eq__ = __eq__
-    if cls.__dict__.get("_frozen"):
-        cls.__hash__ = lambda self: hash(tuple(getattr(self, n) for n in public))
-    else:
-        cls.__hash__ = None
-    return cls
 
 
 EMOTION_MIN = -2
 EMOTION_MAX = 2
 
 SEVERITIES = ("low", "medium", "high", "critical")
+#: The severities a team must answer: an unaddressed pain point of these is a
+#: warning, and the diagram and the page make it stand out.
+SERIOUS_SEVERITIES = ("high", "critical")
 IMPACTS = ("low", "medium", "high")
 EFFORTS = ("low", "medium", "high")
 STATUSES = ("idea", "planned", "in-progress", "done")
@@ -92,11 +50,9 @@ DURATION_UNITS: dict[str, int] = {
 }
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Duration:
     """A duration as written (``1h30min``) and its length in seconds."""
-
-    _frozen = True
 
     text: str
     seconds: float
@@ -113,23 +69,20 @@ class Duration:
         return Duration("".join(parts) or "0s", float(seconds))
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class MetricValue:
     """A number or a percentage, keeping the author's spelling for display."""
-
-    _frozen = True
 
     number: float
     percent: bool
     text: str
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Metric:
     """A figure on a stage or touchpoint; ``name`` is its key in the map and
     ``label`` the text to show instead (renders humanise the key without one)."""
 
-    _frozen = True
     name: str
     value: MetricValue
     target: MetricValue | None = None
@@ -138,7 +91,7 @@ class Metric:
     label: str | None = None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Emotion:
     """An emotion score: one value for everyone here, or one per persona.
 
@@ -146,9 +99,9 @@ class Emotion:
     integer or a mapping.
     """
 
-    _factories = ("per_persona",)
+    __hash__ = None  # type: ignore[assignment]  # holds a dict: see the module docstring
     everyone: int | None = None
-    per_persona: dict[str, int]
+    per_persona: dict[str, int] = field(default_factory=dict)
 
     def for_persona(self, persona_id: str | None) -> int | None:
         if self.everyone is not None:
@@ -166,40 +119,28 @@ class Emotion:
         return sum(self.per_persona.values()) / len(self.per_persona)
 
 
+@dataclass(frozen=True, slots=True)
 class RouteEdge:
     """One move of a persona's route: ``skipped`` when it passes through
-    touchpoints only other personas take (drawn dashed). A plain class with
-    a typed constructor, like ``PersonaRoute``, so type checkers see its fields."""
+    touchpoints only other personas take (drawn dashed)."""
 
-    __slots__ = ("skipped", "source", "target")
-
-    def __init__(self, source: str, target: str, skipped: bool) -> None:
-        self.source = source
-        self.target = target
-        self.skipped = skipped
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RouteEdge):
-            return NotImplemented
-        return (self.source, self.target, self.skipped) == (other.source, other.target, other.skipped)
-
-    def __hash__(self) -> int:
-        return hash((self.source, self.target, self.skipped))
+    source: str
+    target: str
+    skipped: bool
 
     def __repr__(self) -> str:
         return f"RouteEdge({self.source!r}, {self.target!r}, skipped={self.skipped!r})"
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class PersonaRoute:
     """A persona's route (see ``JourneyMap.persona_route``): the touchpoints the
-    persona passes, in document order, and the moves between them."""
+    persona passes, in document order, and the moves between them. Compared
+    by identity (``eq=False``), as before: a route is a query's answer."""
 
-    __slots__ = ("edges", "persona", "touchpoints")
-
-    def __init__(self, persona: str, touchpoints: tuple[Touchpoint, ...], edges: tuple[RouteEdge, ...]) -> None:
-        self.persona = persona
-        self.touchpoints = touchpoints
-        self.edges = edges
+    persona: str
+    touchpoints: tuple[Touchpoint, ...]
+    edges: tuple[RouteEdge, ...]
 
     def __repr__(self) -> str:
         return f"PersonaRoute({self.persona!r}, {len(self.touchpoints)} touchpoints, {self.edges!r})"
@@ -209,8 +150,9 @@ class PersonaRoute:
         return [(e.source, e.target) for e in self.edges]
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Persona:
+    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     id: str
     name: str
     description: str | None = None
@@ -220,8 +162,9 @@ class Persona:
     color: str | None = None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Channel:
+    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     id: str
     name: str
     type: str = "online"
@@ -231,8 +174,9 @@ class Channel:
         return self.type == "online"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PainPoint:
+    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     id: str
     name: str
     description: str | None = None
@@ -245,8 +189,9 @@ class PainPoint:
         return SEVERITIES[::-1].index(self.severity)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Touchpoint:
+    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     id: str
     name: str
     description: str | None = None
@@ -267,8 +212,9 @@ class Touchpoint:
     touchpoints: tuple[Touchpoint, ...] = ()
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Stage:
+    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     id: str
     name: str
     description: str | None = None
@@ -278,8 +224,9 @@ class Stage:
     touchpoints: tuple[Touchpoint, ...] = ()
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Opportunity:
+    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     id: str
     name: str
     description: str | None = None
@@ -290,8 +237,9 @@ class Opportunity:
     status: str | None = None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class JourneyMap:
+    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     title: str
     stages: tuple[Stage, ...]
     version: int = 1
@@ -303,16 +251,20 @@ class JourneyMap:
     personas: tuple[Persona, ...] = ()
     channels: tuple[Channel, ...] = ()
     opportunities: tuple[Opportunity, ...] = ()
-    _index: _Index | None = None
+    _index: _Index | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- lookups -------------------------------------------------------------
 
     @property
     def index(self) -> _Index:
         """Lookup tables built once on first use; the map is not mutated after."""
-        if self._index is None:
-            self._index = _Index(self)
-        return self._index
+        index = self._index
+        if index is None:
+            # The one write after construction (hence object.__setattr__): a
+            # cache of what the fields already say, out of equality and repr.
+            index = _Index(self)
+            object.__setattr__(self, "_index", index)
+        return index
 
     def persona(self, persona_id: str) -> Persona:
         return self.index.personas[persona_id]
@@ -359,7 +311,9 @@ class JourneyMap:
         return iter(self.index.pain_points.values())
 
     def opportunities_for(self, pain_point_id: str) -> list[Opportunity]:
-        return [o for o in self.opportunities if pain_point_id in o.addresses]
+        """The opportunities addressing a pain point, in map order (indexed:
+        a summary asks for each of thousands of pain points)."""
+        return list(self.index.opportunities_for.get(pain_point_id, ()))
 
     # -- personas ------------------------------------------------------------
 
@@ -481,18 +435,20 @@ class JourneyMap:
             return None
         return Duration.from_seconds(sum(given))
 
-    def unaddressed_pain_points(self, severities: tuple[str, ...] = ("high", "critical")) -> list[PainPoint]:
+    def unaddressed_pain_points(self, severities: tuple[str, ...] = SERIOUS_SEVERITIES) -> list[PainPoint]:
         addressed = {pid for o in self.opportunities for pid in o.addresses}
         return [p for p in self.all_pain_points() if p.severity in severities and p.id not in addressed]
 
 
 class _Index:
     """Derived lookup tables, built once; ``_index`` stays out of equality and
-    repr so they are about the map's content."""
+    repr so they are about the map's content. A plain class, not a dataclass:
+    every attribute is computed from the map, none is given."""
 
     __slots__ = (
         "channels",
         "default_next",
+        "opportunities_for",
         "pain_points",
         "parent_of",
         "personas",
@@ -511,6 +467,10 @@ class _Index:
         self.parent_of: dict[str, Touchpoint] = {}
         self.touchpoint_of_pain_point: dict[str, Touchpoint] = {}
         self.personas_at: dict[str, tuple[str, ...]] = {}
+        self.opportunities_for: dict[str, list[Opportunity]] = {}
+        for opportunity in jm.opportunities:
+            for pain_point_id in opportunity.addresses:
+                self.opportunities_for.setdefault(pain_point_id, []).append(opportunity)
         everyone = tuple(p.id for p in jm.personas)
 
         def visit(tp: Touchpoint, stage: Stage, parent: Touchpoint | None, inherited: tuple[str, ...]) -> None:

@@ -1,12 +1,14 @@
-"""Regenerate the golden files of every example map.
+"""Regenerate the committed renders of the example maps (docs/renders).
 
-Run after an intended change to a renderer, then review the diff of
-tests/golden/ like any other change:
+docs/renders is the one golden set: tests/unit/test_golden.py compares the
+renderers' output with it, and CI runs `jmap build examples -o docs/renders
+--check`. Run this after an intended change to a renderer, then review the
+diff of docs/renders like any other change:
 
-    .venv/bin/python scripts/regen_golden.py            # every format
-    .venv/bin/python scripts/regen_golden.py dot md     # some formats
+    .venv/bin/python scripts/regen_golden.py
 
-tests/unit/test_golden.py compares the renderers' output with these files.
+It is the same as `jmap build examples -o docs/renders` (every default format
+and the gallery), run in-process with the checkout's code.
 """
 
 from __future__ import annotations
@@ -17,25 +19,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from jmap.format.validator import load_file  # noqa: E402
-from jmap.render.formats import render_map  # noqa: E402
-
-GOLDEN_FORMATS = ("dot", "html", "md", "mmd")
+from jmap.commands.build import build_maps  # noqa: E402
+from jmap.render.formats import BUILD_FORMATS  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
-    formats = tuple(argv) or GOLDEN_FORMATS
-    for path in sorted((ROOT / "examples").glob("*.yaml")):
-        result = load_file(path)
-        if result.map is None:
-            print(f"{path}: invalid, not regenerated", file=sys.stderr)
-            return 1
-        for fmt, data in render_map(result.map, formats).items():
-            target = ROOT / "tests" / "golden" / fmt / f"{path.stem}.{fmt}"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            print(f"wrote {target.relative_to(ROOT)}")
-    return 0
+    if argv:
+        print("usage: regen_golden.py (it regenerates every format of docs/renders)", file=sys.stderr)
+        return 2
+    return build_maps(
+        ROOT / "examples",
+        ROOT / "docs" / "renders",
+        jobs=1,
+        check=False,
+        formats=BUILD_FORMATS,
+        strict=False,
+        templates_dir=None,
+        progress=False,
+    )
 
 
 if __name__ == "__main__":

@@ -1,52 +1,14 @@
-"""Shared fixtures: paths of the project's files and helpers to run the real CLI."""
+"""Hooks for the whole suite; shared helpers live in tests/support."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-FIXTURES = ROOT / "tests" / "fixtures"
-GOLDEN = ROOT / "tests" / "golden"
+from support.tools import require
 
 
-def example_paths() -> list[Path]:
-    return sorted(EXAMPLES.glob("*.yaml"))
-
-
-def jmap_command() -> list[str]:
-    """The installed console script when there is one, so acceptance tests
-    drive what users run; else the module of the interpreter running pytest."""
-    script = Path(sys.executable).with_name("jmap")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", "jmap"]
-
-
-def run_jmap(*args: str, cwd: Path | None = None, input: bytes | None = None, env: dict | None = None):
-    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    return subprocess.run(
-        [*jmap_command(), *args],
-        cwd=cwd,
-        input=input,
-        capture_output=True,
-        env=full_env,
-        timeout=120,
-    )
-
-
-def pytest_collection_modifyitems(config, items):
-    """Tests marked needs_dot are skipped (with the reason) where Graphviz is
-    absent; CI installs it, and a test there checks that it is present."""
-    if shutil.which("dot"):
-        return
-    skip = pytest.mark.skip(reason="the Graphviz `dot` program is not installed")
-    for item in items:
-        if "needs_dot" in item.keywords:
-            item.add_marker(skip)
+@pytest.fixture(autouse=True)
+def _programs_of_markers(request: pytest.FixtureRequest) -> None:
+    """A test marked ``needs_dot`` runs only with Graphviz: skipped without it
+    on a developer's machine, failed in CI (see support.tools)."""
+    if request.node.get_closest_marker("needs_dot") is not None:
+        require("dot")

@@ -5,32 +5,29 @@ from __future__ import annotations
 import os
 import sys
 
+from jmap.commands import err
 from jmap.errors import JmapError, UsageError
-from jmap.format.diagnostics import printable
-
-
-def _err(line: str) -> None:
-    sys.stderr.write(printable(line) + "\n")
-    sys.stderr.flush()
 
 
 def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
     from jmap.format.mermaid_import import import_mermaid
 
+    # Standard input is read as bytes and decoded as a file is: its text
+    # layer would smuggle invalid bytes in as surrogates ("\udcff").
     if file == "-":
-        text, name = sys.stdin.read(), "<stdin>"
+        raw, name = sys.stdin.buffer.read(), "<stdin>"
     else:
         with open(file, "rb") as handle:
             raw = handle.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise JmapError(f"{file}: the file is not UTF-8 text") from exc
         name = file
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise JmapError(f"{name}: the {'input' if file == '-' else 'file'} is not UTF-8 text") from exc
     try:
         yaml_text = import_mermaid(text, name)
     except JmapError as exc:  # already "FILE:LINE:COL: error: … [rule]"
-        _err(str(exc))
+        err(str(exc))
         return 1
     if output is None or output == "-":
         sys.stdout.write(yaml_text)
@@ -41,5 +38,5 @@ def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
     from jmap.repo.files import atomic_write
 
     atomic_write(output, yaml_text.encode("utf-8"))
-    _err(f"wrote {output}")
+    err(f"wrote {output}")
     return 0

@@ -5,13 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from jmap.commands import err
 from jmap.errors import UsageError
-from jmap.format.diagnostics import printable
-
-
-def _err(line: str) -> None:
-    sys.stderr.write(printable(line) + "\n")
-    sys.stderr.flush()
 
 
 def starter_templates() -> list[str]:
@@ -21,11 +16,9 @@ def starter_templates() -> list[str]:
     return sorted(names)
 
 
-DEFAULT_SCHEMA_REF = "https://jmap.dev/schema/journey-map-1.json"
-
-
 def init_map(file: str, *, template: str, lang: str, force: bool, schema_ref: str | None) -> int:
     from jmap.format.hints import did_you_mean
+    from jmap.format.schema import SCHEMA_ID
     from jmap.repo.files import atomic_write
     from jmap.resources import templates_dir
 
@@ -37,7 +30,7 @@ def init_map(file: str, *, template: str, lang: str, force: bool, schema_ref: st
         )
     text = source.read_text(encoding="utf-8")
     if schema_ref:
-        text = text.replace(DEFAULT_SCHEMA_REF, schema_ref, 1)
+        text = text.replace(SCHEMA_ID, schema_ref, 1)
     data = text.encode("utf-8")
     if file == "-":
         sys.stdout.buffer.write(data)
@@ -48,5 +41,5 @@ def init_map(file: str, *, template: str, lang: str, force: bool, schema_ref: st
     if os.path.exists(file) and not force:
         raise UsageError(f"{file} already exists: choose another name or pass --force to overwrite it")
     atomic_write(file, data)
-    _err(f"wrote {file}: check it with `jmap validate {file}` and render it with `jmap render {file}`")
+    err(f"wrote {file}: check it with `jmap validate {file}` and render it with `jmap render {file}`")
     return 0

@@ -6,19 +6,10 @@ from __future__ import annotations
 import os
 import sys
 
-from jmap.commands.validate import collect_maps
+from jmap.commands import err
 from jmap.errors import RenderError, UsageError
-from jmap.format.diagnostics import printable
 from jmap.format.validator import Result, load_file
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from pathlib import Path
-
-
-def _err(line: str) -> None:
-    sys.stderr.write(printable(line) + "\n")
-    sys.stderr.flush()
+from jmap.repo.discover import collect_maps
 
 
 def render_paths(
@@ -27,13 +18,20 @@ def render_paths(
     formats: tuple[str, ...],
     output: str,
     persona: str | None,
-    templates_dir: Path | None,
+    templates_dir: str | None,
     strict: bool,
 ) -> int:
-    from jmap.render.formats import output_stem, output_suffix, render_each
+    """``jmap render``: 0 when every map is rendered in every format, 1 when
+    a map is invalid or an output failed (the others are still written)."""
+    from jmap.render.formats import output_conflict, output_stem, output_suffix, render_each
     from jmap.repo.files import atomic_write
 
     maps = collect_maps(paths)
+    templates = None
+    if templates_dir:
+        from pathlib import Path  # only here: its import costs a render a few percent
+
+        templates = Path(templates_dir)
     to_stdout = output == "-"
     if to_stdout and (len(maps) != 1 or len(formats) != 1):
         raise UsageError("-o - writes to standard output: give exactly one map and one format")
@@ -41,28 +39,26 @@ def render_paths(
     for path in maps:
         stem = output_stem(path)
         if stem in by_stem:
-            raise UsageError(
-                f"{by_stem[stem]} and {path} would both write {stem}.*: render them into different folders"
-            )
+            raise UsageError(output_conflict(path, by_stem[stem], f"{stem}.*"))
         by_stem[stem] = path
     failed = False
     for stem, path in by_stem.items():
         result: Result = load_file(path)
         for d in result.diagnostics:
-            _err(d.format())
+            err(d.format())
         if result.map is None or (strict and result.warnings):
-            _err(f"{path}: not rendered: the map is invalid")
+            err(f"{path}: not rendered: the map is invalid")
             failed = True
             continue
         try:
-            outputs = list(render_each(result.map, formats, persona=persona, templates_dir=templates_dir))
+            outputs = list(render_each(result.map, formats, persona=persona, templates_dir=templates))
         except RenderError as exc:  # an unknown --persona for this map: the other maps go on
-            _err(f"{path}: error: {exc}")
+            err(f"{path}: error: {exc}")
             failed = True
             continue
         for fmt, data in outputs:
             if isinstance(data, RenderError):
-                _err(f"{path}: error: cannot render {fmt}: {data}")
+                err(f"{path}: error: cannot render {fmt}: {data}")
                 failed = True
                 continue
             if to_stdout:
@@ -71,5 +67,5 @@ def render_paths(
                 continue
             target = os.path.join(output, f"{stem}.{output_suffix(fmt)}")
             atomic_write(target, data)
-            _err(f"wrote {target}")
+            err(f"wrote {target}")
     return 1 if failed else 0

@@ -2,6 +2,7 @@
 
 ``loader`` reads YAML with positions and refuses its dangerous corners,
 ``table`` describes the format as data, ``validator`` checks a file and
-builds the model, ``schema`` derives the JSON Schema from the table, and
-``diagnostics``/``reporters`` carry and print the results.
+builds the model, ``schema`` derives the JSON Schema from the table,
+``hints`` makes the "did you mean", ``diagnostics`` carries the results and
+``reporters`` prints them; ``mermaid_import`` reads a Mermaid journey.
 """

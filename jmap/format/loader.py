@@ -27,9 +27,12 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass, field, replace
 
 import yaml
 from yaml.constructor import SafeConstructor
+
+from jmap.format.diagnostics import MAX_PROBLEMS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -38,12 +41,27 @@ if TYPE_CHECKING:
 try:  # libyaml is much faster; the pure-Python parser is a fallback.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
 #: Aliases may add at most this many nodes plus as many as the file itself holds.
 MIN_ALIAS_BUDGET = 100_000
+#: YAML values (scalars, lists, mappings, keys included) one file may hold: far
+#: above a real map (a 25,000-touchpoint map holds about 690,000), and what
+#: keeps a 16 MiB file of one-character keys from costing a minute to read.
+MAX_VALUES = 1_000_000
+#: Characters aliases may repeat: as many as the file holds plus
+#: EXPANSION_FLOOR, never more than EXPANSION_CEILING. Renderers write every
+#: repeated character, so this bounds their time, memory and output too.
+EXPANSION_FLOOR = 1_000_000
+EXPANSION_CEILING = 16_000_000
+
+
+def expansion_budget(text_length: int) -> int:
+    """The characters aliases may repeat in a file of ``text_length`` characters."""
+    return min(EXPANSION_FLOOR + text_length, EXPANSION_CEILING)
+
 
 _CORE = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_CORE + t for t in ("str", "int", "float", "bool", "null"))
@@ -58,28 +76,33 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uff
 _LEADING_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)
 
 
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A positioned problem found while reading (line and column are 1-based)."""
 
-    __slots__ = ("col", "line", "message", "rule")
-
-    def __init__(self, line: int, col: int, rule: str, message: str) -> None:
-        self.line, self.col, self.rule, self.message = line, col, rule, message
+    line: int
+    col: int
+    rule: str
+    message: str
 
     def __repr__(self) -> str:
         return f"Problem({self.line}:{self.col} [{self.rule}] {self.message})"
 
 
+@dataclass(slots=True, eq=False)
 class Node:
-    __slots__ = ("col", "line", "size")
+    """A place in the file. Not frozen: the composer grows a collection's size
+    and children while reading it; compared by identity, as places are."""
 
-    def __init__(self, line: int, col: int) -> None:
-        self.line = line
-        self.col = col
-        #: Number of nodes below and including this one, aliases expanded.
-        self.size = 1
+    line: int
+    col: int
+    #: Number of nodes below and including this one, aliases expanded.
+    size: int = field(default=1, init=False)
+    #: Characters of the scalars below and including this one, aliases expanded.
+    chars: int = field(default=0, init=False)
 
 
+@dataclass(slots=True, eq=False)
 class Scalar(Node):
     """A typed scalar that remembers how it was written.
 
@@ -87,30 +110,23 @@ class Scalar(Node):
     ``1:30`` written plain arrives as ``90``, and the message can quote it.
     """
 
-    __slots__ = ("plain", "raw", "tag", "value")
+    value: Any
+    tag: str
+    raw: str
+    plain: bool
 
-    def __init__(self, line: int, col: int, value: Any, tag: str, raw: str, plain: bool) -> None:
-        super().__init__(line, col)
-        self.value = value
-        self.tag = tag
-        self.raw = raw
-        self.plain = plain
+    def __post_init__(self) -> None:
+        self.chars = len(self.raw)
 
 
+@dataclass(slots=True, eq=False)
 class Sequence(Node):
-    __slots__ = ("items",)
-
-    def __init__(self, line: int, col: int) -> None:
-        super().__init__(line, col)
-        self.items: list[Node] = []
+    items: list[Node] = field(default_factory=list, init=False)
 
 
+@dataclass(slots=True, eq=False)
 class Mapping(Node):
-    __slots__ = ("pairs",)
-
-    def __init__(self, line: int, col: int) -> None:
-        super().__init__(line, col)
-        self.pairs: list[tuple[Node, Node]] = []
+    pairs: list[tuple[Node, Node]] = field(default_factory=list, init=False)
 
 
 class _Constructor(SafeConstructor):
@@ -248,12 +264,22 @@ def _plain_text(problem: str) -> str:
     return " ".join(problem.split())
 
 
+class _Stop(Exception):
+    """Raised when composing must stop: too many problems, or too many values."""
+
+
 class _Composer:
     """Builds the positioned node tree from libyaml events."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.problems: list[Problem] = []
+        self.alias_chars_budget = expansion_budget(len(text))
+        self.alias_chars = 0
+        #: Composing stopped early: what follows the stop was never read.
+        self.stopped = False
+        #: Plain scalar text → its YAML 1.1 tag (see ``scalar``).
+        self.resolved: dict[str, str] = {}
         self.anchors: dict[str, Node] = {}
         #: anchor name → (line, column) of its definition, while no alias uses it.
         self.unused_anchors: dict[str, tuple[int, int]] = {}
@@ -263,7 +289,14 @@ class _Composer:
         self.bomb_reported = False
 
     def error(self, mark: Any, rule: str, message: str) -> None:
-        self.problems.append(Problem(mark.line + 1, mark.column + 1, rule, message))
+        self.add(Problem(mark.line + 1, mark.column + 1, rule, message))
+
+    def add(self, problem: Problem) -> None:
+        """Record ``problem``; one past MAX_PROBLEMS is kept to say that
+        composing stopped there (the validator reports MAX_PROBLEMS)."""
+        self.problems.append(problem)
+        if len(self.problems) > MAX_PROBLEMS:
+            raise _Stop
 
     def scalar(self, event: yaml.ScalarEvent, loader: Any) -> Scalar:
         mark = event.start_mark
@@ -271,8 +304,18 @@ class _Composer:
         implicit = event.implicit
         plain = implicit[0] and not event.style
         if tag is None:
-            # Quoted scalars are always text; only plain ones need YAML's typing.
-            tag = loader.resolve(yaml.ScalarNode, event.value, implicit) if implicit[0] else STR
+            # Quoted scalars are always text; only plain ones need YAML's typing,
+            # which depends on the text alone: short texts, which repeat (ids,
+            # channels, scores), are typed once.
+            if implicit[0]:
+                text = event.value
+                tag = self.resolved.get(text)
+                if tag is None:
+                    tag = loader.resolve(yaml.ScalarNode, text, implicit)
+                    if len(text) <= 40 and len(self.resolved) < 100_000:
+                        self.resolved[text] = tag
+            else:
+                tag = STR
             if tag == STR:
                 return Scalar(mark.line + 1, mark.column + 1, event.value, STR, event.value, plain)
         elif tag == "!":
@@ -313,6 +356,9 @@ class _Composer:
         loader = _Loader(self.text)
         try:
             return self._compose(loader)
+        except _Stop:
+            self.stopped = True
+            return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = _plain_text(exc.problem or exc.context or "invalid YAML")
@@ -366,6 +412,8 @@ class _Composer:
             cls = event.__class__
             if cls is scalar_event:
                 self.real_nodes += 1
+                if self.real_nodes > MAX_VALUES:
+                    self.too_many_values(event)
                 node: Node = self.scalar(event, loader)
                 if event.anchor:
                     self.anchors[event.anchor] = node
@@ -375,10 +423,12 @@ class _Composer:
                 node = frame[0]
                 if frame[1]:
                     self.open_anchors.discard(frame[1])
-                if cls is map_end:
-                    self.check_duplicates(node)  # type: ignore[arg-type]
+                if isinstance(node, Mapping):
+                    self.check_duplicates(node)
             elif cls is map_start or cls is seq_start:
                 self.real_nodes += 1
+                if self.real_nodes > MAX_VALUES:
+                    self.too_many_values(event)
                 mark = event.start_mark
                 is_map = cls is map_start
                 if event.tag not in (None, "!", MAP if is_map else SEQ):
@@ -418,6 +468,7 @@ class _Composer:
             frame = stack[-1]
             parent = frame[0]
             parent.size += node.size
+            parent.chars += node.chars
             if parent.__class__ is Sequence:
                 parent.items.append(node)
             elif frame[2] is None:
@@ -426,6 +477,15 @@ class _Composer:
                 parent.pairs.append((frame[2], node))
                 frame[2] = None
         return root
+
+    def too_many_values(self, event: Any) -> None:
+        self.error(
+            event.start_mark,
+            "file-too-large",
+            f"the file holds more than {MAX_VALUES:,} YAML values; jmap reads maps of at most "
+            f"{MAX_VALUES:,} (split the journey into several maps)",
+        )
+        raise _Stop
 
     def alias(self, event: yaml.AliasEvent) -> Node:
         mark = event.start_mark
@@ -444,17 +504,30 @@ class _Composer:
             self.error(mark, "yaml-alias", f"alias '*{anchor}' refers to a value that contains it (a recursive alias)")
             return Scalar(line, col, None, BROKEN, "", True)
         self.alias_spent += target.size
+        self.alias_chars += target.chars
         if self.alias_spent > MIN_ALIAS_BUDGET + self.real_nodes:
-            if not self.bomb_reported:
-                self.bomb_reported = True
-                self.error(
-                    mark,
-                    "yaml-alias",
-                    f"aliases expand this file beyond {MIN_ALIAS_BUDGET:,} values (an alias bomb?): "
-                    "write the values out instead of repeating aliases",
-                )
+            self.bomb(
+                mark,
+                f"aliases expand this file beyond {MIN_ALIAS_BUDGET:,} values (an alias bomb?): "
+                "write the values out instead of repeating aliases",
+            )
+            return Scalar(line, col, None, BROKEN, "", True)
+        if self.alias_chars > self.alias_chars_budget:
+            self.bomb(
+                mark,
+                f"aliases repeat more than {self.alias_chars_budget:,} characters in this file (an alias bomb?): "
+                f"a file may repeat as many characters as it holds plus {EXPANSION_FLOOR:,}, "
+                f"at most {EXPANSION_CEILING:,}; write the values out instead of repeating aliases",
+            )
             return Scalar(line, col, None, BROKEN, "", True)
         return target
+
+    def bomb(self, mark: Any, message: str) -> None:
+        """Report the first alias past a budget; the ones after it are refused
+        silently (one alias bomb is one problem, not thousands)."""
+        if not self.bomb_reported:
+            self.bomb_reported = True
+            self.error(mark, "yaml-alias", message)
 
     def check_duplicates(self, mapping: Mapping) -> None:
         seen: dict[Any, Node] = {}
@@ -480,7 +553,7 @@ class _Composer:
                     f"duplicate key '{_plain_text(key.raw)[:60]}': YAML reads it as {key.value!r}, the same as "
                     f"'{_plain_text(first.raw)[:60]}' at line {first.line}; put keys in quotes to keep them as text"
                 )
-            self.problems.append(Problem(key.line, key.col, "yaml-duplicate-key", message))
+            self.add(Problem(key.line, key.col, "yaml-duplicate-key", message))
 
 
 _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
@@ -503,15 +576,16 @@ def _remap_positions(text: str, root: Node | None, problems: list[Problem]) -> N
     yaml_starts = [0] + [m.end() for m in re.finditer("[\n\x85\u2028\u2029]", text)]
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
-    def fix(item: Node | Problem) -> None:
-        if item.line - 1 >= len(yaml_starts):
-            return
-        index = yaml_starts[item.line - 1] + item.col - 1
-        line = bisect.bisect_right(starts, index)
-        item.line, item.col = line, index - starts[line - 1] + 1
+    def moved(line: int, col: int) -> tuple[int, int]:
+        if line - 1 >= len(yaml_starts):
+            return line, col
+        index = yaml_starts[line - 1] + col - 1
+        new_line = bisect.bisect_right(starts, index)
+        return new_line, index - starts[new_line - 1] + 1
 
-    for problem in problems:
-        fix(problem)
+    for i, problem in enumerate(problems):
+        line, col = moved(problem.line, problem.col)
+        problems[i] = replace(problem, line=line, col=col)
     seen: set[int] = set()
     stack = [root] if root is not None else []
     while stack:
@@ -519,7 +593,7 @@ def _remap_positions(text: str, root: Node | None, problems: list[Problem]) -> N
         if id(node) in seen:
             continue
         seen.add(id(node))
-        fix(node)
+        node.line, node.col = moved(node.line, node.col)
         if isinstance(node, Sequence):
             stack.extend(node.items)
         elif isinstance(node, Mapping):
@@ -540,7 +614,11 @@ def compose(text: str) -> tuple[Node | None, list[Problem]]:
     composer = _Composer(text)
     root = composer.compose()
     problems = composer.problems
-    for anchor, (line, col) in composer.unused_anchors.items():
+    # After an early stop, an anchor may well be used further down.
+    unused = {} if composer.stopped else composer.unused_anchors
+    for anchor, (line, col) in unused.items():
+        if len(problems) > MAX_PROBLEMS:
+            break
         problems.append(
             Problem(
                 line,

@@ -26,7 +26,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -34,6 +33,7 @@ from typing import Any
 import yaml
 
 from jmap.errors import JmapError
+from jmap.format.table import slugify
 from jmap.render.mermaid import MERMAID_SCORE_MAX, MERMAID_SCORE_MIN, WORD_JOINER, score_to_emotion
 
 RULE_SYNTAX = "mermaid-syntax"
@@ -71,32 +71,32 @@ _FRONTMATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 _INTEGER = re.compile(r"[+]?[0-9]+")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Token:
     kind: str
     text: str
     offset: int
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Task:
     name: str
     score: int
     people: list[str]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Section:
     name: str
     tasks: list[_Task] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
 class _Source:
     """The text and where each offset is, for ``FILE:LINE:COL`` messages."""
 
-    def __init__(self, text: str, filename: str) -> None:
-        self.text = text
-        self.filename = filename
+    text: str
+    filename: str
 
     def error(self, offset: int, message: str, rule: str = RULE_SYNTAX) -> JmapError:
         line = self.text.count("\n", 0, offset) + 1
@@ -192,12 +192,24 @@ def _parse(source: _Source) -> tuple[str | None, str | None, str | None, list[_S
 
 
 def _frontmatter_title(source: _Source, block: str) -> str | None:
-    try:
-        data = yaml.safe_load(block)
-    except yaml.YAMLError as exc:
-        raise source.error(0, f"the front matter is not valid YAML ({exc.__class__.__name__})") from None
-    if isinstance(data, dict) and isinstance(data.get("title"), str):
-        return data["title"].strip()
+    """The front matter's ``title`` when it is text.
+
+    Read with jmap's own YAML loader, which never raises: ``yaml.safe_load``
+    raised ValueError, KeyError or RecursionError on ``title: 2024-13-01``,
+    ``!!int abc``, ``!!bool maybe``, a 5,000-digit number or 2,000 nested
+    brackets. A value YAML cannot build is simply not a title.
+    """
+    from jmap.format.loader import STR, Mapping, Scalar, compose, normalize_newlines
+
+    root, problems = compose(normalize_newlines(block))
+    if root is None and problems:
+        first = problems[0]
+        raise source.error(0, f"the front matter is not valid YAML (line {first.line}: {first.message})") from None
+    if not isinstance(root, Mapping):
+        return None
+    for key, value in root.pairs:
+        if isinstance(key, Scalar) and key.value == "title" and isinstance(value, Scalar) and value.tag == STR:
+            return str(value.value).strip()
     return None
 
 
@@ -207,7 +219,12 @@ def _task(source: _Source, name: _Token, data: _Token) -> _Task:
     pieces = data.text[1:].split(":")
     raw_score = pieces[0].strip()
     task_name = _clean(name.text)
-    if not _INTEGER.fullmatch(raw_score) or not MERMAID_SCORE_MIN <= int(raw_score) <= MERMAID_SCORE_MAX:
+    # The length test first: int() refuses more than 4,300 digits.
+    if (
+        len(raw_score) > 8
+        or not _INTEGER.fullmatch(raw_score)
+        or not MERMAID_SCORE_MIN <= int(raw_score) <= MERMAID_SCORE_MAX
+    ):
         raise source.error(
             data.offset + 1 + (len(pieces[0]) - len(pieces[0].lstrip())),
             f"task '{task_name}' has score '{raw_score}'; expected a whole number from "
@@ -271,18 +288,21 @@ class _Ids:
 
     def __init__(self) -> None:
         self.taken: set[str] = set()
+        #: The next number to try for each slug: 20,000 tasks of one name must
+        #: not try 1, 2, 3… each time (that was quadratic).
+        self.next_number: dict[str, int] = {}
 
     def make(self, name: str, fallback: str) -> str:
-        ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-        slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+        slug = slugify(name)
         if len(slug) > MAX_ID_LENGTH:
             cut = slug[:MAX_ID_LENGTH]
             slug = cut[: cut.rfind("-")] if "-" in cut else cut
         slug = slug or fallback
-        candidate, number = slug, 2
+        candidate, number = slug, self.next_number.get(slug, 2)
         while candidate in self.taken:
             candidate = f"{slug}-{number}"
             number += 1
+        self.next_number[slug] = number
         self.taken.add(candidate)
         return candidate
 

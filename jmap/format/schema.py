@@ -1,8 +1,11 @@
-"""Generate the JSON Schema (draft 2020-12) of the format from ``formatdef``.
+"""Generate the JSON Schema (draft 2020-12) of the format from the table.
 
 The schema accepts exactly the structurally valid maps: the checks that need
 the whole map (unique ids, references that resolve, emotions of personas who
-pass there) are beyond JSON Schema and stay with `jmap validate`.
+pass there) are beyond JSON Schema and stay with `jmap validate`. Every
+entity and every key carries the description of jmap.format.table, so an
+editor says what a key holds where it stands (``personas`` at the top level
+is a list of persona objects, on a touchpoint a list of persona ids).
 The generated text is shipped as jmap/format/journey-map.schema.json; a test fails
 when the shipped file and a fresh generation differ
 (regenerate with `python scripts/gen_schema.py`).
@@ -17,6 +20,8 @@ from jmap.format.table import (
     COLOR_PATTERN,
     DURATION_PATTERN,
     ENTITIES,
+    ENTITY_DOCS,
+    FIELD_DOCS,
     ID_PATTERN,
     MAX_SUB_DEPTH,
     PERCENT_PATTERN,
@@ -24,26 +29,9 @@ from jmap.format.table import (
 )
 from jmap.model import EMOTION_MAX, EMOTION_MIN
 
+#: The schema's ``$id``: also what `jmap init` puts in a new map's modeline.
 SCHEMA_ID = "https://jmap.dev/schema/journey-map-1.json"
 EXTENSIONS = {"^x-": {"description": "Your own data; ignored by jmap."}}
-
-DESCRIPTIONS = {
-    "jmap": "Format version; must be 1.",
-    "title": "Title of the journey map.",
-    "lang": "Language of the rendered labels.",
-    "id": "Lowercase ASCII slug, unique across the whole map.",
-    "emotion": "-2 (very negative) to +2 (very positive), for everyone here or per persona id.",
-    "duration": "Number-unit pairs, largest unit first: 45s, 10min, 1h30min, 2w, 6mo, 1y.",
-    "next": "Touchpoint ids where the flow goes next; [] ends the flow here.",
-    "personas": "Persona ids (on a touchpoint: who passes here; default everyone).",
-    "channel": "Channel id.",
-    "addresses": "Pain-point ids that this opportunity addresses.",
-    "color": "#rgb or #rrggbb, in quotes.",
-    "metrics": 'Metric name to a number, a percentage string ("23%") or {value, label, target, unit, source}.',
-    "label": "Text shown for the metric; without it renders show the key humanised.",
-    "severity": "Default medium.",
-    "type": "Default online.",
-}
 
 _TOUCHPOINT_DEFS = ["touchpoint", "sub_touchpoint", "sub_sub_touchpoint"][: MAX_SUB_DEPTH + 1]
 
@@ -56,7 +44,7 @@ def _metric_value() -> dict[str, Any]:
     return {"anyOf": [{"type": "number"}, {"type": "string", "pattern": PERCENT_PATTERN}]}
 
 
-def _field(key: str, spec: Field, touchpoint_level: int) -> dict[str, Any]:
+def _field(key: str, spec: Field, touchpoint_level: int, doc: str | None) -> dict[str, Any]:
     kind = spec.kind
     if kind == "text":
         out: dict[str, Any] = {"type": "string"}
@@ -106,10 +94,10 @@ def _field(key: str, spec: Field, touchpoint_level: int) -> dict[str, Any]:
         }
     elif kind == "metric_value":
         out = _metric_value()
-    else:  # pragma: no cover - formatdef and this function grow together
+    else:  # pragma: no cover - the format table and this function grow together
         raise AssertionError(kind)
-    if key in DESCRIPTIONS:
-        out = {"description": DESCRIPTIONS[key], **out}
+    if doc:
+        out = {"description": doc, **out}
     return out
 
 
@@ -118,9 +106,13 @@ def _entity(kind: str, touchpoint_level: int = 0) -> dict[str, Any]:
     if kind == "touchpoint" and touchpoint_level >= MAX_SUB_DEPTH:
         del fields["touchpoints"]
     child_level = touchpoint_level + 1 if kind == "touchpoint" else 0
+    docs = FIELD_DOCS[kind]
     return {
+        "description": ENTITY_DOCS[kind]
+        if touchpoint_level == 0
+        else f"{ENTITY_DOCS[kind]} (nested {touchpoint_level} deep)",
         "type": "object",
-        "properties": {key: _field(key, spec, child_level) for key, spec in fields.items()},
+        "properties": {key: _field(key, spec, child_level, docs.get(key)) for key, spec in fields.items()},
         "required": [key for key, spec in fields.items() if spec.required],
         "patternProperties": EXTENSIONS,
         "additionalProperties": False,
@@ -140,7 +132,6 @@ def build_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "jmap journey map, format version 1",
-        "description": "A customer-journey map for jmap. See docs/format.md.",
         **root,
         "$defs": defs,
     }

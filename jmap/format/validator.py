@@ -3,7 +3,7 @@
 Three passes over the positioned YAML tree:
 
 1. structure — keys, types, ids, enum values, durations, colours, metrics,
-   following the table in ``formatdef``; values are converted as they pass;
+   following the table in ``jmap.format.table``; values are converted as they pass;
 2. references — ids unique across the map, channels, personas, ``next``,
    ``addresses`` and per-persona emotions resolve;
 3. quality warnings — only when the map has no errors, on the built model.
@@ -18,10 +18,10 @@ import gc
 import math
 import os
 import re
-import unicodedata
+from dataclasses import dataclass, field, replace
 
 from jmap import model as m
-from jmap.format.diagnostics import ERROR, WARNING, Diagnostic, FileReport, sort_key
+from jmap.format.diagnostics import ERROR, MAX_PROBLEMS, WARNING, Diagnostic, FileReport, sort_key
 from jmap.format.hints import closest, did_you_mean
 from jmap.format.loader import (
     BOOL,
@@ -50,6 +50,7 @@ from jmap.format.table import (
     MAX_SUB_DEPTH,
     PERCENT_PATTERN,
     Field,
+    slugify,
 )
 
 TYPE_CHECKING = False
@@ -64,15 +65,12 @@ _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([a-z]+)")
 _INVALID = object()
 
 
+@dataclass(frozen=True, slots=True)
 class Result(FileReport):
     """The outcome of validating one file: its diagnostics and, when it has
     no errors, the map."""
 
-    __slots__ = ("map",)
-
-    def __init__(self, file: str, map: m.JourneyMap | None, diagnostics: list[Diagnostic] | None = None) -> None:
-        super().__init__(file, diagnostics if diagnostics is not None else [])
-        self.map = map
+    map: m.JourneyMap | None = None
 
     @property
     def ok(self) -> bool:
@@ -107,7 +105,7 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
             return _failed(filename, "file-too-large", f"the map is larger than {MAX_BYTES:,} bytes")
         text, problems = decode(data)
         if text is None:
-            return Result(filename, None, [_from_problem(filename, p) for p in problems])
+            return Result(filename, [_from_problem(filename, p) for p in problems])
     else:
         text = data
     if text.startswith("\ufeff"):
@@ -127,77 +125,25 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
 
 def _check_text(text: str, filename: str) -> Result:
     root, problems = compose(text)
-    diagnostics = [_from_problem(filename, p) for p in problems]
+    diagnostics = [_from_problem(filename, p) for p in problems[:MAX_PROBLEMS]]
     if problems and root is None:
-        return Result(filename, None, diagnostics)
+        return Result(filename, diagnostics, truncated=len(problems) > MAX_PROBLEMS)
     if root is None or (isinstance(root, Scalar) and root.value is None):
         diagnostics.append(
             Diagnostic(filename, 1, 1, ERROR, "the file is empty: a journey map starts with 'jmap: 1'", "empty-file")
         )
-        return Result(filename, None, diagnostics)
+        return Result(filename, diagnostics)
     checker = _Checker(filename, text)
-    checker.diagnostics.extend(diagnostics)
+    for diagnostic in diagnostics:
+        checker.report(diagnostic)
     checker.errors = len(diagnostics)
-    journey = checker.run(root)
-    checker.diagnostics.sort(key=sort_key)
-    return Result(filename, journey, checker.diagnostics)
-
-
-def is_map_file(path: str | os.PathLike[str]) -> bool:
-    """Whether a YAML file found in a folder is a journey map (root key ``jmap``).
-
-    Looks only at top-level keys in the text, without parsing, so scanning a
-    repository full of unrelated YAML (CI configs…) stays cheap and never
-    fails on their syntax.
-    """
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(MAX_BYTES + 1)
-    except OSError:
-        return False
-    text, _ = decode(head)
-    if text is None:
-        return False
-    if re.search(r"(?m)^(?:\ufeff)?(?:jmap|'jmap'|\"jmap\")[ \t]*:", text):
-        return True
-    # A root mapping written in flow style ({jmap: 1, …}): parse to be sure.
-    if re.match(r"\A(?:\ufeff)?(?:\s*(?:#[^\n]*)?\n)*\s*(?:---\s*)?\{", text) and "jmap" in text:
-        root, _ = compose(normalize_newlines(text.lstrip("\ufeff")))
-        return isinstance(root, Mapping) and any(
-            isinstance(key, Scalar) and key.value == "jmap" for key, _ in root.pairs
-        )
-    return False
-
-
-def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
-    """Files named on the command line, plus every map below the folders named.
-
-    Hidden folders and virtual environments are skipped when walking; files
-    named explicitly are always taken. Order is sorted and stable.
-    """
-    found: list[str] = []
-    seen: set[str] = set()
-    for raw in paths:
-        path = os.fspath(raw)
-        if os.path.isdir(path):
-            below: list[str] = []
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
-                for name in sorted(files):
-                    if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                        candidate = os.path.join(folder, name)
-                        # Only regular files: a named pipe would block the walk.
-                        if os.path.isfile(candidate) and is_map_file(candidate):
-                            below.append(candidate)
-            candidates = sorted(below)
-        else:
-            candidates = [path]
-        for candidate in candidates:
-            key = os.path.realpath(candidate)
-            if key not in seen:
-                seen.add(key)
-                found.append(candidate)
-    return found
+        journey = checker.run(root)
+    except _TooManyProblems:
+        journey = None
+    checker.count_repeats()
+    checker.diagnostics.sort(key=sort_key)
+    return Result(filename, checker.diagnostics, map=journey, truncated=checker.truncated)
 
 
 def _integral(node: Scalar) -> bool:
@@ -209,7 +155,7 @@ def _integral(node: Scalar) -> bool:
 
 
 def _failed(filename: str, rule: str, message: str) -> Result:
-    return Result(filename, None, [Diagnostic(filename, 1, 1, ERROR, message, rule)])
+    return Result(filename, [Diagnostic(filename, 1, 1, ERROR, message, rule)])
 
 
 def _from_problem(filename: str, p: Any) -> Diagnostic:
@@ -243,34 +189,37 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _exact(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters but otherwise as typed: an id that
+    differs from a valid one only by an invisible character (``"start\\n"``)
+    must show that character (reporters print it as an escape)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _a(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
-
-
-def slugify(text: str) -> str:
-    """A valid id close to ``text``, for "did you mean" on bad ids."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9_-]+", "-", ascii_text).strip("-_")
-    return slug
 
 
 # -- the checker ----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
 class _Entity:
-    """An entity's converted values, with the nodes they came from."""
+    """An entity's converted values, with the nodes they came from (filled in
+    key by key as the checker reads them)."""
 
-    __slots__ = ("kind", "node", "nodes", "values")
-
-    def __init__(self, kind: str, node: Mapping) -> None:
-        self.kind = kind
-        self.node = node
-        self.values: dict[str, Any] = {}
-        self.nodes: dict[str, Node] = {}
+    kind: str
+    node: Mapping
+    values: dict[str, Any] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.values.get(key, default)
         return default if value is _INVALID else value
+
+
+class _TooManyProblems(Exception):
+    """Stops the checks of a file once MAX_PROBLEMS problems are reported."""
 
 
 class _Checker:
@@ -279,6 +228,11 @@ class _Checker:
         self.text = text
         self._lines: list[str] | None = None
         self.diagnostics: list[Diagnostic] = []
+        #: How many times each reported diagnostic was found: a value repeated
+        #: by aliases is checked at each use, but reported once, with a count.
+        self.found: dict[Diagnostic, int] = {}
+        #: Problems were left unreported once MAX_PROBLEMS were.
+        self.truncated = False
         self.errors = 0
         #: id → (entity kind, node of the id value), in document order.
         self.ids: dict[str, tuple[str, Node]] = {}
@@ -292,12 +246,37 @@ class _Checker:
 
     def error(self, node: Node, rule: str, message: str) -> None:
         self.errors += 1
-        if node.__class__ is Scalar and node.tag == BROKEN:  # type: ignore[attr-defined]
+        if node.__class__ is Scalar and node.tag == BROKEN:
             return  # the loader already said what is wrong with this value
-        self.diagnostics.append(Diagnostic(self.filename, node.line, node.col, ERROR, message, rule))
+        self.report(Diagnostic(self.filename, node.line, node.col, ERROR, message, rule))
 
     def warn(self, node: Node, rule: str, message: str) -> None:
-        self.diagnostics.append(Diagnostic(self.filename, node.line, node.col, WARNING, message, rule))
+        self.report(Diagnostic(self.filename, node.line, node.col, WARNING, message, rule))
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        """Keep ``diagnostic`` unless it repeats one (then count it) or the file
+        already has MAX_PROBLEMS; past that, an error stops the checks, while a
+        warning is dropped (the map stays usable)."""
+        count = self.found.get(diagnostic)
+        if count is not None:
+            self.found[diagnostic] = count + 1
+            return
+        if len(self.diagnostics) >= MAX_PROBLEMS:
+            self.truncated = True
+            if diagnostic.severity == ERROR:
+                raise _TooManyProblems
+            return
+        self.found[diagnostic] = 1
+        self.diagnostics.append(diagnostic)
+
+    def count_repeats(self) -> None:
+        """Say once, on the one diagnostic kept, how often aliases repeated it."""
+        self.diagnostics = [
+            replace(d, message=f"{d.message} (found {count:,} times here: aliases repeat this value)")
+            if (count := self.found.get(d, 1)) > 1
+            else d
+            for d in self.diagnostics
+        ]
 
     def line_text(self, line: int) -> str:
         if self._lines is None:
@@ -488,7 +467,8 @@ class _Checker:
             self.wrong_type(node, "'jmap' (the format version)", "the integer 1")
             return _INVALID
         if kind == "enum":
-            return self.enum_value(node, what, spec.arg)  # type: ignore[arg-type]
+            assert isinstance(spec.arg, tuple), "the format table gives an enum its values"
+            return self.enum_value(node, what, spec.arg)
         if kind == "color":
             return self.color_value(node, what)
         if kind == "duration":
@@ -544,7 +524,7 @@ class _Checker:
             self.error(
                 node,
                 "id-format",
-                f"id '{_short(ident, 40)}' is not a valid id: use lowercase ASCII letters, digits, '-' and '_', "
+                f"id '{_exact(ident)}' is not a valid id: use lowercase ASCII letters, digits, '-' and '_', "
                 f"starting with a letter or digit{hint}",
             )
             return _INVALID
@@ -563,6 +543,15 @@ class _Checker:
             self.wrong_type(node, what, f"one of {options}", "enum")
         return _INVALID
 
+    def not_a(self, node: Node, what: str, rule: str, kind: str, expected: str) -> Any:
+        """The error of a value that is empty or of the wrong type, for a
+        ``kind`` of value written as text (a colour, a duration)."""
+        if isinstance(node, Scalar) and node.value is None:
+            self.error(node, rule, f"{what} is empty{self.trap(node, kind)}")
+        else:
+            self.wrong_type(node, what, expected, kind)
+        return _INVALID
+
     def color_value(self, node: Node, what: str) -> Any:
         if isinstance(node, Scalar) and node.tag == STR:
             if _COLOR_RE.fullmatch(node.value):
@@ -571,11 +560,7 @@ class _Checker:
                 node, "invalid-color", f"{what} must be a colour '#rgb' or '#rrggbb', not '{_short(node.value, 40)}'"
             )
             return _INVALID
-        if isinstance(node, Scalar) and node.value is None:
-            self.error(node, "invalid-color", f"{what} is empty{self.trap(node, 'color')}")
-            return _INVALID
-        self.wrong_type(node, what, 'a colour such as "#2a9d8f"', "color")
-        return _INVALID
+        return self.not_a(node, what, "invalid-color", "color", 'a colour such as "#2a9d8f"')
 
     def duration_value(self, node: Node, what: str) -> Any:
         if isinstance(node, Scalar) and node.tag == STR:
@@ -586,18 +571,11 @@ class _Checker:
             self.error(
                 node, "invalid-duration", f"{what} '{_short(text, 40)}' is not a duration{self.duration_hint(text)}"
             )
-            return _INVALID
-        if isinstance(node, Scalar) and node.value is None:
-            self.error(node, "invalid-duration", f"{what} is empty{self.trap(node, 'duration')}")
-            return _INVALID
-        if isinstance(node, Scalar) and node.tag in (INT, FLOAT):
-            self.error(
-                node,
-                "invalid-duration",
-                f"{what} must be a duration such as 30s, 10min or 1h30min{self.trap(node, 'duration')}",
-            )
-            return _INVALID
-        self.wrong_type(node, what, "a duration such as 30s, 10min or 1h30min", "duration")
+        elif isinstance(node, Scalar) and node.tag in (INT, FLOAT):
+            example = "a duration such as 30s, 10min or 1h30min"
+            self.error(node, "invalid-duration", f"{what} must be {example}{self.trap(node, 'duration')}")
+        else:
+            return self.not_a(node, what, "invalid-duration", "duration", "a duration such as 30s, 10min or 1h30min")
         return _INVALID
 
     @staticmethod

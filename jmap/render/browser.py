@@ -14,8 +14,9 @@ which only the browser knows, so it is taken over the DevTools protocol on a
 pipe (``--remote-debugging-pipe``): set the window, measure, grow, capture.
 
 Same input, same bytes: Chromium stamps the PDF with the time of printing
-(``/CreationDate``, ``/ModDate``); both are rewritten to a fixed date of the
-same length, so the file's cross-reference offsets stay valid.
+(``/CreationDate``, ``/ModDate``); both are rewritten to SOURCE_DATE_EPOCH by
+the same function that fixes Graphviz's PDFs (each date keeps its length, so
+the file's cross-reference offsets stay valid).
 """
 
 from __future__ import annotations
@@ -63,11 +64,6 @@ PNG_SCALE = 2
 #: Largest PNG in CSS pixels: a huge map is cut there rather than exhausting memory.
 PNG_MAX_WIDTH = 8000
 PNG_MAX_HEIGHT = 8000
-#: The fixed date written into every PDF (the epoch of PDF 1.0's year would do;
-#: this one is the first of January 2000, in UTC).
-FIXED_PDF_DATE = b"20000101000000"
-
-_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})")
 _PDF_NODE_ID = re.compile(rb"\(node(\d{8})\)")
 
 
@@ -98,13 +94,16 @@ def browser_version() -> str:
     return completed.stdout.decode("utf-8", "replace").strip() or "unknown"
 
 
-def fixed_pdf_dates(pdf: bytes) -> bytes:
+def reproducible_pdf(pdf: bytes) -> bytes:
     """The PDF made reproducible, every change keeping its length so that the
     file's byte offsets do not move: the creation and modification dates set
-    to FIXED_PDF_DATE, and the ids of the tagged structure (``(node00002528)``,
-    numbered by the browser's DOM, which shifts from run to run) counted from 1
-    in the same order, so the sorted id tree stays sorted."""
-    pdf = _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (D:" + FIXED_PDF_DATE, pdf)
+    to SOURCE_DATE_EPOCH (as for Graphviz's PDFs), and the ids of the tagged
+    structure (``(node00002528)``, numbered by the browser's DOM, which shifts
+    from run to run) counted from 1 in the same order, so the sorted id tree
+    stays sorted."""
+    from jmap.render.graphviz import fixed_pdf_dates
+
+    pdf = fixed_pdf_dates(pdf)
     ids = [int(n) for n in _PDF_NODE_ID.findall(pdf)]
     if not ids:
         return pdf
@@ -128,7 +127,7 @@ def _run(command: list[str]) -> None:
 
 def page_pdf(html: str) -> bytes:
     """The page printed to PDF by the browser (the page's ``@page`` rule makes
-    it A3 landscape), with fixed dates."""
+    it A3 landscape), made reproducible."""
     browser = find_browser()
     with tempfile.TemporaryDirectory(prefix="jmap-page-") as tmp:
         folder = Path(tmp)
@@ -151,7 +150,7 @@ def page_pdf(html: str) -> bytes:
             raise RenderError("the browser wrote no PDF") from exc
     if not pdf.startswith(b"%PDF"):
         raise RenderError("the browser wrote no PDF")
-    return fixed_pdf_dates(pdf)
+    return reproducible_pdf(pdf)
 
 
 def page_png(html: str) -> bytes:

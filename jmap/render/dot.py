@@ -23,8 +23,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-from jmap.model import Channel, JourneyMap, Metric, Stage, Touchpoint
+from jmap.model import SERIOUS_SEVERITIES, Channel, JourneyMap, Metric, Stage, Touchpoint
 from jmap.render.labels import labels
 from jmap.render.style import EMOTION_COLORS, EMOTION_FACES, SEVERITY_COLORS, emotion_sign, persona_colors
 
@@ -48,6 +49,15 @@ TITLE_WIDTH = 90
 #: linearly and takes seven times longer on 5,000 touchpoints, for a gain
 #: nobody sees at that size.
 LARGE_MAP = 300
+
+#: What Graphviz's parser takes in one piece: a quoted id or a run of text
+#: between two tags of longer than 16,384 characters is a syntax error for it.
+#: Ids longer than MAX_NODE_ID are shortened (a hash keeps them apart), and a
+#: text is cut at DIAGRAM_TEXT_LIMIT characters, with an ellipsis: even fully
+#: escaped (6 characters for one) and with a few texts side by side, a run stays
+#: far below the limit, and a diagram has no room for more anyway.
+MAX_NODE_ID = 64
+DIAGRAM_TEXT_LIMIT = 500
 
 _UNSAFE_ID = re.compile(r"[^a-z0-9_]")
 #: Characters that XML 1.0 forbids, and C0/C1 controls that would otherwise
@@ -79,21 +89,28 @@ def _clean(text: str) -> str:
     return _CONTROL.sub("\ufffd", text.replace("\t", " "))
 
 
+def _cut(text: str, limit: int = DIAGRAM_TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _html_text(text: str) -> Html:
     """Escape one line of user text for an HTML-like label.
 
     ``& < > " '`` become entities, so nothing can open a tag or close the label.
     Graphviz still expands ``\\N``, ``\\G``, ``\\E``… inside HTML labels and
     turns ``\\\\`` into one backslash, so every backslash is doubled: the user's
-    text then comes out verbatim.
+    text then comes out verbatim. ``]`` becomes an entity too: Graphviz 2.43's
+    parser fails on a text that is only ``]`` or ``]]``. The text is cut at
+    DIAGRAM_TEXT_LIMIT characters.
     """
-    text = _clean(text).replace("\n", " ").replace("\r", " ")
+    text = _cut(_clean(text)).replace("\n", " ").replace("\r", " ")
     return Html(
         text.replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
         .replace("'", "&#39;")
+        .replace("]", "&#93;")
         .replace("\\", "\\\\")
     )
 
@@ -137,7 +154,7 @@ def _wrap(text: str, width: int) -> list[str]:
 def _html_lines(text: str, width: int, align: str = "LEFT") -> Html:
     """Wrapped, escaped text with explicit breaks, ready for a table cell."""
     brk = f'<BR ALIGN="{align}"/>'
-    return Html(brk.join(_html_text(line) for line in _wrap(text, width)) + brk)
+    return Html(brk.join(_html_text(line) for line in _wrap(_cut(text), width)) + brk)
 
 
 def _small(html: str, color: str = INK) -> Html:
@@ -145,7 +162,18 @@ def _small(html: str, color: str = INK) -> Html:
 
 
 def _sanitize_id(raw: str) -> str:
-    return _UNSAFE_ID.sub("_", raw.lower()) or "x"
+    """A DOT-safe id for a map id: slug characters only, at most MAX_NODE_ID
+    long (a long id keeps its start, plus a hash of the whole to stay apart)."""
+    safe = _UNSAFE_ID.sub("_", raw.lower()) or "x"
+    if len(safe) <= MAX_NODE_ID:
+        return safe
+    import hashlib
+
+    return safe[: MAX_NODE_ID - 17] + "_" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+#: DOT attributes of one statement, in the order written.
+_Attrs = dict[str, str | int | float]
 
 
 def _attrs(attrs: Mapping[str, str | int | float]) -> str:
@@ -196,17 +224,15 @@ def _text_on(color: str) -> str:
 # -- the writer -----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
 class _Drawing:
     """What one view of the map shows; built first so the DOT writing below is
-    a plain walk with no decisions about visibility left. (A plain class: a
-    dataclass costs milliseconds to create at import.)"""
+    a plain walk with no decisions about visibility left."""
 
-    __slots__ = ("edges", "ids", "shown")
-
-    def __init__(self, shown: set[str], edges: list[tuple[str, str, tuple[str, ...]]]) -> None:
-        self.shown = shown
-        self.edges = edges  # source, target, persona ids on it
-        self.ids: dict[str, str] = {}
+    shown: set[str]
+    edges: list[tuple[str, str, tuple[str, ...]]]  # source, target, persona ids on it
+    #: Touchpoint id → DOT node id, filled in once when the drawing is made.
+    ids: dict[str, str] = field(default_factory=dict)
 
 
 class _DotWriter:
@@ -240,6 +266,7 @@ class _DotWriter:
 
     def _drawing(self) -> _Drawing:
         jm = self.jm
+        edges: list[tuple[str, str, tuple[str, ...]]]
         if self.persona is not None:
             shown = {tp.id for tp in jm.persona_journey(self.persona)}
             edges = [(a, b, (self.persona,)) for a, b in jm.persona_route(self.persona).pairs()]
@@ -307,9 +334,9 @@ class _DotWriter:
             # Measured in bench/bench_render.py; see docs/diagram.md.
             graph["nslimit"] = 0.1
         self.emit("graph " + _attrs(graph) + ";", 1)
-        node = {"fontname": FONT, "fontsize": 11, "fontcolor": INK, "shape": "box", "margin": "0.12,0.06"}
+        node: _Attrs = {"fontname": FONT, "fontsize": 11, "fontcolor": INK, "shape": "box", "margin": "0.12,0.06"}
         self.emit("node " + _attrs(node) + ";", 1)
-        edge = {"fontname": FONT, "fontsize": 9, "color": EDGE_GREY, "arrowsize": 0.7}
+        edge: _Attrs = {"fontname": FONT, "fontsize": 9, "color": EDGE_GREY, "arrowsize": 0.7}
         self.emit("edge " + _attrs(edge) + ";", 1)
 
     # -- stages and touchpoints -------------------------------------------------
@@ -324,7 +351,7 @@ class _DotWriter:
         self.emit(f"subgraph {_quote(stage_cluster)} {{", 1)
         self.open_clusters.append(stage_cluster)
         self.members[stage_cluster] = {}
-        cluster = {
+        cluster: _Attrs = {
             "label": self._stage_label(stage),
             "style": "rounded,filled",
             "fillcolor": STAGE_FILL,
@@ -383,7 +410,13 @@ class _DotWriter:
         self.emit(f"subgraph {_quote(cluster)} {{", depth)
         self.open_clusters.append(cluster)
         self.members[cluster] = {}
-        frame = {"label": "", "style": "rounded,filled", "fillcolor": "#ffffff", "color": STAGE_BORDER, "margin": 8}
+        frame: _Attrs = {
+            "label": "",
+            "style": "rounded,filled",
+            "fillcolor": "#ffffff",
+            "color": STAGE_BORDER,
+            "margin": 8,
+        }
         self.emit("graph " + _attrs(frame) + ";", depth + 1)
         self._node(node_id, depth + 1, self._touchpoint_look(tp))
         self.anchor_in[tp.id] = self.anchor_out[tp.id] = node_id
@@ -439,7 +472,7 @@ class _DotWriter:
             return
         self.end_count += 1
         end_id = f"end_{self.end_count}"
-        marker = {
+        marker: _Attrs = {
             "label": "",
             "shape": "doublecircle",
             "width": 0.14,
@@ -493,7 +526,7 @@ class _DotWriter:
         for pp in sorted(tp.pain_points, key=lambda p: p.severity_rank):
             color = SEVERITY_COLORS[pp.severity]
             text = _html_lines(f"⚠ {pp.name} ({self.t['severity.' + pp.severity]})", TEXT_WIDTH)
-            if pp.severity in ("high", "critical"):
+            if pp.severity in SERIOUS_SEVERITIES:
                 text = Html(f"<B>{text}</B>")
             cell = f'<TD ALIGN="LEFT" BALIGN="LEFT" BGCOLOR="{color}">{_small(text, _text_on(color))}</TD>'
             cells.append(f"<TR>{cell}</TR>")
@@ -543,8 +576,7 @@ class _DotWriter:
         jm, t = self.jm, self.t
         title = jm.title
         if self.persona is not None:
-            colon = " : " if jm.lang == "fr" else ": "  # French typography spaces the colon
-            title = f"{title} — {t['journey']}{colon}{jm.persona(self.persona).name}"
+            title = f"{title} — {t['journey']}{t['colon']} {jm.persona(self.persona).name}"
         rows = [f'<B><FONT POINT-SIZE="20">{_html_lines(title, TITLE_WIDTH)}</FONT></B>']
         if jm.description:
             rows.append(f'<FONT POINT-SIZE="11" COLOR="{MUTED}">{_html_lines(jm.description, TITLE_WIDTH + 30)}</FONT>')

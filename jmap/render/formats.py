@@ -1,9 +1,10 @@
-"""Turning a validated map into output files.
+"""The output formats: their list and defaults, output names, and the choice
+among the renderers.
 
 Each format has one renderer module with a pure function from the model to
 text; this module only chooses among them and turns text into bytes. The
 renderers are imported when a format asks for them, so `jmap validate` never
-pays for Jinja2 or the graphviz package.
+pays for Jinja2 (it imports this module for the lists alone).
 """
 
 from __future__ import annotations
@@ -18,11 +19,28 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+#: Every output format, in the order `--help` lists them.
 FORMATS = ("svg", "png", "pdf", "dot", "html", "md", "mmd", "page-pdf", "page-png")
+#: What `jmap render` writes without -f: what a reader opens.
 DEFAULT_FORMATS = ("svg", "html", "md")
-_DOT_FORMATS = ("svg", "png", "pdf")
-#: Formats printed from the HTML page by a headless browser (jmap.render.browser).
+#: What `jmap build` writes without -f: also the sources others diff and reuse.
+BUILD_FORMATS = ("svg", "html", "md", "mmd", "dot")
+#: The formats drawn by Graphviz from the DOT text.
+DOT_FORMATS = ("svg", "png", "pdf")
+#: The formats printed from the HTML page by a headless browser (jmap.render.browser).
 PAGE_FORMATS = ("page-pdf", "page-png")
+#: How each format is announced in the build's gallery, in the order links are shown.
+FORMAT_LABELS: dict[str, str] = {
+    "html": "page",
+    "svg": "diagram",
+    "png": "diagram (PNG)",
+    "pdf": "PDF",
+    "md": "summary",
+    "mmd": "Mermaid",
+    "dot": "DOT",
+    "page-pdf": "page (PDF)",
+    "page-png": "page (PNG)",
+}
 #: A format's file name suffix where it is not the format's name.
 _SUFFIXES = {"page-pdf": "page.pdf", "page-png": "page.png"}
 
@@ -34,13 +52,19 @@ def output_suffix(fmt: str) -> str:
 
 def output_stem(path: str | os.PathLike[str]) -> str:
     """``checkout.yaml`` → ``checkout``: the file name without its final
-    ``.yaml``/``.yml`` (in any case), as cli.md says; any other name stays whole.
+    ``.yaml``/``.yml`` (in any case), as docs/cli.md says; any other name stays whole.
     `render` and `build` both name their outputs ``STEM.EXT`` with it."""
     name = os.path.basename(os.fspath(path))
     for suffix in (".yaml", ".yml"):
         if name.lower().endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
+
+
+def output_conflict(path: str, other: str, output: str) -> str:
+    """The message when two maps (or a map and the build's gallery) would
+    write the same output: one wording for `render` and `build`."""
+    return f"{path} and {other} would both write {output}: rename one of them or render them into different folders"
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -84,7 +108,7 @@ def render_each(
     html: str | None = None
     for fmt in formats:
         try:
-            if fmt == "dot" or fmt in _DOT_FORMATS:
+            if fmt == "dot" or fmt in DOT_FORMATS:
                 if dot_source is None:
                     from jmap.render.dot import render_dot
 

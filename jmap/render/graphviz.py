@@ -1,29 +1,62 @@
-"""Running Graphviz's ``dot`` on DOT text.
+"""The one place that talks to Graphviz: ``dot`` on DOT text, and ``dot -V``.
 
 The program is spawned directly (list arguments, no shell, the source on
-standard input), not through the ``graphviz`` package: importing that package
-costs more than the whole rendering budget of a small map, and a direct spawn
-leaves nothing in the command line for a map to inject into.
+standard input), not through the ``graphviz`` PyPI package: importing that
+package costs more than the whole rendering budget of a small map (so
+`jmap render` could not use it), and a direct spawn leaves nothing in the
+command line for a map to inject into. jmap therefore does not depend on it.
 """
 
 from __future__ import annotations
 
+import math
 import os
-import shutil
+import re
 import subprocess
 
 from jmap.errors import RenderError
+from jmap.render.formats import DOT_FORMATS
+from jmap.text import printable
 
-DOT_FORMATS = ("svg", "png", "pdf")
+#: Seconds before a layout is abandoned, unless JMAP_DOT_TIMEOUT says otherwise.
+#: Generous: a 5,000-touchpoint map takes well under a minute with the
+#: large-map settings of jmap.render.dot.
+DEFAULT_DOT_TIMEOUT = 300.0
+_VERSION = re.compile(r"version\s+(\d+(?:\.\d+)*)")
 
-#: Seconds before a layout is abandoned. Generous: a 5,000-touchpoint map takes
-#: well under a minute with the large-map settings of jmap.render.dot.
-DOT_TIMEOUT = float(os.environ.get("JMAP_DOT_TIMEOUT", "300"))
+
+def dot_timeout() -> float:
+    """JMAP_DOT_TIMEOUT in seconds, or the default.
+
+    Read when ``dot`` runs, not at import, and a value that is not a positive
+    number is the user's mistake (exit 1 with a message), not a bug in jmap.
+    """
+    raw = os.environ.get("JMAP_DOT_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_DOT_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise RenderError(
+            f"JMAP_DOT_TIMEOUT must be a number of seconds greater than 0, not '{printable(raw)}' "
+            f"(unset it for the default of {DEFAULT_DOT_TIMEOUT:g})"
+        )
+    return seconds
+
 
 MISSING_DOT = (
     "the Graphviz program `dot` is not installed: install it with "
     "`apt-get install graphviz` (Debian/Ubuntu) or `brew install graphviz`"
 )
+
+#: The creation date written into every PDF. Cairo from 1.17.6 on takes it
+#: from SOURCE_DATE_EPOCH; older ones (Debian 12's 1.16) write the clock, so
+#: the date is also rewritten afterwards, to the same instant.
+SOURCE_DATE_EPOCH = "0"
+_FIXED_DATE = b"19700101000000"
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([-+Z0-9']*)\)")
 
 #: Cairo renderers give crisper PNG and PDF output with real fonts than the
 #: core ones; SVG uses the core renderer, whose text stays selectable.
@@ -34,30 +67,46 @@ def run_dot(dot_source: str, fmt: str) -> bytes:
     """``dot_source`` rendered to ``fmt`` (svg, png or pdf) by the ``dot`` program.
 
     Raises RenderError, with one line a user can act on, when ``dot`` is
-    missing, fails, or takes longer than DOT_TIMEOUT seconds.
+    missing, fails, or takes longer than :func:`dot_timeout` seconds.
     """
+    timeout = dot_timeout()
     if fmt not in _RENDERERS:
         raise RenderError(f"Graphviz cannot render format '{fmt}' (choose from {', '.join(DOT_FORMATS)})")
-    program = shutil.which("dot")
-    if program is None:
-        raise RenderError(MISSING_DOT)
     try:
+        # "dot" is looked up on PATH by the spawn itself (no shutil.which:
+        # shutil's import, with its compression modules, costs a render more).
         completed = subprocess.run(
-            [program, f"-T{_RENDERERS[fmt]}"],
+            ["dot", f"-T{_RENDERERS[fmt]}"],
             input=dot_source.encode("utf-8"),
             capture_output=True,
-            timeout=DOT_TIMEOUT,
+            timeout=timeout,
             check=False,
+            env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
         )
-    except FileNotFoundError as exc:  # removed between which() and the spawn
+    except FileNotFoundError as exc:
         raise RenderError(MISSING_DOT) from exc
     except subprocess.TimeoutExpired as exc:
-        raise RenderError(f"Graphviz `dot` took longer than {DOT_TIMEOUT:g} seconds and was stopped") from exc
+        raise RenderError(f"Graphviz `dot` took longer than {timeout:g} seconds and was stopped") from exc
     except OSError as exc:
         raise RenderError(f"could not run Graphviz `dot`: {exc.strerror or exc}") from exc
     if completed.returncode != 0:
         raise RenderError(f"Graphviz `dot` failed: {_first_line(completed.stderr)}")
+    if fmt == "pdf":
+        return fixed_pdf_dates(completed.stdout)
     return completed.stdout
+
+
+def fixed_pdf_dates(pdf: bytes) -> bytes:
+    """``pdf`` with its creation and modification dates set to SOURCE_DATE_EPOCH,
+    so that the same map gives the same bytes. Each date keeps its length (the
+    cross-reference table holds byte offsets): digits of the time zone become
+    zeros, its sign '+'."""
+
+    def fixed(match: re.Match[bytes]) -> bytes:
+        zone = re.sub(rb"\d", b"0", match.group(3)).replace(b"-", b"+")
+        return b"/" + match.group(1) + b" (D:" + _FIXED_DATE + zone + b")"
+
+    return _PDF_DATE.sub(fixed, pdf)
 
 
 def _first_line(stderr: bytes) -> str:
@@ -67,3 +116,17 @@ def _first_line(stderr: bytes) -> str:
         if line.lower().startswith("error"):
             return line
     return lines[0] if lines else "no error message (exit status non-zero)"
+
+
+def graphviz_version() -> str:
+    """Graphviz's version (``2.43.0``), since its layout decides the diagram
+    bytes; ``absent`` without ``dot`` and ``unknown`` when it does not say."""
+    try:
+        completed = subprocess.run(["dot", "-V"], capture_output=True, timeout=60, check=False)
+    except FileNotFoundError:
+        return "absent"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    # dot prints "dot - graphviz version 2.43.0 (0)" on standard error.
+    found = _VERSION.search(completed.stderr.decode("utf-8", "replace") + completed.stdout.decode("utf-8", "replace"))
+    return found.group(1) if found else "unknown"

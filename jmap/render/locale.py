@@ -24,28 +24,18 @@ if TYPE_CHECKING:
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 
+
 #: Unit words, singular and plural, by language. English uses short forms
 #: that read in a small card ("2 wk 3 d"); French those of its typography
 #: ("2 sem. 3 j", "1 an", "2 ans", "6 mois").
+def _words(**forms: str | tuple[str, str]) -> dict[str, tuple[str, str]]:
+    """Unit → (singular, plural); a single word serves both."""
+    return {unit: form if isinstance(form, tuple) else (form, form) for unit, form in forms.items()}
+
+
 UNIT_WORDS: dict[str, dict[str, tuple[str, str]]] = {
-    "en": {
-        "y": ("yr", "yr"),
-        "mo": ("mo", "mo"),
-        "w": ("wk", "wk"),
-        "d": ("d", "d"),
-        "h": ("h", "h"),
-        "min": ("min", "min"),
-        "s": ("s", "s"),
-    },
-    "fr": {
-        "y": ("an", "ans"),
-        "mo": ("mois", "mois"),
-        "w": ("sem.", "sem."),
-        "d": ("j", "j"),
-        "h": ("h", "h"),
-        "min": ("min", "min"),
-        "s": ("s", "s"),
-    },
+    "en": _words(y="yr", mo="mo", w="wk", d="d", h="h", min="min", s="s"),
+    "fr": _words(y=("an", "ans"), mo="mois", w="sem.", d="j", h="h", min="min", s="s"),
 }
 
 _PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(mo|min|y|w|d|h|s)")

@@ -16,7 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from jmap.model import IMPACTS, Duration, JourneyMap, Metric, MetricValue, Opportunity, PainPoint, Stage, Touchpoint
+from jmap.model import (
+    EFFORTS,
+    IMPACTS,
+    Duration,
+    JourneyMap,
+    Metric,
+    MetricValue,
+    Opportunity,
+    PainPoint,
+    Stage,
+    Touchpoint,
+)
 from jmap.render.labels import labels
 from jmap.render.mdtext import inline, inline_list, one_line, shorten, table
 from jmap.render.mermaid import render_mmd
@@ -25,8 +36,6 @@ from jmap.render.style import EMOTION_FACES, emotion_sign
 #: Characters kept of doing/thinking/feeling and descriptions in tables: the
 #: summary points at the map, it does not replace it.
 SHORT = 120
-
-_EFFORT_ORDER = ("low", "medium", "high")
 
 
 def render_md(jm: JourneyMap, persona: str | None = None) -> str:
@@ -246,7 +255,7 @@ class _Summary:
         def rank(o: Opportunity) -> tuple[int, int]:
             # Highest impact first, then lowest effort; unknowns last.
             impact = IMPACTS[::-1].index(o.impact) if o.impact else len(IMPACTS)
-            effort = _EFFORT_ORDER.index(o.effort) if o.effort else len(_EFFORT_ORDER)
+            effort = EFFORTS.index(o.effort) if o.effort else len(EFFORTS)
             return impact, effort
 
         ranked = sorted(self.visible_opportunities(), key=rank)
@@ -306,10 +315,10 @@ class _Summary:
         blocks: list[str] = []
         for name in names:
             run: list[tuple[Stage, MetricValue]] = []
-            for stage in [*self.jm.stages, None]:
-                value = self.count_metric(stage, name) if stage is not None else None
-                if value is not None and stage is not None:
-                    run.append((stage, value))
+            for current in [*self.jm.stages, None]:
+                value = self.count_metric(current, name) if current is not None else None
+                if value is not None and current is not None:
+                    run.append((current, value))
                     continue
                 if len(run) >= 2:
                     blocks += self.funnel_table(name, run)

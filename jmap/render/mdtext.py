@@ -4,7 +4,8 @@ A journey map is written by many hands and pasted from many places, so any
 name may hold ``|``, a line break, ``<script>``, ``[x](javascript:…)``,
 ``*`` or a backtick. Summaries are read in pull requests and wikis, where such
 text must show as typed: never as markup, a link, an HTML element, or a broken
-table. Every renderer of Markdown goes through :func:`inline`; the summary's
+table. Every writer of Markdown (the summary, `jmap diff --format md`) goes
+through :func:`inline`; the summary's
 own markup (headings, bold labels, tables) is written by the renderer around
 already-escaped text.
 
@@ -14,6 +15,8 @@ Rules (also in docs/markdown.md):
   comment or autolink can be written through a map; ``&`` becomes ``&amp;``
   where it could start an entity (``&lt;`` typed by the user shows as typed)
   and stays readable elsewhere (``R&D``, ``CX & Conversion``);
+- ``@`` becomes ``&#64;``, so ``@team`` cannot notify anyone on GitHub or
+  GitLab when a summary or a diff is posted;
 - every character that makes emphasis, code, links, images, headings,
   strikethrough or table cells (``\\ ` * _ [ ] # | ~``) gets a backslash,
   which GFM also honours inside table cells (``\\|``); with ``[`` escaped,
@@ -27,15 +30,17 @@ Rules (also in docs/markdown.md):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
-_LINE_BREAKS = re.compile(r"\r\n|[\r\n\u0085\u2028\u2029\x0b\x0c]")
-_SPACES = re.compile(r"[ \t]+")
-_ENTITIES = {"<": "&lt;", ">": "&gt;"}
-#: What follows ``&`` in an entity reference (``&lt;``, ``&#60;``, ``&#x3C;``).
-_ENTITY_REST = re.compile(r"[A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;")
-_BACKSLASHED = frozenset("\\`*_[]#|~")
+_LINE_BREAKS = re.compile("[\r\n\u0085\u2028\u2029\x0b\x0c]")
+#: Only what must change: a tab, or a run of two spaces or more (matching
+#: every single space made long texts cost one substitution per word).
+_SPACES = re.compile(r"\t[ \t]*| [ \t]+")
+#: ``&`` where it starts an entity reference (``&lt;``, ``&#60;``, ``&#x3C;``).
+_ENTITY_START = re.compile(r"&(?=[A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;)")
+_BACKSLASHED = re.compile(r"([\\`*_\[\]#|~])")
+#: Unicode's control characters (category Cc).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 #: At the start of a line these would make a list item, a thematic break, a
 #: setext underline or an ordered list; escaping the punctuation keeps them text.
 _LINE_START = re.compile(r"^(?:[-+=](?=\s|$|[-+=])|\d{1,9}(?=[.)](?:\s|$)))")
@@ -45,9 +50,15 @@ def one_line(text: str) -> str:
     """Text on one line: lines joined by `` / ``, blank lines and control
     characters dropped, runs of spaces collapsed. No escaping."""
     lines = []
+    # Each pattern runs only where a fast test of the whole line says it has
+    # work to do: most lines need none, and long descriptions are common.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     for line in _LINE_BREAKS.split(text):
-        cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in line)
-        cleaned = _SPACES.sub(" ", cleaned).strip()
+        cleaned = line if line.isprintable() else _CONTROLS.sub(" ", line)
+        if "\t" in cleaned or "  " in cleaned:
+            cleaned = _SPACES.sub(" ", cleaned)
+        cleaned = cleaned.strip()
         if cleaned:
             lines.append(cleaned)
     return " / ".join(lines)
@@ -69,19 +80,19 @@ def shorten(text: str, limit: int) -> str:
 
 
 def inline(text: str) -> str:
-    """User text as inline Markdown that renders exactly as typed."""
-    flat = one_line(text)
-    out: list[str] = []
-    for position, ch in enumerate(flat):
-        if ch == "&":
-            out.append("&amp;" if _ENTITY_REST.match(flat, position + 1) else "&")
-        elif ch in _ENTITIES:
-            out.append(_ENTITIES[ch])
-        elif ch in _BACKSLASHED:
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    escaped = "".join(out)
+    """User text as inline Markdown that renders exactly as typed.
+
+    Three passes of compiled patterns and replacements, not a loop over the
+    characters: long fields (descriptions of thousands of characters) cost
+    what copying them costs. The order matters: an entity's ``&`` is escaped
+    first, on the text as typed; the backslashes added next, and the entities
+    for ``<`` and ``>`` last, contain nothing the earlier passes look for.
+    """
+    escaped = _ENTITY_START.sub("&amp;", one_line(text))
+    escaped = _BACKSLASHED.sub(r"\\\1", escaped)
+    # ``@`` becomes an entity so that ``@team`` in a map cannot mention (and
+    # notify) anyone where the Markdown is posted (a pull request, an issue).
+    escaped = escaped.replace("<", "&lt;").replace(">", "&gt;").replace("@", "&#64;")
     match = _LINE_START.match(escaped)
     if match:
         if match.group(0)[0].isdigit():

@@ -33,7 +33,17 @@ from bisect import bisect_left
 from typing import NamedTuple
 
 from jmap.errors import RenderError
-from jmap.model import EMOTION_MAX, EMOTION_MIN, JourneyMap, Metric, Opportunity, PainPoint, Stage, Touchpoint
+from jmap.model import (
+    EMOTION_MAX,
+    EMOTION_MIN,
+    SERIOUS_SEVERITIES,
+    JourneyMap,
+    Metric,
+    Opportunity,
+    PainPoint,
+    Stage,
+    Touchpoint,
+)
 from jmap.render.labels import labels
 from jmap.render.locale import format_duration, format_metric, format_metric_value, format_number, metric_label
 from jmap.render.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign, persona_colors
@@ -574,7 +584,7 @@ class _Builder:
             severity=pp.severity,
             severity_label=self.lab[f"severity.{pp.severity}"],
             owner=pp.owner,
-            unaddressed=pp.severity in ("high", "critical") and pp.id not in self.addressed,
+            unaddressed=pp.severity in SERIOUS_SEVERITIES and pp.id not in self.addressed,
         )
 
     def opportunity(self, position: int, o: Opportunity) -> OpportunityView:

@@ -74,8 +74,8 @@ def persona_colors(personas: Sequence[Persona]) -> dict[str, str]:
     colors: dict[str, str] = {}
     free = [c for c in NEUTRAL_PERSONA_COLORS if c.lower() not in taken]
     for position, persona in enumerate(personas):
-        if persona.id in own:
-            colors[persona.id] = persona.color
+        if (color := own.get(persona.id)) is not None:
+            colors[persona.id] = color
         elif free:
             colors[persona.id] = free.pop(0)
         else:

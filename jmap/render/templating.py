@@ -16,8 +16,10 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from jmap.errors import RenderError
+from jmap.text import without_controls
 
 
 def csp_hash(text: str) -> str:
@@ -27,6 +29,22 @@ def csp_hash(text: str) -> str:
     ``'unsafe-inline'``.
     """
     return "sha256-" + base64.b64encode(hashlib.sha256(str(text).encode("utf-8")).digest()).decode("ascii")
+
+
+#: Jinja2 keys its cache by template source only, but the environment's
+#: options (``finalize``) are compiled into the code: bump this when they change,
+#: so that code compiled by an older jmap is not reused.
+_COMPILED_AS = "2"
+
+
+def _no_raw_controls(value: Any) -> Any:
+    """Every ``{{ … }}`` of user text passes here before it is escaped: NUL,
+    ESC, BEL, DEL and the like make the HTML invalid and let ``cat page.html``
+    drive a terminal, so they are shown as escapes (``\\x1b``), as the other
+    formats show them. Markup built by jmap itself (the CSS) is left alone."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return without_controls(value)
+    return value
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -40,7 +58,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     templates are simply compiled every time.
     """
     try:
-        return jinja2.FileSystemBytecodeCache()
+        return jinja2.FileSystemBytecodeCache(pattern=f"__jmap_{_COMPILED_AS}_%s.cache")
     except (OSError, RuntimeError):
         return None
 
@@ -64,6 +82,7 @@ def environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_no_raw_controls,
     )
     env.filters["csp_hash"] = csp_hash
     env.filters.update(dict(filters))

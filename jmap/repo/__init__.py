@@ -1,2 +1,4 @@
-"""Maps in a repository: finding them, building a folder of renders, writing
-files safely, reading versions from git and comparing two of them."""
+"""Maps in a repository: finding them (``discover``), building a folder of
+renders with its cache and lock (``build``), writing files safely
+(``files``), reading versions from git (``git``), comparing two versions
+(``diff``) and writing the comparison (``diff_report``)."""

@@ -1,4 +1,5 @@
-"""``jmap build``: every map of a folder rendered into another, plus a gallery.
+"""The build engine behind ``jmap build``: every map of a folder rendered into
+another, plus a gallery (jmap.commands.build prints and chooses exit codes).
 
 Teams keep dozens of maps in a repository and render them on every commit, so
 the build is:
@@ -13,7 +14,12 @@ the build is:
 - safe to interrupt and to run twice at once: every file is written atomically
   (temporary file, then rename), the run holds an exclusive lock on
   ``OUT/.jmap-build.lock`` (a second build waits for the first), and temporary
-  files left by a killed run are removed by the next one.
+  files left by a killed run are removed by the next one. The lock is an
+  ``flock`` that dies with its holder; pool workers neither keep it nor outlive
+  the build (they are killed with it), so a killed build never blocks the next.
+- confined to OUT: nothing is written through a symbolic link to a folder, and
+  only files the cache proves jmap wrote (regular files inside OUT whose bytes
+  still hash to what was written) are ever deleted.
 - checkable: ``--check`` renders in memory and compares bytes with what is in
   OUT, so a CI job can insist that committed renders are current without
   trusting the cache.
@@ -26,43 +32,28 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import errno
 import hashlib
 import json
 import os
-import shutil
 import signal
-import subprocess
+import stat
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import IO, Any
-from urllib.parse import quote
+from pathlib import Path, PurePosixPath
+from typing import Any
 
-from jmap.errors import JmapError, UsageError
-from jmap.render.formats import PAGE_FORMATS, output_stem, output_suffix
+from jmap.errors import JmapError
+from jmap.render.formats import DOT_FORMATS, PAGE_FORMATS, output_conflict, output_stem, output_suffix
 
 CACHE_NAME = ".jmap-cache.json"
 LOCK_NAME = ".jmap-build.lock"
 INDEX_NAME = "index.html"
-BUILD_FORMATS = ("svg", "html", "md", "mmd", "dot")
 #: Bumped when the cache layout changes, so an old cache is ignored, not misread.
-CACHE_SCHEMA = 1
-_DOT_FORMATS = ("svg", "png", "pdf")
-
-#: How each format is announced in the gallery, in the order links are shown.
-FORMAT_LABELS: dict[str, str] = {
-    "html": "page",
-    "svg": "diagram",
-    "png": "diagram (PNG)",
-    "pdf": "PDF",
-    "md": "summary",
-    "mmd": "Mermaid",
-    "dot": "DOT",
-    "page-pdf": "page (PDF)",
-    "page-png": "page (PNG)",
-}
+#: 2: each entry records its outputs' hashes, which deletion checks.
+CACHE_SCHEMA = 2
 
 Echo = Callable[[str], None]
 
@@ -87,7 +78,8 @@ class MapJob:
 @dataclass(slots=True)
 class GalleryEntry:
     """What the gallery shows about one map; cached so an unchanged map needs
-    no parsing at all."""
+    no parsing at all. Not frozen: the worker fills it in step by step, so a
+    map that fails half-way still shows what was learnt about it."""
 
     rel: str
     status: str  # valid | warnings | invalid | failed
@@ -103,7 +95,7 @@ class GalleryEntry:
     message: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class MapOutcome:
     entry: GalleryEntry
     #: Output paths whose bytes changed on disk (build) or that are missing or
@@ -113,6 +105,8 @@ class MapOutcome:
     internal_error: bool = False
     cached: bool = False
     sizes: dict[str, int] = field(default_factory=dict)
+    #: sha256 of each output as rendered: what may later be deleted as ours.
+    hashes: dict[str, str] = field(default_factory=dict)
 
 
 # -- the worker ------------------------------------------------------------------
@@ -124,6 +118,8 @@ def build_one(job: MapJob) -> MapOutcome:
     Runs in a worker process: everything it returns is plain data, and a
     failure here must not stop the neighbours.
     """
+    if _parent is not None and os.getppid() != _parent:
+        os._exit(1)  # the build is gone (where no PR_SET_PDEATHSIG killed us)
     entry = GalleryEntry(rel=job.rel, status="failed")
     try:
         return _build_one(job, entry)
@@ -170,61 +166,112 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     written: list[str] = []
     stale: list[tuple[str, str]] = []
     sizes: dict[str, int] = {}
+    hashes: dict[str, str] = {}
     for fmt, rel_out in job.outputs:
         if fmt not in rendered:
             continue
         data = rendered[fmt]
         sizes[rel_out] = len(data)
-        current = _read_or_none(out_dir / rel_out)
+        hashes[rel_out] = hashlib.sha256(data).hexdigest()
+        target = output_path(out_dir, rel_out)
+        current = read_or_none(target)
         if current == data:
             continue
         if job.check:
             stale.append((rel_out, "missing" if current is None else "stale"))
         else:
-            _write(out_dir / rel_out, data)
+            write_output(target, data)
             written.append(rel_out)
     if problems:
         entry.status = "failed"
         entry.message = "; ".join(problems)
         entry.outputs = tuple((f, o) for f, o in job.outputs if f in rendered)
-        return MapOutcome(entry, written=tuple(written), stale=tuple(stale), sizes=sizes)
+        return MapOutcome(entry, written=tuple(written), stale=tuple(stale), sizes=sizes, hashes=hashes)
     entry.status = "warnings" if has_warning else "valid"
     entry.outputs = job.outputs
-    return MapOutcome(entry, written=tuple(written), stale=tuple(stale), sizes=sizes)
+    return MapOutcome(entry, written=tuple(written), stale=tuple(stale), sizes=sizes, hashes=hashes)
 
 
 def _located(diagnostic: Any) -> str:
-    from jmap.format.diagnostics import printable
+    from jmap.text import printable
 
     d = diagnostic
     return printable(f"{d.line}:{d.col}: {d.severity}: {d.message} [{d.rule}]")
 
 
-def _console_lines(source: str, entry: GalleryEntry) -> list[str]:
-    """The entry's diagnostics as ``FILE:LINE:COL: …`` lines for the terminal,
-    with the source path as found under SRC (so editors can open it)."""
-    from jmap.format.diagnostics import printable
-
-    lines = [f"{printable(source)}:{line}" for line in entry.diagnostics]
-    if entry.message:
-        lines.append(printable(f"{source}: error: {entry.message}"))
-    return lines
-
-
-def _read_or_none(path: Path) -> bytes | None:
+def read_or_none(path: Path) -> bytes | None:
+    """The bytes of the regular file at ``path``; None when there is none (a
+    symbolic link counts as none: it is replaced, never read through)."""
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read()
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_output(path: Path, data: bytes) -> None:
     from jmap.repo.files import atomic_write
 
     try:
         atomic_write(path, data)
     except OSError as exc:
         raise JmapError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+# -- keeping to OUT ----------------------------------------------------------------
+
+
+def output_path(out: Path, rel: str) -> Path:
+    """``OUT/rel``, once it is sure that writing there stays inside OUT.
+
+    ``rel`` must be relative, without ``..``, and no folder between OUT and the
+    file may be a symbolic link (``OUT/team -> /etc`` would make the build
+    write outside OUT) or something other than a folder. A link at the file
+    itself is harmless: the atomic rename replaces the link, not its target.
+    """
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or not pure.parts or any(part in (".", "..") for part in pure.parts):
+        raise JmapError(f"refusing to write {rel!r}: outputs stay inside {out}")
+    folder = out
+    for part in pure.parts[:-1]:
+        folder = folder / part
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            break  # created by the write, as a real folder
+        if stat.S_ISLNK(mode):
+            raise JmapError(f"{folder} is a symbolic link: jmap writes only into real folders inside {out}")
+        if not stat.S_ISDIR(mode):
+            raise JmapError(f"{folder} is not a folder")
+    return out / rel
+
+
+def _sha256_of_regular_file(path: Path) -> str | None:
+    """The file's sha256 when ``path`` is a regular file (links not followed)."""
+    data = read_or_none(path)
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def provably_ours(out: Path, rel: str, recorded: object) -> Path | None:
+    """``OUT/rel`` when it is a regular file inside OUT whose bytes hash to what
+    a build recorded writing there; None otherwise. A crafted or stale cache
+    can then make jmap delete only a file jmap itself wrote."""
+    if not isinstance(rel, str) or not isinstance(recorded, str):
+        return None
+    try:
+        path = output_path(out, rel)
+    except JmapError:
+        return None
+    if _sha256_of_regular_file(path) != recorded:
+        return None
+    return path
 
 
 # -- fingerprints and the cache --------------------------------------------------
@@ -238,25 +285,6 @@ def _hash_tree(digest: Any, root: Path, label: str) -> None:
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(f"{label}:{path.relative_to(root).as_posix()}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-
-
-def _graphviz_version(formats: tuple[str, ...]) -> str:
-    """Graphviz's version, since its layout decides the diagram bytes.
-
-    Asked through the ``graphviz`` package, which knows how to find and parse
-    ``dot -V``; a build pays its import once, unlike `jmap render`, which must
-    start fast and runs ``dot`` itself.
-    """
-    if not any(f in _DOT_FORMATS for f in formats):
-        return "unused"
-    import graphviz
-
-    try:
-        return ".".join(str(part) for part in graphviz.version())
-    except graphviz.ExecutableNotFound:
-        return "absent"
-    except (OSError, RuntimeError, subprocess.SubprocessError):
-        return "unknown"
 
 
 def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Path | None) -> str:
@@ -276,7 +304,10 @@ def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Pat
     _hash_tree(digest, Path(jmap.__file__).resolve().parent, "package")
     if templates_dir is not None:
         _hash_tree(digest, templates_dir, "custom-templates")
-    digest.update(f"graphviz {_graphviz_version(formats)}\0".encode())
+    if any(f in DOT_FORMATS for f in formats):
+        from jmap.render.graphviz import graphviz_version
+
+        digest.update(f"graphviz {graphviz_version()}\0".encode())
     if any(f in PAGE_FORMATS for f in formats):
         from jmap.render.browser import browser_version
 
@@ -303,14 +334,14 @@ def load_cache(out: Path) -> dict[str, dict[str, Any]]:
 
 def save_cache(out: Path, maps: dict[str, dict[str, Any]]) -> None:
     document = {"jmap-cache": CACHE_SCHEMA, "maps": {k: maps[k] for k in sorted(maps)}}
-    _write(out / CACHE_NAME, (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+    write_output(out / CACHE_NAME, (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
 
 
-def _entry_to_json(entry: GalleryEntry) -> dict[str, Any]:
+def entry_to_json(entry: GalleryEntry) -> dict[str, Any]:
     return asdict(entry)
 
 
-def _entry_from_json(data: dict[str, Any]) -> GalleryEntry | None:
+def entry_from_json(data: dict[str, Any]) -> GalleryEntry | None:
     try:
         return GalleryEntry(
             rel=str(data["rel"]),
@@ -331,34 +362,63 @@ def _entry_from_json(data: dict[str, Any]) -> GalleryEntry | None:
 # -- locking ---------------------------------------------------------------------
 
 
+#: File descriptors of the locks this process holds, which pool workers close
+#: as they start: a forked worker would otherwise share the lock, and keep it
+#: for as long as it lives.
+_held_locks: set[int] = set()
+#: In a pool worker, the pid of the build that started it.
+_parent: int | None = None
+
+
 @contextlib.contextmanager
-def _locked(out: Path, exclusive: bool, echo_err: Echo) -> Iterator[None]:
+def locked(out: Path, exclusive: bool, echo_err: Echo) -> Iterator[None]:
     """Hold ``OUT/.jmap-build.lock`` for the whole run.
 
     A second build into the same OUT waits for the first instead of
     interleaving with it; ``--check`` takes a shared lock so it never compares
-    against a half-finished build. The kernel releases the lock when a killed
-    build dies, so no stale lock can block the next run.
+    against a half-finished build. It is an ``flock``, which the kernel
+    releases when its holder dies (workers close their inherited copy), so no
+    lock left by a killed build can block the next run.
+
+    The lock file is opened without following links (a link planted there
+    would make jmap create a file at its target) and must be a regular file.
+    ``--check`` only reads: it opens an existing lock file read-only and, when
+    there is none or it cannot be opened (a read-only checkout), takes no lock,
+    since no build can be writing there.
     """
     try:
         import fcntl
     except ImportError:  # Windows: atomic writes still protect each file
         yield
         return
-    handle: IO[bytes] = open(out / LOCK_NAME, "ab")  # noqa: SIM115 - held for the whole run
+    path = out / LOCK_NAME
+    flags = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | (os.O_RDWR | os.O_CREAT if exclusive else os.O_RDONLY)
     try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise JmapError(f"{path} is a symbolic link: the build lock must be jmap's own file; remove it") from exc
+        if not exclusive:
+            yield
+            return
+        raise JmapError(f"cannot create the build lock {path}: {exc.strerror or exc}") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise JmapError(f"{path} is not a regular file: the build lock must be jmap's own file; remove it")
         mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
         try:
-            fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
             echo_err(f"jmap build: waiting for another build into {out} to finish")
-            fcntl.flock(handle.fileno(), mode)
+            fcntl.flock(fd, mode)
+        _held_locks.add(fd)
         yield
     finally:
-        handle.close()
+        _held_locks.discard(fd)
+        os.close(fd)
 
 
-def _remove_leftover_temporaries(out: Path, names: set[str]) -> None:
+def remove_leftover_temporaries(out: Path, names: set[str]) -> None:
     """Delete temporary files that a killed build left beside its outputs.
 
     Only names that our atomic writes create for our own outputs are touched
@@ -367,7 +427,10 @@ def _remove_leftover_temporaries(out: Path, names: set[str]) -> None:
     """
     by_dir: dict[Path, set[str]] = {}
     for rel in names:
-        target = out / rel
+        try:
+            target = output_path(out, rel)
+        except JmapError:
+            continue  # a folder that is a link: never look, nor delete, through it
         by_dir.setdefault(target.parent, set()).add(target.name)
     for directory, targets in by_dir.items():
         try:
@@ -385,93 +448,12 @@ def _remove_leftover_temporaries(out: Path, names: set[str]) -> None:
                 candidate = candidate.rsplit(".", 1)[0]
                 if candidate in targets:
                     with contextlib.suppress(OSError):
-                        os.unlink(directory / name)
+                        if stat.S_ISREG(os.lstat(directory / name).st_mode):
+                            os.unlink(directory / name)
                     break
 
 
-# -- progress --------------------------------------------------------------------
-
-
-class _ProgressBar:
-    """One line on stderr redrawn with ``\\r``; cleared when done, so the log
-    that follows starts on a clean line."""
-
-    def __init__(self, total: int, stream: IO[str]) -> None:
-        self.total = total
-        self.done = 0
-        self.stream = stream
-
-    def advance(self, label: str) -> None:
-        from jmap.format.diagnostics import printable
-
-        self.done += 1
-        width = shutil.get_terminal_size((80, 20)).columns
-        bar_width = max(10, min(30, width // 3))
-        filled = bar_width * self.done // max(1, self.total)
-        counter = f"{self.done}/{self.total}"
-        head = f"[{'#' * filled}{'-' * (bar_width - filled)}] {counter} "
-        room = max(0, width - len(head) - 1)
-        text = printable(label)
-        if len(text) > room:
-            text = "…" + text[-(room - 1) :] if room > 1 else ""
-        self.stream.write(f"\r{head}{text}\x1b[K")
-        self.stream.flush()
-
-    def clear(self) -> None:
-        """Erase the bar so a log line can be printed; the next advance redraws it."""
-        self.stream.write("\r\x1b[K")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.clear()
-
-
-def _want_progress(progress: bool | None) -> bool:
-    if progress is not None:
-        return progress
-    return sys.stderr.isatty() and not os.environ.get("CI")
-
-
-# -- the gallery -----------------------------------------------------------------
-
-
-def _gallery_number(value: int) -> str:
-    """Counts in the gallery, grouped as its (English) text reads: ``1,200``."""
-    from jmap.render.locale import format_number
-
-    return format_number(value, "en")
-
-
-def render_gallery(entries: list[GalleryEntry], templates_dir: Path | None = None) -> bytes:
-    """``OUT/index.html``: one row per map, links relative to OUT."""
-    from jmap.render.templating import environment, render
-    from jmap.resources import templates_dir as shipped_templates
-
-    search = [str(shipped_templates())]
-    if templates_dir is not None and (templates_dir / "build" / "index.html.j2").is_file():
-        search.insert(0, str(templates_dir))
-    env = environment(tuple(search), (("number", _gallery_number),))
-    rows = []
-    for entry in sorted(entries, key=lambda e: e.rel):
-        links = [
-            {"label": FORMAT_LABELS[fmt], "format": fmt, "href": quote(path)}
-            for fmt in FORMAT_LABELS
-            for f, path in entry.outputs
-            if f == fmt
-        ]
-        rows.append({**asdict(entry), "links": links})
-    counts = {
-        status: sum(1 for e in entries if e.status == status) for status in ("valid", "warnings", "invalid", "failed")
-    }
-    page = render(env, "build/index.html.j2", maps=rows, counts=counts, total=len(entries))
-    return page.encode("utf-8")
-
-
-# -- the command -----------------------------------------------------------------
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+# -- planning and running the jobs ------------------------------------------------
 
 
 def _is_within(path: Path, folder: Path) -> bool:
@@ -497,7 +479,7 @@ def plan_jobs(
     would write the same output (``a.yaml`` and ``a.yml``), or a top-level map
     whose page would overwrite the gallery, cannot be built and are reported.
     """
-    from jmap.format.validator import find_maps
+    from jmap.repo.discover import find_maps
 
     base = src if src.is_dir() else src.parent
     sources = [Path(p) for p in find_maps([src])]
@@ -511,13 +493,11 @@ def plan_jobs(
         outputs = tuple(
             (fmt, (rel_path.parent / f"{output_stem(rel_path)}.{output_suffix(fmt)}").as_posix()) for fmt in formats
         )
-        clash = next((claimed[o] for _f, o in outputs if o in claimed), None)
+        clash = next(((claimed[o], o) for _f, o in outputs if o in claimed), None)
         if clash is not None:
-            conflicts.append(
-                GalleryEntry(
-                    rel=rel, status="failed", message=f"its outputs would overwrite those of {clash}; rename it"
-                )
-            )
+            other, output = clash
+            message = output_conflict(rel, other, output)
+            conflicts.append(GalleryEntry(rel=rel, status="failed", message=message))
             continue
         claimed.update({o: rel for _f, o in outputs})
         jobs.append(
@@ -535,10 +515,10 @@ def plan_jobs(
     return jobs, conflicts
 
 
-def _run_jobs(
+def run_jobs(
     jobs: list[MapJob],
     workers: int,
-    progress: _ProgressBar | None,
+    advance: Callable[[str], None] | None,
     on_done: Callable[[MapJob, MapOutcome], None],
 ) -> None:
     """Run ``build_one`` over ``jobs``; ``on_done`` sees the results in job order
@@ -546,19 +526,23 @@ def _run_jobs(
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             outcome = build_one(job)
-            if progress:
-                progress.advance(job.rel)
+            if advance:
+                advance(job.rel)
             on_done(job, outcome)
         return
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_worker_signals)
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)),
+        initializer=_worker_start,
+        initargs=(os.getpid(), tuple(sorted(_held_locks))),
+    )
     futures: list[concurrent.futures.Future[MapOutcome]] = []
     reported: set[str] = set()
     try:
         futures = [pool.submit(build_one, job) for job in jobs]
-        if progress:
+        if advance:
             index = {f: job for f, job in zip(futures, jobs, strict=True)}
             for future in concurrent.futures.as_completed(futures):
-                progress.advance(index[future].rel)
+                advance(index[future].rel)
         for job, future in zip(jobs, futures, strict=True):
             try:
                 outcome = future.result()
@@ -579,17 +563,50 @@ def _run_jobs(
     pool.shutdown(wait=True)
 
 
-def _worker_signals() -> None:
-    """Workers leave Ctrl-C and SIGTERM (both sent to the whole process group)
+def _worker_start(parent: int, lock_fds: tuple[int, ...]) -> None:
+    """Set up a pool worker.
+
+    Workers leave Ctrl-C and SIGTERM (both sent to the whole process group)
     to the parent, which stops handing out maps and waits for the ones in
     progress to finish their writes: a worker interrupted mid-task would leave
-    a temporary file behind, or the pool hung."""
+    a temporary file behind, or the pool hung.
+
+    But a parent killed alone (SIGKILL from an OOM killer or a CI supervisor)
+    must take its workers with it: they would otherwise wait for ever on the
+    task pipe, which they hold open themselves. They close their copy of the
+    build lock (with ``fork`` they share it, and would keep it held), ask the
+    kernel to kill them when the parent dies, and end at once if it already has.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for fd in lock_fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held_locks.clear()
+    global _parent
+    _parent = parent
+    _die_with_parent()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    """Linux's ``PR_SET_PDEATHSIG``: SIGKILL this process when its parent dies.
+    Elsewhere nothing: the parent-alive check at start is all there is."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
+def terminate_as_interrupt() -> Iterator[None]:
     """A cancelled CI job gets SIGTERM: treat it as Ctrl-C, so the cache of the
     maps finished so far is saved and no temporary file is left behind."""
     if threading.current_thread() is not threading.main_thread():
@@ -606,135 +623,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def run_build(
-    src: Path,
-    out: Path,
-    *,
-    jobs: int | None,
-    check: bool,
-    formats: tuple[str, ...],
-    strict: bool,
-    templates_dir: Path | None,
-    progress: bool | None,
-    echo: Echo,
-    echo_err: Echo,
-) -> int:
-    """``jmap build``: 0 when every map is built (or, with ``check``, current);
-    1 when a map is invalid or failed, or an output is stale; 3 on a bug."""
-    from jmap.format.diagnostics import printable
-
-    if not src.exists():
-        raise UsageError(f"no such file or directory: {src}")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"output {out} exists and is not a directory")
-    if jobs is not None and jobs < 1:
-        raise UsageError("-j/--jobs must be at least 1")
-    if not formats:
-        formats = BUILD_FORMATS
-    workers = jobs or os.cpu_count() or 1
-    if check:
-        return _run_check(src, out, formats, strict, templates_dir, workers, echo, echo_err)
-
-    out.mkdir(parents=True, exist_ok=True)
-    with _terminate_as_interrupt(), _locked(out, exclusive=True, echo_err=echo_err):
-        all_jobs, conflicts = plan_jobs(
-            src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=False
-        )
-        _remove_leftover_temporaries(out, {o for job in all_jobs for _f, o in job.outputs} | {INDEX_NAME, CACHE_NAME})
-        fingerprint = build_fingerprint(formats, strict, templates_dir)
-        old_cache = load_cache(out)
-        new_cache: dict[str, dict[str, Any]] = {}
-        entries: list[GalleryEntry] = list(conflicts)
-        to_render: list[MapJob] = []
-        keys: dict[str, str] = {}
-        for job in all_jobs:
-            try:
-                key = map_key(Path(job.source).read_bytes(), fingerprint)
-            except OSError:
-                to_render.append(job)  # the worker reports the read error with the file name
-                continue
-            keys[job.rel] = key
-            cached = old_cache.get(job.rel)
-            entry = _entry_from_json(cached.get("entry", {})) if isinstance(cached, dict) else None
-            if entry is not None and cached is not None and cached.get("key") == key and _outputs_intact(out, cached):
-                entries.append(entry)
-                new_cache[job.rel] = cached
-            else:
-                to_render.append(job)
-
-        unchanged = len(all_jobs) - len(to_render)
-        echo(
-            f"jmap build: {_plural(len(all_jobs), 'map')} in {printable(str(src))}, {unchanged} unchanged, "
-            f"{len(to_render)} to render (-j {workers})"
-        )
-        for entry in conflicts:
-            echo_err(printable(f"{src / entry.rel if src.is_dir() else src}: error: {entry.message}"))
-        bar = _ProgressBar(len(to_render), sys.stderr) if to_render and _want_progress(progress) else None
-        internal = False
-        failed = len(conflicts)
-
-        def done(job: MapJob, outcome: MapOutcome) -> None:
-            nonlocal internal, failed
-            entry = outcome.entry
-            entries.append(entry)
-            internal = internal or outcome.internal_error
-            if entry.status in ("valid", "warnings"):
-                if job.rel in keys:
-                    new_cache[job.rel] = {
-                        "key": keys[job.rel],
-                        "sizes": outcome.sizes,
-                        "entry": _entry_to_json(entry),
-                    }
-                if bar is None:
-                    echo(f"rendered {printable(job.rel)}" + (" (no change)" if not outcome.written else ""))
-            else:
-                failed += 1
-                if bar is None:
-                    echo(f"skipped {printable(job.rel)} ({entry.status})")
-            if bar is not None:
-                bar.clear()
-            for line in _console_lines(job.source, entry):
-                echo_err(line)
-
-        try:
-            _run_jobs(to_render, workers, bar, done)
-        finally:
-            if bar:
-                bar.close()
-            # Saved even when interrupted, so the maps finished so far are not
-            # rendered again by the next run.
-            _remove_orphans(out, old_cache, new_cache, {o for job in all_jobs for _f, o in job.outputs})
-            current = {job.rel for job in all_jobs}
-            for rel, cached in old_cache.items():
-                # Maps not reached (interrupted) or now invalid keep their old
-                # entry: harmless, since its key and outputs are checked again.
-                if rel in current and rel not in new_cache:
-                    new_cache[rel] = cached
-            save_cache(out, new_cache)
-
-        # Warnings of unchanged maps are shown again: a rebuild must not make
-        # them disappear from the log.
-        rendered_now = {j.rel for j in to_render}
-        sources = {j.rel: j.source for j in all_jobs}
-        for entry in sorted(entries, key=lambda e: e.rel):
-            if entry.status == "warnings" and entry.rel not in rendered_now:
-                for line in _console_lines(sources.get(entry.rel, entry.rel), entry):
-                    echo_err(line)
-        gallery = render_gallery(entries, templates_dir)
-        if _read_or_none(out / INDEX_NAME) != gallery:
-            _write(out / INDEX_NAME, gallery)
-
-    built = sum(1 for e in entries if e.status in ("valid", "warnings"))
-    echo(
-        f"jmap build: {_plural(built, 'map')} built ({unchanged} unchanged), {failed} failed → "
-        f"{printable(str(out / INDEX_NAME))}"
-    )
-    if internal:
-        return 3
-    return 1 if failed else 0
-
-
-def _outputs_intact(out: Path, cached: dict[str, Any]) -> bool:
+def outputs_intact(out: Path, cached: dict[str, Any]) -> bool:
     """The outputs a cache entry recorded still exist with their sizes (a
     deleted or truncated output forces a render)."""
     sizes = cached.get("sizes")
@@ -749,79 +638,28 @@ def _outputs_intact(out: Path, cached: dict[str, Any]) -> bool:
     return True
 
 
-def _remove_orphans(
-    out: Path, old_cache: dict[str, dict[str, Any]], new_cache: dict[str, dict[str, Any]], expected: set[str]
+def recorded_outputs(cached: object) -> dict[str, object]:
+    hashes = cached.get("hashes") if isinstance(cached, dict) else None
+    return hashes if isinstance(hashes, dict) else {}
+
+
+def remove_orphans(
+    out: Path,
+    old_cache: dict[str, dict[str, Any]],
+    new_cache: dict[str, dict[str, Any]],
+    expected: set[str],
+    sources: set[str],
 ) -> None:
     """Delete outputs that an earlier build wrote for a map (or a format) that
-    is gone. Only files the cache says we wrote are touched."""
-    still_wanted = expected | {rel for entry in new_cache.values() for rel in entry.get("sizes", {})}
+    is gone. Only files the cache proves we wrote are touched: inside OUT,
+    regular, with the hash recorded when they were written, and never a map
+    being built (SRC may be OUT)."""
+    still_wanted = expected | {rel for entry in new_cache.values() for rel in recorded_outputs(entry)}
     for cached in old_cache.values():
-        sizes = cached.get("sizes") if isinstance(cached, dict) else None
-        if not isinstance(sizes, dict):
-            continue
-        for rel in sizes:
-            if rel not in still_wanted and _is_within(out / rel, out):
+        for rel, recorded in recorded_outputs(cached).items():
+            if rel in still_wanted:
+                continue
+            path = provably_ours(out, rel, recorded)
+            if path is not None and os.path.realpath(path) not in sources:
                 with contextlib.suppress(OSError):
-                    (out / rel).unlink()
-
-
-def _run_check(
-    src: Path,
-    out: Path,
-    formats: tuple[str, ...],
-    strict: bool,
-    templates_dir: Path | None,
-    workers: int,
-    echo: Echo,
-    echo_err: Echo,
-) -> int:
-    """Render everything in memory and compare with OUT; write nothing."""
-    from jmap.format.diagnostics import printable
-
-    lock: contextlib.AbstractContextManager[None] = (
-        _locked(out, exclusive=False, echo_err=echo_err) if out.is_dir() else contextlib.nullcontext()
-    )
-    with lock:
-        jobs, conflicts = plan_jobs(src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=True)
-        entries: list[GalleryEntry] = list(conflicts)
-        stale: list[tuple[str, str]] = []
-        problems = len(conflicts)
-        internal = False
-        for entry in conflicts:
-            echo_err(printable(f"{src / entry.rel if src.is_dir() else src}: error: {entry.message}"))
-
-        def done(job: MapJob, outcome: MapOutcome) -> None:
-            nonlocal problems, internal
-            entries.append(outcome.entry)
-            stale.extend(outcome.stale)
-            internal = internal or outcome.internal_error
-            if outcome.entry.status not in ("valid", "warnings"):
-                problems += 1
-                for line in _console_lines(job.source, outcome.entry):
-                    echo_err(line)
-
-        _run_jobs(jobs, workers, None, done)
-        gallery = render_gallery(entries, templates_dir)
-        current = _read_or_none(out / INDEX_NAME)
-        if current != gallery:
-            stale.append((INDEX_NAME, "missing" if current is None else "stale"))
-        expected = {o for job in jobs for _f, o in job.outputs}
-        for cached in load_cache(out).values():
-            for rel in cached.get("sizes", {}) if isinstance(cached, dict) else ():
-                if rel not in expected and (out / rel).is_file():
-                    stale.append((rel, "orphaned"))
-
-    for rel, reason in sorted(stale):
-        echo(printable(f"{reason}: {out / rel}"))
-    if stale:
-        echo_err(
-            f"jmap build --check: {_plural(len(stale), 'output')} out of date in {printable(str(out))}; "
-            f"run `jmap build {printable(str(src))} -o {printable(str(out))}`"
-        )
-    if problems:
-        echo_err(f"jmap build --check: {_plural(problems, 'map')} could not be rendered")
-    if not stale and not problems:
-        echo(f"jmap build --check: {_plural(len(jobs), 'map')}, all outputs in {printable(str(out))} are current")
-    if internal:
-        return 3
-    return 1 if stale or problems else 0
+                    path.unlink()

@@ -8,24 +8,21 @@ addition. Every difference between the two models ends up in the diff, either
 as a named kind of change or as a field change, so "no changes" (exit 0) really
 means the two maps say the same thing.
 
-The functions here are pure (models in, text out); `run_diff` is the only one
-that reads files.
+The functions here are pure (two models in, the changes out);
+jmap.repo.diff_report writes them as text, Markdown or JSON, and
+jmap.commands.diff reads the two versions.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
-from jmap.errors import UsageError
 from jmap.model import Duration, Emotion, JourneyMap, Metric, MetricValue, Opportunity, PainPoint, Touchpoint
 
 #: JSON-friendly value of a changed field: text, a number, a list of text or nothing.
 Value = str | int | float | list[str] | None
-
-DIFF_FORMATS = ("text", "md", "json")
 
 #: Order of the sections in every output, the order a reviewer reads a map in.
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -118,20 +115,11 @@ def _value(raw: Any) -> Value:
     return str(raw)
 
 
-def _field_names(entity: Any) -> tuple[str, ...]:
-    """The model's public fields in declaration order (model classes list them in
-    ``_fields``; plain dataclasses are accepted too)."""
-    names = getattr(type(entity), "_fields", None)
-    if names is not None:
-        return tuple(names)
-    return tuple(f.name for f in fields(entity))
-
-
 def _field_changes(section: str, old: Any, new: Any, skip: Iterable[str], where: str | None = None) -> list[Change]:
     """A ``changed`` record for each differing plain field of two same-id entities."""
     skipped = {"id", "name", *skip}
     out: list[Change] = []
-    for name in _field_names(old):
+    for name in (f.name for f in fields(old)):
         if name in skipped or name.startswith("_"):
             continue
         before, after = getattr(old, name), getattr(new, name)
@@ -407,211 +395,10 @@ def _diff_flow(old: JourneyMap, new: JourneyMap) -> list[Change]:
     return out
 
 
-# -- formatting ----------------------------------------------------------------
-
-
-def _show(value: Value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(value) if value else "(none)"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int):
-        return f"+{value}" if value > 0 else str(value)
-    return str(value)
-
-
-def _one_line(text: str) -> str:
-    """User text on one line, so a newline in a description cannot fake a record."""
-    return " ".join(text.split())
-
-
-def _sentence(
-    change: Change, quote: Callable[[str], str], code: Callable[[str], str], plain: Callable[[str], str]
-) -> str:
-    """The change as a short sentence. ``quote`` wraps user text, ``code`` ids and
-    ``plain`` anything else, so the same wording serves plain text and Markdown."""
-    ident = code(change.id)
-    label = f"{ident} {quote(change.name)}"
-    where = f" in {plain(change.where)}" if change.where else ""
-    old, new = _show(change.old), _show(change.new)
-    kind = change.kind
-    if kind == "added":
-        return f"added {label}{where}"
-    if kind in ("removed", "resolved"):
-        return f"{kind} {label}{where}"
-    if kind == "renamed":
-        return f"renamed {ident}: {quote(old)} → {quote(new)}"
-    if kind == "moved":
-        return f"moved {label}: {plain(old)} → {plain(new)}"
-    if kind == "reordered":
-        return f"reordered {change.field} of {label}: {plain(old)} → {plain(new)}"
-    if kind == "emotion":
-        who = f" for {code(change.persona)}" if change.persona else ""
-        return f"emotion at {label}{who}: {plain(old)} → {plain(new)}"
-    if kind in ("severity", "status"):
-        return f"{kind} of {label}: {plain(old)} → {plain(new)}"
-    if kind == "metric":
-        metric = quote(change.field or "")
-        if change.old is None:
-            return f"metric {metric} added at {label}: {plain(new)}"
-        if change.new is None:
-            return f"metric {metric} removed at {label} (was {plain(old)})"
-        return f"metric {metric} at {label}: {plain(old)} → {plain(new)}"
-    if kind == "edge-added":
-        return f"flow {ident} → {code(new)} added"
-    if kind == "edge-removed":
-        return f"flow {ident} → {code(old)} removed"
-    if change.section == "map":
-        return f"{change.field}: {quote(old)} → {quote(new)}"
-    return f"{change.field} of {label}{where}: {quote(old)} → {quote(new)}"
-
-
-def _summary(diff: MapDiff) -> str:
-    if diff.equal:
-        return "no semantic changes"
-    parts = [f"{count} {kind}" for kind, count in diff.counts().items()]
-    total = len(diff.changes)
-    return f"{total} change{'s' if total != 1 else ''}: {', '.join(parts)}"
-
-
-def _grouped(diff: MapDiff) -> list[tuple[str, list[Change]]]:
-    return [
-        (title, [c for c in diff.changes if c.section == section])
-        for section, title in SECTIONS
-        if any(c.section == section for c in diff.changes)
-    ]
-
-
-def format_text(diff: MapDiff) -> str:
-    """Plain text for a terminal or a CI log."""
-    lines = [f"--- {_printable(diff.old_name)}", f"+++ {_printable(diff.new_name)}"]
-    for title, changes in _grouped(diff):
-        lines.append(f"{title}:")
-        lines += [f"  {_sentence(c, repr_text, _printable, _printable)}" for c in changes]
-    lines.append(_summary(diff))
-    return "\n".join(lines) + "\n"
-
-
-def _printable(text: str) -> str:
-    """Text on one line with control characters shown, so user text cannot move
-    the cursor or colour a terminal."""
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in _one_line(text))
-
-
-def repr_text(text: str) -> str:
-    """User text in plain output: quoted, on one line, control characters shown."""
-    return f"“{_printable(text)}”"
-
-
-#: Characters with a meaning inside a Markdown line. Line-start markers (``-``,
-#: ``+``, ``1.``) need no escape: user text never starts a line here.
-_MD_SPECIAL = set("\\`*_[]#|~")
-
-
-def md_escape(text: str) -> str:
-    """User text made inert in GitHub-flavoured Markdown.
-
-    HTML-significant characters become entities (GitHub renders raw HTML in
-    comments), inline Markdown punctuation is backslash-escaped, and ``@``
-    cannot mention (and notify) anyone.
-    """
-    out: list[str] = []
-    for ch in _one_line(text):
-        if ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch == "@":
-            out.append("&#64;")
-        elif ch in _MD_SPECIAL:
-            out.append("\\" + ch)
-        elif not ch.isprintable():
-            out.append(f"&#{ord(ch)};")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _md_code(text: str) -> str:
-    """An id in code style. Ids are slugs, but metric names and revision names
-    are free text, so anything else falls back to escaped text."""
-    if text and all(ch.isalnum() or ch in "-_./:" for ch in text) and text.isascii():
-        return f"`{text}`"
-    return md_escape(text)
-
-
-def format_md(diff: MapDiff) -> str:
-    """Markdown made to be posted as a pull-request comment."""
-    title = md_escape(diff.new_title)
-    lines = [f"### Journey map changes: {title}", ""]
-    lines.append(f"{_md_code(diff.old_name)} → {_md_code(diff.new_name)} — **{md_escape(_summary(diff))}**")
-    for section_title, changes in _grouped(diff):
-        lines += ["", f"#### {section_title}", ""]
-        lines += [f"- {_sentence(c, _md_quote, _md_code, md_escape)}" for c in changes]
-    return "\n".join(lines) + "\n"
-
-
-def format_json(diff: MapDiff) -> str:
-    """Machine-readable: stable keys, one object per change."""
-    document = {
-        "old": diff.old_name,
-        "new": diff.new_name,
-        "equal": diff.equal,
-        "summary": diff.counts(),
-        "changes": [asdict(c) for c in diff.changes],
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-def _md_quote(text: str) -> str:
-    return f"“{md_escape(text)}”"
-
-
-FORMATTERS: dict[str, Callable[[MapDiff], str]] = {"text": format_text, "md": format_md, "json": format_json}
-
-
-# -- the command ---------------------------------------------------------------
-
-
-def run_diff(old: str, new: str, *, fmt: str, echo: Callable[[str], None], echo_err: Callable[[str], None]) -> int:
-    """``jmap diff OLD NEW``: 0 when the maps say the same thing, 1 when they
-    differ or one is invalid (its diagnostics go to ``echo_err``)."""
-    from jmap.format.validator import load_text
-    from jmap.repo.git import read_source
-
-    if fmt not in FORMATTERS:
-        raise UsageError(f"unsupported diff format '{fmt}' (choose from {', '.join(DIFF_FORMATS)})")
-    sources = [read_source(old), read_source(new)]
-    maps: list[JourneyMap] = []
-    invalid = False
-    for source in sources:
-        result = load_text(source.data, source.name)
-        for diagnostic in result.diagnostics:
-            if diagnostic.severity == "error" or result.map is None:
-                echo_err(diagnostic.format())
-        if result.map is None:
-            invalid = True
-        else:
-            maps.append(result.map)
-    if invalid:
-        echo_err("jmap diff: cannot compare an invalid map")
-        return 1
-    diff = diff_maps(maps[0], maps[1], sources[0].name, sources[1].name)
-    echo(FORMATTERS[fmt](diff).rstrip("\n"))
-    return 0 if diff.equal else 1
-
-
 __all__ = [
-    "DIFF_FORMATS",
+    "SECTIONS",
     "Change",
     "MapDiff",
+    "Value",
     "diff_maps",
-    "format_json",
-    "format_md",
-    "format_text",
-    "run_diff",
 ]

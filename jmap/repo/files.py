@@ -32,11 +32,18 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
         except FileExistsError:
             continue
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            # A write error (a full disk) names no file: name the target, so
+            # that the message says which output could not be written.
+            if exc.filename is None or exc.filename == tmp:
+                raise OSError(exc.errno, exc.strerror or str(exc), target) from exc
+            raise
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -15,7 +15,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from jmap.errors import UsageError
+from jmap.errors import JmapError, UsageError
+
+#: As jmap.format.loader.MAX_BYTES (not imported: that pulls in YAML).
+MAX_BYTES = 16 * 1024 * 1024
 
 #: Long enough for a slow network file system, short enough that a hung git
 #: (waiting on a credential prompt, say) does not hang a CI job for ever.
@@ -49,7 +52,10 @@ def read_source(spec: str, cwd: Path | None = None) -> Source:
     candidate = base / spec
     if candidate.is_file():
         try:
-            return Source(spec, candidate.read_bytes())
+            # One byte past the limit is enough for the validator to refuse
+            # the file as too large; more would only cost memory.
+            with candidate.open("rb") as handle:
+                return Source(spec, handle.read(MAX_BYTES + 1))
         except OSError as exc:
             raise UsageError(f"cannot read {spec}: {exc.strerror or exc}") from exc
     if candidate.exists():
@@ -68,9 +74,17 @@ def git_show(rev: str, path: str, cwd: Path) -> bytes:
     if git is None:
         raise UsageError(f"no such file: {rev}:{path} (and git is not installed to read it from a revision)")
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"}
+    # The blob's size first: a huge blob must be refused before it is read.
+    size = _run_git([git, "cat-file", "-s", f"{rev}:{path}"], rev, path, cwd, env)
+    if size.strip().isdigit() and int(size) > MAX_BYTES:
+        raise JmapError(f"{rev}:{path} is {int(size):,} bytes; jmap reads maps of at most {MAX_BYTES:,} bytes")
+    return _run_git([git, "show", "--no-textconv", f"{rev}:{path}"], rev, path, cwd, env)
+
+
+def _run_git(command: list[str], rev: str, path: str, cwd: Path, env: dict[str, str]) -> bytes:
     try:
         completed = subprocess.run(
-            [git, "show", "--no-textconv", f"{rev}:{path}"],
+            command,
             cwd=cwd,
             capture_output=True,
             env=env,

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import example_paths, run_jmap
+from support import example_paths, run_jmap
 
 FAST = "html,md,mmd"
 

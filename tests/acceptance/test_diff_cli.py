@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, jmap_command, run_jmap
+from support import EXAMPLES, jmap_command, run_jmap
+from support.tools import require
 
 CLINIC = EXAMPLES / "service-clinic.yaml"
 
@@ -27,8 +28,7 @@ def git(repo: Path, *args: str) -> str:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A git repository whose history has two versions of a map."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    require("git")
     git(tmp_path, "init", "-q", "-b", "main")
     (tmp_path / "maps").mkdir()
     target = tmp_path / "maps" / "clinic.yaml"

@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from conftest import FIXTURES, ROOT, example_paths, run_jmap
+from support import FIXTURES, ROOT, example_paths, run_jmap
 
 from jmap.format.loader import decode
 from jmap.format.schema import SCHEMA_ID, schema_text
@@ -72,7 +72,7 @@ def test_schema_command_prints_the_shipped_file_byte_for_byte() -> None:
 
 
 def test_shipped_schema_is_in_sync_with_the_format_definition() -> None:
-    """Fails when formatdef changes without `python scripts/gen_schema.py`."""
+    """Fails when jmap/format/table.py changes without `python scripts/gen_schema.py`."""
     assert SHIPPED.read_text(encoding="utf-8") == schema_text()
 
 
@@ -80,6 +80,21 @@ def test_schema_is_valid_draft_2020_12(schema: dict[str, Any]) -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"] == SCHEMA_ID
     jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_schema_describes_each_entity_and_each_key_where_it_stands(schema: dict[str, Any]) -> None:
+    """Editors show these descriptions: ``personas`` at the top level is a list
+    of persona objects, on a touchpoint a list of persona ids."""
+    top = schema["properties"]
+    assert "persona objects" in top["personas"]["description"]
+    assert "ids" not in top["personas"]["description"]
+    touchpoint = schema["$defs"]["touchpoint"]["properties"]
+    assert touchpoint["personas"]["description"].startswith("Ids of the personas")
+    assert "objects" in schema["$defs"]["stage"]["properties"]["touchpoints"]["description"]
+    for name, entity in [("map", schema), *schema["$defs"].items()]:
+        assert entity.get("description"), f"{name} has no description"
+        undocumented = [key for key, value in entity["properties"].items() if not value.get("description")]
+        assert undocumented == [], f"{name}: keys without a description: {undocumented}"
 
 
 def test_schema_output_option_writes_the_same_file(tmp_path: Path) -> None:

@@ -12,8 +12,6 @@ import pytest
 import jmap
 from jmap.resources import schema_path, templates_dir
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-
 
 def test_templates_and_schema_are_reachable_from_the_package() -> None:
     shipped = templates_dir()

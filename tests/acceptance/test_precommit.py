@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT, run_jmap
+from support import EXAMPLES, ROOT, run_jmap
+from support.tools import require
 
 pytestmark = pytest.mark.slow
 
@@ -43,8 +44,7 @@ def committed(repo: Path, message: str) -> str:
 
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory) -> tuple[Path, str]:
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    require("git")
     pytest.importorskip("pre_commit")
     repo = tmp_path_factory.mktemp("jmap-hooks")
     for name in PROJECT_FILES:

@@ -1,20 +1,23 @@
-"""`jmap render` as cli.md describes it, driven through the real command line."""
+"""`jmap render` as docs/cli.md describes it, driven through the real command line."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, run_jmap
+from support import EXAMPLES, example_paths, run_jmap
+from support.tools import require
 
 CHECKOUT = EXAMPLES / "checkout-fr.yaml"
 BROKEN = "jmap: 1\ntitle: Broken\nstages:\n  - id: s\n    name: S\n    duration: 1:30\n"
 
 
 def test_default_formats_are_svg_html_md(tmp_path) -> None:
-    if not shutil.which("dot"):
-        pytest.skip("needs Graphviz")
+    require("dot")
     proc = run_jmap("render", str(CHECKOUT), "-o", str(tmp_path))
     assert proc.returncode == 0, proc.stderr.decode()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkout-fr.html", "checkout-fr.md", "checkout-fr.svg"]
@@ -101,6 +104,17 @@ def test_two_maps_with_the_same_stem_are_refused(tmp_path) -> None:
     )
     assert proc.returncode == 2
     assert not (tmp_path / "out").exists()
+    # The build's wording for the same mistake (one message).
+    assert b"would both write map.*: rename one of them or render them into different folders" in proc.stderr
+
+
+def test_a_bad_dot_timeout_setting_is_the_users_mistake(tmp_path) -> None:
+    proc = run_jmap("render", str(CHECKOUT), "-f", "svg,md", "-o", str(tmp_path), env={"JMAP_DOT_TIMEOUT": "abc"})
+    assert proc.returncode == 1, "a user error, not an internal error (3)"
+    stderr = proc.stderr.decode()
+    assert "JMAP_DOT_TIMEOUT must be a number of seconds greater than 0, not 'abc'" in stderr
+    assert "internal error" not in stderr and "Traceback" not in stderr
+    assert (tmp_path / "checkout-fr.md").is_file(), "the other formats are still written"
 
 
 def test_missing_dot_fails_svg_with_one_clear_line_and_still_writes_dot(tmp_path) -> None:
@@ -123,3 +137,39 @@ def test_version_and_help() -> None:
         proc = run_jmap(*verb.split(), "--help")
         assert proc.returncode == 0, verb
         assert b"Example" in proc.stdout, f"{verb} --help has no example"
+
+
+# -- the machine refuses ---------------------------------------------------------
+
+
+def test_a_full_disk_is_reported_with_the_file_name(tmp_path: Path) -> None:
+    """ENOSPC comes from write(), which knows no file name: the message must
+    still say which output could not be written."""
+    code = (
+        "import errno, os, sys\n"
+        "def full(fd):\n    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))\n"
+        "os.fsync = full\n"
+        "from jmap.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    example = example_paths()[0]
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "render", "-f", "md", "-o", str(tmp_path), str(example)],
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    target = tmp_path / f"{example.stem}.md"
+    assert proc.stderr.decode().strip().endswith(f"{target}: No space left on device")
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+
+
+def test_build_takes_upper_case_yaml_as_render_does(tmp_path: Path) -> None:
+    src = tmp_path / "maps"
+    src.mkdir()
+    (src / "LEGACY.YAML").write_bytes(example_paths()[0].read_bytes())
+    (src / "other.Yml").write_bytes(example_paths()[1].read_bytes())
+    proc = run_jmap("build", str(src), "-o", str(tmp_path / "out"), "-f", "md")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert (tmp_path / "out" / "LEGACY.md").is_file()
+    assert (tmp_path / "out" / "other.md").is_file()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import example_paths, run_jmap
+from support import example_paths, run_jmap
 
 from jmap.render.graphviz import MISSING_DOT
 
@@ -212,3 +212,73 @@ def test_without_dot_svg_fails_with_one_clear_line_and_dot_still_works(tmp_path)
     worked = run_jmap("render", "-f", "dot", "-o", str(out), str(source), env={"PATH": str(empty)})
     assert worked.returncode == 0, worked.stderr.decode()
     assert (out / "map.dot").read_text(encoding="utf-8").startswith("digraph journey {")
+
+
+# -- what passes validate renders --------------------------------------------------
+
+LONG = 16 * 1024
+
+
+def _valid_map(title: str = "T", stage: str = "S", persona: str = "P", channel: str = "Web", ident: str = "t") -> str:
+    return yaml.safe_dump(
+        {
+            "jmap": 1,
+            "title": title,
+            "description": title,
+            "personas": [{"id": "p", "name": persona}],
+            "channels": [{"id": "web", "name": channel}],
+            "stages": [
+                {
+                    "id": "s" + ident,
+                    "name": stage,
+                    "description": stage,
+                    "touchpoints": [
+                        {"id": ident, "name": "A", "channel": "web", "next": ["b"]},
+                        {
+                            "id": "b",
+                            "name": "B",
+                            "channel": "web",
+                            "pain_points": [{"id": "pp" + ident, "name": persona}],
+                        },
+                    ],
+                }
+            ],
+            "opportunities": [{"id": "o", "name": "O", "addresses": ["pp" + ident]}],
+        },
+        allow_unicode=True,
+        width=1 << 20,
+    )
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param({"title": "]"}, id="title-bracket"),
+        pytest.param({"stage": "]"}, id="stage-bracket"),
+        pytest.param({"title": "]]"}, id="title-double-bracket"),
+        pytest.param({"persona": "x" * LONG}, id="16k-persona-name"),
+        pytest.param({"channel": "y " * (LONG // 2)}, id="16k-channel-name"),
+        pytest.param({"title": "&" * LONG, "stage": "<" * LONG}, id="16k-escaped-texts"),
+        pytest.param({"ident": "t" * LONG}, id="16k-ids"),
+    ],
+)
+def test_every_valid_map_renders_to_svg_and_pdf(tmp_path: Path, fields: dict[str, str]) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_text(_valid_map(**fields), encoding="utf-8")
+    checked = run_jmap("validate", str(path))
+    assert checked.returncode == 0, checked.stdout.decode()
+    proc = run_jmap("render", "-f", "svg,pdf", "-o", str(tmp_path), str(path))
+    assert proc.returncode == 0, proc.stderr.decode()
+    ET.parse(tmp_path / "map.svg")
+    assert (tmp_path / "map.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.needs_dot
+def test_a_bracket_title_is_drawn_as_a_bracket(tmp_path: Path) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_text(_valid_map(title="]"), encoding="utf-8")
+    proc = run_jmap("render", "-f", "svg", "-o", "-", str(path))
+    assert proc.returncode == 0, proc.stderr.decode()
+    texts = [t.text for t in ET.fromstring(proc.stdout).iter(f"{SVG}text")]
+    assert "]" in texts

@@ -4,7 +4,7 @@ Every fixture in tests/fixtures/invalid and tests/fixtures/warnings has a
 sidecar ``.expected`` file listing the exact diagnostics, one per line as
 ``LINE:COL SEVERITY RULE``, optionally followed by ``~ substring`` lines that
 the message must contain. Hostile inputs run under a short timeout, because
-"never a hang" is part of the contract (cli.md), and no run may print a
+"never a hang" is part of the contract (docs/cli.md), and no run may print a
 traceback or echo a control character from the file.
 """
 
@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from conftest import FIXTURES, ROOT, example_paths, jmap_command, run_jmap
+from support import FIXTURES, ROOT, example_paths, jmap_command, run_jmap
 
-from jmap.format.diagnostics import printable
+from jmap.text import printable
 
 INVALID = FIXTURES / "invalid"
 WARNINGS = FIXTURES / "warnings"
@@ -419,7 +419,7 @@ def test_internal_error_in_the_real_cli_exits_3_without_traceback() -> None:
         "import sys, jmap.format.validator as v\n"
         "def boom(self, root):\n    raise ZeroDivisionError('simulated bug')\n"
         "v._Checker.run = boom\n"
-        "from jmap.entry import main\n"
+        "from jmap.cli import main\n"
         "main(sys.argv[1:])\n"
     )
     path = str(VALID / "minimal.yaml")
@@ -500,7 +500,12 @@ def test_many_unresolved_references_do_not_hang(tmp_path: Path) -> None:
     except subprocess.TimeoutExpired:
         pytest.fail("1,000 unresolved references took more than 3 s")
     assert proc.returncode == 1
-    assert proc.stdout.decode().splitlines()[-1] == "1 map checked, 1 invalid: 1000 errors, 0 warnings"
+    lines = proc.stdout.decode().splitlines()
+    assert lines[-1] == (
+        "1 map checked, 1 invalid: 100 errors, 0 warnings; "
+        "stopped after 100 problems in 1 map, fix those and run again to see the rest"
+    )
+    assert len(lines) == 101
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github"])
@@ -539,3 +544,45 @@ def test_run_jmap_helper_agrees_with_the_guarded_runner() -> None:
     proc = run_jmap("validate", str(VALID / "minimal.yaml"))
     assert proc.returncode == 0
     assert proc.stdout == run_guarded("validate", str(VALID / "minimal.yaml")).stdout
+
+
+# -- ten megabytes of hostile YAML ---------------------------------------------------------
+
+
+def _ten_megabytes(kind: str) -> bytes:
+    head = b"jmap: 1\ntitle: T\nstages:\n  - id: s\n    name: S\n"
+    if kind == "keys":
+        body = b"".join(b"k%07d: v\n" % i for i in range(1_000_000))
+    elif kind == "items":
+        body = b"tags:\n" + b"".join(b"  - [x%d]\n" % i for i in range(1_000_000))
+    else:  # one long line
+        body = b"tags: [" + b",".join([b"[a]"] * 2_500_000) + b"]\n"
+    return head + body
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["keys", "items", "one-line"])
+def test_ten_megabytes_of_values_stop_early_in_bounded_memory(tmp_path: Path, kind: str) -> None:
+    """A 10 MB file of a million keys (or items, or one long line) took up to
+    66 s and 2.3 GB and printed millions of lines."""
+    from jmap.format.diagnostics import MAX_PROBLEMS
+
+    path = tmp_path / f"{kind}.yaml"
+    path.write_bytes(_ten_megabytes(kind))
+    measure = (
+        "import resource, subprocess, sys\n"
+        "proc = subprocess.run(sys.argv[1:], capture_output=True)\n"
+        "sys.stderr.buffer.write(proc.stdout)\n"
+        "print(proc.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", measure, *jmap_command(), "validate", str(path)],
+        capture_output=True,
+        timeout=120,  # a hang guard, not a timing: the figures are in the CHANGELOG
+    )
+    code, peak_kib = (int(x) for x in proc.stdout.split())
+    lines = proc.stderr.decode().splitlines()
+    assert code == 1
+    assert len(lines) <= MAX_PROBLEMS + 1
+    assert "[file-too-large]" in lines[0] and "1,000,000 YAML values" in lines[0]
+    assert peak_kib < 600 * 1024, f"peak memory {peak_kib // 1024} MiB"

@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, example_paths
+from support import ROOT, example_paths
 
 from jmap.format.validator import load_file, load_text
 from jmap.model import JourneyMap
@@ -245,7 +245,8 @@ def test_axe_finds_nothing_on_the_page(browser, tmp_path, path, dark):
 
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (cd tools/axe && npm ci)")
 def test_axe_finds_nothing_on_the_gallery(browser, tmp_path):
-    from jmap.repo.build import GalleryEntry, render_gallery
+    from jmap.render.gallery import render_gallery
+    from jmap.repo.build import GalleryEntry
 
     entries = [
         GalleryEntry(

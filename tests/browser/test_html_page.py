@@ -10,13 +10,13 @@ and also to docs/img/ when JMAP_SAVE_SCREENSHOTS is set.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, example_paths
+from support import ROOT, example_paths
+from support.generated import generated_map_yaml
 
 from jmap.model import JourneyMap
 from jmap.render.page import build_page, render_html
@@ -27,15 +27,11 @@ DOCS_IMG = ROOT / "docs" / "img"
 
 
 def _generated_map(touchpoints: int) -> JourneyMap:
-    """The benchmarks' generated map (bench/maps.py), so the page tested here
-    is the one whose render time the benchmark reports."""
+    """The benchmarks' generated map (tests/support/generated.py), so the page
+    tested here is the one whose render time bench/bench_html.py reports."""
     from jmap.format.validator import load_text
 
-    spec = importlib.util.spec_from_file_location("bench_maps", ROOT / "bench" / "maps.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    jm = load_text(module.generated_map_yaml(touchpoints), "generated.yaml").map
+    jm = load_text(generated_map_yaml(touchpoints), "generated.yaml").map
     assert jm is not None
     return jm
 
@@ -192,7 +188,7 @@ HOSTILE = (
 
 
 def test_hostile_text_stays_text_in_the_browser(browser, tmp_path):
-    from factories import sample_map
+    from support.factories import sample_map
 
     jm = sample_map(text=lambda field: f"{field} {HOSTILE}")
     page = _write_page(tmp_path, "hostile", render_html(jm))

@@ -3,20 +3,17 @@ and markdownlint.
 
 Tests here are marked ``mermaid``. They need Node.js and
 ``cd tools/mermaid && npm ci``; where either is missing they are skipped with
-that reason, as Graphviz tests are without ``dot``.
+that reason on a developer's machine and failed in CI (support.tools), as
+Graphviz tests are without ``dot``. The helpers are in support/node.py.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-
-TOOLS = Path(__file__).resolve().parents[2] / "tools" / "mermaid"
+from support.node import TOOLS
+from support.tools import INSTALL, unavailable
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -25,46 +22,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _missing() -> str | None:
     if shutil.which("node") is None:
-        return "Node.js is not installed"
+        return INSTALL["node"]
     if not (TOOLS / "node_modules" / "mermaid").is_dir():
         return "the npm tools are not installed (cd tools/mermaid && npm ci)"
     return None
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    reason = _missing()
-    if reason is None:
-        return
-    skip = pytest.mark.skip(reason=reason)
-    for item in items:
-        if "mermaid" in item.keywords:
-            item.add_marker(skip)
-
-
-@dataclass
-class NodeRun:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_tool(script: str, *args: str) -> NodeRun:
-    done = subprocess.run(["node", str(TOOLS / script), *args], capture_output=True, text=True, timeout=300, cwd=TOOLS)
-    return NodeRun(done.returncode, done.stdout, done.stderr)
-
-
-def mermaid_parse(diagrams: dict[str, str], directory: Path) -> tuple[NodeRun, dict[str, dict]]:
-    """Parse each diagram (name → text) in one Node process: what the real
-    parser understood, by name, for the diagrams that parsed."""
-    paths = []
-    for name, text in diagrams.items():
-        path = directory / f"{name}.mmd"
-        path.write_text(text, encoding="utf-8")
-        paths.append(str(path))
-    run = run_tool("check.mjs", "--json", *paths)
-    parsed = {Path(item["file"]).stem: item for item in json.loads(run.stdout or "[]")}
-    return run, parsed
-
-
-def markdownlint(files: list[Path], *, all_rules: bool = False) -> NodeRun:
-    return run_tool("lint-md.mjs", *(["--all"] if all_rules else []), *map(str, files))
+@pytest.fixture(autouse=True)
+def _node_tools(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("mermaid") is not None:
+        reason = _missing()
+        if reason is not None:
+            unavailable(reason)

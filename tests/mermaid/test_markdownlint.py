@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.node import markdownlint
 
 from jmap.format.validator import load_file
 from jmap.render.markdown import render_md
 
-from .conftest import markdownlint
 from .test_mermaid_real_parser import EXAMPLES, hostile_map
 
 pytestmark = pytest.mark.mermaid

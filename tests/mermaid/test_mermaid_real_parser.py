@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import ROOT
+from support.node import mermaid_parse
 
 from jmap.format.mermaid_import import import_mermaid
 from jmap.format.validator import load_file, load_text
@@ -18,11 +20,8 @@ from jmap.model import JourneyMap
 from jmap.render.markdown import render_md
 from jmap.render.mermaid import WORD_JOINER, actor_names, mermaid_text, render_mmd, touchpoint_score
 
-from .conftest import mermaid_parse
-
 pytestmark = pytest.mark.mermaid
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 HOSTILE = [
@@ -304,9 +303,8 @@ def test_word_joiner_is_invisible_to_the_parser(tmp_path: Path) -> None:
 
 def test_golden_exports_parse(tmp_path: Path) -> None:
     """The committed golden files are what users see: they must parse too."""
-    golden = sorted((ROOT / "tests" / "golden" / "mmd").glob("*.mmd"))
-    if not golden:
-        pytest.skip("no golden Mermaid files yet (scripts/regen_golden.py mmd)")
+    golden = sorted((ROOT / "docs" / "renders").glob("*.mmd"))
+    assert golden, "no committed Mermaid renders (scripts/regen_golden.py)"
     run, parsed = mermaid_parse({path.stem: path.read_text(encoding="utf-8") for path in golden}, tmp_path)
     assert run.returncode == 0, run.stderr
     assert sorted(parsed) == sorted(path.stem for path in golden)

@@ -12,12 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 import jmap.format.validator
 import jmap.render.formats
+from jmap.commands.build import build_maps
 from jmap.errors import UsageError
-from jmap.repo.build import CACHE_NAME, INDEX_NAME, build_fingerprint, render_gallery, run_build
+from jmap.render.gallery import render_gallery
+from jmap.repo.build import CACHE_NAME, CACHE_SCHEMA, INDEX_NAME, build_fingerprint
 
 FAST = ("html", "md", "mmd")
 
@@ -90,7 +92,7 @@ def build(
     progress: bool | None = False,
 ) -> int:
     log = log or Log()
-    return run_build(
+    return build_maps(
         src,
         out,
         jobs=jobs,
@@ -248,7 +250,7 @@ def test_corrupt_cache_means_a_full_build_not_a_crash(tmp_path, count_renders) -
     (out / CACHE_NAME).write_text("{not json", encoding="utf-8")
     assert build(src, out) == 0
     assert len(count_renders) == 6
-    assert json.loads((out / CACHE_NAME).read_text(encoding="utf-8"))["jmap-cache"] == 1
+    assert json.loads((out / CACHE_NAME).read_text(encoding="utf-8"))["jmap-cache"] == CACHE_SCHEMA
 
 
 def test_outputs_are_identical_whatever_the_jobs(tmp_path) -> None:
@@ -371,8 +373,8 @@ def test_clashing_outputs_are_refused(tmp_path) -> None:
     (src / "index.yaml").write_text(map_text("Index"), encoding="utf-8")
     log = Log()
     assert build(src, tmp_path / "out", log=log) == 1
-    assert "a.yml: error: its outputs would overwrite those of a.yaml" in log.text()
-    assert "index.yaml: error: its outputs would overwrite those of the gallery" in log.text()
+    assert "a.yml: error: a.yml and a.yaml would both write a.html: rename one of them" in log.text()
+    assert "index.yaml: error: index.yaml and the gallery would both write index.html: rename one of them" in log.text()
     assert "A yaml" in (tmp_path / "out" / "a.md").read_text(encoding="utf-8")
 
 
@@ -420,6 +422,18 @@ def test_usage_errors(tmp_path) -> None:
         build(tmp_path, tmp_path / "out", jobs=0)
 
 
+@pytest.mark.parametrize("check", [False, True], ids=["build", "check"])
+def test_a_folder_without_maps_is_a_usage_error(tmp_path, check) -> None:
+    """cli.md: `build DIR` and `build --check` on a folder with no maps exit 2,
+    and nothing is written."""
+    src = tmp_path / "maps"
+    src.mkdir()
+    (src / "ci.yaml").write_text("on: push\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="no journey maps under"):
+        build(src, tmp_path / "out", check=check)
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.needs_dot
 def test_diagram_formats_build_and_check(tmp_path) -> None:
     src, out = make_repo(tmp_path), tmp_path / "out"
@@ -434,8 +448,8 @@ def test_diagram_formats_build_and_check(tmp_path) -> None:
 BUILD_SCRIPT = """
 import sys
 from pathlib import Path
-from jmap.repo.build import run_build
-sys.exit(run_build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=int(sys.argv[3]), check=False,
+from jmap.commands.build import build_maps
+sys.exit(build_maps(Path(sys.argv[1]), Path(sys.argv[2]), jobs=int(sys.argv[3]), check=False,
                    formats=("html", "md", "mmd"), strict=False, templates_dir=None, progress=False,
                    echo=lambda s: None, echo_err=lambda s: print(s, file=sys.stderr)))
 """
@@ -527,7 +541,7 @@ def test_progress_bar_is_cleared_before_diagnostics(tmp_path, capsys) -> None:
         err_lines.append(capsys.readouterr().err)  # what the bar wrote just before this line
         log.err.append(line)
 
-    run_build(
+    build_maps(
         src,
         tmp_path / "out",
         jobs=1,

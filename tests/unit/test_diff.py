@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import example_paths
+from support import example_paths
 
 from jmap.format.validator import load_text
 from jmap.model import JourneyMap
-from jmap.repo.diff import Change, diff_maps, format_json, format_md, format_text, md_escape
+from jmap.render.mdtext import inline
+from jmap.repo.diff import Change, diff_maps
+from jmap.repo.diff_report import format_json, format_md, format_text
 
 BASE = """\
 jmap: 1
@@ -246,7 +248,7 @@ def test_markdown_is_inert_for_hostile_text() -> None:
 
 
 def test_md_escape_keeps_plain_unicode() -> None:
-    assert md_escape("Équipe — café ☕ שלום") == "Équipe — café ☕ שלום"
+    assert inline("Équipe — café ☕ שלום") == "Équipe — café ☕ שלום"
 
 
 def test_text_output_shows_control_characters() -> None:
@@ -272,3 +274,49 @@ def test_metrics_of_an_added_or_removed_touchpoint_are_implied() -> None:
     assert [(c.section, c.kind, c.id) for c in found if c.section in ("touchpoint", "metric")] == [
         ("touchpoint", "removed", "cart")
     ]
+
+
+# -- reading versions: sizes checked before reading --------------------------------
+
+
+def _repo_with(tmp_path, name: str, data: bytes):
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / name).write_bytes(data)
+    subprocess.run(["git", "-C", str(tmp_path), "add", name], check=True)
+    subprocess.run(
+        ["git", "-C", str(tmp_path), "commit", "-qm", "m"], check=True, env={**__import__("os").environ, **env}
+    )
+
+
+def test_a_git_blob_too_large_is_refused_before_it_is_read(tmp_path, monkeypatch) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    from jmap.errors import JmapError
+    from jmap.repo import git
+
+    _repo_with(tmp_path, "big.yaml", b"jmap: 1\n" + b"#" * 200 + b"\n")
+    monkeypatch.setattr(git, "MAX_BYTES", 100)
+    commands: list[list[str]] = []
+    real_run = subprocess.run
+
+    def recording(command, *args, **kwargs):
+        commands.append(command)
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(git.subprocess, "run", recording)
+    with pytest.raises(JmapError, match=r"HEAD:big.yaml is 209 bytes; jmap reads maps of at most 100 bytes"):
+        git.read_source("HEAD:big.yaml", cwd=tmp_path)
+    assert [c[1:3] for c in commands] == [["cat-file", "-s"]]  # never `git show`
+
+
+def test_the_git_limit_is_the_loaders() -> None:
+    from jmap.format.loader import MAX_BYTES
+    from jmap.repo import git
+
+    assert git.MAX_BYTES == MAX_BYTES

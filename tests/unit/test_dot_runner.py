@@ -69,9 +69,37 @@ def test_silent_failure_still_explains(tmp_path, monkeypatch):
 
 def test_slow_layout_is_stopped(tmp_path, monkeypatch):
     fake_dot(tmp_path, monkeypatch, "exec /bin/sleep 5\n")
-    monkeypatch.setattr(dot_runner, "DOT_TIMEOUT", 0.2)
+    monkeypatch.setenv("JMAP_DOT_TIMEOUT", "0.2")
     with pytest.raises(RenderError, match=r"took longer than 0\.2 seconds"):
         run_dot("digraph {}", "svg")
+
+
+@pytest.mark.parametrize("setting", ["abc", "0", "-5", "nan", "inf"])
+def test_a_bad_timeout_setting_is_the_users_mistake(monkeypatch, setting):
+    monkeypatch.setenv("JMAP_DOT_TIMEOUT", setting)
+    with pytest.raises(
+        RenderError, match=f"JMAP_DOT_TIMEOUT must be a number of seconds greater than 0, not '{setting}'"
+    ):
+        run_dot("digraph {}", "svg")
+
+
+def test_no_timeout_setting_means_the_default(monkeypatch):
+    monkeypatch.delenv("JMAP_DOT_TIMEOUT", raising=False)
+    assert dot_runner.dot_timeout() == dot_runner.DEFAULT_DOT_TIMEOUT
+    monkeypatch.setenv("JMAP_DOT_TIMEOUT", " 12.5 ")
+    assert dot_runner.dot_timeout() == 12.5
+
+
+@pytest.mark.needs_dot
+def test_graphviz_version_is_asked_from_dot():
+    import re
+
+    assert re.fullmatch(r"\d+(\.\d+)+", dot_runner.graphviz_version())
+
+
+def test_graphviz_version_without_dot(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert dot_runner.graphviz_version() == "absent"
 
 
 def test_unsupported_format_is_refused():
@@ -104,3 +132,27 @@ def test_real_dot_syntax_error_is_a_render_error():
 @pytest.mark.parametrize(("fmt", "magic"), [("png", b"\x89PNG"), ("pdf", b"%PDF")])
 def test_real_dot_binary_formats(fmt, magic):
     assert run_dot("digraph { a -> b }", fmt).startswith(magic)
+
+
+def test_pdf_dates_are_fixed_keeping_every_offset() -> None:
+    from jmap.render.graphviz import fixed_pdf_dates
+
+    pdf = b"<< /Producer (cairo) /CreationDate (D:20261130212905+01'00) /ModDate (D:20261130212905Z) >>"
+    fixed = fixed_pdf_dates(pdf)
+    assert fixed == b"<< /Producer (cairo) /CreationDate (D:19700101000000+00'00) /ModDate (D:19700101000000Z) >>"
+    assert len(fixed) == len(pdf)
+
+
+@pytest.mark.needs_dot
+def test_the_same_map_gives_byte_identical_pdfs() -> None:
+    """cairo writes the clock into each PDF: two renders a second apart differ
+    unless jmap fixes the date."""
+    import time
+
+    source = 'digraph { a [label="Checkout"]; a -> b; }'
+    first = run_dot(source, "pdf")
+    time.sleep(1.1)
+    second = run_dot(source, "pdf")
+    assert first.startswith(b"%PDF")
+    assert first == second
+    assert b"D:19700101000000" in first

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import ROOT
 
 from jmap.errors import JmapError
 from jmap.format.mermaid_import import import_mermaid
@@ -16,7 +17,6 @@ from jmap.format.validator import load_file, load_text
 from jmap.model import JourneyMap
 from jmap.render.mermaid import WORD_JOINER, render_mmd
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 WORKING_DAY = """journey
@@ -211,3 +211,12 @@ def test_any_exported_name_comes_back(names: list[str], emotion: int) -> None:
     jm = imported("\n".join(lines) + "\n")
     got = [(tp.name, jm.emotion_at(tp)) for tp in jm.stages[0].touchpoints]
     assert got == [((mermaid_text(n) or "x").replace(WORD_JOINER, ""), emotion) for n in names]
+
+
+def test_ids_follow_the_validators_slug_rule() -> None:
+    """One slug rule: the importer makes the ids the validator would suggest."""
+    from jmap.format.table import slugify
+
+    jm = imported("journey\n  section Sign_up now\n    Fill in_the form: 3\n")
+    assert jm.stages[0].id == slugify("Sign_up now") == "sign_up-now"
+    assert jm.stages[0].touchpoints[0].id == slugify("Fill in_the form") == "fill-in_the-form"

@@ -1,10 +1,10 @@
 """Exit codes of the console entry point when something goes wrong inside jmap.
 
 A bug must end in a short "please report" message and exit code 3, never a
-traceback (cli.md); ``--debug`` is how a maintainer gets the traceback back.
+traceback (docs/cli.md); ``--debug`` is how a maintainer gets the traceback back.
 Bugs are simulated by making a function deep inside validation raise, then
-``jmap.entry.main`` runs in-process, on both the fast `validate` path and the
-click command line.
+``jmap.cli.main`` runs in-process: click parses every call, and the exit
+codes are chosen next to it.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from support import FIXTURES
 
-from jmap import entry
+from jmap import cli
 from jmap.errors import JmapError, UsageError
 from jmap.format import validator
 
@@ -23,7 +23,7 @@ MAP = str(FIXTURES / "valid" / "minimal.yaml")
 
 def run_main(args: list[str]) -> int:
     with pytest.raises(SystemExit) as exit_info:
-        entry.main(args)
+        cli.main(args)
     code = exit_info.value.code
     assert isinstance(code, int)
     return code
@@ -42,10 +42,9 @@ def buggy_validation(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     "args",
     [["validate", MAP], ["validate", "--strict", "--format", "json", MAP], ["validate", "--quiet", MAP]],
-    ids=["fast-path", "fast-path-options", "quiet"],
+    ids=["plain", "options", "quiet"],
 )
 def test_a_bug_exits_3_with_a_short_message(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
-    assert entry.fast_validate_options(args) is not None, "these forms take the fast path"
     assert run_main(args) == 3
     err = capsys.readouterr().err
     assert "please report" in err
@@ -55,9 +54,8 @@ def test_a_bug_exits_3_with_a_short_message(capsys: pytest.CaptureFixture[str], 
 
 
 @pytest.mark.usefixtures("buggy_validation")
-def test_a_bug_on_the_click_path_exits_3(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_bug_while_rendering_exits_3(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     args = ["render", MAP, "-f", "md", "-o", str(tmp_path)]
-    assert entry.fast_validate_options(args) is None
     assert run_main(args) == 3
     err = capsys.readouterr().err
     assert "please report" in err and "Traceback" not in err
@@ -65,12 +63,23 @@ def test_a_bug_on_the_click_path_exits_3(capsys: pytest.CaptureFixture[str], tmp
 
 
 @pytest.mark.usefixtures("buggy_validation")
-def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_main(["--debug", "validate", MAP]) == 3
+@pytest.mark.parametrize(
+    "args", [["--debug", "validate", MAP], ["validate", "--debug", MAP], ["validate", MAP, "--debug"]]
+)
+def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    assert run_main(args) == 3
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err
     assert "ZeroDivisionError: simulated bug deep inside validation" in err
     assert "please report" in err
+
+
+@pytest.mark.usefixtures("buggy_validation")
+def test_debug_does_not_outlive_its_call(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_main(["validate", "--debug", MAP]) == 3
+    capsys.readouterr()
+    assert run_main(["validate", MAP]) == 3
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_a_bug_while_reading_yaml_exits_3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,7 +121,7 @@ def test_expected_failures_keep_their_exit_codes(
     assert text in err and "Traceback" not in err
 
 
-def test_usage_errors_on_the_click_path_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_main(["validate", "--no-such-option", MAP]) == 2
     assert run_main(["validate", str(FIXTURES / "no-such-file.yaml")]) == 2
     err = capsys.readouterr().err

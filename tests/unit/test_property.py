@@ -15,9 +15,9 @@ import ast
 import re
 from pathlib import Path
 
-from conftest import FIXTURES, ROOT, example_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import FIXTURES, ROOT, example_paths
 
 from jmap.format.diagnostics import ERROR, WARNING
 from jmap.format.validator import load_text

@@ -5,11 +5,13 @@ steps and wrapping. Pure: none of these tests needs Graphviz."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
-from conftest import example_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import example_paths
+from support.factories import with_touchpoint
 
 from jmap.model import (
     Channel,
@@ -283,8 +285,7 @@ def test_legend_lists_personas_in_their_colours():
 
 
 def test_persona_without_colour_gets_a_stable_one():
-    jm = shop_map()
-    jm.personas = (Persona("sophie", "Sophie"), Persona("marc", "Marc"))
+    jm = replace(shop_map(), personas=(Persona("sophie", "Sophie"), Persona("marc", "Marc")))
     assert '<FONT COLOR="#264653">●</FONT> Sophie' in render_dot(jm)
     assert '<FONT COLOR="#2a9d8f">●</FONT> Marc' in render_dot(jm)
 
@@ -320,9 +321,7 @@ def test_persona_view_draws_only_that_journey_in_its_colour():
 
 
 def test_persona_view_follows_the_flow_through_skipped_touchpoints():
-    jm = shop_map()
-    jm.stages[1].touchpoints[0].personas = ("marc",)
-    jm._index = None
+    jm = with_touchpoint(shop_map(), "cart", personas=("marc",))
     dot = render_dot(jm, persona="sophie")
     assert '"tp_cart"' not in dot
     assert '"tp_insta_ad" -> "tp_payment"' in dot  # Sophie skips the cart
@@ -338,7 +337,7 @@ def test_labels_follow_the_map_language():
     legend = dot.splitlines()[1]
     for word in ("Émotion", "Canaux", "en ligne", "hors ligne", "Points de douleur", "critique", "Fin du parcours"):
         assert word in legend
-    assert "Online purchase — Parcours : Sophie, 34" in legend
+    assert "Online purchase — Parcours\u00a0: Sophie, 34" in legend, "the French colon of the label table"
     assert "😠 -2 · très négative" in statement(dot, '"tp_payment" [')
     assert "(élevée)" in statement(dot, '"tp_payment" [')
     assert "Objectif: Understand the need" in dot
@@ -377,7 +376,7 @@ def test_hostile_text_only_ever_appears_escaped(payload):
 
 
 def test_html_text_escapes_markup_backslashes_and_controls():
-    assert _html_text('"];evil[label="x') == "&quot;];evil[label=&quot;x"
+    assert _html_text('"];evil[label="x') == "&quot;&#93;;evil[label=&quot;x"
     assert _html_text("<b>&</b>'") == "&lt;b&gt;&amp;&lt;/b&gt;&#39;"
     # Graphviz expands \N, \G… even in HTML labels; a doubled backslash is one backslash
     assert _html_text("a\\N\\") == "a\\\\N\\\\"
@@ -472,10 +471,8 @@ def test_any_text_leaves_the_structure_unchanged(payload):
 
 
 def test_steps_of_steps_share_the_frame_and_column():
-    jm = shop_map()
-    payment = jm.stages[1].touchpoints[2]
-    payment.touchpoints = (Touchpoint("card-form", "Card form", touchpoints=(Touchpoint("cvv", "Security code"),)),)
-    jm._index = None
+    steps = (Touchpoint("card-form", "Card form", touchpoints=(Touchpoint("cvv", "Security code"),)),)
+    jm = with_touchpoint(shop_map(), "payment", touchpoints=steps)
     dot = render_dot(jm)
     assert dot.count('subgraph "cluster_tp_') == 1
     assert '{rank=same; "tp_payment"; "tp_card_form"; "tp_cvv";}' in dot
@@ -484,11 +481,8 @@ def test_steps_of_steps_share_the_frame_and_column():
 
 
 def test_persona_view_shows_steps_whose_parent_the_persona_skips():
-    jm = shop_map()
-    payment = jm.stages[1].touchpoints[2]
-    payment.personas = ("sophie",)
-    payment.touchpoints = (Touchpoint("card-form", "Card form", personas=("marc",)),)
-    jm._index = None
+    steps = (Touchpoint("card-form", "Card form", personas=("marc",)),)
+    jm = with_touchpoint(shop_map(), "payment", personas=("sophie",), touchpoints=steps)
     dot = render_dot(jm, persona="marc")
     assert '"tp_payment"' not in dot
     assert 'subgraph "cluster_tp_' not in dot
@@ -497,11 +491,9 @@ def test_persona_view_shows_steps_whose_parent_the_persona_skips():
 
 def test_persona_who_passes_nowhere_gets_an_empty_but_valid_graph():
     jm = shop_map()
-    jm.personas = (*jm.personas, Persona("zoe", "Zoé"))
-    for stage in jm.stages:
-        for tp in stage.touchpoints:
-            tp.personas = ("sophie",)
-    jm._index = None
+    jm = replace(jm, personas=(*jm.personas, Persona("zoe", "Zoé")))
+    for tp in jm.top_touchpoints():
+        jm = with_touchpoint(jm, tp.id, personas=("sophie",))
     dot = render_dot(jm, persona="zoe")
     assert "subgraph" not in dot and "->" not in dot
     assert dot.endswith("\n}\n")

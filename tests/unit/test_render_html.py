@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import example_paths, run_jmap
-from factories import sample_map
+from support import example_paths, run_jmap
+from support.factories import sample_map
 
 from jmap.errors import RenderError
 from jmap.model import (
@@ -430,7 +430,7 @@ def test_a_map_wider_than_a_sheet_prints_as_stage_groups():
 
 
 def test_numbers_and_durations_in_french():
-    from factories import sample_map as factory_map
+    from support.factories import sample_map as factory_map
 
     jm = factory_map()
     page = build_page(JourneyMap(**{**_fields(jm), "lang": "fr"}))
@@ -684,3 +684,38 @@ def test_a_user_page_can_extend_the_shipped_one(tmp_path: Path):
     assert "<footer>© ACME &lt;owner&gt;</footer>" in html
     assert 'class="grid"' in html
     assert "footer { color: #b00; }" in html and "--sev-critical" in html
+
+
+# -- no raw control characters ---------------------------------------------------
+
+CONTROLS = "nul\x00 esc\x1b[31mred\x1b[0m bel\x07 ff\x0c del\x7f csi\x9b nel\x85 osc\x1b]0;title\x07"
+RAW_CONTROL_IN_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def test_control_characters_never_reach_the_page_raw() -> None:
+    """NUL, ESC, BEL, FF, DEL and terminal escapes in every text field (the
+    <title>, headings, list items…) are shown as escapes, as in the other formats."""
+    jm = sample_map(lambda field: f"{field} {CONTROLS}")
+    page = render_html(jm)
+    assert RAW_CONTROL_IN_HTML.findall(page) == []
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None and "esc\\x1b[31mred" in title.group(1)
+    assert "nul\\x00" in page and "bel\\x07" in page and "del\\x7f" in page and "csi\\x9b" in page
+
+
+def test_control_characters_never_reach_the_gallery_raw() -> None:
+    from jmap.render.gallery import render_gallery
+    from jmap.repo.build import GalleryEntry
+
+    entry = GalleryEntry(
+        rel=f"team/{CONTROLS}.yaml",
+        status="valid",
+        title=f"Title {CONTROLS}",
+        owner=CONTROLS,
+        tags=(CONTROLS,),
+        outputs=(("html", f"team/{CONTROLS}.html"),),
+        diagnostics=(f"1:1: warning: {CONTROLS} [x]",),
+    )
+    page = render_gallery([entry]).decode("utf-8")
+    assert RAW_CONTROL_IN_HTML.findall(page) == []
+    assert "esc\\x1b[31mred" in page

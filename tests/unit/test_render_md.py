@@ -5,10 +5,14 @@ totals) and the labels of the map's language."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import ROOT
 
 from jmap.format.validator import load_file, load_text
 from jmap.model import JourneyMap
@@ -16,7 +20,6 @@ from jmap.render.markdown import render_md
 from jmap.render.mdtext import inline, one_line, shorten, table
 from jmap.render.mermaid import render_mmd
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 HOSTILE = "a | b\nnew line <script>alert(1)</script> [x](javascript:alert(1)) *bold* _it_ `code` ![i](y) &lt; ~~s~~ # h"
@@ -191,8 +194,11 @@ def assert_tables_well_formed(markdown: str) -> int:
 
 def test_tables_are_well_formed_with_hostile_names() -> None:
     jm = shop(name=HOSTILE)
-    jm.personas[0].name = HOSTILE
-    jm.channels[0].name = HOSTILE
+    jm = replace(
+        jm,
+        personas=(replace(jm.personas[0], name=HOSTILE), *jm.personas[1:]),
+        channels=(replace(jm.channels[0], name=HOSTILE), *jm.channels[1:]),
+    )
     md = render_md(jm)
     assert assert_tables_well_formed(md) >= 6
     assert "<script" not in md
@@ -325,3 +331,63 @@ def test_examples_have_well_formed_tables(path: Path) -> None:
         md = render_md(jm, persona)
         assert assert_tables_well_formed(md) >= 3
         assert md.endswith("\n") and not md.endswith("\n\n")
+
+
+def test_a_mention_in_a_map_notifies_nobody_in_the_summary_or_the_diff() -> None:
+    """One Markdown escaper: `@team` is inert in the summary and in `jmap diff --format md`."""
+    from jmap.repo.diff import diff_maps
+    from jmap.repo.diff_report import format_md
+
+    assert inline("ask @cx-team") == "ask &#64;cx-team"
+    text = "jmap: 1\ntitle: T\nstages:\n  - id: s\n    name: S\n    touchpoints:\n      - {id: a, name: A}\n"
+    old, new = load_text(text, "a.yaml").map, load_text(text.replace("name: A", "name: ask @cx-team"), "b.yaml").map
+    assert old is not None and new is not None
+    # The embedded Mermaid block is code, where GitHub mentions no one.
+    prose = re.sub(r"```mermaid\n.*?```", "", render_md(new), flags=re.DOTALL)
+    assert "@cx-team" not in prose and "&#64;cx-team" in prose
+    diff = format_md(diff_maps(old, new))
+    assert "@cx-team" not in diff and "&#64;cx-team" in diff
+
+
+def _inline_by_characters(text: str) -> str:
+    """The escaping rules of docs/markdown.md applied one character at a time:
+    the specification the fast :func:`inline` must match."""
+    import re as _re
+    import unicodedata
+
+    from jmap.render.mdtext import _LINE_START
+
+    lines = []
+    for line in _re.split(r"\r\n|[\r\n\u0085\u2028\u2029\x0b\x0c]", text):
+        cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in line)
+        cleaned = _re.sub(r"[ \t]+", " ", cleaned).strip()
+        if cleaned:
+            lines.append(cleaned)
+    flat = " / ".join(lines)
+    entity = _re.compile(r"[A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;")
+    out = []
+    for position, ch in enumerate(flat):
+        if ch == "&":
+            out.append("&amp;" if entity.match(flat, position + 1) else "&")
+        elif ch in "<>@":
+            out.append({"<": "&lt;", ">": "&gt;", "@": "&#64;"}[ch])
+        elif ch in "\\`*_[]#|~":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    escaped = "".join(out)
+    match = _LINE_START.match(escaped)
+    if match:
+        if match.group(0)[0].isdigit():
+            escaped = escaped[: match.end()] + "\\" + escaped[match.end() :]
+        else:
+            escaped = "\\" + escaped
+    return escaped
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab &<>\\`*_[]#|~-+=1.);\n\r\t\x00\x1f\x85\u2028 lt#x3C@")), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_fast_escaping_matches_the_character_rules(text: str) -> None:
+    from jmap.render.mdtext import inline
+
+    assert inline(text) == _inline_by_characters(text)

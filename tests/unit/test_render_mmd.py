@@ -5,15 +5,18 @@ with the real Mermaid parser.)"""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.factories import with_touchpoint
 
 from jmap.format.validator import load_text
 from jmap.model import JourneyMap
 from jmap.render.mermaid import (
+    MERMAID_MAX_TEXT,
     WORD_JOINER,
     actor_names,
     emotion_to_score,
@@ -174,9 +177,8 @@ def test_actor_names_are_unique() -> None:
 
 
 def test_fallback_to_ids_when_a_name_is_blank() -> None:
-    jm = small_map()
-    jm.stages[0].name = "\n"
-    jm.stages[0].touchpoints[0].name = "\t"
+    jm = with_touchpoint(small_map(), "ad", name="\t")
+    jm = replace(jm, stages=(replace(jm.stages[0], name="\n"), *jm.stages[1:]))
     out = render_mmd(jm)
     assert "  section browse\n    ad: 4: Sophie\u201a 34\n" in out
 
@@ -187,3 +189,74 @@ def test_output_is_byte_identical_across_runs() -> None:
 
 def test_persona_title_keeps_the_comma_of_the_name() -> None:
     assert render_mmd(small_map(), persona="sophie").startswith("journey\n  title Checkout (Sophie, 34)\n")
+
+
+# -- Mermaid's 50,000-character limit ----------------------------------------------
+
+
+def _wide_map(touchpoints: int, name: str, lang: str = "en") -> JourneyMap:
+    personas = [{"id": f"p{i}", "name": f"{name} {i}"} for i in range(4)]
+    stages = [
+        {
+            "id": f"s{s}",
+            "name": f"{name} stage {s}",
+            "touchpoints": [
+                {"id": f"t{s}-{t}", "name": f"{name} {s}.{t}", "channel": "web", "emotion": (t % 5) - 2}
+                for t in range(10)
+            ],
+        }
+        for s in range(touchpoints // 10)
+    ]
+    doc = {
+        "jmap": 1,
+        "title": name * 3,
+        "description": name * 50,
+        "lang": lang,
+        "personas": personas,
+        "channels": [{"id": "web", "name": "Web"}],
+        "stages": stages,
+    }
+    result = load_text(yaml.safe_dump(doc, allow_unicode=True), "wide.yaml")
+    assert result.map is not None, result.diagnostics[:3]
+    return result.map
+
+
+def _js_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("Customer compares the delivery options and prices", id="long-ascii"),
+        pytest.param("😀" * 120, id="emoji-count-twice-in-javascript"),
+        pytest.param("x" * 1_000, id="1000-character-names"),
+    ],
+)
+def test_a_large_map_stays_under_mermaids_limit_and_says_what_is_missing(name: str) -> None:
+    """From about 580 touchpoints the export passed 50,000 characters and
+    Mermaid drew an error instead of the journey."""
+    jm = _wide_map(1_000, name)
+    text = render_mmd(jm)
+    assert _js_units(text) <= MERMAID_MAX_TEXT
+    lines = text.splitlines()
+    assert lines[-2] == "  section …"
+    drawn = sum(1 for line in lines if line.startswith("    ")) - 1
+    assert 0 < drawn < 1_000
+    assert lines[-1].startswith(f"    {1_000 - drawn} more touchpoints not drawn")
+    # The summary embeds the same, bounded, diagram.
+    from jmap.render.markdown import render_md
+
+    block = render_md(jm).split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert block == text
+
+
+def test_the_note_speaks_the_maps_language() -> None:
+    text = render_mmd(_wide_map(2_000, "Le client compare les options de livraison et les prix", lang="fr"))
+    assert "points de contact de plus non dessinés" in text.splitlines()[-1]
+
+
+def test_a_map_that_fits_is_drawn_whole() -> None:
+    text = render_mmd(_wide_map(200, "Step"))
+    assert "…" not in text
+    assert sum(1 for line in text.splitlines() if line.startswith("    ")) == 200

@@ -14,7 +14,8 @@ import pytest
 
 from jmap import model as m
 from jmap.format import validator as v
-from jmap.format.validator import Result, find_maps, is_map_file, load_file, load_text, slugify
+from jmap.format.table import slugify
+from jmap.format.validator import Result, load_file, load_text
 
 HEAD = "jmap: 1\ntitle: T\n"
 PERSONAS = "personas:\n  - id: sophie\n    name: Sophie\n  - id: marc\n    name: Marc\n"
@@ -613,43 +614,16 @@ def test_slugify() -> None:
     assert slugify("日本") == ""
 
 
-# -- finding maps in folders ----------------------------------------------------------------------
+def test_an_invisible_character_in_an_id_is_shown() -> None:
+    """``id: "start\\n"`` was reported as "id 'start' is not valid (did you
+    mean 'start'?)": the message must show what differs."""
+    from jmap.format.validator import load_text as _load
 
-
-def test_is_map_file(tmp_path: Path) -> None:
-    cases = {
-        "map.yaml": "jmap: 1\n",
-        "quoted.yaml": "'jmap': 1\n",
-        "bom.yaml": "\ufeffjmap: 1\n",
-        "later.yaml": "# comment\ntitle: T\njmap: 1\n",
-        "ci.yaml": "on: push\n",
-        "nested.yaml": "a:\n  jmap: 1\n",
-        "prefixed.yaml": "jmapx: 1\n",
-    }
-    for name, text in cases.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    (tmp_path / "latin1.yaml").write_bytes(b"jmap: 1\nt: \xe9\n")
-    assert {name for name in [*cases, "latin1.yaml"] if is_map_file(tmp_path / name)} == {
-        "map.yaml",
-        "quoted.yaml",
-        "bom.yaml",
-        "later.yaml",
-    }
-    assert is_map_file(tmp_path / "missing.yaml") is False
-
-
-def test_find_maps_walks_folders_sorted_and_skips_hidden_ones(tmp_path: Path) -> None:
-    for rel in ["b/z.yaml", "a.yml", "b/a.yaml", ".hidden/h.yaml", "node_modules/n.yaml", "b/.dot.yaml"]:
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("jmap: 1\n", encoding="utf-8")
-    (tmp_path / "b" / "other.yaml").write_text("on: push\n", encoding="utf-8")
-    (tmp_path / "b" / "notes.txt").write_text("jmap: 1\n", encoding="utf-8")
-    found_maps = [Path(p).relative_to(tmp_path).as_posix() for p in find_maps([tmp_path])]
-    assert found_maps == ["a.yml", "b/a.yaml", "b/z.yaml"]
-    # A file named twice, or inside a folder also named, is checked once.
-    again = find_maps([tmp_path / "a.yml", tmp_path, str(tmp_path / "a.yml")])
-    assert len(again) == 3 and again[0] == str(tmp_path / "a.yml")
+    result = _load('jmap: 1\ntitle: T\nstages:\n  - id: "start\\n"\n    name: S\n', "m.yaml")
+    [diagnostic] = result.errors
+    assert diagnostic.rule == "id-format"
+    assert "id 'start\\n' is not a valid id" in diagnostic.format()
+    assert "(did you mean 'start'?)" in diagnostic.message
 
 
 def test_a_metric_may_carry_a_label() -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from jmap.model import (
     Channel,
     Duration,
@@ -146,3 +148,18 @@ def sample_map(text=lambda field: field, lang: str = "en", color: str = "#2a9d8f
             Opportunity(id="loose", name=text("opp2-name")),
         ),
     )
+
+
+# -- editing a frozen map ------------------------------------------------------
+
+
+def with_touchpoint(jm: JourneyMap, touchpoint_id: str, **changes: object) -> JourneyMap:
+    """``jm`` with one touchpoint (at any depth) changed. The model is frozen,
+    so a test edits a map by rebuilding the path down to what it changes."""
+
+    def edit(tp: Touchpoint) -> Touchpoint:
+        if tp.id == touchpoint_id:
+            return replace(tp, **changes)
+        return replace(tp, touchpoints=tuple(edit(sub) for sub in tp.touchpoints))
+
+    return replace(jm, stages=tuple(replace(s, touchpoints=tuple(map(edit, s.touchpoints))) for s in jm.stages))
