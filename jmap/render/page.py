@@ -30,7 +30,7 @@ from __future__ import annotations
 import gc
 import os
 from bisect import bisect_left
-from typing import NamedTuple
+from dataclasses import dataclass, replace
 
 from jmap.errors import RenderError
 from jmap.model import (
@@ -92,7 +92,8 @@ DASH_PATTERNS = ("", "7 4", "2 4", "10 4 2 4", "4 4", "12 3")
 # -- view model ----------------------------------------------------------------
 
 
-class PersonaView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class PersonaView:
     #: Position in the map: the persona's CSS class (``persona-0``) and colour variable.
     position: int
     id: str
@@ -111,14 +112,16 @@ class PersonaView(NamedTuple):
     swatch_path: str
 
 
-class MetricView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class MetricView:
     name: str
     value: str
     target: str | None
     source: str | None
 
 
-class FlowTarget(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class FlowTarget:
     name: str
     #: Positional in-page anchor (``tp-3``) or None when the target is not on this page.
     anchor: str | None
@@ -126,13 +129,15 @@ class FlowTarget(NamedTuple):
     loops_back: bool
 
 
-class FlowView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class FlowView:
     #: ``exit`` (``next: []``) or ``explicit`` (``next: [ids]``).
     kind: str
     targets: tuple[FlowTarget, ...]
 
 
-class ScoreView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ScoreView:
     """One emotion score as text: readable without the curve or colours."""
 
     persona: PersonaView | None
@@ -142,7 +147,8 @@ class ScoreView(NamedTuple):
     face: str
 
 
-class TouchpointView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class TouchpointView:
     anchor: str
     name: str
     description: str | None
@@ -156,7 +162,8 @@ class TouchpointView(NamedTuple):
     scores: tuple[ScoreView, ...] = ()
 
 
-class StageView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class StageView:
     name: str
     description: str | None
     goal: str | None
@@ -170,7 +177,8 @@ class StageView(NamedTuple):
     continued: bool = False
 
 
-class ColumnView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ColumnView:
     position: int
     first_of_stage: bool
     #: None for a stage without touchpoints, which still gets a column.
@@ -178,7 +186,8 @@ class ColumnView(NamedTuple):
     subs: tuple[TouchpointView, ...]
 
 
-class PainPointView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class PainPointView:
     name: str
     description: str | None
     severity: str
@@ -187,7 +196,8 @@ class PainPointView(NamedTuple):
     unaddressed: bool
 
 
-class OpportunityView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class OpportunityView:
     anchor: str
     name: str
     description: str | None
@@ -201,7 +211,8 @@ class OpportunityView(NamedTuple):
     addresses: tuple[str, ...]
 
 
-class TimeBar(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class TimeBar:
     """A touchpoint's duration as a bar as long as its share of the longest one."""
 
     text: str
@@ -210,7 +221,8 @@ class TimeBar(NamedTuple):
     longest: bool
 
 
-class Group(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Group:
     """What one touchpoint contributes to a lane cell; ``via`` names the
     sub-touchpoint it comes from (None for the column's own touchpoint)."""
 
@@ -218,7 +230,8 @@ class Group(NamedTuple):
     items: tuple[object, ...]
 
 
-class LaneView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class LaneView:
     key: str
     label: str
     #: How the template draws the items: text, curve, time, pain_points, opportunities, metrics.
@@ -228,7 +241,8 @@ class LaneView(NamedTuple):
     below_visibility: bool = False
 
 
-class CurvePoint(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class CurvePoint:
     """One persona's score at one column (for the text equivalent and tests)."""
 
     column: int
@@ -236,7 +250,8 @@ class CurvePoint(NamedTuple):
     title: str
 
 
-class CurveSegment(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class CurveSegment:
     x1: str
     y1: str
     x2: str
@@ -245,7 +260,8 @@ class CurveSegment(NamedTuple):
     skipped: bool
 
 
-class CurveSeries(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class CurveSeries:
     persona: PersonaView | None
     name: str
     dash: str
@@ -257,12 +273,14 @@ class CurveSeries(NamedTuple):
     legend_marker: str
 
 
-class CurveMarker(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class CurveMarker:
     persona: PersonaView | None
     path: str
 
 
-class CurveSpot(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class CurveSpot:
     """A face and its score where one or more personas stand at a column:
     the markers beside it say who."""
 
@@ -276,7 +294,8 @@ class CurveSpot(NamedTuple):
     markers: tuple[CurveMarker, ...]
 
 
-class CurveView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class CurveView:
     height: int
     #: y of each score from +2 down to -2, paired with the score's sign and face path.
     levels: tuple[tuple[int, float, str, str], ...]
@@ -288,7 +307,8 @@ class CurveView(NamedTuple):
     description: str
 
 
-class GridView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class GridView:
     """One swimlane grid: the whole map on screen, or one print page of it."""
 
     stages: tuple[StageView, ...]
@@ -300,7 +320,8 @@ class GridView(NamedTuple):
     print_copy: bool = False
 
 
-class SummaryView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class SummaryView:
     stages: int
     touchpoints: int
     pain_points: int
@@ -310,12 +331,14 @@ class SummaryView(NamedTuple):
     time_in_touchpoints: str | None
 
 
-class Fact(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Fact:
     label: str
     value: str
 
 
-class PageView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class PageView:
     lang: str
     labels: dict[str, str]
     title: str
@@ -787,7 +810,7 @@ class _Builder:
         above = tuple(v for k in above_keys if (v := lane(k)) is not None)
         below = [v for k in below_keys if (v := lane(k)) is not None]
         if below:
-            below[0] = below[0]._replace(below_visibility=True)
+            below[0] = replace(below[0], below_visibility=True)
         return above, tuple(below)
 
     # the curve -----------------------------------------------------------------
@@ -902,7 +925,7 @@ class _Builder:
                     (s.persona, s.persona.shape if s.persona else "circle")
                 )
                 titles.setdefault((pt.column, pt.score), []).append(pt.title)
-            sliced.append(s._replace(points=points, segments=segments))
+            sliced.append(replace(s, points=points, segments=segments))
             if points:
                 described.append(f"{s.name} — " + "; ".join(pt.title.split(" · ", 1)[1] for pt in points))
 
@@ -976,10 +999,10 @@ class _Builder:
         for sheet in sheets:
             start = sheet[0][1]
             end = sheet[-1][1] + sheet[-1][2]
-            stages = tuple(stage._replace(span=width, continued=continued) for stage, _f, width, continued in sheet)
+            stages = tuple(replace(stage, span=width, continued=continued) for stage, _f, width, continued in sheet)
             # The first column of a sheet always starts a visual group.
             part_columns = tuple(
-                col._replace(first_of_stage=col.first_of_stage or col.position == start) for col in columns[start:end]
+                replace(col, first_of_stage=col.first_of_stage or col.position == start) for col in columns[start:end]
             )
             parts.append(
                 GridView(
@@ -995,7 +1018,7 @@ class _Builder:
 
 
 def _slice_lane(lane: LaneView, start: int, end: int) -> LaneView:
-    return lane if lane.kind == "curve" else lane._replace(cells=lane.cells[start:end])
+    return lane if lane.kind == "curve" else replace(lane, cells=lane.cells[start:end])
 
 
 def _point_moves(
