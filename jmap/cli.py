@@ -122,6 +122,7 @@ def cli() -> None:
       jmap validate maps/
       jmap render checkout.yaml -f svg,html,md -o out/
       jmap build maps/ -o site/
+      jmap serve checkout.yaml                 # live preview in the browser
 
     The format is documented in docs/format.md, the commands in docs/cli.md,
     every rule id in docs/rules.md.
@@ -330,6 +331,58 @@ def build(
         strict=strict,
         templates_dir=Path(templates_dir) if templates_dir else None,
         progress=progress,
+    )
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True), metavar="PATH")
+@click.option(
+    "-p",
+    "--port",
+    type=click.IntRange(0, 65535),
+    metavar="N",
+    help="Port to listen on (default 8765, or the next free one; 0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="H",
+    help="Address to listen on; anything but loopback shows the maps to the network (a warning says so).",
+)
+@click.option(
+    "--open/--no-open",
+    "open_browser",
+    default=None,
+    help="Open the page in the default browser (default: when run from a terminal).",
+)
+@templates_option
+@debug_option
+def serve(path: str, port: int | None, host: str, open_browser: bool | None, templates_dir: str | None) -> int:
+    """Live preview: serve the page of a map, or the gallery of a folder, and
+    update it in the browser at every save.
+
+    A save that does not validate shows its problems over the last good
+    render; the next good save brings the page back. The diagram (SVG) is one
+    click away from each page. Only this machine can connect unless --host
+    says otherwise. Ctrl-C stops it.
+
+    \b
+    Examples:
+      jmap serve checkout.yaml              # http://127.0.0.1:8765/
+      jmap serve maps/ --port 9000 --no-open
+      jmap serve checkout.yaml --templates theme/
+    """
+    from pathlib import Path
+
+    from jmap.commands.serve import serve as run_serve
+
+    return run_serve(
+        path,
+        port=port,
+        host=host,
+        open_browser=open_browser,
+        templates_dir=Path(templates_dir) if templates_dir else None,
     )
 
 

@@ -14,8 +14,14 @@ sanitized again here so that a hostile string can never become an id, a port
 Layout, left to right: one cluster per stage, touchpoints in flow order,
 sub-touchpoints stacked in the same column under their parent, back edges
 (loops) excluded from ranking so a loop cannot fold the journey back on
-itself. The legend lives in the graph label, above the drawing, so it never
-competes with the journey for a place in the layout.
+itself. A long journey wraps into rows of whole stages, chosen so the diagram
+is as legible as it can be on a 16:9 slide; an arrow between rows becomes a
+pair of lettered connectors instead of a line across the drawing. The legend
+lives in the graph label, above the drawing, so it never competes with the
+journey for a place in the layout.
+
+Which arrows exist is the model's route rule (``JourneyMap.persona_route``):
+the diagram never draws a move the map does not allow.
 """
 
 from __future__ import annotations
@@ -27,7 +33,16 @@ from dataclasses import dataclass, field
 
 from jmap.model import SERIOUS_SEVERITIES, Channel, JourneyMap, Metric, Stage, Touchpoint
 from jmap.render.labels import labels
-from jmap.render.style import EMOTION_COLORS, EMOTION_FACES, SEVERITY_COLORS, emotion_sign, persona_colors
+from jmap.render.locale import (
+    NBSP,
+    format_duration,
+    format_metric,
+    format_metric_value,
+    french_spacing,
+    metric_label,
+    with_colon,
+)
+from jmap.render.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign, persona_colors
 
 FONT = "DejaVu Sans"
 INK = "#2b2d42"
@@ -42,13 +57,25 @@ PLAIN_FILL = "#ffffff"
 #: narrow enough that a stage of several touchpoints fits on a slide.
 NAME_WIDTH = 26
 TEXT_WIDTH = 34
+#: A stage box is as wide as its cards: its details may use the room.
+STAGE_TEXT_WIDTH = 46
+#: Steps are smaller cards under their touchpoint, narrower than it.
+STEP_WIDTH = 22
 TITLE_WIDTH = 90
 
-#: Above this many drawn touchpoints, dot's positioning effort is capped
-#: (``nslimit``, see docs/diagram.md): its network simplex grows faster than
-#: linearly and takes seven times longer on 5,000 touchpoints, for a gain
-#: nobody sees at that size.
-LARGE_MAP = 300
+#: Above this layout size, dot's positioning effort is capped (``nslimit``,
+#: see docs/diagram.md). The size counts the nodes dot will rank, drawn and
+#: hidden: every rank an arrow spans beyond the next one costs dot a hidden
+#: node, so a map of few touchpoints with long arrows can be "large" while a
+#: long map wrapped into short rows is not. Its network simplex grows faster
+#: than linearly, for a gain nobody sees at that size.
+LARGE_LAYOUT = 1200
+
+#: The slide the diagram must read on (px at 96 dpi: 1 pt of the drawing is
+#: 4/3 px at full size) and the widest shape allowed.
+SLIDE_WIDTH = 1920
+SLIDE_HEIGHT = 1080
+MAX_ASPECT = 3.0
 
 #: What Graphviz's parser takes in one piece: a quoted id or a run of text
 #: between two tags of longer than 16,384 characters is a syntax error for it.
@@ -210,18 +237,95 @@ def _long_hex(color: str) -> str:
     return color.lower()
 
 
-def _rounded(score: float) -> int:
-    """Half away from zero, so an average of -0.5 reads as -1 (not Python's banker's 0)."""
-    return int(score + 0.5) if score >= 0 else -int(-score + 0.5)
-
-
 def _text_on(color: str) -> str:
     """Black or white, whichever reads better on ``color``."""
     r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     return "#ffffff" if (0.299 * r + 0.587 * g + 0.114 * b) < 150 else INK
 
 
+def _letters(number: int) -> str:
+    """0 → ``A``, 25 → ``Z``, 26 → ``AA``: the names of the row connectors."""
+    text = ""
+    number += 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        text = chr(ord("A") + rest) + text
+    return text
+
+
+# -- faces ------------------------------------------------------------------------
+
+#: Faces as written into the DOT text: all five from DejaVu Sans, each with
+#: U+FE0E (text presentation), so dot's PNG and PDF never mix monochrome and
+#: colour-emoji glyphs. In SVG, ``draw_faces`` replaces them with drawn shapes,
+#: so the file looks the same on every machine whatever its fonts.
+FACES: dict[int, str] = {
+    -2: "\U0001f620\ufe0e",
+    -1: "\u2639\ufe0e",
+    0: "\U0001f610\ufe0e",
+    1: "\u263a\ufe0e",
+    2: "\U0001f604\ufe0e",
+}
+_FACE_SCORE = {face: score for score, face in FACES.items()}
+_FACE_TEXT = re.compile(
+    r'<text text-anchor="start" x="([-0-9.]+)" y="([-0-9.]+)" font-family="[^"]*" font-size="(10\.00)"'
+    r'(?: fill="(#[0-9a-f]{6})")?>(' + "|".join(FACES.values()) + r")</text>"
+)
+#: Mouth of each score: a quadratic curve whose control point bends it
+#: (below the corners: a smile; above: a frown), in units of the face radius.
+_MOUTH_BEND = {-2: -0.55, -1: -0.3, 0: 0.0, 1: 0.3, 2: 0.6}
+
+
+def _face_svg(x: float, y: float, size: float, color: str, score: int) -> str:
+    r = size * 0.42
+    cx, cy = x + r + size * 0.06, y - size * 0.36
+    eye = r * 0.12
+    mouth_y = cy + r * 0.38
+    bend = _MOUTH_BEND[score] * r
+    parts = [
+        f'<g class="face" data-score="{score}">',
+        f'<circle cx="{cx:.2f}" cy="{cy:.2f}" r="{r:.2f}" fill="none" stroke="{color}" stroke-width="{r * 0.16:.2f}"/>',
+        f'<circle cx="{cx - r * 0.35:.2f}" cy="{cy - r * 0.22:.2f}" r="{eye:.2f}" fill="{color}"/>',
+        f'<circle cx="{cx + r * 0.35:.2f}" cy="{cy - r * 0.22:.2f}" r="{eye:.2f}" fill="{color}"/>',
+        f'<path d="M{cx - r * 0.45:.2f},{mouth_y - bend / 2:.2f} Q{cx:.2f},{mouth_y + bend:.2f} '
+        f'{cx + r * 0.45:.2f},{mouth_y - bend / 2:.2f}" fill="none" stroke="{color}" '
+        f'stroke-width="{r * 0.16:.2f}" stroke-linecap="round"/>',
+    ]
+    if score == -2:  # frowning brows: angry, not only sad
+        parts.append(
+            f'<path d="M{cx - r * 0.6:.2f},{cy - r * 0.55:.2f} L{cx - r * 0.15:.2f},{cy - r * 0.35:.2f} '
+            f'M{cx + r * 0.6:.2f},{cy - r * 0.55:.2f} L{cx + r * 0.15:.2f},{cy - r * 0.35:.2f}" '
+            f'stroke="{color}" stroke-width="{r * 0.14:.2f}" stroke-linecap="round"/>'
+        )
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def draw_faces(svg: bytes) -> bytes:
+    """The faces of an SVG written by dot from this module's DOT, drawn as
+    shapes instead of glyphs, in the text's colour and at the text's size.
+    Only the face characters of ``FACES``, each alone in its own ``<text>`` at
+    10 pt and not bold (see ``_face``), are replaced: no user text is written
+    that way (names are bold, other text is 9, 11 or 13 pt), so none is touched."""
+    text = svg.decode("utf-8")
+
+    def shape(match: re.Match[str]) -> str:
+        x, y, size = float(match.group(1)), float(match.group(2)), float(match.group(3))
+        return _face_svg(x, y, size, match.group(4) or "#000000", _FACE_SCORE[match.group(5)])
+
+    return _FACE_TEXT.sub(shape, text).encode("utf-8")
+
+
+def _face(score: int, color: str) -> Html:
+    """A face alone in its own font span, so dot writes it as its own ``<text>``."""
+    return Html(f'<FONT POINT-SIZE="10" COLOR="{color}">{FACES[score]}</FONT>')
+
+
 # -- the writer -----------------------------------------------------------------
+
+#: One arrow: source id, target id, persona ids on it, and whether it skips
+#: touchpoints only others take (dashed).
+Edge = tuple[str, str, tuple[str, ...], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +334,7 @@ class _Drawing:
     a plain walk with no decisions about visibility left."""
 
     shown: set[str]
-    edges: list[tuple[str, str, tuple[str, ...]]]  # source, target, persona ids on it
+    edges: list[Edge]
     #: Touchpoint id → DOT node id, filled in once when the drawing is made.
     ids: dict[str, str] = field(default_factory=dict)
 
@@ -239,15 +343,18 @@ class _DotWriter:
     def __init__(self, jm: JourneyMap, persona: str | None) -> None:
         self.jm = jm
         self.persona = persona
+        self.lang = jm.lang
         self.t = labels(jm.lang)
         self.lines: list[str] = []
         self.colors = {pid: _long_hex(color) for pid, color in persona_colors(jm.personas).items()}
         self.position = {tp.id: i for i, tp in enumerate(jm.all_touchpoints())}
+        self.stage_number = {stage.id: i for i, stage in enumerate(jm.stages)}
         self.drawing = self._drawing()
-        self.large = len(self.drawing.shown) > LARGE_MAP
         self.end_count = 0
-        self.has_outgoing = {src for src, _dst, _ps in self.drawing.edges}
-        self.has_incoming = {dst for src, dst, _ps in self.drawing.edges if not self._is_back(src, dst)}
+        self.gates = 0
+        self.has_outgoing = {edge[0] for edge in self.drawing.edges}
+        self.has_incoming = {edge[1] for edge in self.drawing.edges if not self._is_back(edge[0], edge[1])}
+        self.low_points = self._low_points()
         #: Where edges attach to a touchpoint: itself, or (leaving) its last step.
         self.anchor_in: dict[str, str] = {}
         self.anchor_out: dict[str, str] = {}
@@ -258,27 +365,47 @@ class _DotWriter:
         #: The ranking edges drawn so far, both ways (node id → node ids).
         self.heads: dict[str, list[str]] = {}
         self.tails: dict[str, list[str]] = {}
-        self.stage_clusters: list[str] = []
+        self.stage_cluster_of: dict[int, str] = {}
         #: Node ids standing directly in a stage (not steps stacked under them).
         self.stage_level: set[str] = set()
+        self.targets_of: dict[str, list[str]] = {}
+        for edge in self.drawing.edges:
+            self.targets_of.setdefault(edge[0], []).append(edge[1])
+        self.units = {i: self._units(stage) for i, stage in enumerate(jm.stages)}
+        self.rows = self._rows()
+        self.row_of = {stage: row for row, stages in enumerate(self.rows) for stage in stages}
+        self.connectors = self._connectors()
+        self.large = self._layout_size() > LARGE_LAYOUT
 
     # -- what is drawn ---------------------------------------------------------
 
     def _drawing(self) -> _Drawing:
+        """The touchpoints and arrows of this view, by the route rule.
+
+        A persona view draws that persona's route. The whole map draws, for
+        every flow arrow, the personas whose route takes it (solid), then the
+        moves that skip steps only others take (dashed); an arrow no persona
+        takes is not drawn, since nobody goes that way. A map without personas
+        draws its flow.
+        """
         jm = self.jm
-        edges: list[tuple[str, str, tuple[str, ...]]]
+        edges: list[Edge]
         if self.persona is not None:
-            shown = {tp.id for tp in jm.persona_journey(self.persona)}
-            edges = [(a, b, (self.persona,)) for a, b in jm.persona_route(self.persona).pairs()]
+            route = jm.persona_route(self.persona)
+            shown = {tp.id for tp in route.touchpoints}
+            edges = [(e.source, e.target, (self.persona,), e.skipped) for e in route.edges]
+        elif jm.personas:
+            shown = set(self.position)
+            direct: dict[tuple[str, str], list[str]] = {}
+            skips: dict[tuple[str, str], list[str]] = {}
+            for p in jm.personas:
+                for e in jm.persona_route(p.id).edges:
+                    (skips if e.skipped else direct).setdefault((e.source, e.target), []).append(p.id)
+            edges = [(a, b, tuple(direct[a, b]), False) for a, b in dict.fromkeys(jm.flow_edges()) if (a, b) in direct]
+            edges.extend((a, b, tuple(ps), True) for (a, b), ps in skips.items())
         else:
             shown = set(self.position)
-            on_edge: dict[tuple[str, str], list[str]] = {}
-            for p in jm.personas:
-                for edge in jm.persona_route(p.id).pairs():
-                    on_edge.setdefault(edge, []).append(p.id)
-            edges = [(a, b, tuple(on_edge.pop((a, b), ()))) for a, b in jm.flow_edges()]
-            # A persona who skips touchpoints jumps over them: drawn after the flow.
-            edges.extend((a, b, tuple(ps)) for (a, b), ps in on_edge.items())
+            edges = [(a, b, (), False) for a, b in dict.fromkeys(jm.flow_edges())]
         drawing = _Drawing(shown=shown, edges=edges)
         taken: set[str] = set()
         for tp_id in self.position:
@@ -295,6 +422,217 @@ class _DotWriter:
         document order, so ranking it would drag the journey leftwards."""
         return self.position[target] <= self.position[source]
 
+    def _scores(self, tp: Touchpoint) -> list[tuple[str | None, int]]:
+        """The scores this view shows at ``tp``: (persona, score) per persona
+        who passes here, or one (None, score) when everyone feels the same."""
+        emotion = tp.emotion
+        if emotion is None:
+            return []
+        if self.persona is not None:
+            score = self.jm.emotion_at(tp, self.persona)
+            return [] if score is None else [(None, score)]
+        if emotion.everyone is not None:
+            return [(None, emotion.everyone)]
+        here = self.jm.personas_at(tp)
+        pairs: list[tuple[str | None, int]] = [(p, emotion.per_persona[p]) for p in here if p in emotion.per_persona]
+        if len({score for _p, score in pairs}) == 1 and len(pairs) == len(here):
+            return [(None, pairs[0][1])]  # they all feel the same: one face
+        return pairs
+
+    def _low_points(self) -> set[str]:
+        """The emphasised touchpoints: each persona's low point (the first
+        touchpoint on their route with their lowest score, if negative), or the
+        map's when it has no personas. At most one per persona, so the
+        emphasis stays rare and means something."""
+        jm = self.jm
+        walks: list[tuple[str | None, list[Touchpoint]]]
+        if self.persona is not None:
+            walks = [(self.persona, list(jm.persona_route(self.persona).touchpoints))]
+        elif jm.personas:
+            walks = [(p.id, jm.persona_journey(p.id)) for p in jm.personas]
+        else:
+            walks = [(None, list(jm.all_touchpoints()))]
+        low: set[str] = set()
+        for persona, touchpoints in walks:
+            worst: tuple[int, str] | None = None
+            for tp in touchpoints:
+                score = jm.emotion_at(tp, persona)
+                if score is not None and score < 0 and (worst is None or score < worst[0]):
+                    worst = (score, tp.id)
+            if worst is not None:
+                low.add(worst[1])
+        return low
+
+    # -- rows: fitting a slide -------------------------------------------------
+
+    def _units(self, stage: Stage) -> list[Touchpoint]:
+        """The touchpoints standing at the stage's level in this view (a
+        hidden touchpoint's shown steps stand in its place)."""
+        out: list[Touchpoint] = []
+
+        def visit(tp: Touchpoint) -> None:
+            if tp.id in self.drawing.shown:
+                out.append(tp)
+            else:
+                for sub in tp.touchpoints:
+                    visit(sub)
+
+        for tp in stage.touchpoints:
+            visit(tp)
+        return out
+
+    def _card_size(self, tp: Touchpoint, step: bool = False) -> tuple[float, float]:
+        """A rough width and height of a touchpoint's card in points, from its
+        text: enough to choose rows, without running dot twice."""
+        name_lines = _wrap(tp.name, STEP_WIDTH if step else NAME_WIDTH)
+        width = max(len(line) for line in name_lines) * (6.4 if step else 7.2)
+        height = len(name_lines) * (12.5 if step else 14.0) + 10.0
+        small: list[str] = []
+        parent = self.jm.parent_of(tp.id) if step else None
+        facts = []
+        if tp.channel is not None and (parent is None or parent.channel != tp.channel):
+            facts.append(self.jm.channel(tp.channel).name + " · online")
+        if tp.duration is not None:
+            facts.append(tp.duration.text + "  ")
+        if facts:
+            small.extend(_wrap(" · ".join(facts) + " ●●", TEXT_WIDTH))
+        for metric in tp.metrics:
+            small.extend(_wrap(self._metric_text(metric), TEXT_WIDTH))
+        for pp in tp.pain_points:
+            small.extend(_wrap(f"⚠ {pp.name} (medium)", TEXT_WIDTH))
+        if small:
+            width = max(width, max(len(line) for line in small) * 5.1)
+        height += len(small) * 11.5
+        if self._scores(tp):
+            height += 15.0
+            width = max(width, 62.0 * len(self._scores(tp)))
+        width = max(width, 80.0) + 20.0
+        steps = self._steps_of(tp)
+        for sub in steps:
+            sub_width, sub_height = self._card_size(sub, step=True)
+            width = max(width, sub_width + 12.0)
+            height += sub_height + 10.0
+        return 0.93 * width + (12.0 if steps else 0.0), height + (12.0 if steps else 0.0)
+
+    def _steps_of(self, tp: Touchpoint) -> list[Touchpoint]:
+        return [s for s in self._descendants(tp.touchpoints) if s.id in self.drawing.shown]
+
+    def _stage_size(self, index: int) -> tuple[float, float]:
+        """Width and height of a stage box: columns of cards in flow order."""
+        stage = self.jm.stages[index]
+        units = self.units[index]
+        unit_of: dict[str, str] = {}
+        for unit in units:
+            unit_of[unit.id] = unit.id
+            for sub in self._descendants(unit.touchpoints):
+                unit_of[sub.id] = unit.id
+        column = {unit.id: 0 for unit in units}
+        inner = [
+            (a, b)
+            for source in unit_of
+            for target in self.targets_of.get(source, ())
+            if (a := unit_of[source]) != (b := unit_of.get(target, a)) and not self._is_back(a, b)
+        ]
+        # Sources come in document order and forward arrows point later, so
+        # two passes settle the columns of chains listed out of order.
+        for _ in range(2):
+            for a, b in inner:
+                column[b] = max(column[b], column[a] + 1)
+        widths: dict[int, float] = {}
+        heights: dict[int, float] = {}
+        for unit in units:
+            w, h = self._card_size(unit)
+            c = column[unit.id]
+            widths[c] = max(widths.get(c, 0.0), w)
+            heights[c] = heights.get(c, -22.0) + h + 22.0
+        label_lines = len(self._stage_detail(stage)) + 1.4 * len(_wrap(stage.name, NAME_WIDTH))
+        width = max(sum(widths.values()) + 36.0 * max(0, len(widths) - 1), TEXT_WIDTH * 5.6) + 28.0
+        height = max(heights.values(), default=20.0) + label_lines * 12.5 + 40.0
+        return width, height
+
+    def _header_height(self) -> float:
+        rows = 1.0 + (len(_wrap(self.jm.description, TITLE_WIDTH + 30)) * 0.55 if self.jm.description else 0.0)
+        return rows * 28.0 + 3 * 22.0 + 30.0
+
+    def _rows(self) -> list[list[int]]:
+        """Stages grouped into rows, left to right then top to bottom.
+
+        Each number of rows is tried, stages split into rows of similar width
+        (estimated from the cards' text), and the one that shows the diagram
+        largest on a 1920×1080 slide wins, among those no wider than 3:1.
+        """
+        shown = [i for i in range(len(self.jm.stages)) if self.persona is None or self.units[i]]
+        if not shown:
+            return []
+        sizes = {i: self._stage_size(i) for i in shown}
+        gap = 64.0  # the gate between two stages takes a rank
+        total = sum(sizes[i][0] for i in shown) + gap * (len(shown) - 1)
+        header = self._header_height()
+        # The title and legend stand above the rows: no row layout is narrower.
+        legend = max(740.0, min(len(self.jm.title), TITLE_WIDTH) * 12.0)
+        best: tuple[float, list[list[int]]] | None = None
+        for count in range(1, min(len(shown), 40) + 1):
+            rows = _split(shown, [sizes[i][0] + gap for i in shown], total / count)
+            width = max(max(sum(sizes[i][0] for i in row) + gap * (len(row) - 1) for row in rows), legend) + 20.0
+            height = header + sum(max(sizes[i][1] for i in row) for row in rows) + 30.0 * (len(rows) - 1) + 20.0
+            # At full size or larger nothing needs wrapping; another row must
+            # gain something visible to be worth a break in the journey.
+            scale = min(SLIDE_WIDTH / width, SLIDE_HEIGHT / height, 1.0)
+            fits = width / height <= MAX_ASPECT
+            key = scale if fits else scale / 10
+            if best is None or key > best[0] * 1.03:
+                best = (key, rows)
+            if height > width * 1.2:
+                break
+        assert best is not None
+        return best[1]
+
+    def _layout_size(self) -> int:
+        """Nodes dot will rank, counting the hidden ones long arrows need: the
+        columns an arrow spans beyond the next, estimated per row."""
+        spans = 0
+        place: dict[str, tuple[int, int]] = {}
+        for index, units in self.units.items():
+            for order, unit in enumerate(units):
+                place[unit.id] = (self.row_of.get(index, 0), order)
+        for source, target, _ps, _skip in self.drawing.edges:
+            a, b = place.get(source), place.get(target)
+            if a is not None and b is not None and a[0] == b[0] and b[1] > a[1] + 1:
+                spans += b[1] - a[1] - 1
+        return len(self.drawing.shown) + spans
+
+    def _connectors(self) -> dict[int, tuple[str, str]]:
+        """Arrows between rows, and loops back to an earlier stage, as a
+        lettered connector after their source and the same letter before their
+        target (one letter per target): drawn, they would cut through stages
+        or sweep back across the whole width."""
+        letters: dict[str, str] = {}
+        out: dict[int, tuple[str, str]] = {}
+        for n, (source, target, _ps, _skip) in enumerate(self.drawing.edges):
+            row_a = self.row_of.get(self.stage_number[self.jm.stage_of(source).id])
+            row_b = self.row_of.get(self.stage_number[self.jm.stage_of(target).id])
+            # Between rows, and for a loop back to an earlier stage: a line
+            # would cross the drawing or sweep back across the whole row.
+            stage_a, stage_b = self.jm.stage_of(source).id, self.jm.stage_of(target).id
+            if row_a == row_b and (stage_a == stage_b or not self._is_back(source, target)):
+                continue
+            if target not in letters:
+                letters[target] = _letters(len(letters))
+            out[n] = (letters[target], f"link_out_{len(out) + 1}")
+        self.link_in = {target: (letter, f"link_in_{i + 1}") for i, (target, letter) in enumerate(letters.items())}
+        #: Connector nodes by stage number, and the arrows arriving at each target.
+        self.links_of_stage: dict[int, list[tuple[str, str]]] = {}
+        for target, (letter, node_id) in self.link_in.items():
+            stage = self.stage_number[self.jm.stage_of(target).id]
+            self.links_of_stage.setdefault(stage, []).append((letter, node_id))
+        self.arriving: dict[str, list[Edge]] = {}
+        for n, (letter, node_id) in out.items():
+            edge = self.drawing.edges[n]
+            stage = self.stage_number[self.jm.stage_of(edge[0]).id]
+            self.links_of_stage.setdefault(stage, []).append((letter, node_id))
+            self.arriving.setdefault(edge[1], []).append(edge)
+        return out
+
     # -- output ----------------------------------------------------------------
 
     def emit(self, line: str, depth: int) -> None:
@@ -303,26 +641,29 @@ class _DotWriter:
     def write(self) -> str:
         self.emit("digraph journey {", 0)
         self._graph_defaults()
-        stage_roots: list[list[str]] = []
-        for index, stage in enumerate(self.jm.stages):
-            roots = self._stage(stage, index)
-            if roots is not None:
-                stage_roots.append(roots)
+        stage_roots: dict[int, list[str]] = {}
+        # Rows are laid out apart and stacked by dot's packing, which fills its
+        # one column from the bottom: the last row is written first.
+        for index in [i for row in reversed(self.rows) for i in row]:
+            stage_roots[index] = self._stage(self.jm.stages[index], index, 1)
         self._edges()
-        self._stage_order(stage_roots)
+        for row in self.rows:
+            self._stage_order([stage_roots[i] for i in row], [self.stage_cluster_of[i] for i in row])
+        if len(self.rows) > 1:
+            for number, row in enumerate(self.rows):
+                self._row_start(number, self.stage_cluster_of[row[0]])
         self.emit("}", 0)
         return "\n".join(self.lines) + "\n"
 
     def _graph_defaults(self) -> None:
-        graph: dict[str, str | int | float] = {
+        graph: _Attrs = {
             "rankdir": "LR",
-            "newrank": "true",
             "compound": "true",
             "fontname": FONT,
             "fontcolor": INK,
             "bgcolor": "#ffffff",
-            "pad": 0.3,
-            "nodesep": 0.3,
+            "pad": 0.1,
+            "nodesep": 0.2,
             "ranksep": 0.45,
             "labelloc": "t",
             "labeljust": "l",
@@ -330,25 +671,33 @@ class _DotWriter:
             "label": self._title_and_legend(),
         }
         graph["splines"] = "spline"
+        if len(self.rows) > 1:
+            # Each row is laid out on its own (no arrow joins two rows, their
+            # connectors stand in), then the rows are stacked in input order.
+            graph["pack"] = 28
+            graph["packmode"] = "array_ic1"
         if self.large:
             # Measured in bench/bench_render.py; see docs/diagram.md.
             graph["nslimit"] = 0.1
         self.emit("graph " + _attrs(graph) + ";", 1)
-        node: _Attrs = {"fontname": FONT, "fontsize": 11, "fontcolor": INK, "shape": "box", "margin": "0.12,0.06"}
+        node: _Attrs = {
+            "fontname": FONT,
+            "fontsize": 11,
+            "fontcolor": INK,
+            "shape": "box",
+            "margin": "0.1,0.05",
+        }
         self.emit("node " + _attrs(node) + ";", 1)
         edge: _Attrs = {"fontname": FONT, "fontsize": 9, "color": EDGE_GREY, "arrowsize": 0.7}
         self.emit("edge " + _attrs(edge) + ";", 1)
 
     # -- stages and touchpoints -------------------------------------------------
 
-    def _stage(self, stage: Stage, index: int) -> list[str] | None:
+    def _stage(self, stage: Stage, index: int, depth: int) -> list[str]:
         """One stage cluster; returns the touchpoint ids at its top level, in
-        document order, or None when this view shows nothing of the stage."""
-        has_shown = any(tp.id in self.drawing.shown for tp in self._descendants(stage.touchpoints))
-        if self.persona is not None and not has_shown:
-            return None
+        document order."""
         stage_cluster = f"cluster_stage_{index}"
-        self.emit(f"subgraph {_quote(stage_cluster)} {{", 1)
+        self.emit(f"subgraph {_quote(stage_cluster)} {{", depth)
         self.open_clusters.append(stage_cluster)
         self.members[stage_cluster] = {}
         cluster: _Attrs = {
@@ -357,26 +706,41 @@ class _DotWriter:
             "fillcolor": STAGE_FILL,
             "color": STAGE_BORDER,
             "penwidth": 1.2,
-            "margin": 14,
+            "margin": 12,
             "fontsize": 12,
         }
-        self.emit("graph " + _attrs(cluster) + ";", 2)
+        self.emit("graph " + _attrs(cluster) + ";", depth + 1)
         roots: list[str] = []
         for tp in stage.touchpoints:
-            roots.extend(self._touchpoint(tp, 2))
+            roots.extend(self._touchpoint(tp, depth + 1))
         if not roots:
-            # An empty stage still takes its place in the journey.
             # An empty stage still takes its place in the journey. The key
             # cannot clash with a touchpoint id, which is a slug.
             placeholder, key = f"empty_stage_{index}", f"#empty_stage_{index}"
-            self._node(placeholder, 2, {"label": "", "shape": "point", "style": "invis"})
+            self._node(placeholder, depth + 1, {"label": "", "shape": "point", "style": "invis"})
             self.anchor_in[key] = self.anchor_out[key] = placeholder
             roots.append(key)
+        self._stage_connectors(index, depth + 1)
         self.open_clusters.pop()
-        self.emit("}", 1)
-        self.stage_clusters.append(stage_cluster)
+        self.emit("}", depth)
+        self.stage_cluster_of[index] = stage_cluster
         self.stage_level.update(self.anchor_in[root] for root in roots)
         return roots
+
+    def _stage_connectors(self, index: int, depth: int) -> None:
+        """The lettered connectors of the arrows that leave or enter this
+        stage's row here: they sit in the stage, next to the touchpoint."""
+        look: _Attrs = {
+            "shape": "circle",
+            "width": 0.28,
+            "fixedsize": "true",
+            "fontsize": 10,
+            "style": "filled,bold",
+            "fillcolor": "#ffffff",
+            "color": NODE_BORDER,
+        }
+        for letter, node_id in self.links_of_stage.get(index, ()):
+            self._node(node_id, depth, {**look, "label": Html(f"<B>{_html_text(letter)}</B>")})
 
     def _descendants(self, touchpoints: Iterable[Touchpoint]) -> Iterable[Touchpoint]:
         for tp in touchpoints:
@@ -396,16 +760,17 @@ class _DotWriter:
         if in_frame or not any(s.id in self.drawing.shown for s in self._descendants(tp.touchpoints)):
             # Steps of steps share their ancestor's frame and column (a nested
             # frame would be placed as a block, out of document order, by dot).
-            self._node(node_id, depth, self._touchpoint_look(tp))
+            self._node(node_id, depth, self._touchpoint_look(tp, step=in_frame))
             self.anchor_in[tp.id] = self.anchor_out[tp.id] = node_id
             self._maybe_end(tp, node_id, None, depth)
             for sub in tp.touchpoints:
                 self._touchpoint(sub, depth)
             return [tp.id]
         # A touchpoint broken into steps is drawn as a frame holding the
-        # touchpoint with its steps stacked below it: the flow enters and leaves
-        # through the touchpoint itself (leaving from the frame's border, ltail),
-        # so the journey's line stays straight and the steps add height, not width.
+        # touchpoint with its steps below it, smaller and joined by thin
+        # arrows: the flow enters and leaves through the touchpoint itself
+        # (leaving from the frame's border, ltail), so the journey's line stays
+        # straight and the steps add height, not width.
         cluster = "cluster_" + node_id
         self.emit(f"subgraph {_quote(cluster)} {{", depth)
         self.open_clusters.append(cluster)
@@ -415,7 +780,7 @@ class _DotWriter:
             "style": "rounded,filled",
             "fillcolor": "#ffffff",
             "color": STAGE_BORDER,
-            "margin": 8,
+            "margin": 6,
         }
         self.emit("graph " + _attrs(frame) + ";", depth + 1)
         self._node(node_id, depth + 1, self._touchpoint_look(tp))
@@ -425,11 +790,18 @@ class _DotWriter:
         self.open_clusters.pop()
         # Every step, at any depth, stacks in one column under the touchpoint.
         # With rankdir=LR a rank runs bottom to top, so the chain that orders
-        # the column goes from the last step up to the touchpoint.
+        # the column goes from the last step up to the touchpoint; drawn
+        # backwards, it reads as thin arrows from the touchpoint down its steps.
         column = [n for n in self.members[cluster] if n.startswith("tp_")]
         self.emit("{rank=same; " + " ".join(_quote(n) + ";" for n in column) + "}", depth + 1)
+        step_edge: _Attrs = {
+            "dir": "back",
+            "color": STAGE_BORDER,
+            "penwidth": 1,
+            "arrowsize": 0.5,
+        }
         for below, above in itertools.pairwise(reversed(column)):
-            self._edge(below, above, {"style": "invis"}, depth + 1)
+            self._edge(below, above, step_edge, depth + 1)
         self.emit("}", depth)
         self.cluster_of[tp.id] = cluster
         self._maybe_end(tp, self.anchor_out[tp.id], cluster, depth)
@@ -446,23 +818,30 @@ class _DotWriter:
             self.members[cluster][node_id] = None
         self.emit(_quote(node_id) + " " + _attrs(attrs) + ";", depth)
 
-    def _touchpoint_look(self, tp: Touchpoint) -> dict[str, str | int | float]:
+    def _touchpoint_look(self, tp: Touchpoint, step: bool = False) -> _Attrs:
         """Label, fill and border of a touchpoint, as a node or as a box of steps.
 
         Online channels (and touchpoints without one) get rounded corners and a
         solid border, offline ones square corners and a dashed border, so the
-        difference survives black-and-white printing.
+        difference survives black-and-white printing. A step is smaller, with
+        a thinner border, so it reads as part of its touchpoint.
         """
         channel = self.jm.channel(tp.channel) if tp.channel else None
-        here = self.jm.personas_at(tp)
-        key = self.persona is None and self._is_key(here)
-        return {
-            "label": self._touchpoint_label(tp, channel, here),
+        scores = self._scores(tp)
+        fill = PLAIN_FILL
+        if len(scores) == 1:
+            fill = _tint(EMOTION_COLORS[scores[0][1]], 0.3)
+        look: _Attrs = {
+            "label": self._touchpoint_label(tp, channel, scores, step),
             "style": "filled" + (",rounded" if channel is None or channel.online else ",dashed"),
-            "fillcolor": self._fill(tp),
+            "fillcolor": fill,
             "color": NODE_BORDER,
-            "penwidth": 2.8 if key else 1.2,
+            "penwidth": 3.2 if tp.id in self.low_points else (0.8 if step else 1.2),
         }
+        if step:
+            look["fontsize"] = 10
+            look["margin"] = "0.06,0.03"
+        return look
 
     def _maybe_end(self, tp: Touchpoint, node_id: str, cluster: str | None, depth: int) -> None:
         """An end marker after an exit (``next: []``), the end of the journey,
@@ -486,88 +865,110 @@ class _DotWriter:
         attrs = {"ltail": cluster} if cluster else {}
         self._edge(node_id, end_id, {**attrs, "arrowhead": "none"}, depth)
 
-    def _is_key(self, here: tuple[str, ...]) -> bool:
-        """Shared by at least two personas and by more than half of them."""
-        return len(here) >= 2 and 2 * len(here) > len(self.jm.personas)
-
-    def _emotion(self, tp: Touchpoint) -> int | None:
-        if self.persona is not None:
-            return self.jm.emotion_at(tp, self.persona)
-        if tp.emotion is None:
-            return None
-        average = tp.emotion.average()
-        return None if average is None else _rounded(average)
-
-    def _fill(self, tp: Touchpoint) -> str:
-        score = self._emotion(tp)
-        return PLAIN_FILL if score is None else _tint(EMOTION_COLORS[score], 0.35)
-
     # -- labels ----------------------------------------------------------------
 
-    def _touchpoint_label(self, tp: Touchpoint, channel: Channel | None, here: tuple[str, ...]) -> Html:
-        """Name, emotion stripe, channel, personas, metrics, then pain points
-        worst first: what a client reads first comes first."""
-        rows = [f"<B>{_html_lines(tp.name, NAME_WIDTH)}</B>"]
-        if self.jm.depth_of(tp.id) == 2:
-            rows[0] = "↳ " + rows[0]  # a step of a step, in its ancestor's column
-        if channel is not None:
-            kind = self.t["online" if channel.online else "offline"]
-            rows.append(_small(_html_text(f"{channel.name} · {kind}"), MUTED))
-        per_persona = self._per_persona_scores(tp, here)
-        if not per_persona and self.persona is None and len(self.jm.personas) > 1 and here:
-            rows.append(f'<FONT POINT-SIZE="10">{"".join(self._dot(pid) for pid in here)}</FONT>')
+    def _touchpoint_label(
+        self, tp: Touchpoint, channel: Channel | None, scores: list[tuple[str | None, int]], step: bool
+    ) -> Html:
+        """Name, emotion stripe, channel and duration, personas, metrics, then
+        pain points worst first: what a client reads first comes first. A
+        card with nothing but a name stays a name."""
+        name = _html_lines(french_spacing(tp.name, self.lang), STEP_WIDTH if step else NAME_WIDTH)
+        rows = [f"<B>{name}</B>"]
+        facts: list[str] = []
+        parent = self.jm.parent_of(tp.id) if step else None
+        here = self.jm.personas_at(tp)
+        # A step says only what differs from its touchpoint: same channel and
+        # same personas go without saying.
+        if channel is not None and (parent is None or parent.channel != tp.channel):
+            facts.append(f"{channel.name} · {self.t['online' if channel.online else 'offline']}")
+        if tp.duration is not None:
+            facts.append(format_duration(tp.duration, self.lang))
+        dots = ""
+        shows_dots = self.persona is None and len(self.jm.personas) > 1 and here
+        if parent is not None and here == self.jm.personas_at(parent):
+            shows_dots = False
+        if shows_dots and (len(scores) != len(here) or not scores):
+            dots = " " + "".join(self._dot(pid) for pid in here)
+        if facts:
+            # Wrapped like any other line, the persona dots after the last
+            # word: a long channel name must not widen every card.
+            facts_html = _html_lines(" · ".join(facts), TEXT_WIDTH).removesuffix('<BR ALIGN="LEFT"/>')
+            rows.append(_small(Html(facts_html + dots + '<BR ALIGN="LEFT"/>'), MUTED))
+        elif dots:
+            rows[0] += _small(Html(dots.strip()))
         if tp.metrics:
-            metrics = '<BR ALIGN="LEFT"/>'.join(_html_lines(self._metric_text(m), TEXT_WIDTH) for m in tp.metrics)
+            metrics = "".join(_html_lines(self._metric_text(m), TEXT_WIDTH) for m in tp.metrics)
             rows.append(_small(Html(metrics), MUTED))
         cells = [f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{row}</TD></TR>' for row in rows]
-        score = self._emotion(tp)
-        if score is not None:
-            cells.insert(1, self._emotion_stripe(score, per_persona))
+        if scores:
+            cells.insert(1, self._emotion_stripe(scores))
         for pp in sorted(tp.pain_points, key=lambda p: p.severity_rank):
             color = SEVERITY_COLORS[pp.severity]
-            text = _html_lines(f"⚠ {pp.name} ({self.t['severity.' + pp.severity]})", TEXT_WIDTH)
+            text = _html_lines(
+                f"⚠ {french_spacing(pp.name, self.lang)} ({self.t['severity.' + pp.severity]})", TEXT_WIDTH
+            )
             if pp.severity in SERIOUS_SEVERITIES:
                 text = Html(f"<B>{text}</B>")
             cell = f'<TD ALIGN="LEFT" BALIGN="LEFT" BGCOLOR="{color}">{_small(text, _text_on(color))}</TD>'
             cells.append(f"<TR>{cell}</TR>")
-        return Html('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="2">' + "".join(cells) + "</TABLE>")
-
-    def _per_persona_scores(self, tp: Touchpoint, here: tuple[str, ...]) -> list[tuple[str, int]]:
-        """(persona, score) pairs when the full view has one score per persona."""
-        if self.persona is not None or tp.emotion is None or tp.emotion.everyone is not None:
-            return []
-        return [(pid, tp.emotion.per_persona[pid]) for pid in here if pid in tp.emotion.per_persona]
+        return Html('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">' + "".join(cells) + "</TABLE>")
 
     def _dot(self, persona_id: str) -> str:
         return f'<FONT COLOR="{self.colors[persona_id]}">●</FONT>'
 
-    def _emotion_stripe(self, score: int, per_persona: list[tuple[str, int]]) -> str:
-        """The score on its colour across the node, with a face and a sign so it
-        still reads in grey; per-persona scores each next to the persona's dot."""
-        color = EMOTION_COLORS[score]
-        if per_persona:
-            text = "  ".join(f"{self._dot(pid)} {EMOTION_FACES[s]} {emotion_sign(s)}" for pid, s in per_persona)
-        else:
-            text = f"{EMOTION_FACES[score]} {emotion_sign(score)} · {_html_text(self.t[f'emotion.{score}'])}"
-        return f'<TR><TD ALIGN="LEFT" BGCOLOR="{color}">{_small(Html(text), _text_on(color))}</TD></TR>'
+    def _emotion_stripe(self, scores: list[tuple[str | None, int]]) -> str:
+        """The score on its colour, with a face and a sign so it still reads in
+        grey. Personas who feel differently split the stripe: one cell each,
+        in their own colour, with their dot, face and score; never an average."""
+        cells = []
+        for persona, score in scores:
+            color = EMOTION_COLORS[score]
+            ink = _text_on(color)
+            text = Html(f" {emotion_sign(score)}")
+            if persona is None:
+                text = Html(text + " · " + _html_text(self.t[f"emotion.{score}"]))
+            lead = self._dot(persona) + " " if persona is not None else ""
+            cells.append(f'<TD ALIGN="LEFT" BGCOLOR="{color}">{lead}{_face(score, ink)}{_small(text, ink)}</TD>')
+        inner = (
+            '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR>' + "".join(cells) + "</TR></TABLE>"
+        )
+        return f'<TR><TD ALIGN="LEFT" CELLPADDING="0">{inner}</TD></TR>'
 
     def _metric_text(self, metric: Metric) -> str:
-        unit = f" {metric.unit}" if metric.unit else ""
-        text = f"{metric.name}: {metric.value.text}{unit}"
+        text = f"{with_colon(metric_label(metric), self.lang)} {format_metric(metric, self.lang)}"
         if metric.target is not None:
-            text += f" ({self.t['target'].lower()} {metric.target.text}{unit})"
+            unit = f"{NBSP}{metric.unit}" if metric.unit else ""
+            text += f" ({self.t['target'].lower()} {format_metric_value(metric.target, self.lang)}{unit})"
         return text
 
-    def _stage_label(self, stage: Stage) -> Html:
-        parts = [f'<B><FONT POINT-SIZE="13">{_html_lines(stage.name, NAME_WIDTH)}</FONT></B>']
+    def _stage_detail(self, stage: Stage) -> list[str]:
+        """The stage's goal, its own length, the time spent in its touchpoints
+        (apart: never added) and its metrics, one line of text each."""
         detail: list[str] = []
         if stage.goal:
-            detail.append(f"{self.t['goal']}: {stage.goal}")
-        duration = self.jm.stage_duration(stage)
-        if duration is not None:
-            detail.append(f"{self.t['duration']}: {duration.text}")
+            detail.append(f"{with_colon(self.t['goal'], self.lang)} {french_spacing(stage.goal, self.lang)}")
+        length = self.jm.stage_length(stage)
+        if length is not None:
+            detail.append(f"{with_colon(self.t['stage_length'], self.lang)} {format_duration(length, self.lang)}")
+        spent = self.jm.time_in_touchpoints(stage)
+        if spent is not None:
+            label = with_colon(self.t["time_in_touchpoints"], self.lang)
+            detail.append(f"{label} {format_duration(spent, self.lang)}")
         detail.extend(self._metric_text(m) for m in stage.metrics)
-        parts.extend(_small(_html_lines(line, TEXT_WIDTH), MUTED) for line in detail)
+        return [line for text in detail for line in _wrap(text, STAGE_TEXT_WIDTH)]
+
+    def _stage_label(self, stage: Stage) -> Html:
+        parts = [
+            f'<B><FONT POINT-SIZE="13">{_html_lines(french_spacing(stage.name, self.lang), NAME_WIDTH)}</FONT></B>'
+        ]
+        detail = self._stage_detail(stage)
+        if detail:
+            parts.append(
+                _small(
+                    Html('<BR ALIGN="LEFT"/>'.join(_html_text(line) for line in detail) + '<BR ALIGN="LEFT"/>'), MUTED
+                )
+            )
         cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{p}</TD></TR>' for p in parts)
         return Html(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>')
 
@@ -576,10 +977,11 @@ class _DotWriter:
         jm, t = self.jm, self.t
         title = jm.title
         if self.persona is not None:
-            title = f"{title} — {t['journey']}{t['colon']} {jm.persona(self.persona).name}"
-        rows = [f'<B><FONT POINT-SIZE="20">{_html_lines(title, TITLE_WIDTH)}</FONT></B>']
+            title = f"{title} — {with_colon(t['journey'], self.lang)} {jm.persona(self.persona).name}"
+        rows = [f'<B><FONT POINT-SIZE="20">{_html_lines(french_spacing(title, self.lang), TITLE_WIDTH)}</FONT></B>']
         if jm.description:
-            rows.append(f'<FONT POINT-SIZE="11" COLOR="{MUTED}">{_html_lines(jm.description, TITLE_WIDTH + 30)}</FONT>')
+            description = _html_lines(french_spacing(jm.description, self.lang), TITLE_WIDTH + 30)
+            rows.append(f'<FONT POINT-SIZE="11" COLOR="{MUTED}">{description}</FONT>')
         rows.append(self._legend())
         cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{row}</TD></TR>' for row in rows)
         return Html(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">{cells}</TABLE>')
@@ -588,7 +990,10 @@ class _DotWriter:
         return f'<TD ALIGN="LEFT">{_small(Html("<B>" + _html_text(self.t[key]) + "</B>"), MUTED)}</TD>'
 
     def _legend(self) -> str:
+        """Every convention the drawing uses, and only those: a sample of each
+        line, border and marker that appears, named in the map's language."""
         t = self.t
+        drawn = self.drawing.edges
 
         def sample(text: str, fill: str = "#ffffff", border: int = 0, style: str = "") -> str:
             style_attr = f' STYLE="{style}"' if style else ""
@@ -597,62 +1002,104 @@ class _DotWriter:
                 f"{_small(Html(text), _text_on(fill))}</TD>"
             )
 
-        gap = '<TD WIDTH="14"></TD>'
-        cells = [self._heading("emotion")]
-        cells += [sample(f"{EMOTION_FACES[s]} {emotion_sign(s)}", EMOTION_COLORS[s]) for s in sorted(EMOTION_COLORS)]
-        cells += [gap, self._heading("channels")]
-        cells += [sample(_html_text(t["online"]), border=1), sample(_html_text(t["offline"]), border=1, style="dashed")]
-        cells += [gap, self._heading("pain_points")]
-        cells += [sample("⚠ " + _html_text(t["severity." + sev]), color) for sev, color in SEVERITY_COLORS.items()]
-        if self.persona is None and len(self.jm.personas) > 1:
-            cells += [gap, sample(_html_text(t["key_touchpoint"]), border=3)]
-        cells += [gap, sample("◉ " + _html_text(t["flow_ends"]))]
-        rows = [f"<TR>{''.join(cells)}</TR>"]
+        gap = '<TD WIDTH="12"></TD>'
+        first = [self._heading("emotion")]
+        for s in sorted(EMOTION_COLORS):
+            color = EMOTION_COLORS[s]
+            first.append(
+                f'<TD BGCOLOR="{color}">{_face(s, _text_on(color))}{_small(Html(" " + emotion_sign(s)), _text_on(color))}</TD>'
+            )
+        first += [gap, self._heading("channels")]
+        first += [sample(_html_text(t["online"]), border=1), sample(_html_text(t["offline"]), border=1, style="dashed")]
+        first += [gap, self._heading("pain_points")]
+        first += [sample("⚠ " + _html_text(t["severity." + sev]), color) for sev, color in SEVERITY_COLORS.items()]
+        second = [self._heading("legend.lines")]
+        line = "━━━"
+        if not self.jm.personas:
+            second.append(sample(f'<FONT COLOR="{EDGE_GREY}">{line}</FONT> ' + _html_text(t["legend.flow"])))
+        else:
+            second.append(sample(f"{line} " + _html_text(t["legend.route"])))
+        if any(skipped for *_rest, skipped in drawn):
+            second.append(sample("╍╍╍ " + _html_text(t["legend.skip"])))
+        if any(self.cluster_of.values()) or any(tp.touchpoints for tp in self.jm.all_touchpoints()):
+            second.append(sample(f'<FONT COLOR="{STAGE_BORDER}">↓</FONT> ' + _html_text(t["legend.steps"])))
+        if self.connectors:
+            second.append(
+                sample("<B>A</B> → <B>A</B>  " + _html_text(t["legend.connector"]), border=1, style="rounded")
+            )
+        second.append(sample("◉ " + _html_text(t["flow_ends"])))
+        if self.low_points:
+            second.append(sample(_html_text(t["legend.low_point"]), border=3))
+        rows = [first, second]
         if self.jm.personas:
             shown = [p for p in self.jm.personas if self.persona is None or p.id == self.persona]
-            named = [f"{self._dot(p.id)} {_html_text(p.name)}" for p in shown]
+            named = [f"{self._dot(p.id)}{NBSP}{NBSP}{_html_text(p.name)}" for p in shown]
             # Five to a line, so a workshop's dozen personas do not widen the page.
-            chips = '<BR ALIGN="LEFT"/>'.join("   ".join(named[i : i + 5]) for i in range(0, len(named), 5))
-            chips_cell = f'<TD COLSPAN="{len(cells) - 1}" ALIGN="LEFT">{_small(Html(chips))}</TD>'
-            rows.append(f"<TR>{self._heading('personas')}{chips_cell}</TR>")
-        return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="3">{"".join(rows)}</TABLE>'
+            chips = '<BR ALIGN="LEFT"/>'.join(("   " + NBSP).join(named[i : i + 5]) for i in range(0, len(named), 5))
+            # One cell for the heading and the chips: a nested table is
+            # stretched to the legend's width, and two cells would share it.
+            heading = f'<FONT COLOR="{MUTED}"><B>{_html_text(t["personas"])}</B></FONT>'
+            line = Html(heading + "    " + chips + '<BR ALIGN="LEFT"/>')
+            chips_cell = f'<TD ALIGN="LEFT" BALIGN="LEFT">{_small(line)}</TD>'
+            rows.append([chips_cell])
+        table = '<TABLE ALIGN="LEFT" BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{}</TR></TABLE>'
+        cells = "".join(f'<TR><TD ALIGN="LEFT">{table.format("".join(row))}</TD></TR>' for row in rows)
+        return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}</TABLE>'
 
     # -- edges -----------------------------------------------------------------
 
+    def _edge_look(self, personas: tuple[str, ...], skipped: bool) -> _Attrs:
+        attrs: _Attrs = {}
+        if personas:
+            attrs["color"] = ":".join(self.colors[p] for p in personas)
+            attrs["penwidth"] = 1.8
+        else:
+            attrs["color"] = EDGE_GREY
+            attrs["penwidth"] = 1.4
+        if skipped:
+            attrs["style"] = "dashed"  # a persona skipping steps only others take
+        return attrs
+
     def _edges(self) -> None:
-        flow = set(self.jm.flow_edges())
-        for source, target, personas in self.drawing.edges:
+        for n, (source, target, personas, skipped) in enumerate(self.drawing.edges):
             tail, head = self.anchor_out[source], self.anchor_in[target]
-            attrs: dict[str, str | int | float] = {}
+            attrs: _Attrs = {}
             frame = self.cluster_of.get(source)
+            link = self.connectors.get(n)
+            if link is not None:
+                head = link[1]
             if frame is not None:
                 if head in self.members[frame]:
                     tail = self.drawing.ids[source]  # into its own steps: from the touchpoint itself
                 else:
                     attrs["ltail"] = frame
-            if personas:
-                attrs["color"] = ":".join(self.colors[p] for p in personas)
-                attrs["penwidth"] = 1.8
-            else:
-                attrs["penwidth"] = 1.2
-            if (source, target) not in flow:
-                attrs["style"] = "dashed"  # a persona skipping the touchpoints in between
+            attrs.update(self._edge_look(personas, skipped))
+            if link is not None:
+                self._edge(tail, head, attrs, 1)
+                continue
             if self._is_back(source, target):
                 attrs["constraint"] = "false"
             elif tail in self.stage_level and head in self.stage_level:
                 attrs["weight"] = 4  # keep the journey's line straight through the stages
             self._edge(tail, head, attrs, 1)
+        # Each target reached from another row: its connector leads into it,
+        # in the colours of everyone who arrives that way.
+        for target, (_letter, node_id) in self.link_in.items():
+            arriving = self.arriving[target]
+            personas = tuple(dict.fromkeys(p for e in arriving for p in e[2]))
+            look = self._edge_look(personas, all(e[3] for e in arriving))
+            self._edge(node_id, self.anchor_in[target], look, 1)
 
-    def _stage_order(self, stage_roots: list[list[str]]) -> None:
-        """Invisible gates that keep the stages side by side, left to right.
+    def _stage_order(self, stage_roots: list[list[str]], clusters: list[str]) -> None:
+        """Invisible gates that keep the stages of a row side by side, left to right.
 
         Between two stages sits an invisible point: the touchpoints and end
         markers of the first stage rank before it, those of the next after it.
         Without it a branch that jumps ahead (a product page straight to the
         checkout) lets dot put two stages in the same ranks and stack them.
         Only nodes that nothing else already orders get a gate edge (a stage's
-        last touchpoint, its exits), which keeps large maps fast; gate edges
-        weigh as little as any edge (a weight of 0 slows dot's
+        last touchpoint, its exits, its connectors), which keeps large maps
+        fast; gate edges weigh as little as any edge (a weight of 0 slows dot's
         positioning tenfold on large maps). A touchpoint nothing
         flows into is tied to its predecessor instead of drifting to the far left.
         """
@@ -662,8 +1109,8 @@ class _DotWriter:
                     self._edge(self.anchor_out[previous], self.anchor_in[root], {"style": "invis"}, 1)
         gate_edge = {"style": "invis"}
         for n in range(1, len(stage_roots)):
-            before = self.members[self.stage_clusters[n - 1]]
-            after = self.members[self.stage_clusters[n]]
+            before = self.members[clusters[n - 1]]
+            after = self.members[clusters[n]]
             last = [
                 node
                 for node in before
@@ -671,16 +1118,42 @@ class _DotWriter:
                 and not any(head in before for head in self.heads.get(node, ()))
             ]
             first = [
-                self.anchor_in[root]
-                for root in stage_roots[n]
-                if not any(tail in after for tail in self.tails.get(self.anchor_in[root], ()))
+                node
+                for node in after
+                if (node in self.stage_level or node.startswith("link_"))
+                and not any(tail in after for tail in self.tails.get(node, ()))
             ]
-            gate = f"gate_{n}"
+            self.gates += 1
+            gate = f"gate_{self.gates}"
             self.emit(_quote(gate) + " " + _attrs({"shape": "point", "style": "invis", "width": 0}) + ";", 1)
             for node in last:
                 self._edge(node, gate, gate_edge, 1)
             for node in first:
                 self._edge(gate, node, gate_edge, 1)
+
+    def _row_start(self, number: int, cluster: str) -> None:
+        """An invisible start point before a row's first touchpoints, so that
+        everything in the row hangs together: dot packs each connected part
+        as a block, and a row must be one block."""
+        start = f"row_{number}"
+        self.emit(_quote(start) + " " + _attrs({"shape": "point", "style": "invis", "width": 0}) + ";", 1)
+        members = self.members[cluster]
+        for node in members:
+            if (node in self.stage_level or node.startswith("link_")) and not any(
+                tail in members for tail in self.tails.get(node, ())
+            ):
+                self._edge(start, node, {"style": "invis"}, 1)
+
+
+def _split(items: list[int], widths: list[float], target: float) -> list[list[int]]:
+    """Consecutive items in rows of about ``target`` width: each item goes to
+    the row its middle falls in, so rows come out balanced."""
+    rows: dict[int, list[int]] = {}
+    start = 0.0
+    for item, w in zip(items, widths, strict=True):
+        rows.setdefault(int((start + w / 2) // target), []).append(item)
+        start += w
+    return [rows[k] for k in sorted(rows)]
 
 
 def render_dot(jm: JourneyMap, persona: str | None = None) -> str:

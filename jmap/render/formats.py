@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from jmap.render.graphviz import DotJob
+
 #: Every output format, in the order `--help` lists them.
 FORMATS = ("svg", "png", "pdf", "dot", "html", "md", "mmd", "page-pdf", "page-png")
 #: What `jmap render` writes without -f: what a reader opens.
@@ -101,47 +103,70 @@ def render_each(
 
     A failure of one format (say, `dot` missing for svg) is yielded as a
     RenderError instead of stopping the others, so `-f dot,svg,md` still
-    writes what it can.
+    writes what it can. ``dot`` starts first and runs in its own processes
+    while the other formats render; the bytes are the same as one at a time.
     """
     check_persona(jm, persona)
-    dot_source: str | None = None
+    results: dict[str, bytes | RenderError] = {}
+    jobs: dict[str, DotJob] = {}
+    wanted_dot = [fmt for fmt in formats if fmt == "dot" or fmt in DOT_FORMATS]
+    if wanted_dot:
+        # dot runs first, in its own processes, while the other formats render.
+        try:
+            from jmap.render.dot import render_dot
+
+            dot_source = render_dot(jm, persona=persona)
+        except RenderError as exc:
+            results.update(dict.fromkeys(wanted_dot, exc))
+        else:
+            if "dot" in wanted_dot:
+                results["dot"] = dot_source.encode("utf-8")
+            for fmt in wanted_dot:
+                if fmt in DOT_FORMATS:
+                    from jmap.render.graphviz import start_dot
+
+                    try:
+                        jobs[fmt] = start_dot(dot_source, fmt)
+                    except RenderError as exc:
+                        results[fmt] = exc
     html: str | None = None
     for fmt in formats:
+        if fmt in results or fmt in jobs:
+            continue
         try:
-            if fmt == "dot" or fmt in DOT_FORMATS:
-                if dot_source is None:
-                    from jmap.render.dot import render_dot
-
-                    dot_source = render_dot(jm, persona=persona)
-                if fmt == "dot":
-                    yield fmt, dot_source.encode("utf-8")
-                else:
-                    from jmap.render.graphviz import run_dot
-
-                    yield fmt, run_dot(dot_source, fmt)
-            elif fmt == "html" or fmt in PAGE_FORMATS:
+            if fmt == "html" or fmt in PAGE_FORMATS:
                 if html is None:
                     from jmap.render.page import render_html
 
                     html = render_html(jm, persona=persona, templates_dir=templates_dir)
                 if fmt == "html":
-                    yield fmt, html.encode("utf-8")
+                    results[fmt] = html.encode("utf-8")
                 else:
                     from jmap.render.browser import page_pdf, page_png
 
-                    yield fmt, page_pdf(html) if fmt == "page-pdf" else page_png(html)
+                    results[fmt] = page_pdf(html) if fmt == "page-pdf" else page_png(html)
             elif fmt == "md":
                 from jmap.render.markdown import render_md
 
-                yield fmt, render_md(jm, persona=persona).encode("utf-8")
+                results[fmt] = render_md(jm, persona=persona).encode("utf-8")
             elif fmt == "mmd":
                 from jmap.render.mermaid import render_mmd
 
-                yield fmt, render_mmd(jm, persona=persona).encode("utf-8")
+                results[fmt] = render_mmd(jm, persona=persona).encode("utf-8")
             else:
                 raise UsageError(f"unsupported format '{fmt}'")
         except RenderError as exc:
-            yield fmt, exc
+            results[fmt] = exc
+    for fmt in formats:
+        if fmt in jobs:
+            from jmap.render.dot import draw_faces
+
+            try:
+                data = jobs[fmt].result()
+                results[fmt] = draw_faces(data) if fmt == "svg" else data
+            except RenderError as exc:
+                results[fmt] = exc
+        yield fmt, results[fmt]
 
 
 def render_map(

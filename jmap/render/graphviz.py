@@ -9,14 +9,21 @@ command line for a map to inject into. jmap therefore does not depend on it.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
 import subprocess
+import threading
+import time
 
 from jmap.errors import RenderError
 from jmap.render.formats import DOT_FORMATS
 from jmap.text import printable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 #: Seconds before a layout is abandoned, unless JMAP_DOT_TIMEOUT says otherwise.
 #: Generous: a 5,000-touchpoint map takes well under a minute with the
@@ -63,37 +70,87 @@ _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([-+Z0-9']*)\)")
 _RENDERERS = {"svg": "svg", "png": "png:cairo", "pdf": "pdf:cairo"}
 
 
+class DotJob:
+    """A ``dot`` process started on DOT text, running while jmap renders the
+    other formats; ``result`` waits for it. Same bytes as a direct run."""
+
+    __slots__ = ("fmt", "process", "started", "timeout")
+
+    def __init__(self, process: subprocess.Popen[bytes], fmt: str, started: float, timeout: float) -> None:
+        self.process = process
+        self.fmt = fmt
+        self.started = started
+        self.timeout = timeout
+
+    def result(self) -> bytes:
+        """The rendered bytes; RenderError if dot failed or ran out of time."""
+        remaining = max(0.0, self.timeout - (time.monotonic() - self.started))
+        try:
+            stdout, stderr = self.process.communicate(timeout=remaining)
+        except subprocess.TimeoutExpired as exc:
+            self.process.kill()
+            self.process.communicate()
+            raise RenderError(f"Graphviz `dot` took longer than {self.timeout:g} seconds and was stopped") from exc
+        if self.process.returncode != 0:
+            raise RenderError(f"Graphviz `dot` failed: {_first_line(stderr)}")
+        if self.fmt == "pdf":
+            return fixed_pdf_dates(stdout)
+        return stdout
+
+
+def start_dot(dot_source: str, fmt: str) -> DotJob:
+    """Start ``dot`` on ``dot_source`` for ``fmt`` (svg, png or pdf) and return
+    at once; the caller collects the output with ``DotJob.result``.
+
+    Raises RenderError, with one line a user can act on, when ``dot`` is
+    missing or cannot be started, or when JMAP_DOT_TIMEOUT is not a number
+    of seconds (see :func:`dot_timeout`).
+    """
+    timeout = dot_timeout()
+    if fmt not in _RENDERERS:
+        raise RenderError(f"Graphviz cannot render format '{fmt}' (choose from {', '.join(DOT_FORMATS)})")
+    started = time.monotonic()
+    try:
+        # "dot" is looked up on PATH by the spawn itself (no shutil.which:
+        # shutil's import, with its compression modules, costs a render more).
+        process = subprocess.Popen(
+            ["dot", f"-T{_RENDERERS[fmt]}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
+        )
+    except FileNotFoundError as exc:
+        raise RenderError(MISSING_DOT) from exc
+    except OSError as exc:
+        raise RenderError(f"could not run Graphviz `dot`: {exc.strerror or exc}") from exc
+    # A thread feeds the source, so neither side can wait on the other
+    # however large the map; DotJob.result reads the output.
+    feeder = threading.Thread(target=_feed, args=(process.stdin, dot_source.encode("utf-8")), daemon=True)
+    process.stdin = None
+    feeder.start()
+    return DotJob(process, fmt, started, timeout)
+
+
+def _feed(pipe: IO[bytes] | None, data: bytes) -> None:
+    if pipe is None:
+        return
+    try:
+        pipe.write(data)
+    except BrokenPipeError:
+        pass  # dot stopped reading: its exit status and message tell why
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            pipe.close()
+
+
 def run_dot(dot_source: str, fmt: str) -> bytes:
     """``dot_source`` rendered to ``fmt`` (svg, png or pdf) by the ``dot`` program.
 
     Raises RenderError, with one line a user can act on, when ``dot`` is
     missing, fails, or takes longer than :func:`dot_timeout` seconds.
     """
-    timeout = dot_timeout()
-    if fmt not in _RENDERERS:
-        raise RenderError(f"Graphviz cannot render format '{fmt}' (choose from {', '.join(DOT_FORMATS)})")
-    try:
-        # "dot" is looked up on PATH by the spawn itself (no shutil.which:
-        # shutil's import, with its compression modules, costs a render more).
-        completed = subprocess.run(
-            ["dot", f"-T{_RENDERERS[fmt]}"],
-            input=dot_source.encode("utf-8"),
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
-        )
-    except FileNotFoundError as exc:
-        raise RenderError(MISSING_DOT) from exc
-    except subprocess.TimeoutExpired as exc:
-        raise RenderError(f"Graphviz `dot` took longer than {timeout:g} seconds and was stopped") from exc
-    except OSError as exc:
-        raise RenderError(f"could not run Graphviz `dot`: {exc.strerror or exc}") from exc
-    if completed.returncode != 0:
-        raise RenderError(f"Graphviz `dot` failed: {_first_line(completed.stderr)}")
-    if fmt == "pdf":
-        return fixed_pdf_dates(completed.stdout)
-    return completed.stdout
+    return start_dot(dot_source, fmt).result()
 
 
 def fixed_pdf_dates(pdf: bytes) -> bytes:

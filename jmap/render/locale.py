@@ -147,5 +147,8 @@ def metric_label(metric: Metric) -> str:
 
 
 def with_colon(label: str, lang: str) -> str:
-    """``Goal:`` or ``Objectif :`` (no-break space), from a label of the label table."""
-    return label + (NBSP + ":" if _lang(lang) == "fr" else ":")
+    """``Goal:`` or ``Objectif :`` (no-break space): the label followed by the
+    colon of the label table, the one place that spells it per language."""
+    from jmap.render.labels import labels
+
+    return label + labels(_lang(lang))["colon"]

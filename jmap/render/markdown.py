@@ -3,13 +3,16 @@
 A reviewer reads this in GitHub or GitLab next to the YAML diff, so it puts
 first what a review is about: the journey stage by stage, then what hurts
 (pain points, worst first), what is planned about it (opportunities, best
-value first) and what is left unaddressed, then the numbers. The embedded
-```mermaid block is the Mermaid export itself, so the forge draws a picture
-without a build step.
+value first) and what is left unaddressed, then the numbers. The
+```mermaid blocks (:mod:`jmap.render.mdmermaid`) let the forge draw the
+journey without a build step, one picture per group of stages.
 
 Every user string goes through :mod:`jmap.render.mdtext`; this module only
 writes the summary's own markup around escaped text. Blocks are joined with a
 blank line, which keeps every table separated as Markdown linters require.
+A table shows only the columns that hold something (``mdtext.table``), so a
+map with little text gets narrow tables. Durations, numbers and French
+punctuation come from :mod:`jmap.render.locale`, as on the page.
 """
 
 from __future__ import annotations
@@ -29,8 +32,16 @@ from jmap.model import (
     Touchpoint,
 )
 from jmap.render.labels import labels
-from jmap.render.mdtext import inline, inline_list, one_line, shorten, table
-from jmap.render.mermaid import render_mmd
+from jmap.render.locale import (
+    NNBSP,
+    format_duration,
+    format_metric_value,
+    format_number,
+    french_spacing,
+    metric_label,
+)
+from jmap.render.mdmermaid import LABEL_CHARS, summary_pictures
+from jmap.render.mdtext import BR, cell, inline, lines, one_line, paragraphs, table
 from jmap.render.style import EMOTION_FACES, emotion_sign
 
 #: Characters kept of doing/thinking/feeling and descriptions in tables: the
@@ -68,6 +79,32 @@ class _Summary:
     def label(self, key: str) -> str:
         return self.labels[key]
 
+    def typeset(self, text: str) -> str:
+        """Raw user text with the map's typography (French no-break spaces)."""
+        return french_spacing(text, self.jm.lang)
+
+    def text(self, text: str) -> str:
+        """User text on one line, escaped."""
+        return inline(self.typeset(text))
+
+    def cell(self, text: str | None, limit: int | None = None) -> str:
+        """User text for a table cell, its line breaks kept as ``<br>``."""
+        return cell(self.typeset(text), limit) if text else ""
+
+    def cells(self, items: Iterable[str], limit: int | None = None) -> str:
+        """Several user values in one cell, one per line."""
+        return BR.join(escaped for item in items if (escaped := self.cell(item, limit)))
+
+    def lines(self, text: str) -> str:
+        """User text for a list item or a short fact: line breaks kept."""
+        return BR.join(inline(line) for line in lines(self.typeset(text)))
+
+    def paragraphs(self, text: str | None) -> list[str]:
+        return paragraphs(self.typeset(text)) if text else []
+
+    def duration(self, duration: Duration) -> str:
+        return inline(format_duration(duration, self.jm.lang))
+
     def field(self, key: str, value: str) -> str:
         """``**Label:** value`` with an already-escaped value."""
         return f"**{self.label(key)}{self.colon}** {value}"
@@ -91,7 +128,7 @@ class _Summary:
 
     def place(self, touchpoint: Touchpoint) -> str:
         """``Stage › Touchpoint``, escaped."""
-        return f"{inline(self.jm.stage_of(touchpoint.id).name)} › {inline(touchpoint.name)}"
+        return f"{self.text(self.jm.stage_of(touchpoint.id).name)} › {self.text(touchpoint.name)}"
 
     def emotion(self, tp: Touchpoint) -> str:
         if tp.emotion is None:
@@ -103,14 +140,11 @@ class _Summary:
             return emotion_cell(tp.emotion.everyone)
         names = self.persona_names()
         parts = [
-            f"{inline(names[p.id])} {emotion_cell(tp.emotion.per_persona[p.id])}"
+            f"{self.text(names[p.id])} {emotion_cell(tp.emotion.per_persona[p.id])}"
             for p in self.jm.personas
             if p.id in tp.emotion.per_persona
         ]
-        return " / ".join(parts)
-
-    def short(self, items: Iterable[str]) -> str:
-        return inline(shorten(one_line(" / ".join(items)), SHORT))
+        return BR.join(parts)
 
     # -- sections ------------------------------------------------------------
 
@@ -127,18 +161,17 @@ class _Summary:
 
     def header(self) -> list[str]:
         jm = self.jm
-        blocks = [f"# {inline(jm.title)}"]
-        if jm.description and one_line(jm.description):
-            blocks.append(inline(jm.description))
+        blocks = [f"# {self.text(jm.title)}"]
+        blocks += self.paragraphs(jm.description)
         facts = []
         if self.persona is not None:
-            facts.append(self.field("persona", inline(self.jm.persona(self.persona).name)))
+            facts.append(self.field("persona", self.text(self.jm.persona(self.persona).name)))
         if jm.scenario and one_line(jm.scenario):
-            facts.append(self.field("scenario", inline(jm.scenario)))
+            facts.append(self.field("scenario", self.lines(jm.scenario)))
         if jm.owner and one_line(jm.owner):
-            facts.append(self.field("owner", inline(jm.owner)))
+            facts.append(self.field("owner", self.text(jm.owner)))
         if jm.tags:
-            facts.append(self.field("tags", inline_list(jm.tags, ", ")))
+            facts.append(self.field("tags", ", ".join(self.text(t) for t in jm.tags if one_line(t))))
         if facts:
             blocks.append("\n".join(f"- {fact}" for fact in facts))
         return blocks
@@ -149,11 +182,11 @@ class _Summary:
             return []
         rows = [
             [
-                inline(p.name),
-                inline(shorten(one_line(p.description or ""), SHORT)),
-                inline_list(p.goals),
-                inline_list(p.frustrations),
-                inline(p.quote or ""),
+                self.text(p.name),
+                self.cell(p.description, SHORT),
+                self.cells(p.goals),
+                self.cells(p.frustrations),
+                self.cell(p.quote),
             ]
             for p in shown
         ]
@@ -162,38 +195,47 @@ class _Summary:
 
     def journey(self) -> list[str]:
         blocks = [f"## {self.label('journey')}"]
-        blocks.append("```mermaid\n" + render_mmd(self.jm, self.persona) + "```")
+        pictures = summary_pictures(self.jm, self.persona)
+        if pictures.shortened:
+            blocks.append(self.label("names_shortened").format(n=LABEL_CHARS))
+        # Each picture goes under the heading of the first stage it draws.
+        drawn: dict[int, list[str]] = {}
+        for start, diagram in zip(pictures.starts, pictures.diagrams, strict=True):
+            drawn.setdefault(start, []).append("```mermaid\n" + diagram + "```")
         for number, stage in enumerate(self.jm.stages, start=1):
-            blocks += self.stage(number, stage)
+            blocks += self.stage(number, stage, drawn.get(number - 1, []))
         return blocks
 
-    def stage(self, number: int, stage: Stage) -> list[str]:
-        blocks = [f"### {number}. {inline(stage.name)}"]
-        if stage.description and one_line(stage.description):
-            blocks.append(inline(stage.description))
+    def stage(self, number: int, stage: Stage, pictures: list[str]) -> list[str]:
+        blocks = [f"### {number}. {self.text(stage.name)}", *pictures]
+        blocks += self.paragraphs(stage.description)
         facts = []
         if stage.goal and one_line(stage.goal):
-            facts.append(self.field("goal", inline(stage.goal)))
-        duration = self.jm.stage_duration(stage)
-        if duration is not None:
-            text = inline(duration.text)
-            if stage.duration is None:  # say so: a sum of touchpoints omits the waits between them
-                summed = self.label("touchpoints_sum")
-                text += f" ({summed[:1].lower()}{summed[1:]})"
-            facts.append(self.field("duration", text))
+            facts.append(self.field("goal", self.lines(stage.goal)))
+        # The stage's calendar length and the time spent in its touchpoints
+        # are two figures: a two-week stage may hold forty minutes of contact.
+        length = self.jm.stage_length(stage)
+        if length is not None:
+            facts.append(self.field("stage_length", self.duration(length)))
+        spent = self.jm.time_in_touchpoints(stage)
+        if spent is not None:
+            facts.append(self.field("time_in_touchpoints", self.duration(spent)))
         if facts:
             blocks.append("\n".join(f"- {fact}" for fact in facts))
         touchpoints = self.stage_touchpoints(stage)
         if touchpoints:
-            header = [self.label(k) for k in ("touchpoint", "channel", "emotion", "doing", "thinking", "feeling")]
+            header = [
+                self.label(k) for k in ("touchpoint", "channel", "duration", "emotion", "doing", "thinking", "feeling")
+            ]
             rows = [
                 [
-                    "↳ " * self.jm.depth_of(tp.id) + inline(tp.name),
+                    "↳ " * self.jm.depth_of(tp.id) + self.text(tp.name),
                     self.channel(tp),
+                    self.duration(tp.duration) if tp.duration is not None else "",
                     self.emotion(tp),
-                    self.short(tp.doing),
-                    self.short(tp.thinking),
-                    self.short(tp.feeling),
+                    self.cells(tp.doing, SHORT),
+                    self.cells(tp.thinking, SHORT),
+                    self.cells(tp.feeling, SHORT),
                 ]
                 for tp in touchpoints
             ]
@@ -204,7 +246,7 @@ class _Summary:
         if tp.channel is None:
             return ""
         channel = self.jm.channel(tp.channel)
-        return f"{inline(channel.name)} ({self.label(channel.type)})"
+        return f"{self.text(channel.name)} ({self.label(channel.type)})"
 
     def visible_pain_points(self) -> list[PainPoint]:
         return [
@@ -217,17 +259,18 @@ class _Summary:
             return []
         rows = []
         for pp in ranked:
-            name = inline(pp.name)
+            name = self.text(pp.name)
             if pp.description and one_line(pp.description):
-                name += " — " + inline(shorten(one_line(pp.description), SHORT))
+                # the name in bold sets it apart from the description's lines
+                name = f"**{name}**{BR}{self.cell(pp.description, SHORT)}"
             tp = self.jm.touchpoint_of_pain_point(pp.id)
             rows.append(
                 [
                     self.label(f"severity.{pp.severity}"),
                     name,
-                    inline(self.jm.stage_of(tp.id).name),
-                    inline(tp.name),
-                    inline_list(o.name for o in self.jm.opportunities_for(pp.id)),
+                    self.text(self.jm.stage_of(tp.id).name),
+                    self.text(tp.name),
+                    BR.join(self.text(o.name) for o in self.jm.opportunities_for(pp.id)),
                 ]
             )
         header = [self.label(k) for k in ("severity", "pain_point", "stage", "touchpoint", "opportunities")]
@@ -238,7 +281,7 @@ class _Summary:
         if unaddressed:
             blocks.append(f"**⚠ {self.label('unaddressed')}{self.colon}**")
             items = [
-                f"- **{self.label(f'severity.{pp.severity}')}** — {inline(pp.name)} "
+                f"- **{self.label(f'severity.{pp.severity}')}** — {self.text(pp.name)} "
                 f"({self.place(self.jm.touchpoint_of_pain_point(pp.id))})"
                 for pp in unaddressed
             ]
@@ -263,12 +306,12 @@ class _Summary:
             return []
         rows = [
             [
-                inline(o.name),
+                self.text(o.name),
                 self.label(f"level.{o.impact}") if o.impact else "",
                 self.label(f"level.{o.effort}") if o.effort else "",
                 self.label(f"status.{o.status}") if o.status else "",
-                inline_list(self.jm.pain_point(pid).name for pid in o.addresses),
-                inline(o.owner or ""),
+                BR.join(self.text(self.jm.pain_point(pid).name) for pid in o.addresses),
+                self.text(o.owner or ""),
             ]
             for o in ranked
         ]
@@ -281,10 +324,10 @@ class _Summary:
         rows = []
         for stage in self.jm.stages:
             for metric in stage.metrics:
-                rows.append([inline(stage.name), "", *self.metric_cells(metric)])
+                rows.append([self.text(stage.name), "", *self.metric_cells(metric)])
             for tp in self.stage_touchpoints(stage):
                 for metric in tp.metrics:
-                    rows.append([inline(stage.name), inline(tp.name), *self.metric_cells(metric)])
+                    rows.append([self.text(stage.name), self.text(tp.name), *self.metric_cells(metric)])
         blocks: list[str] = []
         if rows:
             header = [self.label(k) for k in ("stage", "touchpoint", "metric", "value", "target", "source")]
@@ -300,71 +343,82 @@ class _Summary:
         def amount(value: MetricValue | None) -> str:
             if value is None:
                 return ""
-            text = value.text if not metric.unit else f"{value.text} {metric.unit}"
+            text = format_metric_value(value, self.jm.lang)
+            if metric.unit:
+                text += "\u00a0" + metric.unit
             return inline(text)
 
-        return [inline(metric.name), amount(metric.value), amount(metric.target), inline(metric.source or "")]
+        return [
+            self.text(metric_label(metric)),
+            amount(metric.value),
+            amount(metric.target),
+            self.text(metric.source or ""),
+        ]
 
     def funnels(self) -> list[str]:
         """A table per metric that consecutive stages count (numbers, not rates)."""
-        names: list[str] = []
+        # One pass over the stages, whatever the number of metric names:
+        # a run grows while consecutive stages count the metric.
+        names: dict[str, list[list[tuple[Stage, MetricValue]]]] = {}
+        open_runs: dict[str, list[tuple[Stage, MetricValue]]] = {}
         for stage in self.jm.stages:
+            counts: dict[str, MetricValue] = {}
             for metric in stage.metrics:
-                if metric.name not in names:
-                    names.append(metric.name)
+                names.setdefault(metric.name, [])
+                if metric.name not in counts and not metric.value.percent:
+                    counts[metric.name] = metric.value
+            for name in [n for n in open_runs if n not in counts]:
+                names[name].append(open_runs.pop(name))
+            for name, value in counts.items():
+                open_runs.setdefault(name, []).append((stage, value))
+        for name, run in open_runs.items():
+            names[name].append(run)
         blocks: list[str] = []
-        for name in names:
-            run: list[tuple[Stage, MetricValue]] = []
-            for current in [*self.jm.stages, None]:
-                value = self.count_metric(current, name) if current is not None else None
-                if value is not None and current is not None:
-                    run.append((current, value))
-                    continue
+        for name, runs in names.items():
+            for run in runs:
                 if len(run) >= 2:
                     blocks += self.funnel_table(name, run)
-                run = []
         return blocks
-
-    @staticmethod
-    def count_metric(stage: Stage, name: str) -> MetricValue | None:
-        for metric in stage.metrics:
-            if metric.name == name and not metric.value.percent:
-                return metric.value
-        return None
 
     def funnel_table(self, name: str, run: list[tuple[Stage, MetricValue]]) -> list[str]:
         rows = []
         previous: MetricValue | None = None
         for stage, value in run:
             drop = "" if previous is None else self.drop_off(previous.number, value.number)
-            rows.append([inline(stage.name), inline(value.text), drop])
+            rows.append([self.text(stage.name), inline(format_metric_value(value, self.jm.lang)), drop])
             previous = value
-        header = [self.label("stage"), inline(name), self.label("drop_off")]
-        title = f"### {self.label('funnel')}{self.colon} {inline(name)}"
+        label = self.text(metric_label(next(m for m in run[0][0].metrics if m.name == name)))
+        header = [self.label("stage"), label, self.label("drop_off")]
+        title = f"### {self.label('funnel')}{self.colon} {label}"
         return [title, "\n".join(table(header, rows, align=("left", "right", "right")))]
 
     def drop_off(self, before: float, after: float) -> str:
-        """``-12050 (-25.0%)``: the change from one stage to the next."""
+        """``-12,050 (-25.0%)``: the change from one stage to the next."""
         change = after - before
-        text = _number(change, signed=True, lang=self.jm.lang)
+        text = _signed(format_number(change, self.jm.lang), change)
         if before:
-            share = _number(round(change / before * 100, 1), signed=True, lang=self.jm.lang, decimals=1)
-            percent = "\u00a0%" if self.jm.lang == "fr" else "%"
-            text += f" ({share}{percent})"
+            share = round(change / before * 100, 1)
+            percent = NNBSP + "%" if self.jm.lang == "fr" else "%"
+            text += f" ({_signed(format_number(share, self.jm.lang, 1), share)}{percent})"
         return text
 
     def totals(self) -> list[str]:
         jm = self.jm
         blocks = [f"## {self.label('totals')}"]
-        durations = [d.seconds for d in (jm.stage_duration(s) for s in jm.stages) if d is not None]
-        if durations:
-            total = Duration.from_seconds(sum(durations))
-            blocks.append(f"- {self.field('total_duration', inline(total.text))}")
+        facts = []
+        length = jm.journey_length()
+        if length is not None:
+            facts.append(self.field("journey_length", self.duration(length)))
+        spent = jm.journey_time_in_touchpoints()
+        if spent is not None:
+            facts.append(self.field("time_in_touchpoints", self.duration(spent)))
+        if facts:
+            blocks.append("\n".join(f"- {fact}" for fact in facts))
         touchpoints = [jm.touchpoint(tid) for tid in self.visible]
         rows = []
         for channel in jm.channels:
             count = sum(1 for tp in touchpoints if tp.channel == channel.id)
-            rows.append([f"{inline(channel.name)} ({self.label(channel.type)})", str(count)])
+            rows.append([f"{self.text(channel.name)} ({self.label(channel.type)})", str(count)])
         without = sum(1 for tp in touchpoints if tp.channel is None)
         if without:
             rows.append(["—", str(without)])
@@ -386,7 +440,7 @@ class _Summary:
                 if self.persona is not None and p.id != self.persona:
                     continue
                 scored = [(s, tp) for tp in jm.persona_journey(p.id) if (s := jm.emotion_at(tp, p.id)) is not None]
-                rows.append([inline(p.name), *self.extremes(scored)])
+                rows.append([self.text(p.name), *self.extremes(scored)])
         else:
             scored = [
                 (tp.emotion.everyone, tp)
@@ -404,13 +458,6 @@ class _Summary:
         return [f"{emotion_cell(s)} {self.place(tp)}" for s, tp in (low, high)]
 
 
-def _number(value: float, *, signed: bool, lang: str, decimals: int = 0) -> str:
-    """A number as printed in the summary: no thousands separator (like the
-    map's own values), a decimal comma in French."""
-    if decimals == 0 and float(value).is_integer():
-        text = f"{int(value):+d}" if signed else f"{int(value)}"
-    else:
-        text = f"{value:+.{max(decimals, 1)}f}" if signed else f"{value:.{max(decimals, 1)}f}"
-    if lang == "fr":
-        text = text.replace(".", ",")
-    return text
+def _signed(text: str, value: float) -> str:
+    """A formatted change with its sign: ``+1,200``, ``-30``, ``0``."""
+    return "+" + text if value > 0 and not text.startswith("-") else text

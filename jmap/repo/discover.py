@@ -41,10 +41,11 @@ def is_map_file(path: str | os.PathLike[str]) -> bool:
     return False
 
 
-def _maps_below(folder: str) -> Iterator[str]:
-    """The maps below ``folder``, lazily, folder by folder in sorted order.
-
-    Hidden folders and virtual environments are skipped.
+def yaml_files_below(folder: str) -> Iterator[str]:
+    """Every ``*.yaml``/``*.yml`` regular file below ``folder`` that may be a
+    map, lazily, folder by folder in sorted order; hidden files and folders and
+    virtual environments are skipped. Shared by map discovery and the watcher
+    of `jmap serve`, so both see the same files.
     """
     for parent, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
@@ -53,8 +54,13 @@ def _maps_below(folder: str) -> Iterator[str]:
             if name.lower().endswith((".yaml", ".yml")) and not name.startswith("."):
                 candidate = os.path.join(parent, name)
                 # Only regular files: a named pipe would block the walk.
-                if os.path.isfile(candidate) and is_map_file(candidate):
+                if os.path.isfile(candidate):
                     yield candidate
+
+
+def _maps_below(folder: str) -> Iterator[str]:
+    """The maps below ``folder``, lazily, in the order of :func:`yaml_files_below`."""
+    return (candidate for candidate in yaml_files_below(folder) if is_map_file(candidate))
 
 
 def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:

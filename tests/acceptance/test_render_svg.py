@@ -4,6 +4,7 @@ clear message when Graphviz is missing."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support import example_paths, run_jmap
+from support.generated import generated_map_yaml
 
 from jmap.render.graphviz import MISSING_DOT
 
@@ -139,7 +141,7 @@ def test_example_maps_render_to_well_formed_safe_svg(tmp_path, path):
     assert_safe(svg)
     drawn = structure(svg)
     dot = (out / f"{path.stem}.dot").read_text(encoding="utf-8")
-    declared = re.findall(r'^\s*"((?:tp|end)_[a-z0-9_]+)" \[', dot, flags=re.M)
+    declared = re.findall(r'^\s*"((?:tp|end|link_in|link_out)_[a-z0-9_]+)" \[', dot, flags=re.M)
     assert sorted(drawn["node"]) == sorted(declared)
     assert len(drawn["cluster"]) == dot.count('subgraph "cluster_')
 
@@ -147,7 +149,10 @@ def test_example_maps_render_to_well_formed_safe_svg(tmp_path, path):
 @pytest.mark.needs_dot
 @pytest.mark.parametrize("payload", HOSTILE)
 def test_hostile_text_is_shown_verbatim_and_changes_nothing(tmp_path, payload):
-    benign = ET.parse(render(tmp_path, map_yaml(lambda s: s), name="benign")).getroot()
+    # Where a journey wraps into rows depends on its text's length, so the
+    # benign twin carries text of the same shape (same words' lengths).
+    twin = re.sub(r"\S", "x", payload)
+    benign = ET.parse(render(tmp_path, map_yaml(lambda s: f"{s} {twin}"), name="benign")).getroot()
     hostile_path = render(tmp_path, map_yaml(lambda s: f"{s} {payload}"), name="hostile")
     hostile = ET.parse(hostile_path).getroot()  # well-formed XML, or this raises
     assert_safe(hostile)
@@ -212,6 +217,82 @@ def test_without_dot_svg_fails_with_one_clear_line_and_dot_still_works(tmp_path)
     worked = run_jmap("render", "-f", "dot", "-o", str(out), str(source), env={"PATH": str(empty)})
     assert worked.returncode == 0, worked.stderr.decode()
     assert (out / "map.dot").read_text(encoding="utf-8").startswith("digraph journey {")
+
+
+# -- on a slide ----------------------------------------------------------------------
+
+SLIDE = (1920, 1080)
+
+
+def slide_figures(svg_path: Path) -> tuple[float, float]:
+    """The diagram's width:height, and the size in px of its smallest text when
+    the whole SVG is fitted into a 1920×1080 slide (its width and height are
+    in pt: 4/3 px each at full size; font sizes are in the same user units)."""
+    raw = svg_path.read_text(encoding="utf-8")
+    width, height = (float(v) for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', raw).groups())
+    view = [float(v) for v in re.search(r'viewBox="([-\d. ]+)"', raw).group(1).split()]
+    units_to_px = min(SLIDE[0] / (width * 4 / 3), SLIDE[1] / (height * 4 / 3)) * (width * 4 / 3) / view[2]
+    smallest = min(float(v) for v in re.findall(r'font-size="([\d.]+)"', raw))
+    return width / height, smallest * units_to_px
+
+
+def generated_map(tmp_path: Path, touchpoints: int) -> Path:
+    path = tmp_path / f"generated-{touchpoints}.yaml"
+    path.write_text(generated_map_yaml(touchpoints), encoding="utf-8")
+    return path
+
+
+#: Smallest text on a 1920×1080 slide, in px: 9 px for every example
+#: (measured: checkout-fr 9.3, retail-omnichannel 9.6, service-clinic 9.4).
+#: The generated 30-touchpoint map reaches 7.8 px: each of its stages holds ten
+#: touchpoints in a line, and a stage is never split across rows.
+SMALLEST_TEXT = {"service-clinic": 9.0, "retail-omnichannel": 9.0, "checkout-fr": 9.0, "generated-30": 7.6}
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize("name", [*(p.stem for p in example_paths()), "generated-30", "generated-120"])
+def test_the_diagram_fits_a_16_9_slide(tmp_path, name):
+    if name.startswith("generated-"):
+        source = generated_map(tmp_path, int(name.split("-")[1]))
+    else:
+        source = next(p for p in example_paths() if p.stem == name)
+    out = tmp_path / "out"
+    result = run_jmap("render", "-f", "svg", "-o", str(out), str(source))
+    assert result.returncode == 0, result.stderr.decode()
+    ratio, smallest = slide_figures(out / f"{source.stem}.svg")
+    assert ratio <= 3.0, f"{name}: {ratio:.2f}:1 is wider than 3:1"
+    if name in SMALLEST_TEXT:
+        assert smallest >= SMALLEST_TEXT[name], f"{name}: smallest text {smallest:.1f} px on a 1920×1080 slide"
+
+
+@pytest.mark.needs_dot
+def test_rows_read_top_to_bottom_in_stage_order(tmp_path):
+    source = generated_map(tmp_path, 60)
+    out = tmp_path / "out"
+    assert run_jmap("render", "-f", "svg", "-o", str(out), str(source)).returncode == 0
+    svg = ET.parse(out / f"{source.stem}.svg").getroot()
+    tops = {}
+    for group in svg.iter(f"{SVG}g"):
+        title = group.find(f"{SVG}title")
+        if group.get("class") == "cluster" and title is not None and title.text.startswith("cluster_stage_"):
+            ys = [float(v) for v in re.findall(r"-?[\d.]+", group.find(f"{SVG}path").get("d"))[1::2]]
+            tops[int(title.text.rsplit("_", 1)[1])] = min(ys)
+    assert len({round(y) for y in tops.values()}) >= 2, "a 60-touchpoint journey wraps into rows"
+    order = [tops[i] for i in sorted(tops)]
+    assert all(a <= b + 1 for a, b in itertools.pairwise(order)), "later stages never stand above earlier ones"
+
+
+@pytest.mark.needs_dot
+def test_faces_are_drawn_not_typed(tmp_path):
+    """A face glyph would look different on every machine (colour emoji or
+    not, depending on its fonts): the SVG draws each face as shapes."""
+    source = next(p for p in example_paths() if p.stem == "service-clinic")
+    out = tmp_path / "out"
+    assert run_jmap("render", "-f", "svg", "-o", str(out), str(source)).returncode == 0
+    raw = (out / "service-clinic.svg").read_text(encoding="utf-8")
+    assert raw.count('<g class="face"') >= 10
+    for face in ("\U0001f620", "\u2639", "\U0001f610", "\u263a", "\U0001f604", "\U0001f641", "\U0001f642"):
+        assert face not in raw
 
 
 # -- what passes validate renders --------------------------------------------------

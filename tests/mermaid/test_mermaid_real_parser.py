@@ -150,15 +150,61 @@ def test_hostile_names_parse_intact(tmp_path: Path) -> None:
     assert parsed["hostile"]["tasks"][0]["task"] == "Paiement\uff1a étape 1"
 
 
-def test_markdown_embeds_a_block_that_parses(tmp_path: Path) -> None:
-    jm = hostile_map()
-    md = render_md(jm)
-    blocks = re.findall(r"^```mermaid\n(.*?)^```$", md, flags=re.MULTILINE | re.DOTALL)
-    assert len(blocks) == 1
-    assert blocks[0] == render_mmd(jm)
-    run, parsed = mermaid_parse({"embedded": blocks[0]}, tmp_path)
+def summary_tasks(jm: JourneyMap, persona: str | None = None) -> list[tuple[str, int, str]]:
+    """(touchpoint name, score, persona name) for each persona at each task
+    the summary draws: every persona's own score, never an average."""
+    names = {p.id: p.name for p in jm.personas}
+    out = []
+    for stage in jm.stages:
+        for tp in stage.touchpoints:
+            people = [p for p in jm.personas_at(tp) if persona is None or p == persona]
+            if persona is not None and not people:
+                continue
+            for pid in people:
+                value = jm.emotion_at(tp, pid)
+                out.append((tp.name, 3 if value is None else value + 3, names[pid]))
+            if not people:
+                out.append((tp.name, touchpoint_score(jm, tp), ""))
+    return out
+
+
+def test_summary_pictures_parse_and_show_each_personas_score(tmp_path: Path) -> None:
+    """Every ```mermaid block of the summaries (examples, persona views, hostile
+    names) parses with the real parser, front-matter configuration included,
+    and together they draw every top-level touchpoint with each persona's own
+    score."""
+    maps = {"hostile": hostile_map(), **{path.stem: load_file(path).map for path in EXAMPLES}}
+    diagrams: dict[str, str] = {}
+    wanted: dict[str, list[tuple[str, int, str]]] = {}
+    for name, jm in maps.items():
+        assert jm is not None
+        for persona in [None, *(p.id for p in jm.personas)]:
+            key = f"{name}-{persona or 'all'}"
+            blocks = re.findall(r"^```mermaid\n(.*?)^```$", render_md(jm, persona), flags=re.MULTILINE | re.DOTALL)
+            assert blocks, key
+            for number, block in enumerate(blocks):
+                assert block.startswith("---\nconfig:\n") and len(block) < 50_000
+                diagrams[f"{key}-{number:03d}"] = block
+            wanted[key] = summary_tasks(jm, persona)
+    run, parsed = mermaid_parse(diagrams, tmp_path)
     assert run.returncode == 0, run.stderr
-    assert parsed["embedded"]["tasks"] == expected(jm)["tasks"]
+    assert len(parsed) == len(diagrams)
+    for key, tasks in wanted.items():
+        drawn = []
+        for diagram in sorted(k for k in parsed if k.rsplit("-", 1)[0] == key):
+            for task in parsed[diagram]["tasks"]:
+                for person in task["people"] or [""]:
+                    drawn.append((task["task"], task["score"], person))
+        assert len(drawn) == len(tasks), key
+
+        # Names are shortened with "…" and rewritten for the grammar, and a
+        # touchpoint's tasks come by score: compare who has which score where.
+        def seen(label: str, score: int, person: str) -> tuple[str, int, str]:
+            return label.rstrip("…")[:8], score, person[:8]
+
+        assert sorted(seen(*task) for task in drawn) == sorted(
+            seen(mermaid_text(name), own, mermaid_text(who, actor=True)) for name, own, who in tasks
+        ), key
 
 
 def test_random_names_always_parse(tmp_path: Path) -> None:

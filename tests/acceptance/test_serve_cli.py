@@ -1,0 +1,273 @@
+"""`jmap serve` as a consultant runs it beside an editor: the real command on
+a free port of 127.0.0.1, asked over HTTP and its event stream while the map
+is saved, broken, fixed, and finally stopped with Ctrl-C."""
+
+from __future__ import annotations
+
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from support import EXAMPLES, example_paths, jmap_command, run_jmap
+from support.serving import Served
+
+from jmap.serve.inject import live_assets
+
+EXAMPLE = EXAMPLES / "checkout-fr.yaml"
+TITLE = "Maison Loriot"
+
+
+@pytest.fixture
+def map_file(tmp_path: Path) -> Path:
+    target = tmp_path / "checkout.yaml"
+    shutil.copy(EXAMPLE, target)
+    return target
+
+
+def _retitle(path: Path, title: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^title: .*$", f"title: {title}", text, count=1), encoding="utf-8")
+
+
+def test_the_page_is_the_rendered_page_plus_the_live_script(map_file: Path) -> None:
+    rendered = run_jmap("render", str(map_file), "-f", "html", "-o", "-")
+    assert rendered.returncode == 0
+    with Served(map_file) as served:
+        status, headers, body = served.get("/")
+        assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+        assert headers["cache-control"] == "no-store"
+        page = body.decode()
+        assert TITLE in page
+        script, _style = live_assets()
+        assert page.count("<script") == 1 and script in page
+        policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+        assert policy and "connect-src 'self'" in policy.group(1) and "script-src 'sha256-" in policy.group(1)
+        assert "unsafe-inline" not in policy.group(1)
+        # Everything of the rendered page is there, in order, untouched.
+        kept = [line for line in rendered.stdout.decode().splitlines() if "Content-Security-Policy" not in line]
+        served_lines = iter(page.splitlines())
+        assert all(any(line == s for s in served_lines) for line in kept)
+        assert served.get("/checkout.html")[2] == body
+    # Rendering is not serving: the file `jmap render` writes has no script.
+    assert b"<script" not in rendered.stdout
+
+
+def test_a_save_is_an_event_and_the_page_follows(map_file: Path) -> None:
+    with Served(map_file) as served:
+        stream = served.events()
+        first = stream.wait_state("checkout", lambda s: s["ok"])
+        _retitle(map_file, "Edited while serving")
+        second = stream.wait_state("checkout", lambda s: s["good"] > first["good"])
+        assert second["ok"] and second["problems"] == []
+        assert b"Edited while serving" in served.get("/")[2]
+        served.wait_line(r"checkout\.yaml changed; updated in \d+ ms")
+        stream.close()
+
+
+def test_a_broken_save_shows_its_lines_over_the_last_good_page_until_fixed(map_file: Path) -> None:
+    good_text = map_file.read_text(encoding="utf-8")
+    with Served(map_file) as served:
+        stream = served.events()
+        first = stream.wait_state("checkout", lambda s: s["ok"])
+        map_file.write_text(good_text.replace("    color:", "    colour:", 1), encoding="utf-8")
+        broken = stream.wait_state("checkout", lambda s: not s["ok"])
+        assert broken["good"] == first["good"], "the last good render stays"
+        assert broken["problems"], broken
+        for line in broken["problems"]:
+            assert re.fullmatch(rf"{re.escape(str(map_file))}:\d+:\d+: (error|warning): .+ \[[a-z0-9-]+\]", line), line
+        assert any("did you mean 'color'" in line for line in broken["problems"])
+        # The server keeps serving the last good page, and says what is wrong.
+        status, _, body = served.get("/")
+        assert status == 200 and TITLE in body.decode()
+        served.wait_line(re.escape(str(map_file)) + r":\d+:\d+: error: ")
+        _retitle(map_file, "Fixed")
+        map_file.write_text(good_text.replace(TITLE, "Fixed again"), encoding="utf-8")
+        fixed = stream.wait_state("checkout", lambda s: s["ok"])
+        assert fixed["good"] > first["good"] and fixed["problems"] == []
+        assert b"Fixed again" in served.get("/")[2]
+        stream.close()
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/..%2f..%2fetc%2fpasswd",
+        "/%252e%252e%252fetc%252fpasswd",
+        "/..\\..\\etc\\passwd",
+        "/etc/passwd",
+        "/checkout.yaml",
+        "/.jmap/../checkout.yaml",
+    ],
+)
+def test_only_rendered_outputs_are_served(map_file: Path, target: str) -> None:
+    (map_file.parent / "secret.txt").write_text("root:x:0:0\n")
+    with Served(map_file) as served:
+        status, headers, body = served.get(target)
+        assert status in (403, 404), (target, status)
+        assert headers["content-type"].startswith("text/plain")
+        assert b"root:" not in body and b"jmap: 1" not in body
+
+
+def test_a_foreign_host_name_is_refused(map_file: Path) -> None:
+    """A web page that points its own DNS name at 127.0.0.1 cannot read the maps."""
+    with Served(map_file) as served:
+        assert served.get("/", host="attacker.example")[0] == 403
+        assert served.get("/", host=f"localhost:{served.port}")[0] == 200
+        assert served.get("/", host=f"127.0.0.1:{served.port}")[0] == 200
+
+
+def test_a_folder_gallery_links_every_map(tmp_path: Path) -> None:
+    for i, path in enumerate(example_paths()):
+        folder = tmp_path / ("" if i == 0 else f"team {i}")
+        folder.mkdir(exist_ok=True)
+        shutil.copy(path, folder / path.name)
+    (tmp_path / "ci.yml").write_text("stages: [test]\n")
+    with Served(tmp_path) as served:
+        status, _, body = served.get("/")
+        gallery = body.decode()
+        assert status == 200 and "Journey maps" in gallery
+        links = re.findall(r'<a href="([^"]+\.html)"', gallery)
+        expected = {
+            (path.stem if i == 0 else f"team%20{i}/{path.stem}") + ".html" for i, path in enumerate(example_paths())
+        }
+        assert set(links) == expected
+        for link in links:
+            page_status, _, page = served.get("/" + link)
+            assert page_status == 200 and b"jmap-live-script" in page
+
+
+@pytest.mark.needs_dot
+def test_the_diagram_is_one_click_from_the_page(map_file: Path, tmp_path: Path) -> None:
+    with Served(map_file) as served:
+        page = served.get("/")[2].decode()
+        assert '["Diagram", "/.jmap/diagram/checkout.html"]' in page.replace("&quot;", '"')
+        status, _, diagram = served.get("/.jmap/diagram/checkout.html")
+        assert status == 200
+        img = re.search(r'<img src="(/checkout\.svg\?v=\d+)"', diagram.decode())
+        assert img, diagram
+        svg_status, headers, svg = served.get(img.group(1))
+        assert svg_status == 200 and headers["content-type"] == "image/svg+xml" and b"<svg" in svg
+    # The very diagram `jmap render -f svg` writes (faces drawn as shapes too).
+    assert run_jmap("render", str(map_file), "-f", "svg", "-o", str(tmp_path / "out")).returncode == 0
+    assert svg == (tmp_path / "out" / "checkout.svg").read_bytes()
+
+
+def test_without_graphviz_the_diagram_page_says_so(map_file: Path, tmp_path: Path) -> None:
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    with Served(map_file, env={"PATH": str(bare)}) as served:
+        status, _, diagram = served.get("/.jmap/diagram/checkout.html")
+        assert status == 200
+        assert "The diagram cannot be drawn" in diagram.decode() and "graphviz" in diagram.decode().lower()
+        assert served.get("/checkout.svg")[0] == 503
+        assert served.get("/")[0] == 200  # the page itself needs no Graphviz
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_stops_quickly_and_quietly(map_file: Path, sig: int) -> None:
+    served = Served(map_file)
+    stream = served.events()  # an open page must not keep the server alive
+    stream.wait_state("checkout", lambda s: s["ok"])
+    code, took = served.stop(sig)
+    stream.close()
+    assert code == 0
+    assert took < 2.0, f"took {took:.2f} s to stop"
+    assert served.lines[-1] == "jmap serve: stopped"
+    assert not any("Traceback" in line for line in served.lines)
+
+
+def test_a_busy_port_given_with_port_is_a_clear_error(map_file: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_jmap("serve", str(map_file), "--port", str(port), "--no-open")
+    assert done.returncode == 1
+    assert f"port {port} on 127.0.0.1 is in use".encode() in done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+def test_a_network_host_is_served_with_a_warning(map_file: Path) -> None:
+    with Served(map_file, "--host", "0.0.0.0") as served:
+        warning = served.wait_line("warning")
+        assert "anyone who can reach" in warning
+        # Reachable from here, from any host name: the check of Host is off.
+        assert served.get("/", host="my-laptop.local")[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.yaml"], b"does not exist"),
+        (["-"], b"does not exist"),
+        (["{map}", "--port", "70000"], b"70000"),
+        (["{map}", "--bogus"], b"No such option"),
+    ],
+)
+def test_usage_errors_exit_2(map_file: Path, args: list[str], message: bytes) -> None:
+    done = run_jmap("serve", *[a.replace("{map}", str(map_file)) for a in args], "--no-open", cwd=map_file.parent)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr
+
+
+def test_the_address_is_printed_on_standard_output(map_file: Path) -> None:
+    """Scripts read the address from standard output; logs go to standard error."""
+    proc = subprocess.Popen(
+        [*jmap_command(), "serve", str(map_file), "--port", "0", "--no-open"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        assert ready, "no address within 30 s"
+        line = proc.stdout.readline()
+        assert re.fullmatch(
+            rf"jmap serve: serving {re.escape(str(map_file))} at http://127\.0\.0\.1:\d+/ \(Ctrl-C to stop\)\n", line
+        )
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0
+    assert out == "" and "serving" not in err and err.endswith("jmap serve: stopped\n")
+
+
+def test_serve_help_has_an_example() -> None:
+    done = run_jmap("serve", "--help")
+    assert done.returncode == 0
+    assert b"jmap serve checkout.yaml" in done.stdout and b"8765" in done.stdout
+
+
+def test_open_starts_the_default_browser_on_the_page(map_file: Path, tmp_path: Path) -> None:
+    """``--open`` goes through Python's webbrowser, which honours $BROWSER."""
+    opened = tmp_path / "opened.txt"
+    fake = tmp_path / "fake-browser"
+    fake.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
+    fake.chmod(0o755)
+    with Served(map_file, "--open", env={"BROWSER": str(fake)}) as served:
+        deadline = time.monotonic() + 10
+        while not (opened.exists() and opened.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert opened.read_text() == served.url
+
+
+def test_no_browser_is_started_outside_a_terminal(map_file: Path, tmp_path: Path) -> None:
+    """Without --open or --no-open, a script or CI job (no terminal) never gets a browser."""
+    opened = tmp_path / "opened.txt"
+    fake = tmp_path / "fake-browser"
+    fake.write_text(f"#!/bin/sh\ntouch {opened}\n")
+    fake.chmod(0o755)
+    with Served(map_file, env={"BROWSER": str(fake)}, no_open=False) as served:
+        assert served.get("/")[0] == 200
+        time.sleep(0.5)
+    assert not opened.exists()
