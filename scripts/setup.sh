@@ -15,6 +15,8 @@
 #                       (tools/mermaid asks for Node 20; Debian 12 ships 18: then
 #                       setup goes on without Node, and those tests are skipped
 #                       locally; under CI=1 a missing tool fails them instead)
+#                       axe-core (tools/axe) for the page's accessibility tests
+#   poppler-utils       pdftotext/pdfinfo: the print tests measure the PDF's text
 #   python3-venv        a virtual environment in .venv with jmap installed from
 #                       its wheel (not editable: tests exercise what users get)
 #
@@ -60,6 +62,7 @@ command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v "$PYTHON" >/dev/null 2>&1 || missing+=(python3)
 if command -v "$PYTHON" >/dev/null 2>&1 && ! "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1; then
     missing+=(python3-venv python3-pip)
@@ -99,6 +102,9 @@ fi
 
 if [ -f tools/mermaid/package-lock.json ] && [ "$(node_major)" -ge "$NODE_MAJOR_MIN" ] && command -v npm >/dev/null 2>&1; then
     (cd tools/mermaid && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+if [ -f tools/axe/package-lock.json ]; then
+    (cd tools/axe && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
 .venv/bin/jmap validate --strict examples

@@ -27,7 +27,7 @@ def render_paths(
 ) -> int:
     """``jmap render``: 0 when every map is rendered in every format, 1 when
     a map is invalid or an output failed (the others are still written)."""
-    from jmap.render.formats import output_conflict, output_stem, render_each
+    from jmap.render.formats import output_conflict, output_stem, output_suffix, render_each
     from jmap.repo.files import atomic_write
 
     near: list[Diagnostic] = []
@@ -75,7 +75,7 @@ def render_paths(
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()
                 continue
-            target = os.path.join(output, f"{stem}.{fmt}")
+            target = os.path.join(output, f"{stem}.{output_suffix(fmt)}")
             atomic_write(target, data)
             err(f"wrote {target}")
     return 1 if failed else 0

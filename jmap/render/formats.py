@@ -22,13 +22,15 @@ if TYPE_CHECKING:
     from jmap.render.graphviz import DotJob
 
 #: Every output format, in the order `--help` lists them.
-FORMATS = ("svg", "png", "pdf", "dot", "html", "md", "mmd")
+FORMATS = ("svg", "png", "pdf", "dot", "html", "md", "mmd", "page-pdf", "page-png")
 #: What `jmap render` writes without -f: what a reader opens.
 DEFAULT_FORMATS = ("svg", "html", "md")
 #: What `jmap build` writes without -f: also the sources others diff and reuse.
 BUILD_FORMATS = ("svg", "html", "md", "mmd", "dot")
 #: The formats drawn by Graphviz from the DOT text.
 DOT_FORMATS = ("svg", "png", "pdf")
+#: The formats printed from the HTML page by a headless browser (jmap.render.browser).
+PAGE_FORMATS = ("page-pdf", "page-png")
 #: How each format is announced in the build's gallery, in the order links are shown.
 FORMAT_LABELS: dict[str, str] = {
     "html": "page",
@@ -38,7 +40,16 @@ FORMAT_LABELS: dict[str, str] = {
     "md": "summary",
     "mmd": "Mermaid",
     "dot": "DOT",
+    "page-pdf": "page (PDF)",
+    "page-png": "page (PNG)",
 }
+#: A format's file name suffix where it is not the format's name.
+_SUFFIXES = {"page-pdf": "page.pdf", "page-png": "page.png"}
+
+
+def output_suffix(fmt: str) -> str:
+    """``svg`` → ``svg``, ``page-pdf`` → ``page.pdf``: outputs are ``STEM.SUFFIX``."""
+    return _SUFFIXES.get(fmt, fmt)
 
 
 def output_stem(path: str | os.PathLike[str]) -> str:
@@ -118,14 +129,22 @@ def render_each(
                         jobs[fmt] = start_dot(dot_source, fmt)
                     except RenderError as exc:
                         results[fmt] = exc
+    html: str | None = None
     for fmt in formats:
         if fmt in results or fmt in jobs:
             continue
         try:
-            if fmt == "html":
-                from jmap.render.page import render_html
+            if fmt == "html" or fmt in PAGE_FORMATS:
+                if html is None:
+                    from jmap.render.page import render_html
 
-                results[fmt] = render_html(jm, persona=persona, templates_dir=templates_dir).encode("utf-8")
+                    html = render_html(jm, persona=persona, templates_dir=templates_dir)
+                if fmt == "html":
+                    results[fmt] = html.encode("utf-8")
+                else:
+                    from jmap.render.browser import page_pdf, page_png
+
+                    results[fmt] = page_pdf(html) if fmt == "page-pdf" else page_png(html)
             elif fmt == "md":
                 from jmap.render.markdown import render_md
 

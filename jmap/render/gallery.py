@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 STATUSES = ("valid", "warnings", "invalid", "failed")
 
 
+def _gallery_number(value: int) -> str:
+    """Counts in the gallery, grouped as its (English) text reads: ``1,200``."""
+    from jmap.render.locale import format_number
+
+    return format_number(value, "en")
+
+
 def render_gallery(entries: list[GalleryEntry], templates_dir: Path | None = None) -> bytes:
     """``OUT/index.html``: one row per map, links relative to OUT."""
     from jmap.render.templating import environment, render
@@ -31,7 +38,7 @@ def render_gallery(entries: list[GalleryEntry], templates_dir: Path | None = Non
     search = [str(shipped_templates())]
     if templates_dir is not None and (templates_dir / "build" / "index.html.j2").is_file():
         search.insert(0, str(templates_dir))
-    env = environment(tuple(search))
+    env = environment(tuple(search), (("number", _gallery_number),))
     rows = []
     for entry in sorted(entries, key=lambda e: e.rel):
         links = [

@@ -2,13 +2,19 @@
 
 The page is built in two steps. First a plain *view model* is computed here,
 in Python: the columns (one per top-level touchpoint, grouped by stage), the
-lanes (doing, thinking, feeling, emotion, pain points, opportunities,
-backstage, owner, metrics) with only the lanes that hold something, and the
-emotion curve as ready-made SVG coordinates. Then Jinja2 templates turn that
-view model into markup. Keeping every decision and every number in Python
-means a user who overrides a template (``--templates DIR``) restyles the page
-without re-implementing the journey logic, and the logic is testable without
-parsing HTML.
+lanes (doing, thinking, feeling, the emotion curve, time, pain points,
+opportunities, backstage, owner, metrics) with only the lanes that hold
+something, and the emotion curve as ready-made SVG coordinates. Then Jinja2
+templates turn that view model into markup. Keeping every decision and every
+number in Python means a user who overrides a template (``--templates DIR``)
+restyles the page without re-implementing the journey logic, and the logic is
+testable without parsing HTML.
+
+The page is made to be handed to a client: the journey comes first (a compact
+header and a persona strip, details after the grid), columns share the width
+of the screen, numbers and durations are written in the map's language
+(jmap.render.locale), and a map too wide for one sheet of A3 gets a print-only
+copy of its grid split by stage groups, so that nothing is shrunk below 6 pt.
 
 Safety: the Jinja2 environment autoescapes every template, whatever its file
 name, and map text only ever reaches element content or quoted, escaped
@@ -21,17 +27,16 @@ the page runs no script and loads nothing, even if a browser is tricked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-
-from markupsafe import Markup
+import gc
+import os
+from bisect import bisect_left
+from dataclasses import dataclass, replace
 
 from jmap.errors import RenderError
 from jmap.model import (
     EMOTION_MAX,
     EMOTION_MIN,
     SERIOUS_SEVERITIES,
-    Duration,
     JourneyMap,
     Metric,
     Opportunity,
@@ -40,23 +45,42 @@ from jmap.model import (
     Touchpoint,
 )
 from jmap.render.labels import labels
+from jmap.render.locale import format_duration, format_metric, format_metric_value, format_number, metric_label
 from jmap.render.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign, persona_colors
-from jmap.render.templating import csp_hash, environment
-from jmap.render.templating import render as render_template
-from jmap.resources import templates_dir as shipped_templates_dir
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+#: The shipped page templates, found with os.path: `jmap render` does not
+#: otherwise need pathlib, whose import costs more than rendering a small map.
+SHIPPED_HTML_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates", "html")
 
 PAGE_TEMPLATE = "page.html.j2"
 STYLE_TEMPLATE = "style.css.j2"
 
-#: Width of one touchpoint column in CSS pixels. The curve is drawn in the
-#: same unit so that its points sit exactly over their columns.
-COLUMN_WIDTH = 232
-#: Width of the sticky column of lane names.
-LANE_HEADER_WIDTH = 168
+#: Narrowest a touchpoint column gets on screen, in CSS pixels: ten columns
+#: and the lane names fit a 1440 px screen (fourteen at 1920 px), scroll bar
+#: included; wider screens share the extra width among the columns.
+COLUMN_MIN_WIDTH = 110
+#: Width of the sticky column of lane names (on screen and in print).
+LANE_HEADER_WIDTH = 128
 #: Geometry of the emotion curve: total height and the margin above +2 and below -2.
-CURVE_HEIGHT = 184
-CURVE_MARGIN = 26
-MARKER_SIZE = 5.5
+CURVE_HEIGHT = 150
+CURVE_MARGIN = 20
+MARKER_SIZE = 4.5
+FACE_RADIUS = 8
+#: Touchpoint columns on one A3 landscape sheet at the print font size (every
+#: character at 6 pt or more): wider maps print as several grids of whole
+#: stages, each with its own stage headers and lane names.
+PRINT_COLUMNS_PER_PAGE = 12
+#: Persona colours are darkened until their lines and markers reach this
+#: contrast ratio against the curve's bands (WCAG 2.1 non-text contrast).
+MIN_PERSONA_CONTRAST = 3.0
+#: The curve's light backgrounds: positive band, negative band, the page surface.
+CURVE_BACKGROUNDS = ("#e9f5ec", "#fbecec", "#ffffff")
+#: The dark theme's curve backgrounds: persona colours are lightened for them.
+CURVE_BACKGROUNDS_DARK = ("#1a2c22", "#2f1e22", "#1b2129")
 
 
 #: Marker shapes and dash patterns, one per persona in map order, so that the
@@ -70,13 +94,18 @@ DASH_PATTERNS = ("", "7 4", "2 4", "10 4 2 4", "4 4", "12 3")
 
 @dataclass(frozen=True, slots=True)
 class PersonaView:
+    #: Position in the map: the persona's CSS class (``persona-0``) and colour variable.
+    position: int
     id: str
     name: str
     description: str | None
     goals: tuple[str, ...]
     frustrations: tuple[str, ...]
     quote: str | None
+    #: The persona's colour, darkened if needed to stand out on the light bands.
     color: str
+    #: The same colour lightened if needed for the dark theme.
+    color_dark: str
     shape: str
     dash: str
     #: A marker of the persona's shape centred in a 20x20 box, for legends and cards.
@@ -108,6 +137,17 @@ class FlowView:
 
 
 @dataclass(frozen=True, slots=True)
+class ScoreView:
+    """One emotion score as text: readable without the curve or colours."""
+
+    persona: PersonaView | None
+    score: int
+    sign: str
+    label: str
+    face: str
+
+
+@dataclass(frozen=True, slots=True)
 class TouchpointView:
     anchor: str
     name: str
@@ -117,7 +157,9 @@ class TouchpointView:
     channel_online: bool
     duration: str | None
     personas: tuple[PersonaView, ...]
-    flow: FlowView | None
+    flow: FlowView | None = None
+    #: Emotion scores of a sub-touchpoint (those of a column's own touchpoint are on the curve).
+    scores: tuple[ScoreView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,34 +167,23 @@ class StageView:
     name: str
     description: str | None
     goal: str | None
-    duration: str | None
-    #: Sum of the touchpoints' durations, shown when it says something the
-    #: stage's own duration does not.
-    touchpoints_total: str | None
+    #: The stage's own calendar length, as the author gave it.
+    length: str | None
+    #: Time spent in its touchpoints: shown apart, never added to ``length``.
+    in_touchpoints: str | None
     metrics: tuple[MetricView, ...]
     span: int
+    #: True on a print page that continues a stage split across pages.
+    continued: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ColumnView:
-    index: int
+    position: int
     first_of_stage: bool
     #: None for a stage without touchpoints, which still gets a column.
     touchpoint: TouchpointView | None
     subs: tuple[TouchpointView, ...]
-    #: Centre of the column in curve coordinates.
-    x: int
-
-
-@dataclass(frozen=True, slots=True)
-class ScoreView:
-    """One emotion score as text: readable without the curve or colours."""
-
-    persona: PersonaView | None
-    score: int
-    sign: str
-    label: str
-    face: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +212,16 @@ class OpportunityView:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeBar:
+    """A touchpoint's duration as a bar as long as its share of the longest one."""
+
+    text: str
+    #: Bar length in percent of the cell, written as text for byte-stable markup.
+    percent: str
+    longest: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Group:
     """What one touchpoint contributes to a lane cell; ``via`` names the
     sub-touchpoint it comes from (None for the column's own touchpoint)."""
@@ -193,7 +234,7 @@ class Group:
 class LaneView:
     key: str
     label: str
-    #: How the template draws the items: text, scores, pain_points, opportunities, metrics.
+    #: How the template draws the items: text, curve, time, pain_points, opportunities, metrics.
     kind: str
     cells: tuple[tuple[Group, ...], ...]
     #: True for the first lane below the line of visibility.
@@ -202,34 +243,81 @@ class LaneView:
 
 @dataclass(frozen=True, slots=True)
 class CurvePoint:
-    x: float
-    y: float
-    marker: str
+    """One persona's score at one column (for the text equivalent and tests)."""
+
+    column: int
+    score: int
     title: str
+
+
+@dataclass(frozen=True, slots=True)
+class CurveSegment:
+    x1: str
+    y1: str
+    x2: str
+    y2: str
+    #: The persona passes through touchpoints only others take between the two points.
+    skipped: bool
 
 
 @dataclass(frozen=True, slots=True)
 class CurveSeries:
     persona: PersonaView | None
     name: str
-    color: str
     dash: str
-    path: str
     points: tuple[CurvePoint, ...]
+    segments: tuple[CurveSegment, ...]
+    #: Route moves between point columns (``(from, to)``), before slicing into print pages.
+    moves: tuple[tuple[int, int, bool], ...]
     #: The series' marker in a 40x20 legend sample.
     legend_marker: str
 
 
 @dataclass(frozen=True, slots=True)
+class CurveMarker:
+    persona: PersonaView | None
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class CurveSpot:
+    """A face and its score where one or more personas stand at a column:
+    the markers beside it say who."""
+
+    column: int
+    x: str
+    y: float
+    score: int
+    sign: str
+    mouth: str
+    title: str
+    markers: tuple[CurveMarker, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CurveView:
-    width: int
     height: int
-    #: y of each score from +2 down to -2, paired with the score's face path.
+    #: y of each score from +2 down to -2, paired with the score's sign and face path.
     levels: tuple[tuple[int, float, str, str], ...]
     zero_y: float
-    stage_lines: tuple[int, ...]
+    #: x of each stage's left edge (after the first), in percent of the curve.
+    stage_lines: tuple[str, ...]
     series: tuple[CurveSeries, ...]
+    spots: tuple[CurveSpot, ...]
     description: str
+
+
+@dataclass(frozen=True, slots=True)
+class GridView:
+    """One swimlane grid: the whole map on screen, or one print page of it."""
+
+    stages: tuple[StageView, ...]
+    columns: tuple[ColumnView, ...]
+    lanes_above: tuple[LaneView, ...]
+    lanes_below: tuple[LaneView, ...]
+    curve: CurveView | None
+    #: A print-only copy: no ids (the screen grid owns the anchors).
+    print_copy: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +326,15 @@ class SummaryView:
     touchpoints: int
     pain_points: int
     opportunities: int
-    total_duration: str | None
+    #: The stages' own lengths added up, and the time in touchpoints: two figures.
+    journey_length: str | None
+    time_in_touchpoints: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    label: str
+    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,22 +349,41 @@ class PageView:
     personas: tuple[PersonaView, ...]
     persona_filter: PersonaView | None
     summary: SummaryView
-    stages: tuple[StageView, ...]
-    columns: tuple[ColumnView, ...]
-    lanes_above: tuple[LaneView, ...]
-    lanes_below: tuple[LaneView, ...]
-    curve: CurveView | None
+    #: The header's one line of facts, every number in the map's language.
+    facts: tuple[Fact, ...]
+    grid: GridView
+    #: The grid split by stage groups for print; empty when one sheet holds it.
+    print_parts: tuple[GridView, ...]
     opportunities: tuple[OpportunityView, ...]
-    column_width: int
+    column_min_width: int
     lane_width: int
-    #: CSS zoom of the grid in print so that a map of up to a dozen columns fits
-    #: the width of an A3 landscape page (written as text for byte-stable CSS).
-    print_zoom: str
-    severity_colors: dict[str, str] = field(default_factory=dict)
-    emotion_colors: dict[int, str] = field(default_factory=dict)
+    #: Columns of a full print sheet (PRINT_COLUMNS_PER_PAGE).
+    print_columns: int
+    severity_colors: dict[str, str]
+    emotion_colors: dict[int, str]
+
+    @property
+    def columns(self) -> tuple[ColumnView, ...]:
+        return self.grid.columns
+
+    @property
+    def stages(self) -> tuple[StageView, ...]:
+        return self.grid.stages
+
+    @property
+    def lanes_above(self) -> tuple[LaneView, ...]:
+        return self.grid.lanes_above
+
+    @property
+    def lanes_below(self) -> tuple[LaneView, ...]:
+        return self.grid.lanes_below
+
+    @property
+    def curve(self) -> CurveView | None:
+        return self.grid.curve
 
 
-# -- geometry ------------------------------------------------------------------
+# -- geometry and colour -------------------------------------------------------
 
 
 def _num(value: float) -> str:
@@ -314,6 +429,43 @@ def _curve_y(score: float) -> float:
     return CURVE_MARGIN + (EMOTION_MAX - score) * step
 
 
+def _rgb(color: str) -> tuple[int, int, int]:
+    text = color.lstrip("#")
+    if len(text) == 3:
+        text = "".join(ch * 2 for ch in text)
+    return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2.1 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    la, lb = _luminance(_rgb(a)), _luminance(_rgb(b))
+    light, dark = max(la, lb), min(la, lb)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def readable_color(color: str, backgrounds: tuple[str, ...], toward: str = "#000000") -> str:
+    """``color`` mixed toward ``toward`` in small steps until it reaches
+    MIN_PERSONA_CONTRAST against every background: a pale yellow persona stays
+    yellowish but no longer vanishes on the pale green band."""
+    base, target = _rgb(color), _rgb(toward)
+    for step in range(21):
+        t = step / 20
+        mixed = tuple(round(c + (d - c) * t) for c, d in zip(base, target, strict=True))
+        text = "#{:02x}{:02x}{:02x}".format(*mixed)
+        if all(contrast_ratio(text, bg) >= MIN_PERSONA_CONTRAST for bg in backgrounds):
+            return text
+    return toward
+
+
 # -- building ------------------------------------------------------------------
 
 
@@ -322,6 +474,7 @@ class _Builder:
 
     def __init__(self, jm: JourneyMap, persona: str | None) -> None:
         self.jm = jm
+        self.lang = jm.lang
         self.persona = persona
         self.lab = labels(jm.lang)
         self.persona_colors = persona_colors(jm.personas)
@@ -331,20 +484,25 @@ class _Builder:
         # Which touchpoints are on the page, and where: column index of each visible id.
         self.column_of: dict[str, int] = {}
         self.anchor_of: dict[str, str] = {}
+        self.longest_seconds = 0.0
+        self._curve_indexes: dict[int, tuple[list[int], list[int], dict[int, int]]] = {}
 
     # personas -----------------------------------------------------------------
 
     def _persona_view(self, position: int, persona_id: str) -> PersonaView:
         p = self.jm.persona(persona_id)
         shape = MARKER_SHAPES[position % len(MARKER_SHAPES)]
+        own = self.persona_colors[persona_id]
         return PersonaView(
+            position=position,
             id=p.id,
             name=p.name,
             description=p.description,
             goals=p.goals,
             frustrations=p.frustrations,
             quote=p.quote,
-            color=self.persona_colors[persona_id],
+            color=readable_color(own, CURVE_BACKGROUNDS),
+            color_dark=readable_color(own, CURVE_BACKGROUNDS_DARK, toward="#ffffff"),
             shape=shape,
             dash=DASH_PATTERNS[position % len(DASH_PATTERNS)],
             swatch_path=marker_path(shape, 10, 10, 6),
@@ -370,11 +528,14 @@ class _Builder:
     # small views --------------------------------------------------------------
 
     def metric(self, m: Metric) -> MetricView:
-        unit = f" {m.unit}" if m.unit else ""
-        target = m.target.text + unit if m.target is not None else None
-        return MetricView(name=m.name, value=m.value.text + unit, target=target, source=m.source)
+        target = None
+        if m.target is not None:
+            target = format_metric_value(m.target, self.lang) + ("\u00a0" + m.unit if m.unit else "")
+        return MetricView(name=metric_label(m), value=format_metric(m, self.lang), target=target, source=m.source)
 
-    def touchpoint_view(self, tp: Touchpoint, anchor: str, inherited_channel: str | None = None) -> TouchpointView:
+    def touchpoint_view(
+        self, tp: Touchpoint, anchor: str, inherited_channel: str | None = None, with_scores: bool = False
+    ) -> TouchpointView:
         """``inherited_channel``: the parent's channel, not repeated on each of its steps."""
         channel = self.jm.channel(tp.channel) if tp.channel and tp.channel != inherited_channel else None
         at = self.jm.personas_at(tp)
@@ -389,9 +550,10 @@ class _Builder:
             depth=self.jm.depth_of(tp.id),
             channel_name=channel.name if channel else None,
             channel_online=channel.online if channel else True,
-            duration=tp.duration.text if tp.duration else None,
+            duration=format_duration(tp.duration, self.lang) if tp.duration else None,
             personas=shown,
             flow=self.flow(tp),
+            scores=self.scores_at(tp) if with_scores else (),
         )
 
     def flow(self, tp: Touchpoint) -> FlowView | None:
@@ -463,6 +625,19 @@ class _Builder:
             addresses=tuple(self.jm.pain_point(pid).name for pid in o.addresses),
         )
 
+    def time_bar(self, tp: Touchpoint) -> tuple[TimeBar, ...]:
+        if tp.duration is None:
+            return ()
+        longest = self.longest_seconds
+        share = 100 * tp.duration.seconds / longest if longest > 0 else 0.0
+        return (
+            TimeBar(
+                text=format_duration(tp.duration, self.lang),
+                percent=_num(max(share, 1.0)),
+                longest=longest > 0 and tp.duration.seconds >= longest,
+            ),
+        )
+
     # the page -----------------------------------------------------------------
 
     def build(self) -> PageView:
@@ -471,8 +646,6 @@ class _Builder:
         layout: list[tuple[Stage, list[Touchpoint]]] = [(s, self.column_touchpoints(s)) for s in jm.stages]
         index = 0
         for _stage, tps in layout:
-            if not tps:
-                index += 1  # an empty stage keeps its column
             for tp in tps:
                 self.column_of[tp.id] = index
                 self.anchor_of[tp.id] = f"tp-{index}"
@@ -480,6 +653,8 @@ class _Builder:
                     self.column_of[sub.id] = index
                     self.anchor_of[sub.id] = f"tp-{index}-{k}"
                 index += 1
+            if not tps:
+                index += 1  # a stage without touchpoints keeps an empty column
 
         stages: list[StageView] = []
         columns: list[ColumnView] = []
@@ -487,43 +662,54 @@ class _Builder:
         # own touchpoint (if the persona passes it) then its visible subs.
         sources: list[list[Touchpoint]] = []
         for stage, tps in layout:
-            own = stage.duration
-            summed = jm.touchpoints_duration(stage)
+            length = jm.stage_length(stage)
+            in_tps = jm.time_in_touchpoints(stage)
             stages.append(
                 StageView(
                     name=stage.name,
                     description=stage.description,
                     goal=stage.goal,
-                    duration=own.text if own else None,
-                    touchpoints_total=summed.text if summed else None,
+                    length=format_duration(length, self.lang) if length else None,
+                    in_touchpoints=format_duration(in_tps, self.lang) if in_tps else None,
                     metrics=tuple(self.metric(m) for m in stage.metrics),
                     span=max(1, len(tps)),
                 )
             )
             if not tps:
-                columns.append(ColumnView(len(columns), True, None, (), self._x(len(columns))))
+                columns.append(ColumnView(len(columns), True, None, ()))
                 sources.append([])
                 continue
             for k, tp in enumerate(tps):
                 col = len(columns)
-                view = self.touchpoint_view(tp, f"tp-{col}")
                 subs = self.visible_subs(tp)
                 sub_views = tuple(
-                    self.touchpoint_view(s, f"tp-{col}-{j}", inherited_channel=tp.channel) for j, s in enumerate(subs)
+                    self.touchpoint_view(s, f"tp-{col}-{j}", inherited_channel=tp.channel, with_scores=True)
+                    for j, s in enumerate(subs)
                 )
-                columns.append(ColumnView(col, k == 0, view, sub_views, self._x(col)))
+                columns.append(ColumnView(col, k == 0, self.touchpoint_view(tp, f"tp-{col}"), sub_views))
                 sources.append(([tp] if self.passes(tp) else []) + subs)
 
-        lanes_above, lanes_below = self.lanes(sources)
-        curve = self.curve(columns, sources)
+        durations = [tp.duration.seconds for src in sources for tp in src if tp.duration is not None]
+        self.longest_seconds = max(durations, default=0.0)
+        curve_series = self.curve_series(columns, sources)
+        lanes_above, lanes_below = self.lanes(sources, has_curve=bool(curve_series))
+        grid = GridView(
+            stages=tuple(stages),
+            columns=tuple(columns),
+            lanes_above=lanes_above,
+            lanes_below=lanes_below,
+            curve=self.curve_view(curve_series, columns, 0, len(columns)) if curve_series else None,
+        )
         visible_ids = {tp.id for src in sources for tp in src}
-        total = [d.seconds for s in jm.stages if (d := jm.stage_duration(s)) is not None]
+        length = jm.journey_length()
+        in_tps = jm.journey_time_in_touchpoints()
         summary = SummaryView(
             stages=len(jm.stages),
             touchpoints=len(visible_ids),
             pain_points=sum(len(tp.pain_points) for src in sources for tp in src),
             opportunities=len(jm.opportunities),
-            total_duration=_total_text(total),
+            journey_length=format_duration(length, self.lang) if length else None,
+            time_in_touchpoints=format_duration(in_tps, self.lang) if in_tps else None,
         )
         return PageView(
             lang=jm.lang,
@@ -536,24 +722,36 @@ class _Builder:
             personas=tuple(p for p in self.personas if self.persona is None or p.id == self.persona),
             persona_filter=self.persona_by_id.get(self.persona) if self.persona else None,
             summary=summary,
-            stages=tuple(stages),
-            columns=tuple(columns),
-            lanes_above=lanes_above,
-            lanes_below=lanes_below,
-            curve=curve,
+            facts=self.facts(summary),
+            grid=grid,
+            print_parts=self.print_parts(grid, curve_series),
             opportunities=tuple(self.opportunity(i, o) for i, o in enumerate(jm.opportunities)),
-            column_width=COLUMN_WIDTH,
+            column_min_width=COLUMN_MIN_WIDTH,
             lane_width=LANE_HEADER_WIDTH,
-            print_zoom=_print_zoom(len(columns)),
+            print_columns=PRINT_COLUMNS_PER_PAGE,
             severity_colors=dict(SEVERITY_COLORS),
             emotion_colors=dict(EMOTION_COLORS),
         )
 
-    @staticmethod
-    def _x(column: int) -> int:
-        return column * COLUMN_WIDTH + COLUMN_WIDTH // 2
+    def facts(self, summary: SummaryView) -> tuple[Fact, ...]:
+        lab, lang = self.lab, self.lang
+        facts = [
+            Fact(lab["stages"], format_number(summary.stages, lang)),
+            Fact(lab["touchpoints"], format_number(summary.touchpoints, lang)),
+            Fact(lab["pain_points"], format_number(summary.pain_points, lang)),
+            Fact(lab["opportunities"], format_number(summary.opportunities, lang)),
+        ]
+        if summary.journey_length is not None:
+            facts.append(Fact(lab["journey_length"], summary.journey_length))
+        if summary.time_in_touchpoints is not None:
+            facts.append(Fact(lab["time_in_touchpoints"], summary.time_in_touchpoints))
+        if self.jm.owner is not None:
+            facts.append(Fact(lab["owner"], self.jm.owner))
+        return tuple(facts)
 
-    def lanes(self, sources: list[list[Touchpoint]]) -> tuple[tuple[LaneView, ...], tuple[LaneView, ...]]:
+    def lanes(
+        self, sources: list[list[Touchpoint]], has_curve: bool
+    ) -> tuple[tuple[LaneView, ...], tuple[LaneView, ...]]:
         lab = self.lab
         # Pain point id → positions of the opportunities addressing it, so that
         # placing opportunities stays linear in the size of the map.
@@ -575,7 +773,7 @@ class _Builder:
             "doing": lambda tp: tp.doing,
             "thinking": lambda tp: tp.thinking,
             "feeling": lambda tp: tp.feeling,
-            "emotion": self.scores_at,
+            "time": self.time_bar,
             "pain_points": pain_points_at,
             "opportunities": opportunities_at,
             "backstage": lambda tp: tp.backstage,
@@ -583,15 +781,17 @@ class _Builder:
             "metrics": lambda tp: tuple(self.metric(m) for m in tp.metrics),
         }
         kinds = {
-            "emotion": "scores",
+            "time": "time",
             "pain_points": "pain_points",
             "opportunities": "opportunities",
             "metrics": "metrics",
         }
-        above_keys = ("doing", "thinking", "feeling", "emotion", "pain_points", "opportunities")
+        above_keys = ("curve", "time", "doing", "thinking", "feeling", "pain_points", "opportunities")
         below_keys = ("backstage", "owner", "metrics")
 
         def lane(key: str) -> LaneView | None:
+            if key == "curve":
+                return LaneView(key="curve", label=lab["emotion"], kind="curve", cells=()) if has_curve else None
             extract = extractors[key]
             cells = []
             filled = False
@@ -610,96 +810,256 @@ class _Builder:
         above = tuple(v for k in above_keys if (v := lane(k)) is not None)
         below = [v for k in below_keys if (v := lane(k)) is not None]
         if below:
-            first = below[0]
-            below[0] = LaneView(first.key, first.label, first.kind, first.cells, below_visibility=True)
+            below[0] = replace(below[0], below_visibility=True)
         return above, tuple(below)
 
-    def curve(self, columns: list[ColumnView], sources: list[list[Touchpoint]]) -> CurveView | None:
-        """One line per persona across the columns' own touchpoints.
+    # the curve -----------------------------------------------------------------
+
+    def curve_series(self, columns: list[ColumnView], sources: list[list[Touchpoint]]) -> list[CurveSeries]:
+        """One line per persona through the columns' own touchpoints, along
+        the persona's route (``JourneyMap.persona_route``): branches others
+        take are left out, steps only others take are passed through.
 
         A map without personas, or whose emotions are all shared, still gets a
-        single line. Lines that would lie on top of each other (a shared score)
-        are nudged apart by a few pixels so that every persona stays visible.
+        single line, along the map's flow.
         """
         lab = self.lab
-        tops = [(col, col_sources[0]) for col, col_sources in zip(columns, sources, strict=True) if col_sources]
-        tops = [(col, tp) for col, tp in tops if self.jm.parent_of(tp.id) is None and tp.emotion is not None]
+        tops: dict[str, tuple[int, Touchpoint]] = {}
+        for col, col_sources in zip(columns, sources, strict=True):
+            if col_sources and self.jm.parent_of(col_sources[0].id) is None and col_sources[0].emotion is not None:
+                tops[col_sources[0].id] = (col.position, col_sources[0])
         if not tops:
-            return None
+            return []
         shown = [p for p in self.personas if self.persona is None or p.id == self.persona]
-        tracks: list[tuple[PersonaView | None, list[tuple[ColumnView, Touchpoint, int]]]] = []
-        for persona in shown:
-            pts = [(col, tp, v) for col, tp in tops if (v := self.jm.emotion_at(tp, persona.id)) is not None]
-            if pts:
-                tracks.append((persona, pts))
+        tracks: list[tuple[PersonaView | None, dict[str, tuple[int, int]], dict[str, list[tuple[str, bool]]]]] = []
+        for p in shown:
+            route = self.jm.persona_route(p.id)
+            scored = {
+                tp_id: (col, v) for tp_id, (col, tp) in tops.items() if (v := self.jm.emotion_at(tp, p.id)) is not None
+            }
+            moves: dict[str, list[tuple[str, bool]]] = {}
+            for edge in route.edges:
+                moves.setdefault(edge.source, []).append((edge.target, edge.skipped))
+            if scored:
+                tracks.append((p, scored, moves))
         if not shown:
-            # Without personas every emotion is a shared score.
-            pts = [(col, tp, v) for col, tp in tops if (v := self.jm.emotion_at(tp)) is not None]
-            if pts:
-                tracks.append((None, pts))
-        if not tracks:
-            return None
+            scored = {tp_id: (col, v) for tp_id, (col, tp) in tops.items() if (v := self.jm.emotion_at(tp)) is not None}
+            moves = {}
+            for tp in self.jm.all_touchpoints():
+                moves[tp.id] = [(target, False) for target in self.jm.successors(tp)]
+            if scored:
+                tracks.append((None, scored, moves))
 
         series = []
-        described = []
-        count = len(tracks)
-        for k, (p, pts) in enumerate(tracks):
-            nudge = (k - (count - 1) / 2) * 3.0
-            name = p.name if p else lab["everyone"]
-            shape = p.shape if p else "circle"
-            points = []
-            words = []
-            for col, tp, value in pts:
-                y = _curve_y(value) + nudge
-                text = f"{tp.name}: {emotion_sign(value)} ({lab[f'emotion.{value}']})"
-                points.append(CurvePoint(x=col.x, y=y, marker=marker_path(shape, col.x, y), title=f"{name} · {text}"))
-                words.append(text)
-            path = "M" + "L".join(f"{_num(pt.x)} {_num(pt.y)}" for pt in points)
+        for owner, scored, moves in tracks:
+            name = owner.name if owner else lab["everyone"]
+            shape = owner.shape if owner else "circle"
+            points = tuple(
+                CurvePoint(
+                    column=col,
+                    score=value,
+                    title=f"{name} · {self.jm.touchpoint(tp_id).name}: {emotion_sign(value)} ({lab[f'emotion.{value}']})",
+                )
+                for tp_id, (col, value) in sorted(scored.items(), key=lambda item: item[1][0])
+            )
             series.append(
                 CurveSeries(
-                    persona=p,
+                    persona=owner,
                     name=name,
-                    color=p.color if p else "#3d5a80",
-                    dash=p.dash if p else "",
-                    path=path,
-                    points=tuple(points),
-                    legend_marker=marker_path(shape, 20, 10),
+                    dash=owner.dash if owner else "",
+                    points=points,
+                    segments=(),
+                    moves=_point_moves(scored, moves),
+                    legend_marker=marker_path(shape, 20, 10, 5.5),
                 )
             )
-            described.append(f"{name} — " + "; ".join(words))
+        return series
 
+    def _curve_index(self, s: CurveSeries) -> tuple[list[int], list[int], dict[int, int]]:
+        """Columns of a series' points and of its moves' sources (both sorted),
+        and its score per column; worked out once per series."""
+        key = id(s)
+        if key not in self._curve_indexes:
+            self._curve_indexes[key] = (
+                [pt.column for pt in s.points],
+                [move[0] for move in s.moves],
+                {pt.column: pt.score for pt in s.points},
+            )
+        return self._curve_indexes[key]
+
+    def curve_view(
+        self, series: list[CurveSeries], columns: list[ColumnView] | tuple[ColumnView, ...], start: int, end: int
+    ) -> CurveView:
+        """The curve over columns ``start`` to ``end`` (exclusive): x in percent
+        of the grid's width, so points sit over their columns at any width."""
+        count = end - start
+
+        def x_of(column: int) -> float:
+            return 100 * (column - start + 0.5) / count
+
+        sliced: list[CurveSeries] = []
+        by_spot: dict[tuple[int, int], list[tuple[PersonaView | None, str]]] = {}
+        titles: dict[tuple[int, int], list[str]] = {}
+        described: list[str] = []
+        n = len(series)
+        for k, s in enumerate(series):
+            nudge = (k - (n - 1) / 2) * 2.5
+            point_columns, move_sources, score_at = self._curve_index(s)
+            # Only this slice's points and moves, found by bisection: printing a
+            # long map as many sheets stays linear in the map.
+            points = s.points[bisect_left(point_columns, start) : bisect_left(point_columns, end)]
+            moves = s.moves[bisect_left(move_sources, start) : bisect_left(move_sources, end)]
+            segments = tuple(
+                CurveSegment(
+                    x1=_num(x_of(a)),
+                    y1=_num(_curve_y(score_at[a]) + nudge),
+                    x2=_num(x_of(b)),
+                    y2=_num(_curve_y(score_at[b]) + nudge),
+                    skipped=skipped,
+                )
+                for a, b, skipped in moves
+                if b < end
+            )
+            for pt in points:
+                by_spot.setdefault((pt.column, pt.score), []).append(
+                    (s.persona, s.persona.shape if s.persona else "circle")
+                )
+                titles.setdefault((pt.column, pt.score), []).append(pt.title)
+            sliced.append(replace(s, points=points, segments=segments))
+            if points:
+                described.append(f"{s.name} — " + "; ".join(pt.title.split(" · ", 1)[1] for pt in points))
+
+        spots = []
+        for (column, score), who in sorted(by_spot.items()):
+            y = _curve_y(score)
+            markers = tuple(
+                CurveMarker(persona=persona, path=marker_path(shape, -FACE_RADIUS - 6 - 10 * j, y))
+                for j, (persona, shape) in enumerate(who)
+                if persona is not None and len(self.personas) > 1
+            )
+            spots.append(
+                CurveSpot(
+                    column=column,
+                    x=_num(x_of(column)),
+                    y=y,
+                    score=score,
+                    sign=emotion_sign(score),
+                    mouth=face_mouth(score, 0, y, FACE_RADIUS),
+                    title="\n".join(titles[(column, score)]),
+                    markers=markers,
+                )
+            )
         levels = tuple(
-            (score, _curve_y(score), emotion_sign(score), face_mouth(score, 14, _curve_y(score), 9))
+            (score, _curve_y(score), emotion_sign(score), face_mouth(score, 14, _curve_y(score), 8))
             for score in range(EMOTION_MAX, EMOTION_MIN - 1, -1)
         )
-        stage_lines = tuple(col.index * COLUMN_WIDTH for col in columns if col.first_of_stage and col.index > 0)
+        stage_lines = tuple(
+            _num(100 * (col.position - start) / count)
+            for col in columns[start:end]
+            if col.first_of_stage and col.position > start
+        )
         return CurveView(
-            width=len(columns) * COLUMN_WIDTH,
             height=CURVE_HEIGHT,
             levels=levels,
             zero_y=_curve_y(0),
             stage_lines=stage_lines,
-            series=tuple(series),
+            series=tuple(sliced),
+            spots=tuple(spots),
             description=". ".join(described) + ".",
         )
 
+    # print ----------------------------------------------------------------------
 
-#: Printable width of an A3 landscape page (420mm less 10mm margins) in CSS pixels.
-A3_LANDSCAPE_WIDTH = 1512
-#: Below this the text is too small to read even on A3; wider maps are cut
-#: at the page edge (print one persona, or the diagram, instead).
-MIN_PRINT_ZOOM = 0.5
+    def print_parts(self, grid: GridView, series: list[CurveSeries]) -> tuple[GridView, ...]:
+        """The grid cut into sheets of at most PRINT_COLUMNS_PER_PAGE columns,
+        whole stages together where they fit; a longer stage is cut within and
+        its header repeated, marked as continued. Empty when one sheet holds all."""
+        columns = grid.columns
+        if len(columns) <= PRINT_COLUMNS_PER_PAGE:
+            return ()
+        # (stage, first column, column count) pieces no wider than a sheet.
+        pieces: list[tuple[StageView, int, int, bool]] = []
+        first = 0
+        for stage in grid.stages:
+            offset = 0
+            while offset < stage.span:
+                width = min(PRINT_COLUMNS_PER_PAGE, stage.span - offset)
+                pieces.append((stage, first + offset, width, offset > 0))
+                offset += width
+            first += stage.span
+        sheets: list[list[tuple[StageView, int, int, bool]]] = [[]]
+        used = 0
+        for piece in pieces:
+            if used + piece[2] > PRINT_COLUMNS_PER_PAGE and sheets[-1]:
+                sheets.append([])
+                used = 0
+            sheets[-1].append(piece)
+            used += piece[2]
+        parts = []
+        for sheet in sheets:
+            start = sheet[0][1]
+            end = sheet[-1][1] + sheet[-1][2]
+            stages = tuple(replace(stage, span=width, continued=continued) for stage, _f, width, continued in sheet)
+            # The first column of a sheet always starts a visual group.
+            part_columns = tuple(
+                replace(col, first_of_stage=col.first_of_stage or col.position == start) for col in columns[start:end]
+            )
+            parts.append(
+                GridView(
+                    stages=stages,
+                    columns=part_columns,
+                    lanes_above=tuple(_slice_lane(lane, start, end) for lane in grid.lanes_above),
+                    lanes_below=tuple(_slice_lane(lane, start, end) for lane in grid.lanes_below),
+                    curve=self.curve_view(series, columns, start, end) if series else None,
+                    print_copy=True,
+                )
+            )
+        return tuple(parts)
 
 
-def _print_zoom(columns: int) -> str:
-    fit = A3_LANDSCAPE_WIDTH / (LANE_HEADER_WIDTH + columns * COLUMN_WIDTH)
-    return _num(max(MIN_PRINT_ZOOM, min(1.0, fit)))
+def _slice_lane(lane: LaneView, start: int, end: int) -> LaneView:
+    return lane if lane.kind == "curve" else replace(lane, cells=lane.cells[start:end])
 
 
-def _total_text(seconds: list[float]) -> str | None:
-    if not seconds:
-        return None
-    return Duration.from_seconds(sum(seconds)).text
+def _point_moves(
+    scored: dict[str, tuple[int, int]], moves: dict[str, list[tuple[str, bool]]]
+) -> tuple[tuple[int, int, bool], ...]:
+    """Route moves between scored columns: a move into a touchpoint without a
+    score on the curve (a sub-step, a touchpoint with no score for this
+    persona) continues to wherever that one leads. Moves back (loops) are left
+    to the flow marks of the touchpoint row; the curve reads left to right.
+
+    What an unscored touchpoint leads to is worked out once and remembered, so
+    the walk stays linear in the route's size.
+    """
+    reach: dict[str, tuple[tuple[str, bool], ...]] = {}
+
+    def leads_to(tp_id: str) -> tuple[tuple[str, bool], ...]:
+        # Iterative depth-first walk through unscored touchpoints.
+        if tp_id in reach:
+            return reach[tp_id]
+        reach[tp_id] = ()  # in progress: a loop among unscored steps adds nothing
+        found: dict[str, bool] = {}
+        for target, skipped in moves.get(tp_id, ()):
+            if target in scored:
+                found[target] = found.get(target, True) and skipped
+            else:
+                for far, far_skipped in leads_to(target):
+                    found[far] = found.get(far, True) and (skipped or far_skipped)
+        reach[tp_id] = tuple(found.items())
+        return reach[tp_id]
+
+    out: list[tuple[int, int, bool]] = []
+    seen: set[tuple[int, int]] = set()
+    for source, (column, _value) in sorted(scored.items(), key=lambda item: item[1][0]):
+        for target, skipped in moves.get(source, ()):
+            ends = [(target, skipped)] if target in scored else [(far, skipped or s) for far, s in leads_to(target)]
+            for end_id, end_skipped in ends:
+                end_column = scored[end_id][0]
+                if end_column > column and (column, end_column) not in seen:
+                    seen.add((column, end_column))
+                    out.append((column, end_column, end_skipped))
+    return tuple(out)
 
 
 def build_page(jm: JourneyMap, persona: str | None = None) -> PageView:
@@ -713,8 +1073,8 @@ def build_page(jm: JourneyMap, persona: str | None = None) -> PageView:
 def _search_path(templates_dir: Path | None) -> tuple[str, ...]:
     """User folder first so that any single template can be replaced; a copy of
     the whole shipped ``templates/`` tree (with its ``html/`` folder) works too."""
-    shipped = shipped_templates_dir() / "html"
-    paths: list[Path] = []
+    shipped = SHIPPED_HTML_TEMPLATES
+    paths: list[Path | str] = []
     if templates_dir is not None:
         if not templates_dir.is_dir():
             raise RenderError(f"templates folder '{templates_dir}' does not exist or is not a folder")
@@ -731,12 +1091,27 @@ def render_html(jm: JourneyMap, persona: str | None = None, templates_dir: Path 
     ``templates_dir`` is a folder of templates that replace the shipped ones
     of the same name. Template problems become a RenderError naming the file
     and line, never a traceback.
+
+    The garbage collector is paused while the page is built: rendering makes
+    many small objects and no cycles worth collecting, and on a large map the
+    collector's passes over them took a third of the time.
     """
-    page = build_page(jm, persona)
-    env = environment(_search_path(templates_dir), (("num", _num),))
-    css = render_template(env, STYLE_TEMPLATE, page=page)
-    if "</style" in css.lower():
-        raise RenderError(f"{STYLE_TEMPLATE} must not contain '</style'")
-    # The CSP allows exactly this style block: hashing the exact text that
-    # sits between <style> and </style> lets the page drop 'unsafe-inline'.
-    return render_template(env, PAGE_TEMPLATE, page=page, css=Markup(css), style_hash=csp_hash(css))
+    from markupsafe import Markup
+
+    from jmap.render.templating import csp_hash, environment
+    from jmap.render.templating import render as render_template
+
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        page = build_page(jm, persona)
+        env = environment(_search_path(templates_dir), (("num", _num),))
+        css = render_template(env, STYLE_TEMPLATE, page=page)
+        if "</style" in css.lower():
+            raise RenderError(f"{STYLE_TEMPLATE} must not contain '</style'")
+        # The CSP allows exactly this style block: hashing the exact text that
+        # sits between <style> and </style> lets the page drop 'unsafe-inline'.
+        return render_template(env, PAGE_TEMPLATE, page=page, css=Markup(css), style_hash=csp_hash(css))
+    finally:
+        if paused:
+            gc.enable()

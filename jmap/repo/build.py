@@ -49,7 +49,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from jmap.errors import JmapError
-from jmap.render.formats import DOT_FORMATS, output_conflict, output_stem
+from jmap.render.formats import DOT_FORMATS, PAGE_FORMATS, output_conflict, output_stem, output_suffix
 
 MANIFEST_NAME = ".jmap-manifest.json"
 #: The manifest is also the build's cache.
@@ -137,6 +137,7 @@ def build_one(job: MapJob) -> MapOutcome:
 
 
 def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
+    from jmap.errors import RenderError
     from jmap.format.validator import load_file
     from jmap.render.formats import render_map
 
@@ -154,13 +155,26 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     entry.stages = len(jm.stages)
     entry.pain_points = sum(1 for _ in jm.all_pain_points())
     templates = Path(job.templates_dir) if job.templates_dir else None
-    rendered = render_map(jm, job.formats, templates_dir=templates)
+    problems: list[str] = []
+    try:
+        rendered = render_map(jm, job.formats, templates_dir=templates)
+    except RenderError:
+        # A format that fails (no browser for page-pdf, no `dot` for svg)
+        # fails the map, but the formats that do render are still written.
+        rendered = {}
+        for fmt in job.formats:
+            try:
+                rendered.update(render_map(jm, (fmt,), templates_dir=templates))
+            except RenderError as exc:
+                problems.append(f"cannot render {fmt}: {exc}")
     out_dir = Path(job.out_dir)
     written: list[str] = []
     stale: list[tuple[str, str]] = []
     sizes: dict[str, int] = {}
     hashes: dict[str, str] = {}
     for fmt, rel_out in job.outputs:
+        if fmt not in rendered:
+            continue
         data = rendered[fmt]
         sizes[rel_out] = len(data)
         hashes[rel_out] = hashlib.sha256(data).hexdigest()
@@ -173,6 +187,11 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
         else:
             write_output(target, data)
             written.append(rel_out)
+    if problems:
+        entry.status = "failed"
+        entry.message = "; ".join(problems)
+        entry.outputs = tuple((f, o) for f, o in job.outputs if f in rendered)
+        return MapOutcome(entry, written=tuple(written), stale=tuple(stale), sizes=sizes, hashes=hashes)
     entry.status = "warnings" if has_warning else "valid"
     entry.outputs = job.outputs
     return MapOutcome(entry, written=tuple(written), stale=tuple(stale), sizes=sizes, hashes=hashes)
@@ -296,15 +315,21 @@ RENDERING_CODE = (
 
 
 def graphviz_version(formats: tuple[str, ...]) -> str:
-    """Graphviz's version when a format needs it, since its layout decides the
-    diagram bytes. A build records it apart from the inputs: ``--check`` does
+    """Graphviz's version (and the browser's, for page-pdf/page-png) when a
+    format needs it, since its layout decides the diagram bytes. A build records it apart from the inputs: ``--check`` does
     not ask, since another Graphviz on the CI machine must not make committed
     diagrams stale."""
-    if not any(f in DOT_FORMATS for f in formats):
-        return "unused"
-    from jmap.render.graphviz import graphviz_version as dot_version
+    parts = []
+    if any(f in DOT_FORMATS for f in formats):
+        from jmap.render.graphviz import graphviz_version as dot_version
 
-    return dot_version()
+        parts.append(dot_version())
+    if any(f in PAGE_FORMATS for f in formats):
+        # The browser that prints page-pdf/page-png, recorded apart likewise.
+        from jmap.render.browser import browser_version
+
+        parts.append(f"browser {browser_version()}")
+    return "; ".join(parts) or "unused"
 
 
 def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Path | None) -> str:
@@ -553,7 +578,9 @@ def plan_jobs(
     for path in sources:
         rel_path = Path(os.path.relpath(path, base))
         rel = rel_path.as_posix()
-        outputs = tuple((fmt, (rel_path.parent / f"{output_stem(rel_path)}.{fmt}").as_posix()) for fmt in formats)
+        outputs = tuple(
+            (fmt, (rel_path.parent / f"{output_stem(rel_path)}.{output_suffix(fmt)}").as_posix()) for fmt in formats
+        )
         clash = next(((claimed[o], o) for _f, o in outputs if o in claimed), None)
         if clash is not None:
             other, output = clash

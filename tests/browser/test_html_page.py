@@ -80,7 +80,7 @@ def _assert_clean_load(browser, page: Path) -> None:
 VISIBLE_NAMES_JS = """
 (() => {
   const out = [];
-  for (const el of document.querySelectorAll('.tp-name, .sub-name')) {
+  for (const el of document.querySelectorAll('.grid-scroll .tp-name, .grid-scroll .sub-name')) {
     const r = el.getBoundingClientRect();
     out.push({text: el.textContent, w: r.width, h: r.height,
               hidden: getComputedStyle(el).visibility !== 'visible'});
@@ -105,20 +105,16 @@ def test_every_touchpoint_and_lane_is_visible_without_requests_or_errors(browser
     view = build_page(jm)
     expected_lanes = [lane.label for lane in (*view.lanes_above, *view.lanes_below)]
     heads = browser.evaluate(
-        "Array.from(document.querySelectorAll('tbody th.lane-head')).map(th => "
+        "Array.from(document.querySelectorAll('.grid-scroll tbody th.lane-head')).map(th => "
         "({text: th.textContent, h: th.getBoundingClientRect().height}))"
     )
     head_texts = [_normalise(h["text"]) for h in heads]
     for label in expected_lanes:
-        assert label in head_texts
+        assert any(text.startswith(label) for text in head_texts), label
     assert all(h["h"] > 0 for h in heads)
     if view.curve is not None:
-        curve = browser.evaluate(
-            "(() => { const r = document.querySelector('svg.curve').getBoundingClientRect();"
-            " return {w: r.width, markers: document.querySelectorAll('svg.curve .marker').length}; })()"
-        )
-        assert curve["w"] == view.curve.width
-        assert curve["markers"] == sum(len(s.points) for s in view.curve.series)
+        spots = browser.evaluate("document.querySelectorAll('.grid-scroll svg.curve svg.spot').length")
+        assert spots == len(view.curve.spots)
     _save_screenshot(browser, tmp_path, f"html-{name}")
 
 
@@ -178,7 +174,7 @@ def test_print_layout_shows_the_whole_grid_and_makes_a_pdf(browser, tmp_path):
     finally:
         browser.emulate_media("")
     assert overflow == "visible"
-    assert sticky == "static"
+    assert sticky in ("static", "relative")
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     (tmp_path / "print.pdf").write_bytes(pdf)
     _assert_clean_load(browser, page)
@@ -225,7 +221,7 @@ def test_a_500_touchpoint_page_stays_usable(browser, tmp_path):
         " const start = performance.now(); document.querySelector('.grid-scroll').scrollLeft = 50000;"
         " document.body.getBoundingClientRect(); const scroll = performance.now() - start;"
         " return {load: t.loadEventEnd - t.startTime, scroll,"
-        " columns: document.querySelectorAll('thead th.touchpoint').length}; })()"
+        " columns: document.querySelectorAll('.grid-scroll th.touchpoint').length}; })()"
     )
     assert timing["columns"] == len(jm.top_touchpoints())  # one column per stage touchpoint
     assert timing["load"] < 5000, timing

@@ -348,6 +348,24 @@ def test_a_render_error_fails_the_map_with_its_message(tmp_path, monkeypatch) ->
     assert "dot` program is not installed" in log.text()
 
 
+def test_a_failing_format_fails_the_map_but_the_others_are_written(tmp_path, monkeypatch) -> None:
+    from jmap.errors import RenderError
+
+    src, out = make_repo(tmp_path), tmp_path / "out"
+    real = jmap.render.formats.render_map
+
+    def no_browser(jm, formats, persona=None, templates_dir=None):
+        if "page-pdf" in formats:
+            raise RenderError("no headless browser found")
+        return real(jm, formats, persona=persona, templates_dir=templates_dir)
+
+    monkeypatch.setattr(jmap.render.formats, "render_map", no_browser)
+    log = Log()
+    assert build(src, out, formats=("html", "page-pdf"), log=log) == 1
+    assert "cannot render page-pdf: no headless browser found" in log.text()
+    assert (out / "checkout.html").is_file() and not (out / "checkout.page.pdf").exists()
+
+
 def test_clashing_outputs_are_refused(tmp_path) -> None:
     src = tmp_path / "maps"
     src.mkdir()

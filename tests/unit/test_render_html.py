@@ -16,10 +16,12 @@ from jmap.errors import RenderError
 from jmap.model import (
     Emotion,
     JourneyMap,
+    Persona,
     Stage,
     Touchpoint,
 )
-from jmap.render.page import COLUMN_WIDTH, CURVE_HEIGHT, build_page, render_html
+from jmap.render.locale import humanise_key
+from jmap.render.page import CURVE_BACKGROUNDS, CURVE_HEIGHT, build_page, readable_color, render_html
 
 
 def minimal_map(**changes) -> JourneyMap:
@@ -88,14 +90,24 @@ def test_header_shows_description_scenario_owner_tags_and_totals():
         assert f">{text}<" in html
     assert page.summary.touchpoints == 7
     assert page.summary.pain_points == 2
-    assert page.summary.total_duration == "2w"
+    # The stages' own lengths and the time in touchpoints: two figures, never one "total".
+    assert page.summary.journey_length == "2\u00a0wk"
+    assert page.summary.time_in_touchpoints is not None
+    assert "Total duration" not in html
+    facts = [f.label for f in page.facts]
+    assert facts[:4] == ["Stages", "Touchpoints", "Pain points", "Opportunities"]
+    assert "Journey length" in facts and "Time in touchpoints" in facts
+    # The journey comes before the persona cards and the scenario.
+    assert html.index('class="journey') < html.index('class="persona-cards"') < html.index('class="opportunities"')
 
 
 def test_persona_cards_show_every_persona_field():
     html = render_html(sample_map())
     for text in ("persona-name", "persona-description", "goal", "frustration", "quote", "persona2-name"):
         assert f">{text}<" in html
-    assert 'fill="#2a9d8f"' in html
+    # Colours reach the style sheet as custom properties, never an attribute.
+    assert "--p0: #2a9d8f;" in html
+    assert 'href="#persona-0"' in html and 'id="persona-0"' in html
 
 
 def test_one_column_per_top_level_touchpoint_and_one_per_empty_stage():
@@ -109,10 +121,11 @@ def test_one_column_per_top_level_touchpoint_and_one_per_empty_stage():
 def test_stage_header_shows_goal_duration_and_summed_touchpoint_durations():
     page = build_page(sample_map())
     assert page.stages[0].goal == "stage-goal"
-    assert page.stages[0].duration == "2w"
-    assert page.stages[0].touchpoints_total == "30s"
+    assert page.stages[0].length == "2\u00a0wk"
+    assert page.stages[0].in_touchpoints == "30\u00a0s"
     html = render_html(sample_map())
-    assert "Sum of touchpoints" in html and "30s" in html
+    assert "Stage length:</span> 2\u00a0wk" in html
+    assert "Time in touchpoints:</span> 30\u00a0s" in html
 
 
 def test_sub_touchpoints_are_listed_under_their_parent_with_depth():
@@ -175,9 +188,9 @@ def test_metrics_show_value_target_unit_and_source():
     lane = next(lane for lane in page.lanes_below if lane.key == "metrics")
     metric = lane.cells[3][0].items[0]
     assert (metric.name, metric.value, metric.target, metric.source) == (
-        "metric2-name",
-        "22% unit",
-        "25% unit",
+        "Metric2 name",
+        "22%\u00a0unit",
+        "25%\u00a0unit",
         "metric-source",
     )
 
@@ -185,13 +198,16 @@ def test_metrics_show_value_target_unit_and_source():
 def test_backstage_owner_and_metrics_are_below_the_line_of_visibility():
     page = build_page(sample_map())
     assert [lane.key for lane in page.lanes_above] == [
+        "curve",
+        "time",
         "doing",
         "thinking",
         "feeling",
-        "emotion",
         "pain_points",
         "opportunities",
     ]
+    # The emotion text row is gone: faces and scores are on the curve.
+    assert "emotion" not in [lane.key for lane in page.lanes_above]
     assert [(lane.key, lane.below_visibility) for lane in page.lanes_below] == [
         ("backstage", True),
         ("owner", False),
@@ -264,7 +280,8 @@ def test_one_curve_per_persona_with_its_colour_and_shape():
     curve = page.curve
     assert curve is not None
     assert [s.name for s in curve.series] == ["persona-name", "persona2-name"]
-    assert curve.series[0].color == "#2a9d8f"
+    # The persona's colour, darkened just enough to stand out on the pale bands.
+    assert curve.series[0].persona.color == readable_color("#2a9d8f", CURVE_BACKGROUNDS)
     sophie = [p.title.split(" · ")[1] for p in curve.series[0].points]
     assert sophie == [
         "tp-ad: +1 (positive)",
@@ -279,23 +296,161 @@ def test_one_curve_per_persona_with_its_colour_and_shape():
     assert curve.series[0].dash != curve.series[1].dash
 
 
+def test_each_point_carries_its_face_and_score():
+    page = build_page(sample_map())
+    spots = {(s.column, s.score): s for s in page.curve.spots}
+    # Sophie and Marc at the cart: two scores, two faces, each with its persona's marker.
+    assert spots[(1, 0)].sign == "0" and spots[(1, -1)].sign == "-1"
+    assert [m.persona.id for m in spots[(1, -1)].markers] == ["marc"]
+    html = render_html(sample_map())
+    assert '<text class="spot-sign" x="11"' in html
+    assert html.count('<svg class="spot"') == len(page.curve.spots)
+
+
 def test_curve_points_sit_over_their_columns_between_plus_and_minus_two():
     page = build_page(sample_map())
     curve = page.curve
-    assert curve.width == len(page.columns) * COLUMN_WIDTH
+    count = len(page.columns)
     top, bottom = curve.levels[0][1], curve.levels[-1][1]
     assert [lvl[0] for lvl in curve.levels] == [2, 1, 0, -1, -2]
-    for series in curve.series:
-        for point in series.points:
-            assert (point.x - COLUMN_WIDTH // 2) % COLUMN_WIDTH == 0
-            assert top - 5 <= point.y <= bottom + 5
-            assert 0 < point.y < CURVE_HEIGHT
-    assert curve.stage_lines == (COLUMN_WIDTH, 5 * COLUMN_WIDTH)
+    for spot in curve.spots:
+        # x in percent of the grid: the centre of the spot's column, at any screen width.
+        assert float(spot.x) == pytest.approx(100 * (spot.column + 0.5) / count, abs=0.01)
+        assert top - 1 <= spot.y <= bottom + 1
+        assert 0 < spot.y < CURVE_HEIGHT
+    assert curve.stage_lines == tuple(f"{100 * k / count:.2f}".rstrip("0").rstrip(".") for k in (1, 5))
+
+
+def _branching_map() -> JourneyMap:
+    """Ana takes the express lane, Ben the queue; both then pay."""
+    return minimal_map(
+        personas=(Persona(id="ana", name="Ana"), Persona(id="ben", name="Ben")),
+        stages=(
+            Stage(
+                id="s",
+                name="S",
+                touchpoints=(
+                    Touchpoint(
+                        id="a",
+                        name="Arrive",
+                        emotion=Emotion(per_persona={"ana": 1, "ben": 1}),
+                        next=("express", "queue"),
+                    ),
+                    Touchpoint(
+                        id="express",
+                        name="Express",
+                        personas=("ana",),
+                        emotion=Emotion(per_persona={"ana": 2}),
+                        next=("pay",),
+                    ),
+                    Touchpoint(id="queue", name="Queue", personas=("ben",), emotion=Emotion(per_persona={"ben": -2})),
+                    Touchpoint(id="pay", name="Pay", emotion=Emotion(per_persona={"ana": 1, "ben": 0})),
+                ),
+            ),
+        ),
+    )
+
+
+def test_each_curve_follows_its_personas_route():
+    page = build_page(_branching_map())
+    moves = {s.name: [(m[0], m[1]) for m in s.moves] for s in page.curve.series}
+    # Columns: 0 Arrive, 1 Express, 2 Queue, 3 Pay. Ana never queues, Ben never takes the express lane.
+    assert moves["Ana"] == [(0, 1), (1, 3)]
+    assert moves["Ben"] == [(0, 2), (2, 3)]
+
+
+def test_persona_colours_keep_contrast_against_the_bands():
+    from jmap.render.page import CURVE_BACKGROUNDS, MIN_PERSONA_CONTRAST, contrast_ratio, readable_color
+
+    pale = readable_color("#f4e04d", CURVE_BACKGROUNDS)
+    assert all(contrast_ratio(pale, bg) >= MIN_PERSONA_CONTRAST for bg in CURVE_BACKGROUNDS)
+    assert readable_color("#1d3557", CURVE_BACKGROUNDS) == "#1d3557"  # dark enough already
+    jm = minimal_map(personas=(Persona(id="p", name="P", color="#ffee88"),))
+    (persona,) = build_page(jm).personas
+    assert contrast_ratio(persona.color, "#e9f5ec") >= MIN_PERSONA_CONTRAST
+
+
+def test_time_lane_draws_each_duration_against_the_longest():
+    from jmap.model import Duration
+
+    jm = minimal_map(
+        stages=(
+            Stage(
+                id="s",
+                name="S",
+                touchpoints=(
+                    Touchpoint(id="a", name="Desk", duration=Duration("15min", 900.0)),
+                    Touchpoint(id="b", name="Queue", duration=Duration("1h", 3600.0)),
+                    Touchpoint(id="c", name="Exit"),
+                ),
+            ),
+        )
+    )
+    lane = next(lane for lane in build_page(jm).lanes_above if lane.key == "time")
+    desk, queue, exit_ = lane.cells
+    assert desk[0].items[0].percent == "25" and not desk[0].items[0].longest
+    assert queue[0].items[0].percent == "100" and queue[0].items[0].longest
+    assert exit_ == ()
+    html = render_html(jm)
+    assert 'class="time-fill" width="25%"' in html
+    assert html.count('class="longest-mark"') == 1
+
+
+def test_a_map_wider_than_a_sheet_prints_as_stage_groups():
+    from jmap.render.page import PRINT_COLUMNS_PER_PAGE
+
+    stages = tuple(
+        Stage(
+            id=f"s{i}",
+            name=f"Stage {i}",
+            touchpoints=tuple(Touchpoint(id=f"t{i}-{k}", name=f"T{i}.{k}", doing=("x",)) for k in range(4)),
+        )
+        for i in range(5)
+    )
+    page = build_page(minimal_map(stages=stages))
+    assert len(page.columns) == 20
+    parts = page.print_parts
+    # Whole stages per sheet: 4 + 4 + 4 columns, then 4 + 4.
+    assert [[s.name for s in part.stages] for part in parts] == [
+        ["Stage 0", "Stage 1", "Stage 2"],
+        ["Stage 3", "Stage 4"],
+    ]
+    assert all(len(part.columns) <= PRINT_COLUMNS_PER_PAGE for part in parts)
+    assert all(part.print_copy and part.lanes_above[0].label == "Doing" for part in parts)
+    html = render_html(minimal_map(stages=stages))
+    assert html.count('<table class="grid grid-print cols-') == 2
+    assert 'id="tp-0"' in html and html.count('id="tp-0"') == 1  # anchors only in the screen grid
+    # A stage longer than a sheet is cut within and marked as continued.
+    long_stage = (
+        Stage(id="l", name="Long", touchpoints=tuple(Touchpoint(id=f"l{k}", name=f"L{k}") for k in range(13))),
+    )
+    parts = build_page(minimal_map(stages=long_stage)).print_parts
+    assert [(p.stages[0].span, p.stages[0].continued) for p in parts] == [(12, False), (1, True)]
+    assert build_page(sample_map()).print_parts == ()
+
+
+def test_numbers_and_durations_in_french():
+    from support.factories import sample_map as factory_map
+
+    jm = factory_map()
+    page = build_page(JourneyMap(**{**_fields(jm), "lang": "fr"}))
+    assert page.stages[0].length == "2\u00a0sem."
+    assert page.facts[0].label == "Étapes"
+    lane = next(lane for lane in page.lanes_below if lane.key == "metrics")
+    assert lane.cells[3][0].items[0].value == "22\u202f%\u00a0unit"
+
+
+def _fields(jm: JourneyMap) -> dict:
+    import dataclasses
+
+    if dataclasses.is_dataclass(jm):
+        return {f.name: getattr(jm, f.name) for f in dataclasses.fields(jm) if not f.name.startswith("_")}
+    return {name: getattr(jm, name) for name in jm.__init__.__code__.co_varnames[1 : jm.__init__.__code__.co_argcount]}
 
 
 def test_curve_has_a_text_alternative():
     html = render_html(sample_map())
-    assert 'role="img" aria-labelledby="curve-title curve-desc"' in html
+    assert 'role="img" aria-labelledby="curve-title" aria-describedby="curve-desc"' in html
     assert re.search(r'<desc id="curve-desc">persona-name — tp-ad: \+1 \(positive\);', html)
 
 
@@ -316,6 +471,8 @@ def test_map_without_personas_gets_one_shared_curve():
     curve = build_page(jm).curve
     assert [s.name for s in curve.series] == ["Everyone"]
     assert len(curve.series[0].points) == 2
+    # The flow passes through B, which has no score: the line joins A to C.
+    assert [(m[0], m[1]) for m in curve.series[0].moves] == [(0, 2)]
 
 
 def test_persona_filter_limits_columns_curve_and_cards():
@@ -330,8 +487,7 @@ def test_persona_filter_limits_columns_curve_and_cards():
     ]
     assert [p.name for p in page.personas] == ["persona2-name"]
     assert [s.name for s in page.curve.series] == ["persona2-name"]
-    emotion = next(lane for lane in page.lanes_above if lane.key == "emotion")
-    assert [s.score for s in emotion.cells[1][0].items] == [-1]
+    assert next(pt.score for pt in page.curve.series[0].points) == -1
     html = render_html(sample_map(), persona="marc")
     assert "tp-ad" not in html
 
@@ -369,8 +525,10 @@ def test_no_map_text_can_inject_markup_scripts_styles_or_urls(payload):
     assert "evil.example" not in parsed.style_text
     # Every field is on the page, as text.
     text = "".join(parsed.text)
-    for field in ("title", "persona-description", "channel-phone", "stage-metric", "tag", "unit", "metric-source"):
+    for field in ("title", "persona-description", "channel-phone", "tag", "unit", "metric-source"):
         assert payload.format(f=field) in text, field
+    # A metric key is shown humanised (its label when it has one), never raw.
+    assert humanise_key(payload.format(f="stage-metric")) in text
 
 
 def test_xss_payloads_reach_every_text_field_as_text():
@@ -383,7 +541,12 @@ def test_xss_payloads_reach_every_text_field_as_text():
 
     html = render_html(sample_map(text=text))
     assert "<b>" not in html
-    missing = [f for f in fields if f"&lt;b&gt;{f}&lt;/b&gt;" not in html]
+    # Metric keys are shown humanised ("stage-metric" → "stage metric").
+    missing = [
+        f
+        for f in fields
+        if f"&lt;b&gt;{f}&lt;/b&gt;" not in html and f"&lt;b&gt;{f.replace('-', ' ')}&lt;/b&gt;" not in html
+    ]
     assert missing == []
 
 

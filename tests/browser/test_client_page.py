@@ -1,0 +1,280 @@
+"""The page as a client sees it: on a projector (1280×720), a laptop
+(1440×900) and a large screen (1920×1080), printed on A3, exported to PDF and
+PNG, and checked by axe-core's WCAG 2.1 AA rules.
+
+Positions are measured in the browser's own layout (getBoundingClientRect),
+character sizes in the printed PDF (poppler's pdftotext) and in the print
+layout (computed font sizes), so "fits", "aligned" and "at least 6 pt" are
+facts about the rendering, not about the markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from support import ROOT, example_paths
+
+from jmap.format.validator import load_file, load_text
+from jmap.model import JourneyMap
+from jmap.render.page import build_page, render_html
+
+pytestmark = pytest.mark.browser
+
+SCREENS = ((1280, 720), (1440, 900), (1920, 1080))
+AXE = ROOT / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _load(path: Path) -> JourneyMap:
+    jm = load_file(path).map
+    assert jm is not None, path
+    return jm
+
+
+def _columns_map(columns: int, lang: str = "en") -> JourneyMap:
+    """A map of ``columns`` top-level touchpoints in stages of three, each with
+    a name as long as real ones and an emotion, so the curve is drawn."""
+    lines = ["jmap: 1", f"title: {columns} columns", f"lang: {lang}", "stages:"]
+    for k in range(columns):
+        if k % 3 == 0:
+            lines += [f"  - id: s{k}", f"    name: Stage number {k // 3}", "    touchpoints:"]
+        lines += [
+            f"      - id: t{k}",
+            f"        name: Touchpoint with a longer name {k}",
+            f"        emotion: {k % 5 - 2}",
+            "        doing: Compares the offers and reads the reviews",
+            f"        duration: {k + 1}min",
+        ]
+    jm = load_text("\n".join(lines) + "\n", "cols.yaml").map
+    assert jm is not None
+    return jm
+
+
+def _open(browser, tmp_path: Path, name: str, html: str, width: int, height: int) -> Path:
+    page = tmp_path / f"{name}.html"
+    page.write_text(html, encoding="utf-8")
+    browser.open(page, width=width, height=height)
+    return page
+
+
+GEOMETRY_JS = """
+(() => {
+  const frame = document.querySelector('.grid-scroll');
+  const table = frame.querySelector('table.grid');
+  const f = frame.getBoundingClientRect();
+  const heads = Array.from(frame.querySelectorAll('th.touchpoint')).map(th => {
+    const r = th.getBoundingClientRect(); return {left: r.left, right: r.right, cx: (r.left + r.right) / 2};
+  });
+  const spots = Array.from(frame.querySelectorAll('svg.curve svg.spot')).map(s => {
+    const c = s.querySelector('g.face circle').getBoundingClientRect();
+    return {cx: (c.left + c.right) / 2, cy: (c.top + c.bottom) / 2, score: s.querySelector('text').textContent};
+  });
+  const axis = Array.from(frame.querySelectorAll('svg.curve-axis text')).map(t => {
+    const r = t.getBoundingClientRect(); return {sign: t.textContent, cy: (r.top + r.bottom) / 2};
+  });
+  return {frame: {left: f.left, right: f.right, top: f.top, width: frame.clientWidth, scroll: frame.scrollWidth},
+          table: table.getBoundingClientRect().width, doc: document.documentElement.scrollWidth,
+          heads, spots, axis};
+})()
+"""
+
+
+@pytest.mark.parametrize(("width", "height"), SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+@pytest.mark.parametrize("path", example_paths(), ids=[p.stem for p in example_paths()])
+def test_the_examples_start_with_the_journey_and_fill_the_frame(browser, tmp_path, path, width, height):
+    jm = _load(path)
+    _open(browser, tmp_path, path.stem, render_html(jm), width, height)
+    g = browser.evaluate(GEOMETRY_JS)
+    assert g["doc"] <= width, "the page itself never scrolls sideways"
+    # The grid fills its frame (no notch beside the stage band), at every width.
+    assert abs(g["table"] - g["frame"]["width"]) <= 1 or g["table"] > g["frame"]["width"]
+    # Journey first: the grid starts in the top half of the first screen.
+    assert g["frame"]["top"] < height / 2, g["frame"]["top"]
+    # Every face sits over its column's centre, and at the height of its score on the scale.
+    level = {a["sign"]: a["cy"] for a in g["axis"]}
+    centres = [h["cx"] for h in g["heads"]]
+    for spot in g["spots"]:
+        assert min(abs(spot["cx"] - c) for c in centres) <= 2, spot
+        assert abs(spot["cy"] - level[spot["score"]]) <= 2, (spot, level)
+
+
+@pytest.mark.parametrize(
+    ("columns", "width", "height", "fits"),
+    [(10, 1440, 900, True), (14, 1920, 1080, True), (10, 1280, 720, False), (24, 1920, 1080, False)],
+)
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_columns_flex_to_the_screen(browser, tmp_path, columns, width, height, fits, lang):
+    jm = _columns_map(columns, lang)
+    _open(browser, tmp_path, f"cols-{columns}", render_html(jm), width, height)
+    g = browser.evaluate(GEOMETRY_JS)
+    assert len(g["heads"]) == columns
+    if fits:
+        # Every touchpoint in view, none behind a sideways scroll.
+        assert g["frame"]["scroll"] <= g["frame"]["width"]
+        assert all(h["right"] <= g["frame"]["right"] + 1 for h in g["heads"])
+    else:
+        assert g["frame"]["scroll"] > g["frame"]["width"]
+        # Longer maps scroll with lane names and stage headers pinned.
+        moved = browser.evaluate(
+            "(() => { const f = document.querySelector('.grid-scroll');"
+            " const lane = f.querySelector('tbody th.lane-head'); const stage = f.querySelector('.stage-row th.stage');"
+            " const before = [lane.getBoundingClientRect().left, stage.getBoundingClientRect().top];"
+            " f.scrollLeft = 400; f.scrollTop = 300;"
+            " const after = [lane.getBoundingClientRect().left, stage.getBoundingClientRect().top];"
+            " f.scrollLeft = 0; f.scrollTop = 0; return {before, after}; })()"
+        )
+        assert abs(moved["after"][0] - moved["before"][0]) < 1, "lane names stay put"
+        if browser.evaluate(
+            "document.querySelector('.grid-scroll').scrollHeight > document.querySelector('.grid-scroll').clientHeight"
+        ):
+            assert abs(moved["after"][1] - moved["before"][1]) < 1, "stage headers stay put"
+    level = {a["sign"]: a["cy"] for a in g["axis"]}
+    for spot in g["spots"]:
+        assert abs(spot["cy"] - level[spot["score"]]) <= 2
+
+
+PRINT_SIZES_JS = """
+(() => {
+  const small = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let count = 0;
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement;
+    if (el.closest('.sr-only, .journey-heading')) continue;
+    const rects = el.getClientRects();
+    if (!rects.length) continue;  // not printed (display: none)
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    count++;
+    if (size < 8) small.push([node.textContent.trim().slice(0, 40), size]);
+  }
+  return {count, small};
+})()
+"""
+
+
+def _pdftotext_words(pdf: Path) -> list[tuple[int, float, float, float, str]]:
+    """(page, height in pt, yMin, yMax, word) of every word of the PDF."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    words = []
+    page = 0
+    for line in out.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*)</word>', line)
+        if m:
+            y0, y1 = float(m.group(1)), float(m.group(2))
+            words.append((page, y1 - y0, y0, y1, m.group(3)))
+    return words
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+@pytest.mark.parametrize("name", ["checkout-fr", "service-clinic", "wide-24"])
+def test_print_on_a3_keeps_every_character_at_6pt_or_more(browser, tmp_path, name):
+    jm = _columns_map(24) if name == "wide-24" else _load(ROOT / "examples" / f"{name}.yaml")
+    view = build_page(jm)
+    page = _open(browser, tmp_path, name, render_html(jm), 1440, 900)
+    browser.emulate_media("print")
+    try:
+        sizes = browser.evaluate(PRINT_SIZES_JS)
+        pdf_bytes = browser.send("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}, timeout=60)[
+            "data"
+        ]
+    finally:
+        browser.emulate_media("")
+    assert sizes["count"] > 50 and sizes["small"] == [], sizes["small"][:10]
+    import base64
+
+    pdf = tmp_path / f"{name}.pdf"
+    pdf.write_bytes(base64.b64decode(pdf_bytes))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Page size:\s+1191\.\d+ x 841\.\d+ pts", info), info  # A3 landscape
+    words = _pdftotext_words(pdf)
+    # A word box is as tall as the font's ascent plus descent: at 6 pt it is over 6 pt tall.
+    tiny = [w for w in words if w[1] < 6.0]
+    assert tiny == [], tiny[:10]
+    # Stage headers and lane names on every page that holds a grid.
+    pages = {}
+    for p, _h, _y0, _y1, word in words:
+        pages.setdefault(p, []).append(word)
+    label = view.labels["stages"].upper()
+    grid_pages = [p for p, ws in pages.items() if label in ws]
+    if view.print_parts:
+        assert len(grid_pages) >= len(view.print_parts)
+        for part in view.print_parts:
+            first_stage = part.stages[0].name.split()[0]
+            assert any(first_stage in pages[p] for p in grid_pages)
+    # No heading alone at the foot of a page: something of its section follows it on the same page.
+    for heading in (view.labels["opportunities"], view.labels["persona_details"].split()[0]):
+        found = [(p, y1) for p, _h, _y0, y1, word in words if word == heading]
+        for p, y1 in found[-1:]:
+            assert any(wp == p and y0 > y1 for wp, _h, y0, _y1, _w in words), f"'{heading}' stranded on page {p}"
+    browser.open(page)
+
+
+def _axe(browser) -> list[dict]:
+    """axe-core's WCAG 2.0/2.1 A and AA rules on the open page. axe is put into
+    the page through DevTools (which the page's CSP does not govern), so the
+    product's policy stays as strict as shipped."""
+    browser.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
+    result = browser.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))",
+        await_promise=True,
+    )
+    return result
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (cd tools/axe && npm ci)")
+@pytest.mark.parametrize("path", example_paths(), ids=[p.stem for p in example_paths()])
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_axe_finds_nothing_on_the_page(browser, tmp_path, path, dark):
+    page = tmp_path / f"{path.stem}.html"
+    page.write_text(render_html(_load(path)), encoding="utf-8")
+    browser.open(page, width=1440, height=900, dark=dark)
+    assert _axe(browser) == []
+    browser.open(page, width=1440, height=900)
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (cd tools/axe && npm ci)")
+def test_axe_finds_nothing_on_the_gallery(browser, tmp_path):
+    from jmap.render.gallery import render_gallery
+    from jmap.repo.build import GalleryEntry
+
+    entries = [
+        GalleryEntry(
+            rel="a/checkout.yaml",
+            status="valid",
+            title="Checkout",
+            owner="CX",
+            tags=("web",),
+            stages=5,
+            pain_points=1200,
+            outputs=(("html", "a/checkout.html"), ("page-pdf", "a/checkout.page.pdf")),
+        ),
+        GalleryEntry(rel="b.yaml", status="invalid", diagnostics=("3:1: error: bad [rule]",)),
+    ]
+    gallery = tmp_path / "index.html"
+    gallery.write_bytes(render_gallery(entries))
+    browser.open(gallery, width=1280, height=720)
+    assert _axe(browser) == []
+    assert "1,200" in browser.evaluate("document.body.textContent")
+
+
+def test_the_curve_has_a_text_equivalent_for_screen_readers(browser, tmp_path):
+    jm = _load(ROOT / "examples" / "checkout-fr.yaml")
+    _open(browser, tmp_path, "a11y", render_html(jm), 1440, 900)
+    tree = browser.send("Accessibility.getFullAXTree")["nodes"]
+    images = [n for n in tree if n.get("role", {}).get("value") == "image"]
+    names = [n.get("name", {}).get("value", "") for n in images]
+    description = [n.get("description", {}).get("value", "") for n in images]
+    assert "Courbe émotionnelle" in names
+    assert any("Recherche produit" in d and "+1" in d for d in description), description
+    json.dumps(tree)  # the tree is plain data
