@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from jmap.commands import err, say
 from jmap.errors import UsageError
+from jmap.interrupt import terminate_as_interrupt
 from jmap.render.formats import BUILD_FORMATS
 from jmap.render.gallery import render_gallery
 from jmap.repo.build import (
@@ -51,7 +52,6 @@ from jmap.repo.build import (
     remove_orphans,
     run_jobs,
     save_cache,
-    terminate_as_interrupt,
     write_output,
 )
 from jmap.repo.discover import find_maps, has_maps, no_maps_under

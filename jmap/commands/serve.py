@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from jmap.commands import err, say
 from jmap.errors import JmapError
+from jmap.interrupt import terminate_as_interrupt
 from jmap.serve.server import is_loopback
 
 TYPE_CHECKING = False
@@ -71,21 +70,6 @@ def url_for(host: str, port: int) -> str:
     elif host == "::":
         host = "::1"
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
-
-
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a closed terminal tab, a process manager) stops the server
-    the same quiet way as Ctrl-C."""
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _follow(preview: Preview, stop: threading.Event) -> None:
@@ -162,7 +146,7 @@ def serve(
     # From here on, Ctrl-C or SIGTERM at any moment (even during the first
     # render) ends the same quiet way.
     try:
-        with _terminate_as_interrupt():
+        with terminate_as_interrupt():
             _run(server, preview, path, host, open_browser, stop)
     except KeyboardInterrupt:
         pass
