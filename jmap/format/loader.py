@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import yaml
@@ -695,25 +696,7 @@ def _unshift(root: Node | None, problems: list[Problem], shifts: dict[int, tuple
         end, delta = shift
         return max(1, col - delta) if col > end + delta else min(col, end + 1)
 
-    def fix(node: Node) -> None:
-        node.col = column(node.line, node.col)
-
-    # Problems are frozen: each one moved is a copy.
-    problems[:] = [replace(p, col=column(p.line, p.col)) for p in problems]
-    seen: set[int] = set()
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        fix(node)
-        if isinstance(node, Sequence):
-            stack.extend(node.items)
-        elif isinstance(node, Mapping):
-            for key, value in node.pairs:
-                stack.append(key)
-                stack.append(value)
+    _move_positions(root, problems, lambda line, col: (line, column(line, col)))
 
 
 def _swallowed_lines(text: str, spans: list[tuple[int, int, int]]) -> list[Problem]:
@@ -772,6 +755,13 @@ def _remap_positions(text: str, root: Node | None, problems: list[Problem]) -> N
         new_line = bisect.bisect_right(starts, index)
         return new_line, index - starts[new_line - 1] + 1
 
+    _move_positions(root, problems, moved)
+
+
+def _move_positions(root: Node | None, problems: list[Problem], moved: Callable[[int, int], tuple[int, int]]) -> None:
+    """Give every problem and every node (each once, aliases included) the
+    position ``moved`` maps its (line, column) to."""
+    # Problems are frozen: each one moved is a copy.
     for i, problem in enumerate(problems):
         line, col = moved(problem.line, problem.col)
         problems[i] = replace(problem, line=line, col=col)
