@@ -17,6 +17,19 @@ from jmap.format.diagnostics import WARNING, Diagnostic
 from jmap.format.loader import MAX_BYTES, Mapping, Scalar, compose, decode, normalize_newlines
 
 
+def _head_text(path: str | os.PathLike[str]) -> str | None:
+    """The text of a file a folder holds, read no further than a map may be
+    long; None for a file that cannot be read or is not text, which is then
+    simply not a map."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+    text, _ = decode(head)
+    return text
+
+
 def is_map_file(path: str | os.PathLike[str]) -> bool:
     """Whether a YAML file found in a folder is a journey map (root key ``jmap``).
 
@@ -24,12 +37,7 @@ def is_map_file(path: str | os.PathLike[str]) -> bool:
     repository full of unrelated YAML (CI configs…) stays cheap and never
     fails on their syntax.
     """
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(MAX_BYTES + 1)
-    except OSError:
-        return False
-    text, _ = decode(head)
+    text = _head_text(path)
     if text is None:
         return False
     if re.search(r"(?m)^(?:\ufeff)?(?:jmap|'jmap'|\"jmap\")[ \t]*:", text):
@@ -71,12 +79,7 @@ def near_map(path: str | os.PathLike[str]) -> Diagnostic | None:
     (``stages:`` and ``personas:`` without ``jmap:``) would otherwise be skipped
     in silence, and "2 maps checked, all valid" would hide the third.
     """
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(MAX_BYTES + 1)
-    except OSError:
-        return None
-    text, _ = decode(head)
+    text = _head_text(path)
     if text is None:
         return None
     text = normalize_newlines(text)
