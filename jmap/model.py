@@ -11,17 +11,31 @@ and renders must be deterministic.
 Every class is a frozen dataclass compared by value. Only the small values
 (Duration, MetricValue, Metric) are hashable: entities are found by their id,
 and hashing one would walk its whole subtree (and fail on an Emotion's dict),
-so they set ``__hash__ = None`` as a mutable dataclass would.
+so they are declared ``@_unhashable``: ``__hash__ = None``, as a mutable
+dataclass would have.
 """
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import TypeVar, dataclass_transform
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+_T = TypeVar("_T")
+
+
+@dataclass_transform(frozen_default=True)
+def _unhashable(cls: type[_T]) -> type[_T]:
+    """A frozen dataclass compared by value but never hashed (see the module
+    docstring): what ``@dataclass(frozen=True, slots=True)`` with
+    ``__hash__ = None`` in its body makes, said once."""
+    made = dataclass(frozen=True, slots=True)(cls)
+    made.__hash__ = None  # type: ignore[assignment]
+    return made
 
 
 EMOTION_MIN = -2
@@ -91,7 +105,7 @@ class Metric:
     label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@_unhashable
 class Emotion:
     """An emotion score: one value for everyone here, or one per persona.
 
@@ -99,7 +113,6 @@ class Emotion:
     integer or a mapping.
     """
 
-    __hash__ = None  # type: ignore[assignment]  # holds a dict: see the module docstring
     everyone: int | None = None
     per_persona: dict[str, int] = field(default_factory=dict)
 
@@ -150,9 +163,8 @@ class PersonaRoute:
         return [(e.source, e.target) for e in self.edges]
 
 
-@dataclass(frozen=True, slots=True)
+@_unhashable
 class Persona:
-    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     id: str
     name: str
     description: str | None = None
@@ -162,9 +174,8 @@ class Persona:
     color: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@_unhashable
 class Channel:
-    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     id: str
     name: str
     type: str = "online"
@@ -174,9 +185,8 @@ class Channel:
         return self.type == "online"
 
 
-@dataclass(frozen=True, slots=True)
+@_unhashable
 class PainPoint:
-    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     id: str
     name: str
     description: str | None = None
@@ -189,9 +199,8 @@ class PainPoint:
         return SEVERITIES[::-1].index(self.severity)
 
 
-@dataclass(frozen=True, slots=True)
+@_unhashable
 class Touchpoint:
-    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     id: str
     name: str
     description: str | None = None
@@ -212,9 +221,8 @@ class Touchpoint:
     touchpoints: tuple[Touchpoint, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@_unhashable
 class Stage:
-    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     id: str
     name: str
     description: str | None = None
@@ -224,9 +232,8 @@ class Stage:
     touchpoints: tuple[Touchpoint, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@_unhashable
 class Opportunity:
-    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     id: str
     name: str
     description: str | None = None
@@ -237,9 +244,8 @@ class Opportunity:
     status: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@_unhashable
 class JourneyMap:
-    __hash__ = None  # type: ignore[assignment]  # an entity: see the module docstring
     title: str
     stages: tuple[Stage, ...]
     version: int = 1
