@@ -832,11 +832,13 @@ class _Checker:
     # -- building the model -------------------------------------------------------
 
     def build(self, doc: _Entity) -> m.JourneyMap:
+        def named(e: _Entity) -> tuple[str, str, str | None]:
+            """What every entity but a channel starts with, in its model's field order."""
+            return e.values["id"], e.values["name"], e.get("description")
+
         def personas(e: _Entity) -> m.Persona:
             return m.Persona(
-                e.values["id"],
-                e.values["name"],
-                e.get("description"),
+                *named(e),
                 e.get("goals", ()),
                 e.get("frustrations", ()),
                 e.get("quote"),
@@ -844,9 +846,7 @@ class _Checker:
             )
 
         def pain_point(e: _Entity) -> m.PainPoint:
-            return m.PainPoint(
-                e.values["id"], e.values["name"], e.get("description"), e.get("severity", "medium"), e.get("owner")
-            )
+            return m.PainPoint(*named(e), e.get("severity", "medium"), e.get("owner"))
 
         def touchpoint(e: _Entity) -> m.Touchpoint:
             emotion = e.get("emotion")
@@ -876,9 +876,7 @@ class _Checker:
 
         def stage(e: _Entity) -> m.Stage:
             return m.Stage(
-                e.values["id"],
-                e.values["name"],
-                e.get("description"),
+                *named(e),
                 e.get("goal"),
                 e.get("duration"),
                 e.get("metrics", ()),
@@ -887,9 +885,7 @@ class _Checker:
 
         def opportunity(e: _Entity) -> m.Opportunity:
             return m.Opportunity(
-                e.values["id"],
-                e.values["name"],
-                e.get("description"),
+                *named(e),
                 e.get("addresses", ()),
                 e.get("owner"),
                 e.get("impact"),
