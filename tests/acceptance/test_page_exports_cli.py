@@ -114,3 +114,24 @@ def test_cli_help_lists_the_page_formats(command):
     result = run_jmap(command, "--help")
     assert result.returncode == 0
     assert b"page-pdf" in result.stdout and b"page-png" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "nan", "inf"])
+def test_a_bad_browser_timeout_fails_the_page_format_with_one_line_and_the_others_are_written(tmp_path, value):
+    # Read when the browser runs, not at import: the other formats are still written.
+    out = tmp_path / "out"
+    env = {"JMAP_BROWSER_TIMEOUT": value}
+    result = run_jmap("render", "-f", "md,page-pdf,html", "-o", str(out), str(CHECKOUT), env=env)
+    stderr = result.stderr.decode()
+    assert result.returncode == 1, stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    errors = [line for line in stderr.splitlines() if "error" in line]
+    assert len(errors) == 1, stderr
+    assert "page-pdf" in errors[0]
+    assert f"JMAP_BROWSER_TIMEOUT must be a number of seconds greater than 0, not '{value}'" in errors[0]
+    assert sorted(p.name for p in out.iterdir()) == ["checkout-fr.html", "checkout-fr.md"]
+
+
+def test_a_bad_browser_timeout_does_not_break_the_other_commands(tmp_path):
+    result = run_jmap("validate", str(CHECKOUT), env={"JMAP_BROWSER_TIMEOUT": "abc"})
+    assert result.returncode == 0, result.stderr.decode()
