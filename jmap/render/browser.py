@@ -56,6 +56,14 @@ BROWSER_FLAGS = (
 )
 #: Seconds before the browser is stopped: a 500-touchpoint page prints in a few.
 DEFAULT_BROWSER_TIMEOUT = 120.0
+#: For the PNG only. With subpixel glyph positioning, glyphs sit at fractions
+#: of a pixel and the long paragraphs came out in one of two anti-aliasings
+#: depending on timing: four renders at once, or one on a loaded machine, gave
+#: two different images. With glyphs on whole pixels the capture is the same
+#: bytes every time (run-all-compositor-stages, one raster thread, no partial
+#: raster, waiting for fonts and frames, a fresh load at the final size: none
+#: of these changed either image; this flag alone did).
+PNG_RASTER_FLAGS = ("--disable-font-subpixel-positioning",)
 MISSING_BROWSER = (
     "no headless browser found: page-pdf and page-png need Chromium or Chrome "
     "(`apt-get install chromium`), on PATH or named by JMAP_BROWSER"
@@ -221,6 +229,7 @@ class _DevTools:
                 [
                     executable,
                     *BROWSER_FLAGS,
+                    *PNG_RASTER_FLAGS,
                     "--remote-debugging-pipe",
                     f"--user-data-dir={profile}",
                     "about:blank",

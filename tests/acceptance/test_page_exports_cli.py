@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from support import EXAMPLES, run_jmap
+from support import EXAMPLES, jmap_command, run_jmap
 
 from jmap.render.browser import BROWSER_CANDIDATES, reproducible_pdf
 
@@ -54,6 +54,34 @@ def test_render_writes_an_a3_pdf_and_a_2x_png_of_the_page(tmp_path):
     assert run_jmap("render", "-f", "page-pdf,page-png", "-o", str(again), str(CHECKOUT)).returncode == 0
     assert (again / "checkout-fr.page.pdf").read_bytes() == pdf.read_bytes()
     assert (again / "checkout-fr.page.png").read_bytes() == png.read_bytes()
+
+
+@needs_browser
+@pytest.mark.browser
+def test_four_renders_of_the_same_map_at_once_write_the_same_png(tmp_path):
+    # A build or CI job runs several renders side by side on a busy machine:
+    # the PNG must still be the same bytes, not one of two rasterisations.
+    env = {**os.environ, "NO_COLOR": "1"}
+    renders = [
+        subprocess.Popen(
+            [*jmap_command(), "render", "-f", "page-png", "-o", str(tmp_path / str(n)), str(CHECKOUT)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for n in range(4)
+    ]
+    try:
+        for render in renders:
+            _, stderr = render.communicate(timeout=240)
+            assert render.returncode == 0, stderr.decode()
+    finally:
+        for render in renders:
+            if render.poll() is None:
+                render.kill()
+                render.wait()
+    images = {(tmp_path / str(n) / "checkout-fr.page.png").read_bytes() for n in range(4)}
+    assert len(images) == 1
 
 
 def test_without_a_browser_the_format_fails_with_one_line_and_the_others_are_written(tmp_path):
