@@ -12,7 +12,10 @@ It prints, for the real command (``jmap build SRC -o OUT``, process start includ
   linear, an efficiency close to 100%);
 - no change: a second build into the parallel folder with nothing changed, as a
   fraction of the parallel full build (target: under 5%);
-- one change: a rebuild after editing one map.
+- one change: a rebuild after editing one map;
+- check: ``jmap build SRC -o OUT --check`` on the built folder, against its
+  floor measured in the same run: a Python process that reads and hashes every
+  map and every output (what a check that renders nothing must at least do).
 
 Both full builds must produce byte-identical folders; the benchmark fails
 otherwise. The best of ``--repeat`` runs is kept for every figure, so a busy
@@ -62,6 +65,34 @@ def timed_build(src: Path, out: Path, jobs: int, formats: str) -> float:
     return elapsed
 
 
+def timed_check(src: Path, out: Path, formats: str) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(
+        [*jmap_command(), "build", str(src), "-o", str(out), "-f", formats, "--check"],
+        capture_output=True,
+        env={**os.environ, "CI": "1"},
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"jmap build --check failed ({done.returncode}):\n{done.stdout.decode(errors='replace')[-2000:]}")
+    return elapsed
+
+
+_HASH_FLOOR = (
+    "import hashlib, pathlib, sys\n"
+    "for root in sys.argv[1:]:\n"
+    "    for p in sorted(pathlib.Path(root).rglob('*')):\n"
+    "        if p.is_file(): hashlib.sha256(p.read_bytes()).digest()\n"
+)
+
+
+def timed_hash_floor(src: Path, out: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", _HASH_FLOOR, str(src), str(out)], check=True)
+    return time.perf_counter() - start
+
+
 def folder_bytes(out: Path) -> dict[str, bytes]:
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
@@ -81,7 +112,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="jmap-bench-build-") as tmp:
         root = Path(tmp)
         src = make_repository(root, args.maps)
-        serial = parallel = no_change = one_change = float("inf")
+        serial = parallel = no_change = one_change = check = floor = float("inf")
         for run in range(args.repeat):
             for name in ("serial", "parallel"):
                 shutil.rmtree(root / name, ignore_errors=True)
@@ -93,6 +124,8 @@ def main() -> None:
             one_change = min(one_change, timed_build(src, root / "parallel", args.jobs, args.formats))
             edited.write_text(edited.read_text(encoding="utf-8").replace(f"— edit {run}", "— generated"), "utf-8")
             timed_build(src, root / "parallel", args.jobs, args.formats)
+            check = min(check, timed_check(src, root / "parallel", args.formats))
+            floor = min(floor, timed_hash_floor(src, root / "parallel"))
         if folder_bytes(root / "serial") != folder_bytes(root / "parallel"):
             sys.exit("serial and parallel builds differ: outputs must not depend on -j")
 
@@ -107,6 +140,10 @@ def main() -> None:
         f"  no-change rebuild       {no_change:8.2f} s   {100 * no_change / parallel:.1f}% of a full build (target < 5%)"
     )
     print(f"  one map changed         {one_change:8.2f} s   {100 * one_change / parallel:.1f}% of a full build")
+    print(
+        f"  build --check           {check:8.2f} s   {check / floor:.1f}x the floor (hashing every map and output "
+        f"in one process: {floor:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

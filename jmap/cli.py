@@ -54,7 +54,8 @@ debug_option = click.option(
 
 
 def _existing(paths: tuple[str, ...]) -> None:
-    missing = [p for p in paths if not os.path.exists(p)]
+    """Every PATH exists; ``-`` (standard input) always does."""
+    missing = [p for p in paths if p != "-" and not os.path.exists(p)]
     if missing:
         raise click.BadParameter(f"no such file or directory: {', '.join(missing)}", param_hint="PATH")
 
@@ -105,7 +106,8 @@ templates_option = click.option(
     "templates_dir",
     type=click.Path(exists=True, file_okay=False),
     metavar="DIR",
-    help="A folder of templates that override the shipped ones (an HTML theme; see docs/html.md).",
+    help="A folder of templates that override the shipped ones (an HTML theme: copy page.html.j2 from the "
+    "installed package's jmap/templates/html and edit it).",
 )
 
 
@@ -124,8 +126,9 @@ def cli() -> None:
       jmap build maps/ -o site/
       jmap serve checkout.yaml                 # live preview in the browser
 
-    The format is documented in docs/format.md, the commands in docs/cli.md,
-    every rule id in docs/rules.md.
+    Each problem ends with a rule id: `jmap explain RULE-ID` says what it
+    means and how to fix it. `jmap schema` prints the format's JSON Schema,
+    for editors; `jmap init` writes a commented starter map.
     """
 
 
@@ -140,17 +143,21 @@ def cli() -> None:
 def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int:
     """Check maps: every problem of every file, as FILE:LINE:COL lines.
 
-    A PATH may be a file or a folder: every *.yaml/*.yml below a folder whose
-    top-level mapping has the key `jmap` is checked; other YAML is ignored.
+    A PATH may be a file, a folder or - (standard input, named <stdin> in
+    the messages): every *.yaml/*.yml below a folder whose top-level mapping
+    has the key `jmap` is checked; other YAML is ignored, except files that
+    are almost maps, which get a near-map warning.
 
     \b
     Examples:
       jmap validate checkout.yaml
       jmap validate --strict maps/
       jmap validate --format github maps/    # annotations in GitHub Actions
+      cat checkout.yaml | jmap validate -
 
     Exit code 0 when every map is valid (warnings allowed unless --strict),
-    1 when one is not, 2 on a usage error.
+    1 when one is not, 2 on a usage error. `jmap explain RULE-ID` says what
+    the rule id at the end of a line means and how to fix it.
     """
     _existing(paths)
     from jmap.commands.validate import validate_paths
@@ -178,8 +185,9 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
 def render(paths: tuple[str, ...], **options: Any) -> int:
     """Render each map to DIR/STEM.EXT.
 
-    STEM is the file name without .yaml/.yml. A map that fails validation is
-    not rendered (its problems are printed); the other maps still are.
+    STEM is the file name without .yaml/.yml; for - (a map read from
+    standard input) it is `stdin`. A map that fails validation is not
+    rendered (its problems are printed); the other maps still are.
 
     \b
     Examples:
@@ -187,6 +195,7 @@ def render(paths: tuple[str, ...], **options: Any) -> int:
       jmap render maps/*.yaml -f svg,png -o out/
       jmap render checkout.yaml -f md -o - | less    # to standard output
       jmap render checkout.yaml --persona sophie -f svg -o out/
+      generate-map | jmap render - -f svg -o -       # standard input to standard output
     """
     _existing(paths)
     from jmap.commands.render import render_paths
@@ -201,22 +210,25 @@ def render(paths: tuple[str, ...], **options: Any) -> int:
     type=click.Path(dir_okay=False, allow_dash=True),
     metavar="FILE",
     callback=_no_inline_value,
-    help="Write to FILE instead of standard output.",
+    help="Write to FILE instead of standard output (- is standard output).",
 )
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @debug_option
-def schema(output: str | None) -> int:
+def schema(output: str | None, force: bool) -> int:
     """Print the JSON Schema (draft 2020-12) of the map format.
 
     It is the file shipped in the package; point your editor at it for
-    completion and checks while you type.
+    completion and checks while you type. An existing FILE is never
+    overwritten without --force.
 
     \b
-    Example:
+    Examples:
       jmap schema > journey-map.schema.json
+      jmap schema -o journey-map.schema.json --force
     """
-    from jmap.commands.schema import print_schema
+    from jmap.commands.schema import write_schema
 
-    return print_schema(output)
+    return write_schema(output, force=force)
 
 
 @cli.command()
@@ -267,13 +279,15 @@ def init(file: str, template: str, lang: str, force: bool, schema_ref: str | Non
 def diff(old: str, new: str, fmt: str) -> int:
     """Semantic diff of two versions of a map.
 
-    OLD and NEW are files, or REV:PATH read from git (main:maps/checkout.yaml).
+    OLD and NEW are files, REV:PATH read from git (main:maps/checkout.yaml),
+    or - for standard input (one of them; named <stdin> in the messages).
     Exit code 0 when equal, 1 when different.
 
     \b
     Examples:
       jmap diff old.yaml new.yaml
       jmap diff main:maps/checkout.yaml maps/checkout.yaml --format md
+      generate-map | jmap diff - maps/checkout.yaml
     """
     from jmap.commands.diff import diff_paths
 
@@ -332,6 +346,23 @@ def build(
         templates_dir=Path(templates_dir) if templates_dir else None,
         progress=progress,
     )
+
+
+@cli.command()
+@click.argument("rule", required=False, metavar="[RULE-ID]")
+@debug_option
+def explain(rule: str | None) -> int:
+    """Explain a rule id of `jmap validate`: what triggers it, an example and
+    how to fix it. Without RULE-ID, list every rule id.
+
+    \b
+    Examples:
+      jmap explain yaml-tab
+      jmap explain                 # every rule id, with its severity
+    """
+    from jmap.commands.explain import explain_rule
+
+    return explain_rule(rule)
 
 
 @cli.command()

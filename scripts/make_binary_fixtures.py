@@ -50,6 +50,11 @@ def fixtures() -> dict[Path, bytes]:
     out[INVALID / "control-chars.yaml"] = (
         "jmap: 1\ntitle: \x1b[2J\x1b[31mrouge\nowner: ding\x07\n" + CHANNELS + STAGES
     ).encode()
+    # A PNG screenshot saved under a map's name: one line, not one per byte.
+    out[INVALID / "binary-png.yaml"] = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa"
+        + bytes(range(256))
+    )
     out[INVALID / "nul-byte.yaml"] = ("jmap: 1\ntitle: nul\x00byte\n" + CHANNELS + STAGES).encode()
 
     # YAML allows bidi overrides; the message quoting this key must escape it.

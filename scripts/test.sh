@@ -5,9 +5,21 @@
 # virtual environment against the installed wheel.
 #
 #   bash scripts/test.sh [PYTEST ARGS...]
+#
+# The set-up is skipped when it is already done (scripts/setup-stamp.sh
+# compares hashes of what decides it); a change of jmap's sources only
+# reinstalls the wheel, so testing starts within seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+if bash scripts/setup-stamp.sh check; then
+    if ! bash scripts/setup-stamp.sh package; then
+        echo "test: jmap's sources changed: reinstalling the wheel"
+        .venv/bin/python -m pip install -q --disable-pip-version-check --force-reinstall --no-deps .
+        bash scripts/setup-stamp.sh write
+    fi
+else
+    bash scripts/setup.sh
+fi
 .venv/bin/ruff check .
 .venv/bin/mypy
 exec .venv/bin/pytest "$@"

@@ -10,6 +10,7 @@ invalid or failed, an output stale) or 3 (a bug while rendering a map).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import sys
@@ -23,6 +24,7 @@ from jmap.render.gallery import render_gallery
 from jmap.repo.build import (
     CACHE_NAME,
     INDEX_NAME,
+    MANIFEST_NAME,
     Echo,
     GalleryEntry,
     MapJob,
@@ -30,13 +32,19 @@ from jmap.repo.build import (
     build_fingerprint,
     entry_from_json,
     entry_to_json,
+    file_hash,
+    gallery_key,
+    graphviz_version,
+    invalid_entry,
     load_cache,
+    load_manifest,
     locked,
     map_key,
+    output_key,
     output_path,
+    output_records,
     outputs_intact,
     plan_jobs,
-    provably_ours,
     read_or_none,
     recorded_outputs,
     remove_leftover_temporaries,
@@ -46,7 +54,7 @@ from jmap.repo.build import (
     terminate_as_interrupt,
     write_output,
 )
-from jmap.repo.discover import has_maps, no_maps_under
+from jmap.repo.discover import find_maps, has_maps, no_maps_under
 from jmap.text import plural, printable
 
 
@@ -121,6 +129,11 @@ def build_maps(
     if not formats:
         formats = BUILD_FORMATS
     if src.is_dir() and not has_maps(src):
+        # The files that are almost maps are named first: they are why.
+        near: list[Any] = []
+        find_maps([src], near)
+        for warning in near:
+            echo_err(warning.format())
         raise no_maps_under(src)
     workers = jobs or os.cpu_count() or 1
     if check:
@@ -128,11 +141,16 @@ def build_maps(
 
     out.mkdir(parents=True, exist_ok=True)
     with terminate_as_interrupt(), locked(out, exclusive=True, echo_err=echo_err):
+        near_maps: list[Any] = []
         all_jobs, conflicts = plan_jobs(
-            src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=False
+            src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=False, near_maps=near_maps
         )
+        for warning in near_maps:
+            echo_err(warning.format())
         remove_leftover_temporaries(out, {o for job in all_jobs for _f, o in job.outputs} | {INDEX_NAME, CACHE_NAME})
         fingerprint = build_fingerprint(formats, strict, templates_dir)
+        graphviz = graphviz_version(formats)
+        same_graphviz = load_manifest(out).get("graphviz") == graphviz
         old_cache = load_cache(out)
         new_cache: dict[str, dict[str, Any]] = {}
         entries: list[GalleryEntry] = list(conflicts)
@@ -147,7 +165,14 @@ def build_maps(
             keys[job.rel] = key
             cached = old_cache.get(job.rel)
             entry = entry_from_json(cached.get("entry", {})) if isinstance(cached, dict) else None
-            if entry is not None and cached is not None and cached.get("key") == key and outputs_intact(out, cached):
+            if (
+                entry is not None
+                and cached is not None
+                and same_graphviz
+                and entry.status in ("valid", "warnings")
+                and cached.get("inputs") == key
+                and outputs_intact(out, cached)
+            ):
                 entries.append(entry)
                 new_cache[job.rel] = cached
             else:
@@ -169,14 +194,19 @@ def build_maps(
             entry = outcome.entry
             entries.append(entry)
             internal = internal or outcome.internal_error
+            if job.rel in keys and not outcome.internal_error:
+                # Invalid maps are recorded too, so that --check can say so
+                # without reading them again.
+                new_cache[job.rel] = {
+                    "inputs": keys[job.rel],
+                    "entry": entry_to_json(entry),
+                    "outputs": {
+                        rel_out: {"inputs": output_key(keys[job.rel], fmt), "sha256": outcome.hashes[rel_out]}
+                        for fmt, rel_out in job.outputs
+                        if rel_out in outcome.hashes
+                    },
+                }
             if entry.status in ("valid", "warnings"):
-                if job.rel in keys:
-                    new_cache[job.rel] = {
-                        "key": keys[job.rel],
-                        "sizes": outcome.sizes,
-                        "hashes": outcome.hashes,
-                        "entry": entry_to_json(entry),
-                    }
                 if bar is None:
                     echo(f"rendered {printable(job.rel)}" + (" (no change)" if not outcome.written else ""))
             else:
@@ -188,8 +218,20 @@ def build_maps(
             for line in _console_lines(job.source, entry):
                 echo_err(line)
 
+        gallery_record: dict[str, str] | None = None
         try:
             run_jobs(to_render, workers, bar.advance if bar else None, done)
+            if bar:
+                bar.close()
+                bar = None
+            gallery = render_gallery(entries, templates_dir)
+            if read_or_none(out / INDEX_NAME) != gallery:
+                write_output(output_path(out, INDEX_NAME), gallery)
+            if len(keys) == len(all_jobs):
+                gallery_record = {
+                    "inputs": gallery_key(fingerprint, list(keys.items()), conflicts),
+                    "sha256": hashlib.sha256(gallery).hexdigest(),
+                }
         finally:
             if bar:
                 bar.close()
@@ -204,11 +246,11 @@ def build_maps(
             )
             current = {job.rel for job in all_jobs}
             for rel, cached in old_cache.items():
-                # Maps not reached (interrupted) or now invalid keep their old
-                # entry: harmless, since its key and outputs are checked again.
+                # Maps not reached (interrupted) keep their old record:
+                # harmless, since its inputs and outputs are checked again.
                 if rel in current and rel not in new_cache:
                     new_cache[rel] = cached
-            save_cache(out, new_cache)
+            save_cache(out, new_cache, graphviz=graphviz, gallery=gallery_record)
 
         # Warnings of unchanged maps are shown again: a rebuild must not make
         # them disappear from the log.
@@ -218,9 +260,6 @@ def build_maps(
             if entry.status == "warnings" and entry.rel not in rendered_now:
                 for line in _console_lines(sources.get(entry.rel, entry.rel), entry):
                     echo_err(line)
-        gallery = render_gallery(entries, templates_dir)
-        if read_or_none(out / INDEX_NAME) != gallery:
-            write_output(output_path(out, INDEX_NAME), gallery)
 
     built = sum(1 for e in entries if e.status in ("valid", "warnings"))
     echo(
@@ -242,51 +281,104 @@ def _check(
     echo: Echo,
     echo_err: Echo,
 ) -> int:
-    """Render everything in memory and compare with OUT; write nothing."""
+    """Judge OUT by its manifest; render nothing, write nothing.
+
+    An output is stale when it is missing, when what made it changed (the
+    map, jmap, the templates, the options) or when its bytes are not those
+    the manifest recorded (edited by hand). Only the sources and the outputs
+    are read and hashed, so Graphviz and the fonts of this machine play no
+    part: renders committed from another machine pass.
+    """
+    del workers  # hashing is cheap: no pool needed
     lock: contextlib.AbstractContextManager[None] = (
         locked(out, exclusive=False, echo_err=echo_err) if out.is_dir() else contextlib.nullcontext()
     )
     with lock:
-        jobs, conflicts = plan_jobs(src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=True)
-        entries: list[GalleryEntry] = list(conflicts)
+        near_maps: list[Any] = []
+        jobs, conflicts = plan_jobs(
+            src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=True, near_maps=near_maps
+        )
+        for warning in near_maps:
+            echo_err(warning.format())
+        fingerprint = build_fingerprint(formats, strict, templates_dir)
+        manifest = load_manifest(out)
+        recorded = load_cache(out)
         stale: list[tuple[str, str]] = []
         problems = len(conflicts)
-        internal = False
         for entry in conflicts:
             echo_err(printable(f"{src / entry.rel if src.is_dir() else src}: error: {entry.message}"))
-
-        def done(job: MapJob, outcome: MapOutcome) -> None:
-            nonlocal problems, internal
-            entries.append(outcome.entry)
-            stale.extend(outcome.stale)
-            internal = internal or outcome.internal_error
-            if outcome.entry.status not in ("valid", "warnings"):
+        keys: dict[str, str] = {}
+        for job in jobs:
+            try:
+                key = map_key(Path(job.source).read_bytes(), fingerprint)
+            except OSError as exc:
+                echo_err(printable(f"{job.source}: error: cannot read the file: {exc.strerror or exc}"))
                 problems += 1
-                for line in _console_lines(job.source, outcome.entry):
+                continue
+            keys[job.rel] = key
+            record = recorded.get(job.rel)
+            outputs = output_records(record)
+            built = entry_from_json(record.get("entry", {})) if record is not None else None
+            if (
+                record is not None
+                and record.get("inputs") == key
+                and built is not None
+                and built.status not in ("valid", "warnings")
+            ):
+                problems += 1
+                for line in _console_lines(job.source, built):
                     echo_err(line)
-
-        run_jobs(jobs, workers, None, done)
-        gallery = render_gallery(entries, templates_dir)
-        current = read_or_none(out / INDEX_NAME)
-        if current != gallery:
-            stale.append((INDEX_NAME, "missing" if current is None else "stale"))
+                continue
+            if record is None or record.get("inputs") != key:
+                # A new or changed map is stale anyway; if it is also invalid,
+                # a build cannot fix it: say why instead.
+                invalid = invalid_entry(job)
+                if invalid is not None:
+                    problems += 1
+                    for line in _console_lines(job.source, invalid):
+                        echo_err(line)
+                    continue
+            for fmt, rel_out in job.outputs:
+                on_disk = file_hash(out, rel_out)
+                mine = outputs.get(rel_out)
+                if on_disk is None:
+                    stale.append((rel_out, "missing"))
+                elif mine is None or mine.get("inputs") != output_key(key, fmt):
+                    stale.append((rel_out, "stale"))
+                elif mine.get("sha256") != on_disk:
+                    stale.append((rel_out, "edited"))
+        gallery = manifest.get("gallery")
+        on_disk = file_hash(out, INDEX_NAME)
+        if on_disk is None:
+            stale.append((INDEX_NAME, "missing"))
+        elif (
+            not isinstance(gallery, dict)
+            or len(keys) != len(jobs)
+            or gallery.get("inputs") != gallery_key(fingerprint, list(keys.items()), conflicts)
+        ):
+            stale.append((INDEX_NAME, "stale"))
+        elif gallery.get("sha256") != on_disk:
+            stale.append((INDEX_NAME, "edited"))
         expected = {o for job in jobs for _f, o in job.outputs}
-        for cached in load_cache(out).values():
-            for rel, recorded in recorded_outputs(cached).items():
-                if rel not in expected and provably_ours(out, rel, recorded) is not None:
-                    stale.append((rel, "orphaned"))
+        for rel, record in recorded.items():
+            if rel in keys:
+                continue
+            for rel_out, sha in recorded_outputs(record).items():
+                # Only a file the manifest proves jmap wrote is called orphaned.
+                if rel_out not in expected and sha is not None and file_hash(out, rel_out) == sha:
+                    stale.append((rel_out, "orphaned"))
 
-    for rel, reason in sorted(stale):
+    for rel, reason in sorted(set(stale)):
         echo(printable(f"{reason}: {out / rel}"))
     if stale:
         echo_err(
-            f"jmap build --check: {plural(len(stale), 'output')} out of date in {printable(str(out))}; "
-            f"run `jmap build {printable(str(src))} -o {printable(str(out))}`"
+            f"jmap build --check: {plural(len(set(stale)), 'output')} out of date in {printable(str(out))} "
+            "(missing; stale: its map, jmap, the templates or the options changed; edited: its bytes are not "
+            f"those jmap wrote; orphaned: its map is gone); run `jmap build {printable(str(src))} "
+            f"-o {printable(str(out))}` and commit OUT with its {MANIFEST_NAME}"
         )
     if problems:
         echo_err(f"jmap build --check: {plural(problems, 'map')} could not be rendered")
     if not stale and not problems:
         echo(f"jmap build --check: {plural(len(jobs), 'map')}, all outputs in {printable(str(out))} are current")
-    if internal:
-        return 3
     return 1 if stale or problems else 0

@@ -25,6 +25,8 @@ def diff_paths(old: str, new: str, *, fmt: str) -> int:
 
     if fmt not in FORMATTERS:
         raise UsageError(f"unsupported diff format '{fmt}' (choose from {', '.join(DIFF_FORMATS)})")
+    if old == new == "-":
+        raise UsageError("only one of OLD and NEW can be - (standard input)")
     sources = [read_source(old), read_source(new)]
     maps: list[JourneyMap] = []
     invalid = False

@@ -10,7 +10,7 @@ from jmap.errors import JmapError, UsageError
 
 
 def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
-    from jmap.format.mermaid_import import import_mermaid
+    from jmap.format.mermaid_import import MermaidImportError, import_mermaid
 
     # Standard input is read as bytes and decoded as a file is: its text
     # layer would smuggle invalid bytes in as surrogates ("\udcff").
@@ -26,8 +26,9 @@ def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
         raise JmapError(f"{name}: the {'input' if file == '-' else 'file'} is not UTF-8 text") from exc
     try:
         yaml_text = import_mermaid(text, name)
-    except JmapError as exc:  # already "FILE:LINE:COL: error: … [rule]"
-        err(str(exc))
+    except MermaidImportError as exc:  # "FILE:LINE:COL: error: … [rule]", one per problem
+        for line in exc.lines:
+            err(line)
         return 1
     if output is None or output == "-":
         sys.stdout.write(yaml_text)

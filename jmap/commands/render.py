@@ -8,8 +8,12 @@ import sys
 
 from jmap.commands import err
 from jmap.errors import RenderError, UsageError
+from jmap.format.diagnostics import Diagnostic
 from jmap.format.validator import Result, load_file
 from jmap.repo.discover import collect_maps
+
+#: The stem of the outputs of a map read from standard input (``render -``).
+STDIN_STEM = "stdin"
 
 
 def render_paths(
@@ -26,7 +30,10 @@ def render_paths(
     from jmap.render.formats import output_conflict, output_stem, output_suffix, render_each
     from jmap.repo.files import atomic_write
 
-    maps = collect_maps(paths)
+    near: list[Diagnostic] = []
+    maps = collect_maps(paths, near)
+    for warning in near:
+        err(warning.format())
     templates = None
     if templates_dir:
         from pathlib import Path  # only here: its import costs a render a few percent
@@ -37,28 +44,31 @@ def render_paths(
         raise UsageError("-o - writes to standard output: give exactly one map and one format")
     by_stem: dict[str, str] = {}
     for path in maps:
-        stem = output_stem(path)
+        # A map read from standard input has no file name: its outputs are
+        # named after the stream (stdin.svg, stdin.html…).
+        stem = STDIN_STEM if path == "-" else output_stem(path)
         if stem in by_stem:
             raise UsageError(output_conflict(path, by_stem[stem], f"{stem}.*"))
         by_stem[stem] = path
     failed = False
     for stem, path in by_stem.items():
         result: Result = load_file(path)
+        name = result.file
         for d in result.diagnostics:
             err(d.format())
         if result.map is None or (strict and result.warnings):
-            err(f"{path}: not rendered: the map is invalid")
+            err(f"{name}: not rendered: the map is invalid")
             failed = True
             continue
         try:
             outputs = list(render_each(result.map, formats, persona=persona, templates_dir=templates))
         except RenderError as exc:  # an unknown --persona for this map: the other maps go on
-            err(f"{path}: error: {exc}")
+            err(f"{name}: error: {exc}")
             failed = True
             continue
         for fmt, data in outputs:
             if isinstance(data, RenderError):
-                err(f"{path}: error: cannot render {fmt}: {data}")
+                err(f"{name}: error: cannot render {fmt}: {data}")
                 failed = True
                 continue
             if to_stdout:

@@ -1,19 +1,25 @@
-"""`jmap schema`: the JSON Schema the package ships, to standard output or a file."""
+"""`jmap schema`: the JSON Schema shipped in the package, to standard output
+or to a file that is never overwritten by surprise (as `init` and `import`)."""
 
 from __future__ import annotations
 
+import os
 import sys
 
+from jmap.errors import UsageError
 
-def print_schema(output: str | None) -> int:
+
+def write_schema(output: str | None, *, force: bool) -> int:
     from jmap.resources import schema_path
 
     data = schema_path().read_bytes()
-    if output and output != "-":
-        from jmap.repo.files import atomic_write
-
-        atomic_write(output, data)
-    else:
+    if output is None or output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+        return 0
+    if os.path.lexists(output) and not force:
+        raise UsageError(f"{output} already exists: choose another name or pass --force to overwrite it")
+    from jmap.repo.files import atomic_write
+
+    atomic_write(output, data)
     return 0

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import sys
 
+from jmap.format.diagnostics import Diagnostic, FileReport
 from jmap.format.reporters import REPORTERS
 from jmap.format.validator import load_file
 from jmap.repo.discover import collect_maps
 
 
 def validate_paths(paths: tuple[str, ...], *, strict: bool, fmt: str, quiet: bool) -> int:
-    reports = [load_file(path) for path in collect_maps(paths)]
+    near: list[Diagnostic] = []
+    reports: list[FileReport] = [load_file(path) for path in collect_maps(paths, near)]
+    # A file that is almost a map is reported with a warning in its place,
+    # never skipped in silence.
+    reports += [FileReport(d.file, [d], is_map=False) for d in near]
     lines = list(REPORTERS[fmt](reports, strict))
     if quiet and fmt == "text":
         lines = lines[:-1]

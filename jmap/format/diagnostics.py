@@ -56,6 +56,9 @@ class FileReport:
     diagnostics: list[Diagnostic]
     #: The checks stopped at MAX_PROBLEMS: the file may hold more problems.
     truncated: bool = False
+    #: False for a YAML file that is almost a map and was not checked:
+    #: it carries its ``near-map`` warning but is not counted as a map.
+    is_map: bool = True
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -74,6 +74,8 @@ BROKEN = "tag:jmap,2026:broken"
 # YAML 1.1 printable characters: everything else must not appear in a stream.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
 _LEADING_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)
+#: Where libyaml breaks lines (its line numbers count these too).
+_YAML_LINES = re.compile("[\n\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,39 @@ def decode(data: bytes) -> tuple[str | None, list[Problem]]:
         return _decode_with(data, "utf-16-le")
     if len(data) >= 4 and data[0] == 0 and data[2] == 0 and data[1] != 0:
         return _decode_with(data, "utf-16-be")
-    return _decode_with(data, "utf-8")
+    text, problems = _decode_with(data, "utf-8")
+    binary = _binary_kind(data, text is not None)
+    if binary is not None:
+        return None, [Problem(1, 1, "binary-file", f"this is a binary file ({binary}), not a YAML text file")]
+    return text, problems
+
+
+#: File signatures of what is most often saved or renamed to .yaml by mistake.
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive, or an Office document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\x7fELF", "a program"),
+)
+
+
+def _binary_kind(data: bytes, utf8: bool) -> str | None:
+    """What a binary file is, or None for text.
+
+    A signature names the usual suspects; otherwise bytes that are not UTF-8
+    and hold a NUL near the start are binary data (a stray NUL in UTF-8 text
+    is a control character, reported where it is).
+    """
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            return kind
+    if not utf8 and b"\x00" in data[:8192]:
+        return "it holds NUL bytes"
+    return None
 
 
 def _decode_with(data: bytes, codec: str) -> tuple[str | None, list[Problem]]:
@@ -260,6 +294,54 @@ def _explain_syntax(problem: str, text: str, index: int | None) -> str:
     return problem
 
 
+def _continuation_slip(problem: str, text: str, line: int) -> Problem | None:
+    """Find the real slip behind "mapping values are not allowed here" when
+    the ``key:`` it stopped at is the first of its line.
+
+    YAML then read the line as the continuation of a plain value started on
+    the line above, and there is the mistake: a key without its colon
+    (``- id card-by-post``), or this line indented more than its siblings.
+    ``line`` is 0-based.
+    """
+    if "mapping values are not allowed" not in problem:
+        return None
+    lines = _YAML_LINES.split(text)
+    if not 0 < line < len(lines) or _KEY_LINE.match(lines[line]) is None:
+        return None
+    above = line - 1
+    while above >= 0 and (not lines[above].strip() or lines[above].lstrip().startswith("#")):
+        above -= 1
+    if above < 0:
+        return None
+    before = lines[above]
+    key_col = _key_column(before)
+    content = before[key_col:].split(" #")[0].rstrip()
+    here = len(lines[line]) - len(lines[line].lstrip(" "))
+    missing = re.fullmatch(r"([A-Za-z_][\w-]*) +([^:#\s].*)", content)
+    if missing and ": " not in content and not content.endswith(":"):
+        key, value = missing.groups()
+        return Problem(
+            above + 1,
+            key_col + 1,
+            "yaml-missing-colon",
+            f"'{key}' is not followed by ':', so YAML reads '{_plain_text(content)[:40]}' as text that runs on "
+            f"into the next line: write '{key}: {_plain_text(value)[:30]}'",
+        )
+    sibling = re.match(r"([A-Za-z_][\w-]*|\"[^\"]*\"|'[^']*'): +[^\s#&*!|>]", content)
+    if sibling and here > key_col:
+        extra = here - key_col
+        spaces = "space" if extra == 1 else "spaces"
+        return Problem(
+            line + 1,
+            here + 1,
+            "yaml-indentation",
+            f"this line is indented {extra} {spaces} more than '{_plain_text(sibling.group(1))[:40]}' on line "
+            f"{above + 1}, so YAML reads it as the rest of that value: indent it by {key_col} spaces, "
+            "like the keys beside it",
+        )
+    return None
+
+
 def _plain_text(problem: str) -> str:
     return " ".join(problem.split())
 
@@ -287,6 +369,8 @@ class _Composer:
         self.real_nodes = 0
         self.alias_spent = 0
         self.bomb_reported = False
+        #: (line, column, end line) of each quoted scalar running over lines, 0-based.
+        self.spanning_quotes: list[tuple[int, int, int]] = []
 
     def error(self, mark: Any, rule: str, message: str) -> None:
         self.add(Problem(mark.line + 1, mark.column + 1, rule, message))
@@ -303,6 +387,8 @@ class _Composer:
         tag = event.tag
         implicit = event.implicit
         plain = implicit[0] and not event.style
+        if event.style in _QUOTES and event.end_mark.line != mark.line:
+            self.spanning_quotes.append((mark.line, mark.column, event.end_mark.line))
         if tag is None:
             # Quoted scalars are always text; only plain ones need YAML's typing,
             # which depends on the text alone: short texts, which repeat (ids,
@@ -376,6 +462,8 @@ class _Composer:
                         f"({problem}): close it, or check the quotes inside it",
                     )
                 )
+            elif mark is not None and (slip := _continuation_slip(problem, self.text, mark.line)) is not None:
+                self.problems.append(slip)
             elif mark is not None:
                 index = mark.index if isinstance(mark.index, int) else None
                 # libyaml counts the index in characters of the decoded text.
@@ -557,6 +645,107 @@ class _Composer:
 
 
 _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_QUOTES = ("'", '"')
+#: A line that reads as a key of its own: ``key:`` then a space or the end.
+_KEY_LINE = re.compile(r"( *)(?:- +)*([A-Za-z_][\w-]*):(?: |$)")
+
+
+def _key_column(line: str) -> int:
+    """Where the key of a line starts: after the indentation and any ``- ``."""
+    match = re.match(r"[ ]*(?:-[ ]+)*", line)
+    return match.end() if match else 0
+
+
+def _repaired(text: str) -> tuple[str, dict[int, tuple[int, int]]]:
+    """The text with the problems ``precheck`` reported made harmless.
+
+    A control character becomes ``_`` (columns stay put, and no YAML
+    indicator appears); tabs in a line's
+    indentation become the spaces the neighbouring lines suggest: the key
+    column of the line above, two more when that line opens a block. Returns
+    the text and, per changed line (1-based), where the change ends and by how
+    many characters it moved the rest of the line, to put positions back.
+    """
+    text = _FORBIDDEN.sub("_", text)
+    lines = text.split("\n")
+    shifts: dict[int, tuple[int, int]] = {}
+    previous = ""
+    for number, line in enumerate(lines):
+        match = _LEADING_TAB.match(line)
+        if match:
+            indent = re.match(r"[ \t]*", line)
+            end = indent.end() if indent else 0
+            width = _key_column(previous)
+            if previous.rstrip().endswith(":"):
+                width += 2
+            lines[number] = " " * width + line[end:]
+            shifts[number + 1] = (end, width - end)
+        if line.strip() and not line.lstrip().startswith("#"):
+            previous = lines[number]
+    return "\n".join(lines), shifts
+
+
+def _unshift(root: Node | None, problems: list[Problem], shifts: dict[int, tuple[int, int]]) -> None:
+    """Give positions on lines whose tabs were replaced their original columns."""
+
+    def column(line: int, col: int) -> int:
+        shift = shifts.get(line)
+        if shift is None:
+            return col
+        end, delta = shift
+        return max(1, col - delta) if col > end + delta else min(col, end + 1)
+
+    def fix(node: Node) -> None:
+        node.col = column(node.line, node.col)
+
+    # Problems are frozen: each one moved is a copy.
+    problems[:] = [replace(p, col=column(p.line, p.col)) for p in problems]
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        fix(node)
+        if isinstance(node, Sequence):
+            stack.extend(node.items)
+        elif isinstance(node, Mapping):
+            for key, value in node.pairs:
+                stack.append(key)
+                stack.append(value)
+
+
+def _swallowed_lines(text: str, spans: list[tuple[int, int, int]]) -> list[Problem]:
+    """An unclosed quote that swallowed the lines after it.
+
+    ``name: "I want…`` followed by ``color: "#e76f51"`` is valid YAML: the
+    name runs on to the next quote and the colour is gone without a word. A
+    quoted value running over lines that holds ``key:`` at the indentation of
+    its own key is almost always this slip, so it is reported at that line.
+    """
+    if not spans:
+        return []
+    lines = _YAML_LINES.split(text)
+    problems: list[Problem] = []
+    for line, col, end in spans:
+        opening = lines[line] if line < len(lines) else ""
+        sibling = _key_column(opening)
+        for number in range(line + 1, min(end, len(lines) - 1) + 1):
+            match = _KEY_LINE.match(lines[number])
+            if match and len(match.group(1)) == sibling and match.start(2) == sibling:
+                quote = opening[col] if col < len(opening) else '"'
+                problems.append(
+                    Problem(
+                        number + 1,
+                        sibling + 1,
+                        "yaml-unclosed-quote",
+                        f"'{match.group(2)}' is read as part of the text quoted at line {line + 1}, column {col + 1}, "
+                        f"whose closing {quote} is missing: close the quote on line {line + 1}",
+                    )
+                )
+                break
+    return problems
 
 
 def normalize_newlines(text: str) -> str:
@@ -608,12 +797,16 @@ def compose(text: str) -> tuple[Node | None, list[Problem]]:
     Never raises for any input text. Line ends should be LF
     (see ``normalize_newlines``).
     """
-    problems = precheck(text)
-    if problems:
-        return None, problems
+    early = precheck(text)
+    shifts: dict[int, tuple[int, int]] = {}
+    if early:
+        # Reported already; parse a repaired copy so that the file's other
+        # problems come in the same run (a tab must not hide a misspelt key).
+        text, shifts = _repaired(text)
     composer = _Composer(text)
     root = composer.compose()
     problems = composer.problems
+    problems.extend(_swallowed_lines(text, composer.spanning_quotes))
     # After an early stop, an anchor may well be used further down.
     unused = {} if composer.stopped else composer.unused_anchors
     for anchor, (line, col) in unused.items():
@@ -628,7 +821,14 @@ def compose(text: str) -> tuple[Node | None, list[Problem]]:
                 "(a value starting with '&' must be put in quotes)",
             )
         )
+    # libyaml's positions → editors' lines, then the columns of the original
+    # text on lines whose tabs were replaced; precheck's are already right.
     if _YAML_ONLY_BREAKS.search(text):
         _remap_positions(text, root, problems)
+    if shifts:
+        _unshift(root, problems, shifts)
+    if early:
+        reported = {(p.line, p.rule) for p in early}
+        problems = early + [p for p in problems if (p.line, p.rule) not in reported]
     problems.sort(key=lambda p: (p.line, p.col))
     return root, problems

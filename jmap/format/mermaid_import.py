@@ -1,24 +1,33 @@
 """``jmap import mermaid FILE``: a Mermaid ``journey`` diagram → a jmap map.
 
 Teams that already draw journeys in Mermaid migrate by importing them once and
-then enriching the YAML. The reader follows Mermaid's own journey lexer rule by
-rule (same order, same case-insensitivity), so a diagram that Mermaid rejects
-is rejected here with a ``FILE:LINE:COL`` message, and one that it accepts
-means the same thing here:
+then enriching the YAML. The reader follows Mermaid's own grammar rule by rule
+(:mod:`jmap.render.mermaid_grammar`, shared with the export), so a diagram
+that Mermaid rejects is rejected here with ``FILE:LINE:COL`` messages (all
+of them in one run), and one that it accepts means the same thing here:
 
-- ``title`` → ``title`` (else ``accTitle``, else the file's name);
-  ``accDescr`` → ``description``;
+- ``title`` → ``title``; a front matter's ``title:`` is kept as written
+  (``2024`` stays the text "2024") and a ``title`` line wins over it, as in
+  Mermaid; without either, ``accTitle``, else the file's name;
+  ``accDescr`` → ``description``; ``%%{ … }%%`` directives are skipped, also
+  over several lines;
 - each ``section`` → a stage; tasks before any section go to a stage named
   "Journey";
-- each task → a touchpoint, its score 1..5 → emotion -2..+2
-  (``emotion = score - 3``);
-- actors → personas in order of first appearance; a task that lists only
-  some actors gets ``personas``, one that lists every actor (or none) is
-  everyone's;
-- ids are slugs of the names, made unique across the whole map.
+- each task → a touchpoint, its score (``5``, ``5.0``, ``+5``: what
+  JavaScript's ``Number`` reads as a whole number from 1 to 5) → emotion
+  -2..+2 (``emotion = score - 3``);
+- actors → personas in order of first appearance; a task that lists only some
+  actors gets ``personas``, one that lists none gets ``personas: []`` (Mermaid
+  draws it without actors), one that lists every actor is everyone's;
+- entity codes (``#58;``, ``#35;``, ``#59;``, ``#44;``, ``#quot;``…) are
+  decoded, as Mermaid's renderer does;
+- ids are slugs of the names, made unique across the whole map; every
+  touchpoint gets the channel ``unspecified`` (Mermaid has no channels), so
+  that the map passes ``jmap validate --strict`` until channels are filled
+  in; the map starts with the editor modeline and carries ``lang: en``.
 
-Importing jmap's own Mermaid export gives back the same stages, tasks and
-scores (the word joiner that the export puts inside keywords is removed).
+Importing jmap's own Mermaid export gives back the same names, scores and
+actors.
 """
 
 from __future__ import annotations
@@ -34,7 +43,18 @@ import yaml
 
 from jmap.errors import JmapError
 from jmap.format.table import slugify
-from jmap.render.mermaid import MERMAID_SCORE_MAX, MERMAID_SCORE_MIN, WORD_JOINER, score_to_emotion
+from jmap.render.mermaid_grammar import (
+    DIRECTIVE,
+    LEXER_RULES,
+    SCORE_MAX,
+    SCORE_MIN,
+    Entities,
+    read_description,
+    read_text,
+    score_of,
+    score_to_emotion,
+    split_task_data,
+)
 
 RULE_SYNTAX = "mermaid-syntax"
 RULE_SCORE = "mermaid-score"
@@ -42,33 +62,22 @@ RULE_SCORE = "mermaid-score"
 #: Longest id produced from a name; longer names give readable, not huge, ids.
 MAX_ID_LENGTH = 48
 DEFAULT_STAGE_NAME = "Journey"
+#: Mermaid has no channels: every touchpoint gets this one, to be replaced.
+CHANNEL = {"id": "unspecified", "name": "Unspecified (imported from Mermaid)"}
+#: At most this many problems are listed; the rest are counted.
+MAX_ERRORS = 50
 
-# Mermaid's journey lexer (src/diagrams/user-journey/parser/journey.jison),
-# in its order: the first rule that matches wins, not the longest.
-_I = re.IGNORECASE | re.ASCII  # JavaScript regexes without the u flag
-#: JavaScript's ``\s`` (the lexer's), which differs from Python's: it has
-#: U+FEFF and lacks the information separators U+001C..U+001F and U+0085.
-_WS = "[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]"
-_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("skip", re.compile(r"%(?!\{)[^\n]*", _I)),
-    ("skip", re.compile(r"[^}]%%[^\n]*", _I)),
-    ("newline", re.compile(r"\n+", _I)),
-    ("skip", re.compile(_WS + "+", _I)),
-    ("skip", re.compile(r"#[^\n]*", _I)),
-    ("journey", re.compile(r"journey\b", _I)),
-    ("title", re.compile(r"title" + _WS + r"[^#\n;]+", _I)),
-    ("acc_title", re.compile(r"accTitle" + _WS + "*:" + _WS + "*", _I)),
-    ("acc_descr", re.compile(r"accDescr" + _WS + "*:" + _WS + "*", _I)),
-    ("acc_descr_multiline", re.compile(r"accDescr" + _WS + r"*\{" + _WS + "*", _I)),
-    ("section", re.compile(r"section" + _WS + r"[^#:\n;]+", _I)),
-    ("task_name", re.compile(r"[^#:\n;]+", _I)),
-    ("task_data", re.compile(r":[^#\n;]+", _I)),
-    ("colon", re.compile(r":", _I)),
-]
 _REST_OF_LINE = re.compile(r"[^\n]*")
 _UNTIL_BRACE = re.compile(r"[^}]*")
 _FRONTMATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
-_INTEGER = re.compile(r"[+]?[0-9]+")
+
+
+class MermaidImportError(JmapError):
+    """Every problem of a diagram, one ``FILE:LINE:COL: error: … [rule]`` each."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +91,8 @@ class _Token:
 class _Task:
     name: str
     score: int
-    people: list[str]
+    #: None: the task lists no actors (Mermaid draws it without any).
+    people: list[str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,23 +103,32 @@ class _Section:
 
 @dataclass(frozen=True, slots=True)
 class _Source:
-    """The text and where each offset is, for ``FILE:LINE:COL`` messages."""
+    """The text, where each offset is, and the problems found so far."""
 
     text: str
     filename: str
+    problems: list[str] = field(default_factory=list)
+    entities: Entities = field(default_factory=Entities)
 
-    def error(self, offset: int, message: str, rule: str = RULE_SYNTAX) -> JmapError:
+    def error(self, offset: int, message: str, rule: str = RULE_SYNTAX) -> None:
         line = self.text.count("\n", 0, offset) + 1
         column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
-        return JmapError(f"{self.filename}:{line}:{column}: error: {message} [{rule}]")
+        self.problems.append(f"{self.filename}:{line}:{column}: error: {message} [{rule}]")
+
+    def read(self, text: str) -> str:
+        return read_text(text, self.entities)
+
+    def shown(self, text: str) -> str:
+        """Text for a message: entities decoded, one line, not too long."""
+        text = " ".join(self.read(text).split())
+        return text if len(text) <= 60 else text[:59] + "…"
 
 
-def _tokens(source: _Source, start: int) -> list[_Token]:
-    text = source.text
+def _tokens(source: _Source, text: str, start: int) -> list[_Token]:
     tokens: list[_Token] = []
     position = start
     while position < len(text):
-        for kind, pattern in _RULES:
+        for kind, pattern in LEXER_RULES:
             match = pattern.match(text, position)
             if match is None:
                 continue
@@ -122,7 +141,8 @@ def _tokens(source: _Source, start: int) -> list[_Token]:
                 value = _UNTIL_BRACE.match(text, match.end())
                 assert value is not None
                 if value.end() >= len(text):
-                    raise source.error(match.start(), "'accDescr {' is never closed by '}'")
+                    source.error(match.start(), "'accDescr {' is never closed by '}'")
+                    return tokens
                 tokens.append(_Token(kind, value.group(), match.end()))
                 position = value.end() + 1
             else:
@@ -130,13 +150,10 @@ def _tokens(source: _Source, start: int) -> list[_Token]:
                     tokens.append(_Token(kind, match.group(), position))
                 position = match.end()
             break
-        else:
-            raise source.error(position, f"unexpected character {text[position]!r}")
+        else:  # pragma: no cover - the rules together match any character
+            source.error(position, f"unexpected character {text[position]!r}")
+            position += 1
     return tokens
-
-
-def _clean(text: str) -> str:
-    return text.replace(WORD_JOINER, "").strip()
 
 
 def _parse(source: _Source) -> tuple[str | None, str | None, str | None, list[_Section]]:
@@ -147,13 +164,18 @@ def _parse(source: _Source) -> tuple[str | None, str | None, str | None, list[_S
     if front:
         frontmatter_title = _frontmatter_title(source, front.group(1) or "")
         start = front.end()
-    tokens = _tokens(source, start)
+    # Directives go after the front matter, as in Mermaid: replaced by
+    # blanks, so that positions stay those of the file.
+    body = DIRECTIVE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text[start:])
+    body = source.entities.protect(body)
+    tokens = _tokens(source, text[:start] + body, start)
     # Mermaid trims blank lines before the diagram type.
     while tokens and tokens[0].kind == "newline":
         tokens.pop(0)
     if not tokens or tokens[0].kind != "journey":
         where = tokens[0].offset if tokens else start
-        raise source.error(where, "not a Mermaid journey diagram: the first line must be 'journey'")
+        source.error(where, "not a Mermaid journey diagram: the first line must be 'journey'")
+        return None, None, None, []
     title = frontmatter_title
     acc_title: str | None = None
     description: str | None = None
@@ -165,78 +187,91 @@ def _parse(source: _Source) -> tuple[str | None, str | None, str | None, list[_S
         if token.kind == "newline":
             continue
         if token.kind == "title":
-            title = _clean(token.text[6:])
+            # Mermaid sets the front matter's title first, then parses.
+            title = source.read(token.text[6:])
         elif token.kind == "acc_title":
-            acc_title = _clean(token.text)
+            acc_title = source.read(token.text)
         elif token.kind in ("acc_descr", "acc_descr_multiline"):
-            description = _clean(token.text)
+            description = read_description(token.text, source.entities)
         elif token.kind == "section":
-            sections.append(_Section(_clean(token.text[8:])))
+            sections.append(_Section(source.read(token.text[8:])))
         elif token.kind == "task_name":
             data = tokens[index] if index < len(tokens) else None
             if data is None or data.kind != "task_data":
                 where = token.offset + len(token.text)
                 hint = " ('#' starts a comment in Mermaid)" if text.startswith("#", where) else ""
-                raise source.error(where, f"task '{_clean(token.text)}' needs ': SCORE' after its name{hint}")
+                source.error(where, f"task '{source.shown(token.text)}' needs ': SCORE' after its name{hint}")
+                index = _next_line(tokens, index)
+                continue
             index += 1
             if not sections:
                 sections.append(_Section(DEFAULT_STAGE_NAME))
-            sections[-1].tasks.append(_task(source, token, data))
+            task = _task(source, token, data)
+            if task is not None:
+                sections[-1].tasks.append(task)
         elif token.kind == "journey":
-            raise source.error(
-                token.offset, f"'{token.text}' is a keyword here; Mermaid reads it as a second diagram type"
-            )
+            source.error(token.offset, f"'{token.text}' is a keyword here; Mermaid reads it as a second diagram type")
+            index = _next_line(tokens, index)
         else:
-            raise source.error(token.offset, f"unexpected '{token.text}'")
+            source.error(token.offset, f"unexpected '{source.shown(token.text)}'")
+            index = _next_line(tokens, index)
     return title, acc_title, description, sections
 
 
+def _next_line(tokens: list[_Token], index: int) -> int:
+    """Resume after a mistake at the next line, so that every problem of the
+    file is reported in one run."""
+    while index < len(tokens) and tokens[index].kind != "newline":
+        index += 1
+    return index
+
+
 def _frontmatter_title(source: _Source, block: str) -> str | None:
-    """The front matter's ``title`` when it is text.
+    """The front matter's title as written: ``title: 2024`` (or ``yes``, or a
+    date) is that text, not a number, a boolean or a date.
 
     Read with jmap's own YAML loader, which never raises: ``yaml.safe_load``
     raised ValueError, KeyError or RecursionError on ``title: 2024-13-01``,
     ``!!int abc``, ``!!bool maybe``, a 5,000-digit number or 2,000 nested
-    brackets. A value YAML cannot build is simply not a title.
+    brackets.
     """
     from jmap.format.loader import STR, Mapping, Scalar, compose, normalize_newlines
 
     root, problems = compose(normalize_newlines(block))
     if root is None and problems:
         first = problems[0]
-        raise source.error(0, f"the front matter is not valid YAML (line {first.line}: {first.message})") from None
+        source.error(0, f"the front matter is not valid YAML (line {first.line}: {first.message})")
+        return None
     if not isinstance(root, Mapping):
         return None
     for key, value in root.pairs:
-        if isinstance(key, Scalar) and key.value == "title" and isinstance(value, Scalar) and value.tag == STR:
-            return str(value.value).strip()
+        if isinstance(key, Scalar) and key.value == "title" and isinstance(value, Scalar):
+            if value.tag == STR:
+                return str(value.value).strip()
+            return value.raw.strip() if value.plain else None
     return None
 
 
-def _task(source: _Source, name: _Token, data: _Token) -> _Task:
-    # As Mermaid's journeyDb.addTask: "score" or "score: actor, actor"; any
-    # further ":" part is ignored by Mermaid too.
-    pieces = data.text[1:].split(":")
-    raw_score = pieces[0].strip()
-    task_name = _clean(name.text)
-    # The length test first: int() refuses more than 4,300 digits.
-    if (
-        len(raw_score) > 8
-        or not _INTEGER.fullmatch(raw_score)
-        or not MERMAID_SCORE_MIN <= int(raw_score) <= MERMAID_SCORE_MAX
-    ):
-        raise source.error(
-            data.offset + 1 + (len(pieces[0]) - len(pieces[0].lstrip())),
-            f"task '{task_name}' has score '{raw_score}'; expected a whole number from "
-            f"{MERMAID_SCORE_MIN} to {MERMAID_SCORE_MAX}",
+def _task(source: _Source, name: _Token, data: _Token) -> _Task | None:
+    raw_score, raw_people = split_task_data(data.text)
+    task_name = source.read(name.text)
+    score = score_of(source.read(raw_score))
+    if score is None:
+        source.error(
+            data.offset + 1 + (len(raw_score) - len(raw_score.lstrip())),
+            f"task '{source.shown(name.text)}' has score '{source.shown(raw_score)}'; expected a whole number "
+            f"from {SCORE_MIN} to {SCORE_MAX}",
             RULE_SCORE,
         )
-    people: list[str] = []
-    for raw in pieces[1].split(",") if len(pieces) > 1 else []:
-        person = _clean(raw)
-        if person and person not in people:
-            people.append(person)
-    return _Task(task_name, int(raw_score), people)
+        return None
+    people: list[str] | None = None
+    if raw_people is not None:
+        people = []
+        for raw in raw_people:
+            person = source.read(raw)
+            if person and person not in people:
+                people.append(person)
+    return _Task(task_name, score, people)
 
 
 def _actor_order(lists: list[list[str]]) -> list[str]:
@@ -307,28 +342,45 @@ class _Ids:
         return candidate
 
 
+def _modeline() -> str:
+    from jmap.format.schema import SCHEMA_ID
+
+    return f"# yaml-language-server: $schema={SCHEMA_ID}\n"
+
+
 def import_mermaid(text: str, filename: str) -> str:
     """The YAML text of a valid jmap map drawn from Mermaid journey ``text``.
 
-    Raises JmapError (``FILE:LINE:COL: error: … [mermaid-syntax]``) for text
-    that Mermaid itself would not accept, or a score outside 1..5.
+    Raises MermaidImportError (one ``FILE:LINE:COL: error: … [rule]`` line per
+    problem, all of them) for text that Mermaid itself would not accept, or a
+    score jmap cannot keep.
     """
     source = _Source(text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff"), filename)
     title, acc_title, description, sections = _parse(source)
+    if source.problems:
+        lines = source.problems[:MAX_ERRORS]
+        if len(source.problems) > MAX_ERRORS:
+            lines.append(f"{filename}: error: {len(source.problems) - MAX_ERRORS} more problems [{RULE_SYNTAX}]")
+        raise MermaidImportError(lines)
     if not title:
         # "<stdin>" and "-" name no file whose name could serve as a title.
         stem = "" if filename.startswith("<") or filename == "-" else PurePath(filename).stem
         title = acc_title or stem or "Imported journey"
 
     ids = _Ids()
-    actors = _actor_order([task.people for section in sections for task in section.tasks])
+    actors = _actor_order([task.people or [] for section in sections for task in section.tasks])
     persona_ids = {name: ids.make(name, "persona") for name in actors}
+    tasks = [task for section in sections for task in section.tasks]
 
-    document: dict[str, Any] = {"jmap": 1, "title": title}
+    document: dict[str, Any] = {"jmap": 1, "title": title, "lang": "en"}
     if description:
         document["description"] = description
     if actors:
         document["personas"] = [{"id": persona_ids[name], "name": name} for name in actors]
+    channel_id = ""
+    if tasks:
+        channel_id = ids.make(CHANNEL["id"], "channel")
+        document["channels"] = [{"id": channel_id, "name": CHANNEL["name"]}]
     stages = []
     for section in sections:
         stage: dict[str, Any] = {"id": ids.make(section.name, "stage"), "name": section.name or DEFAULT_STAGE_NAME}
@@ -337,9 +389,11 @@ def import_mermaid(text: str, filename: str) -> str:
             touchpoint: dict[str, Any] = {
                 "id": ids.make(task.name, "touchpoint"),
                 "name": task.name or f"Task {number}",
+                "channel": channel_id,
             }
-            if task.people and set(task.people) != set(actors):
-                touchpoint["personas"] = [persona_ids[name] for name in task.people]
+            people = task.people or []
+            if actors and set(people) != set(actors):
+                touchpoint["personas"] = [persona_ids[name] for name in people]
             touchpoint["emotion"] = score_to_emotion(task.score)
             touchpoints.append(touchpoint)
         if touchpoints:
@@ -348,4 +402,5 @@ def import_mermaid(text: str, filename: str) -> str:
     if not stages:
         stages.append({"id": ids.make(DEFAULT_STAGE_NAME, "stage"), "name": DEFAULT_STAGE_NAME})
     document["stages"] = stages
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=4096, default_flow_style=False)
+    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=4096, default_flow_style=False)
+    return _modeline() + body

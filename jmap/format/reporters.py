@@ -23,12 +23,14 @@ _UNPRINTABLE_IN_JSON = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u
 def summary(reports: Sequence[FileReport], strict: bool) -> str:
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
-    failed = sum(1 for r in reports if r.failed(strict))
+    failed = sum(1 for r in reports if r.failed(strict) and r.is_map)
     truncated = sum(1 for r in reports if r.truncated)
-    checked = plural(len(reports), "map")
+    checked = plural(sum(1 for r in reports if r.is_map), "map")
+    skipped = sum(1 for r in reports if not r.is_map)
     outcome = "all valid" if not failed else f"{failed} invalid"
     return (
         f"{checked} checked, {outcome}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+        + (f"; {plural(skipped, 'YAML file')} like a map not checked" if skipped else "")
         + (" (--strict: warnings fail)" if strict and warnings else "")
         + (
             f"; stopped after {MAX_PROBLEMS} problems in {plural(truncated, 'map')}, "
@@ -62,8 +64,9 @@ def report_json(reports: Sequence[FileReport], strict: bool) -> Iterable[str]:
             for r in reports
         ],
         "summary": {
-            "maps": len(reports),
-            "invalid": sum(1 for r in reports if r.failed(strict)),
+            "maps": sum(1 for r in reports if r.is_map),
+            "not_checked": sum(1 for r in reports if not r.is_map),
+            "invalid": sum(1 for r in reports if r.failed(strict) and r.is_map),
             "errors": sum(len(r.errors) for r in reports),
             "warnings": sum(len(r.warnings) for r in reports),
             "strict": strict,

@@ -80,8 +80,22 @@ class Result(FileReport):
 # -- entry points --------------------------------------------------------------
 
 
+#: How a map read from standard input (the path ``-``) is named in messages.
+STDIN_NAME = "<stdin>"
+
+
+def read_stdin() -> bytes:
+    """Standard input's bytes, at most one more than a map may have."""
+    import sys
+
+    return sys.stdin.buffer.read(MAX_BYTES + 1)
+
+
 def load_file(path: str | os.PathLike[str], display: str | None = None) -> Result:
-    """Validate the map in ``path``; ``display`` is the name used in messages."""
+    """Validate the map in ``path`` (``-``: standard input); ``display`` is
+    the name used in messages."""
+    if os.fspath(path) == "-":
+        return load_text(read_stdin(), display or STDIN_NAME)
     name = display if display is not None else str(path)
     try:
         size = os.path.getsize(path)
@@ -212,6 +226,9 @@ class _Entity:
     node: Mapping
     values: dict[str, Any] = field(default_factory=dict)
     nodes: dict[str, Node] = field(default_factory=dict)
+    #: An error was reported inside it: quality warnings about it would
+    #: only repeat that error in other words.
+    damaged: bool = False
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.values.get(key, default)
@@ -328,11 +345,12 @@ class _Checker:
         if doc is None:
             return None
         self.check_references(doc)
+        # Warnings come in the same run as errors: they are read from what
+        # was understood of the file, not from the (unbuilt) model.
+        self.check_quality(doc)
         if self.errors:
             return None
-        journey = self.build(doc)
-        self.check_quality(journey, doc)
-        return journey
+        return self.build(doc)
 
     def entity(self, node: Node, kind: str, where: str, depth: int = 0) -> _Entity | None:
         fields = ENTITIES[kind]
@@ -342,6 +360,7 @@ class _Checker:
             self.wrong_type(node, where, f"a mapping with {required}")
             return None
         ent = _Entity(kind, node)
+        errors_before = self.errors
         allowed = list(fields)
         if kind == "touchpoint" and depth >= MAX_SUB_DEPTH:
             allowed.remove("touchpoints")
@@ -380,7 +399,8 @@ class _Checker:
                     self.error(node, "missing-key", f"{label}{named} is missing the required key '{key}'")
         if kind == "map":
             self.check_version(ent)
-        return ent
+        # Its values and nodes are shared with the copy: only the flag is new.
+        return replace(ent, damaged=self.errors > errors_before)
 
     def entity_ref(self, ent: _Entity) -> str:
         ident = ent.get("id")
@@ -651,15 +671,14 @@ class _Checker:
             self.error(node, "no-stages", "a journey map needs at least one stage")
             return _INVALID
         child_depth = depth + 1 if kind == "touchpoint" and parent.kind == "touchpoint" else depth
+        # The items understood, even when some are not: the later passes and
+        # the warnings still see them (the errors already say the map is invalid).
         items: list[_Entity] = []
-        ok = True
         for item in node.items:
             ent = self.entity(item, kind, f"each item of {what}", child_depth)
-            if ent is None:
-                ok = False
-                continue
-            items.append(ent)
-        return items if ok else _INVALID
+            if ent is not None:
+                items.append(ent)
+        return items
 
     def emotion_value(self, node: Node, what: str) -> Any:
         if isinstance(node, Scalar) and _integral(node):
@@ -896,31 +915,54 @@ class _Checker:
 
     # -- pass 3: quality warnings ---------------------------------------------------
 
-    def check_quality(self, journey: m.JourneyMap, doc: _Entity) -> None:
-        entities: dict[str, _Entity] = {}
+    def check_quality(self, doc: _Entity) -> None:
+        """The quality warnings, on the entities read (partial when the file
+        has errors); an entity with an error of its own gets no warning."""
+        stages: list[_Entity] = doc.get("stages") or []
+        persona_ids = [p.get("id") for p in doc.get("personas") or [] if isinstance(p.get("id"), str)]
+        used: set[str] = set()
+        damaged_flow = False
+        pain_points: list[_Entity] = []
 
-        def collect(items: Any) -> None:
-            for e in items or []:
-                entities[e.values["id"]] = e
-                collect(e.get("touchpoints"))
-                collect(e.get("pain_points"))
+        def walk(touchpoints: list[_Entity], inherited: tuple[str, ...] | None) -> None:
+            nonlocal damaged_flow
+            for tp in touchpoints:
+                damaged_flow = damaged_flow or tp.damaged
+                own = tp.get("personas")
+                here = tuple(own) if isinstance(own, tuple) else inherited
+                used.update(persona_ids if here is None else here)
+                pain_points.extend(pp for pp in tp.get("pain_points") or [] if isinstance(pp, _Entity))
+                walk(tp.get("touchpoints") or [], here)
 
-        collect(doc.get("personas"))
-        collect(doc.get("stages"))
-
-        for stage in journey.stages:
-            if not stage.touchpoints:
-                self.warn(entities[stage.id].node, "empty-stage", f"stage '{stage.id}' has no touchpoints")
-        for tp in journey.all_touchpoints():
-            if tp.channel is None and journey.parent_of(tp.id) is None:
-                self.warn(entities[tp.id].node, "missing-channel", f"touchpoint '{tp.id}' has no channel")
-        for pp in journey.unaddressed_pain_points():
-            self.warn(
-                entities[pp.id].node,
-                "unaddressed-pain-point",
-                f"{pp.severity} pain point '{pp.id}' is not addressed by any opportunity",
-            )
-        used = {pid for tp in journey.all_touchpoints() for pid in journey.personas_at(tp)}
-        for persona in journey.personas:
-            if persona.id not in used:
-                self.warn(entities[persona.id].node, "unused-persona", f"persona '{persona.id}' passes no touchpoint")
+        for stage in stages:
+            touchpoints = stage.get("touchpoints") or []
+            if not touchpoints and not stage.damaged and isinstance(stage.get("id"), str):
+                self.warn(stage.node, "empty-stage", f"stage '{stage.get('id')}' has no touchpoints")
+            for tp in touchpoints:
+                if tp.get("channel") is None and not tp.damaged and isinstance(tp.get("id"), str):
+                    self.warn(tp.node, "missing-channel", f"touchpoint '{tp.get('id')}' has no channel")
+            walk(touchpoints, None)
+        opportunities: list[_Entity] = doc.get("opportunities") or []
+        if "opportunities" not in doc.nodes or (
+            isinstance(doc.values.get("opportunities"), list) and not any(o.damaged for o in opportunities)
+        ):
+            addressed = {pid for o in opportunities for pid in o.get("addresses") or ()}
+            for pp in pain_points:
+                severity = pp.get("severity", "medium")
+                ident = pp.get("id")
+                if (
+                    severity in ("high", "critical")
+                    and isinstance(ident, str)
+                    and ident not in addressed
+                    and not pp.damaged
+                ):
+                    self.warn(
+                        pp.node,
+                        "unaddressed-pain-point",
+                        f"{severity} pain point '{ident}' is not addressed by any opportunity",
+                    )
+        if not damaged_flow:
+            for persona in doc.get("personas") or []:
+                ident = persona.get("id")
+                if isinstance(ident, str) and ident not in used:
+                    self.warn(persona.node, "unused-persona", f"persona '{ident}' passes no touchpoint")

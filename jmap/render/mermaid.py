@@ -1,14 +1,10 @@
 """The Mermaid ``journey`` export of a map.
 
-Mermaid's journey grammar has no escape mechanism: a task name ends at the
-first ``:``, ``#`` starts a comment, ``;`` ends a statement, a line break ends
-the line, and a name that begins with a keyword (``journey``, ``title``,
-``section``, ``accTitle``, ``accDescr``) or with ``%`` is read as that keyword
-or as a comment. So instead of escaping, :func:`mermaid_text` rewrites user
-text into a form that always parses and still reads the same (full-width
-look-alikes for the forbidden characters, an invisible word joiner to break a
-keyword). The Markdown summary embeds this very output in its ```mermaid
-block, so both use one sanitiser.
+The grammar, and how user text is written so that Mermaid reads it back
+exactly (entity codes for ``:``, ``#``, ``;`` and ``,``; look-alikes for
+markup characters; an invisible word joiner to break a leading keyword), is
+in :mod:`jmap.render.mermaid_grammar`, shared with ``jmap import mermaid``.
+The Markdown summary embeds this very output in its ```mermaid block.
 
 Mapping, also documented in docs/markdown.md:
 
@@ -18,7 +14,9 @@ Mapping, also documented in docs/markdown.md:
   become their average rounded half up (one score per task is all Mermaid
   has), or the persona's own score in a ``--persona`` view; a touchpoint
   without an emotion gets the neutral 3;
-- the personas passing a touchpoint → the task's actors, by name.
+- the personas passing a touchpoint → the task's actors, by name; a
+  touchpoint that no persona passes (``personas: []``) is a task without
+  actors.
 
 Mermaid refuses a diagram longer than 50,000 characters (its ``maxTextSize``)
 and draws an error instead. So labels are cut (MERMAID_LABEL_LIMIT characters,
@@ -29,27 +27,34 @@ many were not drawn: the ``.mmd`` and the summary's block always draw.
 
 from __future__ import annotations
 
-import math
-import re
-
 from jmap.model import JourneyMap, Touchpoint
 from jmap.render.labels import labels
+from jmap.render.mermaid_grammar import (
+    NEUTRAL_SCORE,
+    SCORE_MAX,
+    SCORE_MIN,
+    WORD_JOINER,
+    emotion_to_score,
+    mermaid_text,
+    score_to_emotion,
+    visible,
+)
 
-#: Invisible character put inside a leading keyword so the lexer does not
-#: see it; the importer removes it again.
-WORD_JOINER = "\u2060"
+MERMAID_SCORE_MIN = SCORE_MIN
+MERMAID_SCORE_MAX = SCORE_MAX
 
-#: Characters with a meaning in the journey grammar, and their look-alikes.
-_REPLACEMENTS = {
-    ":": "\uff1a",  # ：
-    "#": "\uff03",  # ＃
-    ";": "\uff1b",  # ；
-    "<": "\u2039",  # ‹  (Mermaid's HTML clean-up rewrites tags)
-    ">": "\u203a",  # ›
-    "`": "\u02cb",  # ˋ  (keeps a Markdown code fence closed only by us)
-}
-#: Actors are separated by commas in a task's data.
-_ACTOR_REPLACEMENTS = {",": "\u201a"}  # ‚ (low quotation mark, reads as a comma)
+__all__ = [
+    "MERMAID_SCORE_MAX",
+    "MERMAID_SCORE_MIN",
+    "NEUTRAL_SCORE",
+    "WORD_JOINER",
+    "actor_names",
+    "emotion_to_score",
+    "mermaid_text",
+    "render_mmd",
+    "score_to_emotion",
+    "touchpoint_score",
+]
 
 #: Mermaid's default ``maxTextSize``, counted as JavaScript counts (UTF-16 units).
 MERMAID_MAX_TEXT = 50_000
@@ -58,26 +63,6 @@ _DIAGRAM_BUDGET = MERMAID_MAX_TEXT - 2_000
 MERMAID_LABEL_LIMIT = 100
 MERMAID_ACTOR_LIMIT = 60
 MERMAID_DESCRIPTION_LIMIT = 500
-
-_LINE_BREAKS = re.compile(r"[\r\n\u0085\u2028\u2029\x0b\x0c]+")
-#: Unicode's control characters (category Cc).
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"\s+")
-#: Statements the lexer tries before a task name (case-insensitive).
-#: ASCII flag: the lexer is JavaScript, whose ``\b`` knows only ASCII letters
-#: (``journeyé`` starts with the keyword there).
-_KEYWORD = re.compile(r"(journey\b|title\s|section\s|acctitle|accdescr)", re.IGNORECASE | re.ASCII)
-
-MERMAID_SCORE_MIN = 1
-MERMAID_SCORE_MAX = 5
-NEUTRAL_SCORE = 3
-
-
-def _visible(text: str) -> str:
-    """One line of text: line breaks and control characters become spaces."""
-    text = _LINE_BREAKS.sub(" ", text).replace("\ufeff", " ")  # JavaScript's \s includes U+FEFF
-    text = _CONTROLS.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
 
 
 def _cut(text: str, limit: int) -> str:
@@ -89,44 +74,10 @@ def _js_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def mermaid_text(text: str, *, actor: bool = False) -> str:
-    """User text made safe for any position of a Mermaid journey line.
-
-    The result never contains a line break, ``:``, ``#``, ``;``, ``<``,
-    ``>``, a backtick or ``%%``, never starts with ``%`` or a keyword, and for
-    actors never contains a comma. It may be empty; callers choose a fallback.
-    """
-    table = _ACTOR_TABLE if actor else _TABLE
-    text = _visible(text).translate(table)
-    # "%%" anywhere could start a directive ("%%{") or a comment.
-    while "%%" in text:
-        text = text.replace("%%", "%" + WORD_JOINER + "%")
-    if text.startswith("%"):
-        text = WORD_JOINER + text
-    if _KEYWORD.match(text):
-        text = text[0] + WORD_JOINER + text[1:]
-    return text
-
-
-_TABLE = str.maketrans(_REPLACEMENTS)
-_ACTOR_TABLE = str.maketrans({**_REPLACEMENTS, **_ACTOR_REPLACEMENTS})
-
-
 def _label(text: str, limit: int = MERMAID_LABEL_LIMIT, *, actor: bool = False) -> str:
     """``mermaid_text`` of at most ``limit`` characters (cut before rewriting,
-    so a cut never splits a look-alike or a word joiner)."""
-    return mermaid_text(_cut(_visible(text), limit), actor=actor)
-
-
-def emotion_to_score(emotion: float) -> int:
-    """Emotion -2..+2 → Mermaid score 1..5, halves rounded up (-0.5 → 3)."""
-    score = math.floor(emotion + 0.5) + NEUTRAL_SCORE
-    return max(MERMAID_SCORE_MIN, min(MERMAID_SCORE_MAX, score))
-
-
-def score_to_emotion(score: int) -> int:
-    """Mermaid score 1..5 → emotion -2..+2."""
-    return score - NEUTRAL_SCORE
+    so a cut never splits an entity code or a word joiner)."""
+    return mermaid_text(_cut(visible(text), limit), actor=actor)
 
 
 def touchpoint_score(jm: JourneyMap, touchpoint: Touchpoint, persona: str | None = None) -> int:
@@ -146,10 +97,13 @@ def actor_names(jm: JourneyMap) -> dict[str, str]:
     names: dict[str, str] = {}
     taken: set[str] = set()
     for persona in jm.personas:
-        name = _label(persona.name, MERMAID_ACTOR_LIMIT, actor=True) or _label(persona.id, MERMAID_ACTOR_LIMIT)
-        if name.casefold() in taken:
-            name = f"{name} ({persona.id})"
-        taken.add(name.casefold())
+        name = _label(persona.name, MERMAID_ACTOR_LIMIT, actor=True) or _label(
+            persona.id, MERMAID_ACTOR_LIMIT, actor=True
+        )
+        # Mermaid tells actors apart as written: "Bob" and "bob" are two.
+        if name in taken:
+            name = f"{name} ({_label(persona.id, MERMAID_ACTOR_LIMIT, actor=True)})"
+        taken.add(name)
         names[persona.id] = name
     return names
 

@@ -4,11 +4,12 @@ another, plus a gallery (jmap.commands.build prints and chooses exit codes).
 Teams keep dozens of maps in a repository and render them on every commit, so
 the build is:
 
-- incremental: ``OUT/.jmap-cache.json`` records, per source map, a key made of
-  the map's bytes, the jmap version and code, the templates, the Graphviz
-  version and the options. A map whose key is unchanged and whose outputs are
-  all present is not rendered again; a no-change rebuild only reads and hashes
-  the sources.
+- incremental: ``OUT/.jmap-manifest.json`` records, for every output, the
+  hash of what made it (the map's bytes, jmap's version and rendering code,
+  the templates and the options) and the hash of its bytes. A map whose inputs
+  are unchanged and whose outputs still have the recorded bytes is not
+  rendered again (nor when Graphviz, recorded apart, is the same); a no-change
+  rebuild only reads and hashes files.
 - parallel: maps render in a process pool, each worker writing its own outputs;
   every output depends on one map only, so the files are the same whatever ``-j``.
 - safe to interrupt and to run twice at once: every file is written atomically
@@ -18,11 +19,13 @@ the build is:
   ``flock`` that dies with its holder; pool workers neither keep it nor outlive
   the build (they are killed with it), so a killed build never blocks the next.
 - confined to OUT: nothing is written through a symbolic link to a folder, and
-  only files the cache proves jmap wrote (regular files inside OUT whose bytes
-  still hash to what was written) are ever deleted.
-- checkable: ``--check`` renders in memory and compares bytes with what is in
-  OUT, so a CI job can insist that committed renders are current without
-  trusting the cache.
+  only files the manifest proves jmap wrote (regular files inside OUT whose
+  bytes still hash to what was written) are ever deleted.
+- checkable: ``--check`` renders nothing. It judges each output by what made
+  it: stale when it is missing, when its inputs changed since the manifest was
+  written, or when its bytes no longer match the manifest (edited by hand).
+  Graphviz and the fonts are not inputs there, so renders committed from one
+  machine pass the check on another.
 
 A map that fails validation is reported with positions and skipped; the others
 are still built, and the exit code says that something failed.
@@ -48,11 +51,13 @@ from typing import Any
 from jmap.errors import JmapError
 from jmap.render.formats import DOT_FORMATS, PAGE_FORMATS, output_conflict, output_stem, output_suffix
 
-CACHE_NAME = ".jmap-cache.json"
+MANIFEST_NAME = ".jmap-manifest.json"
+#: The manifest is also the build's cache.
+CACHE_NAME = MANIFEST_NAME
 LOCK_NAME = ".jmap-build.lock"
 INDEX_NAME = "index.html"
-#: Bumped when the cache layout changes, so an old cache is ignored, not misread.
-#: 2: each entry records its outputs' hashes, which deletion checks.
+#: Bumped when the manifest's layout changes, so an old one is ignored, not
+#: misread. 2: each output's inputs and hash, which --check and deletion use.
 CACHE_SCHEMA = 2
 
 Echo = Callable[[str], None]
@@ -279,6 +284,10 @@ def provably_ours(out: Path, rel: str, recorded: object) -> Path | None:
 
 def _hash_tree(digest: Any, root: Path, label: str) -> None:
     """Feed every file under ``root`` (sorted, by relative path) into ``digest``."""
+    if root.is_file():
+        digest.update(f"{label}\0".encode())
+        digest.update(hashlib.sha256(root.read_bytes()).digest())
+        return
     if not root.is_dir():
         digest.update(f"{label}:absent\0".encode())
         return
@@ -287,31 +296,60 @@ def _hash_tree(digest: Any, root: Path, label: str) -> None:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
-def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Path | None) -> str:
-    """What, besides a map's own bytes, decides its outputs.
+#: The parts of the package that decide what a build writes: reading and
+#: checking maps, the renderers, the templates, the gallery. The command line
+#: and the other verbs are left out, so that changing them does not make
+#: every committed render stale.
+RENDERING_CODE = (
+    "__init__.py",
+    "errors.py",
+    "model.py",
+    "resources.py",
+    "text.py",
+    "format",
+    "render",
+    "templates",
+    "repo/build.py",
+    "repo/files.py",
+)
 
-    The package's own source is included, not only its version number: a
-    development checkout changes renderers without bumping the version, and a
-    stale render that the cache calls current would be committed unnoticed.
+
+def graphviz_version(formats: tuple[str, ...]) -> str:
+    """Graphviz's version (and the browser's, for page-pdf/page-png) when a
+    format needs it, since its layout decides the diagram bytes. A build records it apart from the inputs: ``--check`` does
+    not ask, since another Graphviz on the CI machine must not make committed
+    diagrams stale."""
+    parts = []
+    if any(f in DOT_FORMATS for f in formats):
+        from jmap.render.graphviz import graphviz_version as dot_version
+
+        parts.append(dot_version())
+    if any(f in PAGE_FORMATS for f in formats):
+        # The browser that prints page-pdf/page-png, recorded apart likewise.
+        from jmap.render.browser import browser_version
+
+        parts.append(f"browser {browser_version()}")
+    return "; ".join(parts) or "unused"
+
+
+def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Path | None) -> str:
+    """What, besides a map's own bytes, decides its outputs: jmap's version
+    and rendering code, the templates and the options.
+
+    The code is included, not only the version number: a development
+    checkout changes renderers without bumping the version, and a stale
+    render that the manifest calls current would be committed unnoticed.
     """
     import jmap
 
     digest = hashlib.sha256()
-    digest.update(f"jmap {jmap.__version__}\0cache {CACHE_SCHEMA}\0".encode())
+    digest.update(f"jmap {jmap.__version__}\0manifest {CACHE_SCHEMA}\0".encode())
     digest.update(f"formats {','.join(formats)}\0strict {strict}\0".encode())
-    # The whole package tree: every subpackage's code, the schema and the
-    # shipped templates (jmap/templates) alike.
-    _hash_tree(digest, Path(jmap.__file__).resolve().parent, "package")
+    package = Path(jmap.__file__).resolve().parent
+    for part in RENDERING_CODE:
+        _hash_tree(digest, package / part, f"package:{part}")
     if templates_dir is not None:
         _hash_tree(digest, templates_dir, "custom-templates")
-    if any(f in DOT_FORMATS for f in formats):
-        from jmap.render.graphviz import graphviz_version
-
-        digest.update(f"graphviz {graphviz_version()}\0".encode())
-    if any(f in PAGE_FORMATS for f in formats):
-        from jmap.render.browser import browser_version
-
-        digest.update(f"browser {browser_version()}\0".encode())
     return digest.hexdigest()
 
 
@@ -319,22 +357,67 @@ def map_key(source_bytes: bytes, fingerprint: str) -> str:
     return hashlib.sha256(fingerprint.encode() + b"\0" + source_bytes).hexdigest()
 
 
-def load_cache(out: Path) -> dict[str, dict[str, Any]]:
-    """The cache's map entries; an unreadable or foreign cache is an empty one
-    (the price is a full rebuild, never a wrong skip)."""
+def output_key(key: str, fmt: str) -> str:
+    """The hash of what made one output: its map's key and its format."""
+    return hashlib.sha256(f"{key}\0{fmt}".encode()).hexdigest()
+
+
+def gallery_key(fingerprint: str, maps: list[tuple[str, str]], conflicts: list[GalleryEntry]) -> str:
+    """What made the gallery: every map (path and key) and every clash."""
+    digest = hashlib.sha256(f"gallery\0{fingerprint}\0".encode())
+    for rel, key in sorted(maps):
+        digest.update(f"{rel}\0{key}\0".encode())
+    for entry in sorted(conflicts, key=lambda e: e.rel):
+        digest.update(f"clash\0{entry.rel}\0{entry.message}\0".encode())
+    return digest.hexdigest()
+
+
+def file_hash(out: Path, rel: str) -> str | None:
+    """The sha256 of the regular file ``OUT/rel``; None when there is none or
+    when the path leaves OUT (a link is never followed)."""
     try:
-        document = json.loads((out / CACHE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(document, dict) or document.get("jmap-cache") != CACHE_SCHEMA:
-        return {}
-    maps = document.get("maps")
-    return maps if isinstance(maps, dict) else {}
+        return _sha256_of_regular_file(output_path(out, rel))
+    except JmapError:
+        return None
 
 
-def save_cache(out: Path, maps: dict[str, dict[str, Any]]) -> None:
-    document = {"jmap-cache": CACHE_SCHEMA, "maps": {k: maps[k] for k in sorted(maps)}}
-    write_output(out / CACHE_NAME, (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+def load_manifest(out: Path) -> dict[str, Any]:
+    """The manifest in OUT; an unreadable or foreign one is an empty one (the
+    price is a full rebuild, or a check that calls everything stale, never a
+    wrong skip)."""
+    data = read_or_none(out / MANIFEST_NAME)
+    if data is None:
+        return {}
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except ValueError:
+        return {}
+    if not isinstance(document, dict) or document.get("jmap-manifest") != CACHE_SCHEMA:
+        return {}
+    return document
+
+
+def load_cache(out: Path) -> dict[str, dict[str, Any]]:
+    """The manifest's map records: rel → {inputs, entry, outputs}."""
+    maps = load_manifest(out).get("maps")
+    return {k: v for k, v in maps.items() if isinstance(v, dict)} if isinstance(maps, dict) else {}
+
+
+def save_cache(
+    out: Path, maps: dict[str, dict[str, Any]], *, graphviz: str = "unused", gallery: dict[str, str] | None = None
+) -> None:
+    """Write the manifest: sorted, no time stamps, no absolute paths, so that
+    committed renders and their manifest change only when the renders do."""
+    document: dict[str, Any] = {
+        "jmap-manifest": CACHE_SCHEMA,
+        "graphviz": graphviz,
+        "maps": {k: maps[k] for k in sorted(maps)},
+    }
+    if gallery is not None:
+        document["gallery"] = gallery
+    write_output(
+        out / MANIFEST_NAME, (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    )
 
 
 def entry_to_json(entry: GalleryEntry) -> dict[str, Any]:
@@ -472,17 +555,22 @@ def plan_jobs(
     strict: bool,
     templates_dir: Path | None,
     check: bool,
+    near_maps: list[Any] | None = None,
 ) -> tuple[list[MapJob], list[GalleryEntry]]:
     """The maps under ``src`` and where each one's outputs go.
 
     Maps inside OUT are not sources (OUT may sit inside SRC). Two maps that
     would write the same output (``a.yaml`` and ``a.yml``), or a top-level map
     whose page would overwrite the gallery, cannot be built and are reported.
+    Files below SRC (outside OUT) that are almost maps go to ``near_maps``.
     """
     from jmap.repo.discover import find_maps
 
     base = src if src.is_dir() else src.parent
-    sources = [Path(p) for p in find_maps([src])]
+    near: list[Any] = []
+    sources = [Path(p) for p in find_maps([src], near)]
+    if near_maps is not None:
+        near_maps.extend(w for w in near if not _is_within(Path(w.file), out) or _is_within(src, out))
     sources = [p for p in sources if not _is_within(p, out) or _is_within(src, out)]
     jobs: list[MapJob] = []
     conflicts: list[GalleryEntry] = []
@@ -623,24 +711,37 @@ def terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def outputs_intact(out: Path, cached: dict[str, Any]) -> bool:
-    """The outputs a cache entry recorded still exist with their sizes (a
-    deleted or truncated output forces a render)."""
-    sizes = cached.get("sizes")
-    if not isinstance(sizes, dict) or not sizes:
-        return False
-    for rel, size in sizes.items():
-        try:
-            if (out / rel).stat().st_size != size:
-                return False
-        except OSError:
-            return False
-    return True
+def output_records(cached: object) -> dict[str, dict[str, Any]]:
+    """A map record's outputs: rel → {inputs, sha256}."""
+    outputs = cached.get("outputs") if isinstance(cached, dict) else None
+    if not isinstance(outputs, dict):
+        return {}
+    return {str(rel): o for rel, o in outputs.items() if isinstance(o, dict)}
 
 
 def recorded_outputs(cached: object) -> dict[str, object]:
-    hashes = cached.get("hashes") if isinstance(cached, dict) else None
-    return hashes if isinstance(hashes, dict) else {}
+    """A map record's outputs with the sha256 each had when it was written."""
+    return {rel: o.get("sha256") for rel, o in output_records(cached).items()}
+
+
+def outputs_intact(out: Path, cached: dict[str, Any]) -> bool:
+    """The outputs a map's record lists still have the bytes it recorded (a
+    deleted or edited output forces a render)."""
+    outputs = recorded_outputs(cached)
+    if not outputs:
+        return False
+    return all(file_hash(out, rel) == recorded for rel, recorded in outputs.items())
+
+
+def invalid_entry(job: MapJob) -> GalleryEntry | None:
+    """The gallery entry of a map that a build would skip, else None."""
+    from jmap.format.validator import load_file
+
+    result = load_file(Path(job.source))
+    failed = result.map is None or (job.strict and bool(result.warnings))
+    if not failed:
+        return None
+    return GalleryEntry(rel=job.rel, status="invalid", diagnostics=tuple(_located(d) for d in result.diagnostics))
 
 
 def remove_orphans(

@@ -4,7 +4,8 @@ A line diff of the YAML tells a reviewer that line 212 changed; this tells them
 that the payment touchpoint moved to the support stage and that Sophie now feels
 -1 instead of +1 there. Entities are matched by id (ids are the stable identity
 of the format), so a renamed touchpoint is a rename, not a removal plus an
-addition. Every difference between the two models ends up in the diff, either
+addition; and an entity whose id changed while its content did not is one
+id rename, not an addition, a removal and moves. Every difference between the two models ends up in the diff, either
 as a named kind of change or as a field change, so "no changes" (exit 0) really
 means the two maps say the same thing.
 
@@ -15,6 +16,7 @@ jmap.commands.diff reads the two versions.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -85,7 +87,13 @@ class MapDiff:
 
 def diff_maps(old: JourneyMap, new: JourneyMap, old_name: str = "old", new_name: str = "new") -> MapDiff:
     """Every semantic difference from ``old`` to ``new``, in a stable order."""
-    changes: list[Change] = []
+    renames = find_id_renames(old, new)
+    changes: list[Change] = [
+        Change(section, "renamed", new_id, name, "id", old_id, new_id) for section, old_id, new_id, name in renames
+    ]
+    if renames:
+        # Compare the rest as if the old version had used the new ids already.
+        old = _with_ids(old, {old_id: new_id for _s, old_id, new_id, _n in renames})
     changes += _diff_map_fields(old, new)
     changes += _diff_entities("persona", old.personas, new.personas, skip=())
     changes += _diff_entities("channel", old.channels, new.channels, skip=())
@@ -99,6 +107,94 @@ def diff_maps(old: JourneyMap, new: JourneyMap, old_name: str = "old", new_name:
     order = {section: i for i, (section, _) in enumerate(SECTIONS)}
     changes.sort(key=lambda c: order[c.section])  # stable: keeps document order inside a section
     return MapDiff(old_name, new_name, old.title, new.title, tuple(changes))
+
+
+#: Fields that hold ids of other entities (``personas`` only in a touchpoint).
+_REFERENCE_FIELDS = ("next", "addresses")
+
+
+def _with_ids(value: Any, mapping: dict[str, str]) -> Any:
+    """A copy of a model value whose ids, and every reference to them, are
+    renamed by ``mapping``."""
+    if isinstance(value, tuple):
+        return tuple(_with_ids(item, mapping) for item in value)
+    if isinstance(value, dict):
+        return {mapping.get(k, k): v for k, v in value.items()}
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return value
+    names = [f.name for f in dataclasses.fields(value) if f.init]
+    values: dict[str, Any] = {}
+    for name in names:
+        item = getattr(value, name)
+        if name in ("id", "channel") and isinstance(item, str):
+            item = mapping.get(item, item)
+        elif item is not None and (name in _REFERENCE_FIELDS or (name == "personas" and isinstance(value, Touchpoint))):
+            item = tuple(mapping.get(i, i) for i in item)
+        else:
+            item = _with_ids(item, mapping)
+        values[name] = item
+    return type(value)(**values)
+
+
+def _entities(jm: JourneyMap) -> list[tuple[str, Any]]:
+    """Every entity with an id, with its diff section."""
+    return [
+        *(("persona", e) for e in jm.personas),
+        *(("channel", e) for e in jm.channels),
+        *(("stage", e) for e in jm.stages),
+        *(("touchpoint", e) for e in jm.all_touchpoints()),
+        *(("pain_point", e) for e in jm.all_pain_points()),
+        *(("opportunity", e) for e in jm.opportunities),
+    ]
+
+
+#: Each pass of the rename search is linear; chains of renamed references
+#: (``next`` from one renamed touchpoint to the next) need one pass per link,
+#: so the passes are capped to keep any input linear.
+_RENAME_PASSES = 8
+
+
+def find_id_renames(old: JourneyMap, new: JourneyMap) -> list[tuple[str, str, str, str]]:
+    """``(section, old id, new id, name)`` for each entity whose id changed
+    and nothing else: an id that is gone, an id that is new, and the same
+    content once the old ids are read as the new ones.
+
+    Matched by a hash of the content (linear time); a content shared by
+    several entities is ambiguous and left as additions and removals. Renames
+    found make more contents equal (a ``next`` to a renamed touchpoint), so
+    the search runs again until it finds nothing new.
+    """
+    old_ids = {e.id for _s, e in _entities(old)}
+    new_entities = [(section, e) for section, e in _entities(new) if e.id not in old_ids]
+    new_ids = {e.id for _s, e in _entities(new)}
+    gone = [(section, e) for section, e in _entities(old) if e.id not in new_ids]
+    if not gone or not new_entities:
+        return []
+    self_id = "\0self"
+    mapping: dict[str, str] = {}
+    found: list[tuple[str, str, str, str]] = []
+    by_content: dict[tuple[str, str], list[Any]] = {}
+    for section, e in new_entities:
+        by_content.setdefault((section, repr(_with_ids(e, {e.id: self_id}))), []).append(e)
+    for _pass in range(_RENAME_PASSES):
+        olds: dict[tuple[str, str], list[Any]] = {}
+        for section, e in gone:
+            if e.id not in mapping:
+                olds.setdefault((section, repr(_with_ids(e, {**mapping, e.id: self_id}))), []).append(e)
+        fresh = [
+            (key[0], before[0], by_content[key][0])
+            for key, before in olds.items()
+            if len(before) == 1 and len(by_content.get(key, ())) == 1
+        ]
+        fresh = [(section, b, a) for section, b, a in fresh if a.id not in mapping.values()]
+        if not fresh:
+            break
+        for section, before, after in fresh:
+            mapping[before.id] = after.id
+            found.append((section, before.id, after.id, after.name))
+    order = {section: i for i, (section, _) in enumerate(SECTIONS)}
+    position = {e.id: i for i, (_s, e) in enumerate(new_entities)}
+    return sorted(found, key=lambda r: (order[r[0]], position[r[2]]))
 
 
 def _value(raw: Any) -> Value:

@@ -46,6 +46,7 @@ _SENTENCES: dict[str, str] = {
     "removed": "removed {label}{where}",
     "resolved": "resolved {label}{where}",
     "renamed": "renamed {ident}: {quoted_old} → {quoted_new}",
+    "renamed-id": "renamed id {code_old} → {code_new} of {quoted_name}",
     "moved": "moved {label}: {old} → {new}",
     "reordered": "reordered {field} of {label}: {old} → {new}",
     "emotion": "emotion at {label}{who}: {old} → {new}",
@@ -69,7 +70,9 @@ def _sentence(
     ident = code(change.id)
     old, new = _show(change.old), _show(change.new)
     kind = change.kind
-    if kind == "metric" and change.old is None:
+    if kind == "renamed" and change.field == "id":
+        kind = "renamed-id"
+    elif kind == "metric" and change.old is None:
         kind = "metric-added"
     elif kind == "metric" and change.new is None:
         kind = "metric-removed"
@@ -78,6 +81,7 @@ def _sentence(
     words = {
         "ident": ident,
         "label": f"{ident} {quote(change.name)}",
+        "quoted_name": quote(change.name),
         "where": f" in {plain(change.where)}" if change.where else "",
         "who": f" for {code(change.persona)}" if change.persona else "",
         "field": change.field,

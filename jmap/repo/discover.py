@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterator
 
 from jmap.errors import UsageError
+from jmap.format.diagnostics import WARNING, Diagnostic
 from jmap.format.loader import MAX_BYTES, Mapping, Scalar, compose, decode, normalize_newlines
 
 
@@ -41,6 +43,72 @@ def is_map_file(path: str | os.PathLike[str]) -> bool:
     return False
 
 
+_TOP_KEY = re.compile(
+    r"(?m)^(?:\ufeff)?(?:'([^'\n]*)'|\"([^\"\n]*)\"|([^\s#'\"\-?:,\[\]{}][^:\n]*?))[ \t]*:(?:[ \t]|$)"
+)
+
+
+def _one_edit(word: str, target: str) -> bool:
+    """Whether ``word`` is one typo away from ``target``: a letter added,
+    dropped, replaced, or two neighbours swapped."""
+    if word == target or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diffs = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        if len(diffs) == 1:
+            return True
+        i = diffs[0]
+        return len(diffs) == 2 and diffs[1] == i + 1 and word[i] == target[i + 1] and word[i + 1] == target[i]
+    short, long = (word, target) if len(word) < len(target) else (target, word)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def near_map(path: str | os.PathLike[str]) -> Diagnostic | None:
+    """A warning for a YAML file that is almost a journey map but is not one.
+
+    Folder mode checks only files whose top-level mapping has the key
+    ``jmap``; a typo in that key (``jamp:``) or a map that forgot it
+    (``stages:`` and ``personas:`` without ``jmap:``) would otherwise be skipped
+    in silence, and "2 maps checked, all valid" would hide the third.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+    text, _ = decode(head)
+    if text is None:
+        return None
+    text = normalize_newlines(text)
+    keys: dict[str, int] = {}
+    for match in _TOP_KEY.finditer(text):
+        key = next(g for g in match.groups() if g is not None).strip()
+        keys.setdefault(key, text.count("\n", 0, match.start()) + 1)
+    name = os.fspath(path)
+    for key, line in keys.items():
+        if _one_edit(key.lower(), "jmap") or key.lower() == "jmap":
+            return Diagnostic(
+                name,
+                line,
+                1,
+                WARNING,
+                f"not checked: the top-level key '{key}' is not 'jmap' (did you mean 'jmap'?), "
+                "so this file is not read as a journey map",
+                "near-map",
+            )
+    if "stages" in keys and "personas" in keys and "jmap" not in keys:
+        return Diagnostic(
+            name,
+            min(keys["stages"], keys["personas"]),
+            1,
+            WARNING,
+            "not checked: this file has 'stages' and 'personas' like a journey map but no 'jmap: 1' key, "
+            "so it is not read as one (add 'jmap: 1' as its first line)",
+            "near-map",
+        )
+    return None
+
+
 def yaml_files_below(folder: str) -> Iterator[str]:
     """Every ``*.yaml``/``*.yml`` regular file below ``folder`` that may be a
     map, lazily, folder by folder in sorted order; hidden files and folders and
@@ -58,21 +126,28 @@ def yaml_files_below(folder: str) -> Iterator[str]:
                     yield candidate
 
 
-def _maps_below(folder: str) -> Iterator[str]:
-    """The maps below ``folder``, lazily, in the order of :func:`yaml_files_below`."""
-    return (candidate for candidate in yaml_files_below(folder) if is_map_file(candidate))
+def _maps_below(folder: str, near_maps: list[Diagnostic] | None = None) -> Iterator[str]:
+    """The maps below ``folder``, lazily, in the order of :func:`yaml_files_below`.
+    YAML files that are almost maps (see :func:`near_map`) go to ``near_maps``
+    when it is given."""
+    for candidate in yaml_files_below(folder):
+        if is_map_file(candidate):
+            yield candidate
+        elif near_maps is not None and (warning := near_map(candidate)) is not None:
+            near_maps.append(warning)
 
 
-def find_maps(paths: list[str | os.PathLike[str]]) -> list[str]:
+def find_maps(paths: list[str | os.PathLike[str]], near_maps: list[Diagnostic] | None = None) -> list[str]:
     """Files named on the command line, plus every map below the folders named.
 
     Files named explicitly are always taken. Order is sorted and stable.
+    Files below a folder that are almost maps go to ``near_maps``.
     """
     found: list[str] = []
     seen: set[str] = set()
     for raw in paths:
         path = os.fspath(raw)
-        candidates = sorted(_maps_below(path)) if os.path.isdir(path) else [path]
+        candidates = sorted(_maps_below(path, near_maps)) if os.path.isdir(path) else [path]
         for candidate in candidates:
             key = os.path.realpath(candidate)
             if key not in seen:
@@ -94,15 +169,22 @@ def has_maps(folder: str | os.PathLike[str]) -> bool:
     return next(_maps_below(os.fspath(folder)), None) is not None
 
 
-def collect_maps(paths: tuple[str, ...]) -> list[str]:
+def collect_maps(paths: tuple[str, ...], near_maps: list[Diagnostic] | None = None) -> list[str]:
     """The maps named, plus those found below the folders named.
 
-    A folder without any map is a usage error (:func:`no_maps_under`).
+    A folder without any map is a usage error (:func:`no_maps_under`); the
+    files in it that are almost maps are named first, so the user sees why.
+    Files below a folder that are almost maps go to ``near_maps`` (a warning
+    each). Standard input (``-``) can be named once.
     """
-    found = find_maps(list(paths))
+    if paths.count("-") > 1:
+        raise UsageError("- (standard input) can be given once")
+    found = find_maps(list(paths), near_maps)
     for raw in paths:
         if os.path.isdir(raw):
             folder = os.path.realpath(raw)
             if not any(os.path.realpath(f).startswith(folder + os.sep) for f in found):
+                for warning in near_maps or ():
+                    sys.stderr.write(warning.format() + "\n")
                 raise no_maps_under(raw)
     return found

@@ -43,11 +43,15 @@ def split_rev_path(spec: str) -> tuple[str, str] | None:
 
 
 def read_source(spec: str, cwd: Path | None = None) -> Source:
-    """Read a map version named by a path or by ``REV:PATH``.
+    """Read a map version named by a path, by ``REV:PATH`` or ``-`` (standard input).
 
     Raises UsageError (exit 2) when neither names something readable, since a
     mistyped argument is a usage problem, not a difference between maps.
     """
+    if spec == "-":
+        from jmap.format.validator import STDIN_NAME, read_stdin
+
+        return Source(STDIN_NAME, read_stdin())
     base = cwd or Path.cwd()
     candidate = base / spec
     if candidate.is_file():

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import example_paths, run_jmap
+from support import EXAMPLES, example_paths, run_jmap
 
 FAST = "html,md,mmd"
 
@@ -86,3 +86,44 @@ def test_default_formats_include_the_diagram(maps, tmp_path) -> None:
     for ext in ("svg", "html", "md", "mmd", "dot"):
         assert (out / f"{first}.{ext}").is_file()
     assert f'href="{first}.svg"'.encode() in (out / "index.html").read_bytes()
+
+
+# -- no maps, and files that are almost maps ---------------------------------------
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_build_of_a_folder_without_maps_is_a_usage_error(tmp_path: Path, check: bool) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "ci.yaml").write_text("on: push\n", encoding="utf-8")
+    proc = run_jmap("build", str(tmp_path / "src"), "-o", str(tmp_path / "out"), *(["--check"] if check else []))
+    assert proc.returncode == 2, proc.stderr.decode()
+    assert "no journey maps under" in proc.stderr.decode()
+    assert not (tmp_path / "out").exists(), "a refused build leaves no empty folder behind"
+
+
+def _near_maps(src: Path) -> None:
+    map_text = (EXAMPLES / "checkout-fr.yaml").read_text(encoding="utf-8")
+    src.mkdir()
+    (src / "good.yaml").write_text(map_text, encoding="utf-8")
+    (src / "typo.yaml").write_text(map_text.replace("jmap: 1", "jamp: 1"), encoding="utf-8")
+    (src / "forgot.yaml").write_text(map_text.replace("jmap: 1\n", ""), encoding="utf-8")
+    (src / "ci.yaml").write_text("on: push\njobs: {}\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("verb", ["validate", "render", "build"])
+def test_files_that_are_almost_maps_are_named_with_a_warning(tmp_path: Path, verb: str) -> None:
+    src = tmp_path / "maps"
+    _near_maps(src)
+    args = {"validate": [], "render": ["-f", "md", "-o", str(tmp_path / "r")], "build": ["-o", str(tmp_path / "b")]}
+    proc = run_jmap(verb, str(src), *args[verb])
+    assert proc.returncode == 0, proc.stderr.decode()
+    text = proc.stdout.decode() + proc.stderr.decode()
+    near = sorted(line for line in text.splitlines() if line.endswith("[near-map]"))
+    assert len(near) == 2, text
+    assert near[0].startswith(f"{src / 'forgot.yaml'}:") and "no 'jmap: 1' key" in near[0]
+    assert near[1].startswith(f"{src / 'typo.yaml'}:") and "'jamp'" in near[1] and "did you mean 'jmap'" in near[1]
+    assert "ci.yaml" not in text
+    if verb == "validate":
+        assert text.splitlines()[-1] == (
+            "1 map checked, all valid: 0 errors, 2 warnings; 2 YAML files like a map not checked"
+        )

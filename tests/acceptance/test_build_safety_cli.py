@@ -116,9 +116,9 @@ def test_a_linked_lock_file_is_refused_and_its_target_not_created(tmp_path: Path
 
 
 def _poison_cache(out: Path, rel: str, digest: str = "0" * 64) -> None:
-    cache_path = out / ".jmap-cache.json"
+    cache_path = out / ".jmap-manifest.json"
     cache = json.loads(cache_path.read_text(encoding="utf-8"))
-    cache["maps"]["gone.yaml"] = {"key": "x", "sizes": {rel: 1}, "hashes": {rel: digest}, "entry": {}}
+    cache["maps"]["gone.yaml"] = {"inputs": "x", "outputs": {rel: {"inputs": "x", "sha256": digest}}, "entry": {}}
     cache_path.write_text(json.dumps(cache), encoding="utf-8")
 
 

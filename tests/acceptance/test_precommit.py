@@ -83,7 +83,7 @@ def user_repo(tmp_path, hook_repo) -> Path:
     assert git(repo, "init", "-q", "-b", "main").returncode == 0
     done = run_jmap("build", "maps", "-o", "renders", "-f", FORMATS, cwd=repo)
     assert done.returncode == 0, done.stderr
-    (repo / ".gitignore").write_text("renders/.jmap-cache.json\nrenders/.jmap-build.lock\n", encoding="utf-8")
+    (repo / ".gitignore").write_text("renders/.jmap-build.lock\n", encoding="utf-8")
     committed(repo, "maps and renders")
     return repo
 

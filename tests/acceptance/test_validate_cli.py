@@ -206,14 +206,15 @@ def test_json_format_reports_every_fixture_in_one_run() -> None:
     for entry in payload["files"]:
         stem = Path(entry["file"]).stem
         assert entry["valid"] is False
-        assert entry["errors"] == len(entry["diagnostics"])
+        assert entry["errors"] + entry["warnings"] == len(entry["diagnostics"])
         # The "~" lines quote messages as a terminal shows them, control characters escaped.
         found = [(d["line"], d["col"], d["severity"], d["rule"], printable(d["message"])) for d in entry["diagnostics"]]
         assert all(d["file"] == entry["file"] for d in entry["diagnostics"])
         assert_matches_expected(found, expectations[stem], stem)
     summary = payload["summary"]
     assert summary["maps"] == summary["invalid"] == len(paths)
-    assert summary["errors"] == sum(len(e) for e in expectations.values())
+    assert summary["errors"] == sum(1 for e in expectations.values() for x in e if x.severity == "error")
+    assert summary["warnings"] == sum(1 for e in expectations.values() for x in e if x.severity == "warning")
     assert summary["strict"] is False
 
 
@@ -282,7 +283,8 @@ def test_several_files_report_each_and_fail_if_one_fails() -> None:
     assert proc.returncode == 1
     lines = proc.stdout.decode().splitlines()
     assert lines[0].startswith(f"{bad}:1:7: error: ")
-    assert lines[-1] == "2 maps checked, 1 invalid: 1 error, 0 warnings"
+    # The invalid map's empty stage is a warning of the same run.
+    assert lines[-1] == "2 maps checked, 1 invalid: 1 error, 1 warning"
 
 
 def _write(path: Path, text: str) -> Path:
@@ -470,9 +472,11 @@ def test_hostile_bytes_get_positioned_errors_and_exit_1(tmp_path: Path, data: by
 
 
 def _many_typos_map(count: int) -> str:
-    lines = ["jmap: 1", "title: Many typos", "stages:", "  - id: s", "    name: S", "    touchpoints:"]
+    lines = ["jmap: 1", "title: Many typos", "channels: [{id: web, name: W}]", "stages:", "  - id: s", "    name: S"]
+    lines.append("    touchpoints:")
     for i in range(count):
-        lines += [f"      - id: touchpoint-{i}", f"        name: T{i}", f"        next: [touchpont-{i}]"]
+        lines += [f"      - id: touchpoint-{i}", f"        name: T{i}", "        channel: web"]
+        lines.append(f"        next: [touchpont-{i}]")
     return "\n".join(lines) + "\n"
 
 

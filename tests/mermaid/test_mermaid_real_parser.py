@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support import ROOT
-from support.node import mermaid_parse
+from support.node import mermaid_parse, shown
 
 from jmap.format.mermaid_import import import_mermaid
 from jmap.format.validator import load_file, load_text
@@ -99,19 +99,19 @@ def expected(jm: JourneyMap, persona: str | None = None) -> dict:
     sections = []
     tasks = []
     for stage in jm.stages:
-        shown = [tp for tp in stage.touchpoints if persona is None or persona in jm.personas_at(tp)]
-        if persona is not None and not shown:
+        tasks_here = [tp for tp in stage.touchpoints if persona is None or persona in jm.personas_at(tp)]
+        if persona is not None and not tasks_here:
             continue
-        section = mermaid_text(stage.name) or mermaid_text(stage.id)
+        section = shown(mermaid_text(stage.name) or mermaid_text(stage.id))
         sections.append(section)
-        for tp in shown:
+        for tp in tasks_here:
             people = [persona] if persona else list(jm.personas_at(tp))
             tasks.append(
                 {
                     "section": section,
-                    "task": mermaid_text(tp.name) or mermaid_text(tp.id),
+                    "task": shown(mermaid_text(tp.name) or mermaid_text(tp.id)),
                     "score": touchpoint_score(jm, tp, persona),
-                    "people": [actors[p] for p in people],
+                    "people": [shown(actors[p]) for p in people],
                 }
             )
     return {"sections": sections, "tasks": tasks}
@@ -144,10 +144,15 @@ def test_hostile_names_parse_intact(tmp_path: Path) -> None:
     assert parsed["hostile"]["sections"] == expected(jm)["sections"]
     assert parsed["hostile"]["tasks"] == expected(jm)["tasks"]
     assert len(parsed["hostile"]["tasks"]) == len(HOSTILE)
-    assert parsed["hostile"]["title"] == mermaid_text(jm.title)
+    assert parsed["hostile"]["title"] == shown(mermaid_text(jm.title))
     assert parsed["p1"]["tasks"] == expected(jm, "p1")["tasks"]
-    # The sanitised names read like the originals: same words, no loss.
-    assert parsed["hostile"]["tasks"][0]["task"] == "Paiement\uff1a étape 1"
+    # Entity codes: Mermaid shows the very characters of the names.
+    assert parsed["hostile"]["tasks"][0]["task"] == "Paiement: étape 1"
+    assert parsed["hostile"]["tasks"][1]["task"] == "C# ou F#; choix"
+    assert parsed["hostile"]["tasks"][1]["people"] == [
+        "Sophie, 34 ans: pressée; #1",
+        "Marc \u2039b\u203a58\u2039/b\u203a",
+    ]
 
 
 def summary_tasks(jm: JourneyMap, persona: str | None = None) -> list[tuple[str, int, str]]:
@@ -203,7 +208,7 @@ def test_summary_pictures_parse_and_show_each_personas_score(tmp_path: Path) -> 
             return label.rstrip("…")[:8], score, person[:8]
 
         assert sorted(seen(*task) for task in drawn) == sorted(
-            seen(mermaid_text(name), own, mermaid_text(who, actor=True)) for name, own, who in tasks
+            seen(shown(mermaid_text(name)), own, shown(mermaid_text(who, actor=True))) for name, own, who in tasks
         ), key
 
 
@@ -354,3 +359,74 @@ def test_golden_exports_parse(tmp_path: Path) -> None:
     run, parsed = mermaid_parse({path.stem: path.read_text(encoding="utf-8") for path in golden}, tmp_path)
     assert run.returncode == 0, run.stderr
     assert sorted(parsed) == sorted(path.stem for path in golden)
+
+
+# -- diagrams modelled on Mermaid's own parser tests and docs ------------------------------
+
+MERMAID_FIXTURES = sorted((ROOT / "tests" / "fixtures" / "mermaid").glob("*.mmd"))
+
+
+def test_importer_reads_mermaids_test_diagrams_as_mermaid_does(tmp_path: Path) -> None:
+    """Task names, scores, actors (none stays none), sections and titles: what
+    the real parser understood is what the import holds, and the imported map
+    passes `validate --strict`."""
+    assert len(MERMAID_FIXTURES) >= 8
+    texts = {path.stem: path.read_text(encoding="utf-8") for path in MERMAID_FIXTURES}
+    run, parsed = mermaid_parse(texts, tmp_path)
+    assert run.returncode == 0, run.stderr
+    for name, text in texts.items():
+        result = load_text(import_mermaid(text, f"{name}.mmd"), f"{name}.yaml")
+        assert result.map is not None and result.diagnostics == [], (name, [d.format() for d in result.diagnostics])
+        jm = result.map
+        real = parsed[name]
+        assert [s.name for s in jm.stages] == [s.strip() for s in real["sections"]], name
+        tasks = [tp for stage in jm.stages for tp in stage.touchpoints]
+        assert [tp.name for tp in tasks] == [t["task"].strip() for t in real["tasks"]], name
+        assert [jm.emotion_at(tp) + 3 for tp in tasks] == [t["score"] for t in real["tasks"]], name
+        names = {p.id: p.name for p in jm.personas}
+        for tp, task in zip(tasks, real["tasks"], strict=True):
+            real_people = sorted({p for p in task["people"] if p})
+            assert sorted(names[p] for p in jm.personas_at(tp)) == real_people, (name, tp.name)
+        if real["title"]:
+            assert jm.title == real["title"], name
+        if real["accDescr"]:
+            assert jm.description == real["accDescr"], name
+
+
+def test_a_round_trip_gives_back_the_same_names(tmp_path: Path) -> None:
+    """Export with entity codes, parse with Mermaid, import: exact names."""
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "Checkout: #1; v2",
+            "personas": [{"id": "a", "name": "Ann, Jr"}, {"id": "b", "name": "bob"}, {"id": "c", "name": "Bob"}],
+            "stages": [
+                {
+                    "id": "s",
+                    "name": "Pay; then: wait #2",
+                    "touchpoints": [
+                        {"id": "t1", "name": "Card: refused", "personas": ["a", "b"], "emotion": -2},
+                        {"id": "t2", "name": "C# or F#; pick", "personas": ["c"], "emotion": 1},
+                        {"id": "t3", "name": "Nobody", "personas": [], "emotion": 0},
+                    ],
+                }
+            ],
+        }
+    )
+    exported = render_mmd(jm)
+    run, parsed = mermaid_parse({"round": exported}, tmp_path)
+    assert run.returncode == 0, run.stderr
+    tasks = parsed["round"]["tasks"]
+    assert [(t["task"], t["people"]) for t in tasks] == [
+        ("Card: refused", ["Ann, Jr", "bob"]),
+        ("C# or F#; pick", ["Bob"]),
+        ("Nobody", []),
+    ]
+    again = load_text(import_mermaid(exported, "round.mmd"), "round.yaml").map
+    assert again is not None
+    assert again.title == "Checkout: #1; v2"
+    assert [s.name for s in again.stages] == ["Pay; then: wait #2"]
+    assert [tp.name for tp in again.stages[0].touchpoints] == ["Card: refused", "C# or F#; pick", "Nobody"]
+    assert [p.name for p in again.personas] == ["Ann, Jr", "bob", "Bob"]
+    assert again.personas_at(again.stages[0].touchpoints[2]) == ()
+    assert render_mmd(again) == exported

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -250,7 +251,7 @@ def test_corrupt_cache_means_a_full_build_not_a_crash(tmp_path, count_renders) -
     (out / CACHE_NAME).write_text("{not json", encoding="utf-8")
     assert build(src, out) == 0
     assert len(count_renders) == 6
-    assert json.loads((out / CACHE_NAME).read_text(encoding="utf-8"))["jmap-cache"] == CACHE_SCHEMA
+    assert json.loads((out / CACHE_NAME).read_text(encoding="utf-8"))["jmap-manifest"] == CACHE_SCHEMA
 
 
 def test_outputs_are_identical_whatever_the_jobs(tmp_path) -> None:
@@ -583,3 +584,76 @@ def test_interrupted_build_stops_cleanly_and_keeps_finished_maps(tmp_path, signu
     log = Log()
     assert build(src, out, jobs=2, log=log) == 0
     assert f"{len(cached)} unchanged, {150 - len(cached)} to render" in log.text()
+
+
+# -- the manifest: --check judges renders by what made them --------------------------
+
+
+def test_check_renders_nothing(tmp_path, monkeypatch) -> None:
+    """Renders committed from another machine (other fonts, another Graphviz)
+    are current as long as their maps, jmap and the options are the same."""
+    src, out = make_repo(tmp_path), tmp_path / "out"
+    build(src, out)
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("--check must not render")
+
+    monkeypatch.setattr(jmap.render.formats, "render_map", no_rendering)
+    manifest = json.loads((out / CACHE_NAME).read_text(encoding="utf-8"))
+    manifest["graphviz"] = "another machine's"
+    (out / CACHE_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    log = Log()
+    assert build(src, out, check=True, log=log) == 0, log.text()
+
+
+def test_manifest_records_each_output_by_what_made_it_and_its_bytes(tmp_path) -> None:
+    src, out = make_repo(tmp_path), tmp_path / "out"
+    build(src, out)
+    manifest = json.loads((out / CACHE_NAME).read_text(encoding="utf-8"))
+    record = manifest["maps"]["checkout.yaml"]
+    assert set(record["outputs"]) == {"checkout.html", "checkout.md", "checkout.mmd"}
+    for rel, output in record["outputs"].items():
+        assert output["sha256"] == hashlib.sha256((out / rel).read_bytes()).hexdigest()
+        assert len(output["inputs"]) == 64
+    assert manifest["gallery"]["sha256"] == hashlib.sha256((out / INDEX_NAME).read_bytes()).hexdigest()
+    assert str(tmp_path) not in (out / CACHE_NAME).read_text(encoding="utf-8"), "no machine-specific path"
+
+
+def test_check_names_an_output_edited_by_hand(tmp_path) -> None:
+    src, out = make_repo(tmp_path), tmp_path / "out"
+    build(src, out)
+    page = out / "team-a" / "onboarding.md"
+    page.write_text(page.read_text(encoding="utf-8") + "a note\n", encoding="utf-8")
+    log = Log()
+    assert build(src, out, check=True, log=log) == 1
+    assert [line for line in log.out if ":" in line and not line.startswith("jmap")] == [f"edited: {page}"]
+    assert "edited: its bytes are not those jmap wrote" in log.text()
+    # A build puts it back.
+    assert build(src, out) == 0
+    assert build(src, out, check=True) == 0
+
+
+def test_check_names_every_output_of_a_changed_map_and_the_gallery(tmp_path) -> None:
+    src, out = make_repo(tmp_path), tmp_path / "out"
+    build(src, out)
+    (src / "checkout.yaml").write_text(map_text("Checkout v2"), encoding="utf-8")
+    log = Log()
+    assert build(src, out, check=True, log=log) == 1
+    assert sorted(line for line in log.out if line.startswith("stale:")) == sorted(
+        f"stale: {out / name}" for name in ("checkout.html", "checkout.md", "checkout.mmd", INDEX_NAME)
+    )
+
+
+def test_check_without_a_manifest_calls_every_output_stale(tmp_path) -> None:
+    src, out = make_repo(tmp_path), tmp_path / "out"
+    build(src, out)
+    (out / CACHE_NAME).unlink()
+    log = Log()
+    assert build(src, out, check=True, log=log) == 1
+    assert sum(line.startswith("stale:") for line in log.out) == 10
+
+
+def test_check_with_other_options_is_stale(tmp_path) -> None:
+    src, out = make_repo(tmp_path), tmp_path / "out"
+    build(src, out)
+    assert build(src, out, check=True, strict=True) == 1

@@ -107,7 +107,10 @@ def test_every_example_equals_itself(path) -> None:
 def test_touchpoint_added_and_removed() -> None:
     found = changes(
         ("      - id: done\n        name: Confirmation\n", "      - id: receipt\n        name: Receipt\n"),
-        ("          - id: card-form\n", "          - id: card-pin\n"),
+        (
+            "          - id: card-form\n            name: Card form\n",
+            "          - id: card-pin\n            name: PIN\n",
+        ),
     )
     kinds = {(c.kind, c.id) for c in found if c.section == "touchpoint"}
     assert ("added", "receipt") in kinds
@@ -274,6 +277,65 @@ def test_metrics_of_an_added_or_removed_touchpoint_are_implied() -> None:
     assert [(c.section, c.kind, c.id) for c in found if c.section in ("touchpoint", "metric")] == [
         ("touchpoint", "removed", "cart")
     ]
+
+
+# -- id renames --------------------------------------------------------------------------
+
+
+def _renamed(old: str, new: str) -> JourneyMap:
+    """BASE with every occurrence of the id ``old`` (declaration and references) renamed."""
+    import re
+
+    return load(re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, BASE))
+
+
+def test_an_id_changed_alone_is_one_rename() -> None:
+    diff = diff_maps(load(BASE), _renamed("cart", "basket"))
+    assert diff.changes == (Change("touchpoint", "renamed", "basket", "Cart", "id", "cart", "basket"),)
+    assert "renamed id cart → basket of “Cart”" in format_text(diff)
+    assert json.loads(format_json(diff))["summary"] == {"renamed": 1}
+
+
+def test_a_renamed_persona_carries_its_emotions_and_references() -> None:
+    diff = diff_maps(load(BASE), _renamed("sophie", "sophia"))
+    assert [(c.kind, c.field, c.old, c.new) for c in diff.changes] == [("renamed", "id", "sophie", "sophia")]
+
+
+def test_a_renamed_pain_point_keeps_the_opportunity_addressing_it() -> None:
+    diff = diff_maps(load(BASE), _renamed("card-refused", "card-declined"))
+    assert [(c.section, c.kind, c.old, c.new) for c in diff.changes] == [
+        ("pain_point", "renamed", "card-refused", "card-declined")
+    ]
+
+
+def test_a_renamed_stage_and_its_renamed_touchpoint_are_two_renames() -> None:
+    new = load(BASE.replace("id: buy", "id: purchase").replace("id: done", "id: confirmation"))
+    diff = diff_maps(load(BASE), new)
+    assert [(c.section, c.old, c.new) for c in diff.changes] == [
+        ("stage", "buy", "purchase"),
+        ("touchpoint", "done", "confirmation"),
+    ]
+
+
+def test_an_id_changed_with_its_content_is_an_addition_and_a_removal() -> None:
+    kinds = [
+        (c.kind, c.id)
+        for c in changes(("      - id: done\n        name: Confirmation", "      - id: thanks\n        name: Thanks"))
+    ]
+    assert ("added", "thanks") in kinds and ("removed", "done") in kinds
+    assert not any(kind == "renamed" for kind, _ in kinds)
+
+
+def test_identical_contents_are_not_guessed() -> None:
+    """Two new entities with the same content as the one removed: ambiguous."""
+    old = load(BASE)
+    new = load(
+        BASE.replace("  - {id: phone, name: Phone, type: offline}\n", "")
+        .replace("  - {id: web, name: Website}\n", "  - {id: web2, name: Website}\n  - {id: web3, name: Website}\n")
+        .replace("channel: web\n", "channel: web2\n")
+    )
+    diff = diff_maps(old, new)
+    assert not any(c.kind == "renamed" and c.section == "channel" for c in diff.changes)
 
 
 # -- reading versions: sizes checked before reading --------------------------------

@@ -16,6 +16,7 @@ from jmap.format.mermaid_import import import_mermaid
 from jmap.format.validator import load_file, load_text
 from jmap.model import JourneyMap
 from jmap.render.mermaid import WORD_JOINER, render_mmd
+from jmap.render.mermaid_grammar import Entities, read_text
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
@@ -40,31 +41,37 @@ def imported(text: str, filename: str = "day.mmd") -> JourneyMap:
 
 def test_mermaid_docs_example() -> None:
     out = import_mermaid(WORKING_DAY, "day.mmd")
+    web = "unspecified"
     assert yaml.safe_load(out) == {
         "jmap": 1,
         "title": "My working day",
+        "lang": "en",
         "personas": [{"id": "me", "name": "Me"}, {"id": "cat", "name": "Cat"}],
+        "channels": [{"id": web, "name": "Unspecified (imported from Mermaid)"}],
         "stages": [
             {
                 "id": "go-to-work",
                 "name": "Go to work",
                 "touchpoints": [
-                    {"id": "make-tea", "name": "Make tea", "personas": ["me"], "emotion": 2},
-                    {"id": "go-upstairs", "name": "Go upstairs", "personas": ["me"], "emotion": 0},
-                    {"id": "do-work", "name": "Do work", "emotion": -2},
+                    {"id": "make-tea", "name": "Make tea", "channel": web, "personas": ["me"], "emotion": 2},
+                    {"id": "go-upstairs", "name": "Go upstairs", "channel": web, "personas": ["me"], "emotion": 0},
+                    {"id": "do-work", "name": "Do work", "channel": web, "emotion": -2},
                 ],
             },
             {
                 "id": "go-home",
                 "name": "Go home",
                 "touchpoints": [
-                    {"id": "go-downstairs", "name": "Go downstairs", "personas": ["me"], "emotion": 2},
-                    {"id": "sit-down", "name": "Sit down", "personas": ["me"], "emotion": 2},
+                    {"id": "go-downstairs", "name": "Go downstairs", "channel": web, "personas": ["me"], "emotion": 2},
+                    {"id": "sit-down", "name": "Sit down", "channel": web, "personas": ["me"], "emotion": 2},
                 ],
             },
         ],
     }
-    assert out.startswith("jmap: 1\ntitle: My working day\n")
+    assert out.startswith(
+        "# yaml-language-server: $schema=https://jmap.dev/schema/journey-map-1.json\n"
+        "jmap: 1\ntitle: My working day\nlang: en\n"
+    )
     imported(WORKING_DAY)
 
 
@@ -210,7 +217,88 @@ def test_any_exported_name_comes_back(names: list[str], emotion: int) -> None:
     lines += [f"    {mermaid_text(name) or 'x'}: {emotion + 3}" for name in names]
     jm = imported("\n".join(lines) + "\n")
     got = [(tp.name, jm.emotion_at(tp)) for tp in jm.stages[0].touchpoints]
-    assert got == [((mermaid_text(n) or "x").replace(WORD_JOINER, ""), emotion) for n in names]
+    assert got == [(as_read(mermaid_text(n) or "x"), emotion) for n in names]
+
+
+def as_read(exported: str) -> str:
+    """An exported name as Mermaid (and so the importer) reads it: entity
+    codes decoded, the word joiner gone, JavaScript's spaces trimmed."""
+    entities = Entities()
+    return read_text(entities.protect(exported), entities)
+
+
+# -- as Mermaid reads it (issue: import mermaid means what Mermaid means) ------------------
+
+MERMAID_FIXTURES = ROOT / "tests" / "fixtures" / "mermaid"
+
+
+def test_a_task_without_actors_stays_without_personas() -> None:
+    jm = imported((MERMAID_FIXTURES / "spec-task-definition.mmd").read_text(encoding="utf-8"))
+    by_name = {tp.name: tp for stage in jm.stages for tp in stage.touchpoints}
+    assert jm.personas_at(by_name["C task"]) == ()
+    assert jm.personas_at(by_name["E task"]) == ()
+    assert [p.name for p in jm.personas] == ["Alice", "Bob", "Charlie"]
+    assert jm.personas_at(by_name["A task"]) == ("alice", "bob", "charlie")
+    exported = render_mmd(jm)
+    assert "    C task: 5\n" in exported and "    A task: 5: Alice, Bob, Charlie\n" in exported
+
+
+def test_scores_that_mermaid_reads_as_whole_numbers() -> None:
+    jm = imported((MERMAID_FIXTURES / "scores-as-numbers.mmd").read_text(encoding="utf-8"))
+    assert [jm.emotion_at(tp) for tp in jm.stages[0].touchpoints] == [2, 1, -1, 0, -2]
+
+
+@pytest.mark.parametrize("written", ["2024", "yes", "2024-05-01", "null", "1.0", "'quoted'"])
+def test_a_front_matter_title_is_kept_as_written(written: str) -> None:
+    jm = imported(f"---\ntitle: {written}\n---\njourney\n  section S\n    T: 3\n", "file-name.mmd")
+    assert jm.title == written.strip("'")
+
+
+def test_a_directive_over_several_lines_is_skipped() -> None:
+    jm = imported((MERMAID_FIXTURES / "multiline-directive.mmd").read_text(encoding="utf-8"))
+    assert jm.title == "Directive over several lines"
+    assert [tp.name for tp in jm.stages[0].touchpoints] == ["Task"]
+
+
+def test_entity_codes_are_decoded() -> None:
+    jm = imported((MERMAID_FIXTURES / "entity-codes.mmd").read_text(encoding="utf-8"))
+    assert jm.title == "Checkout: mobile #1"
+    assert jm.stages[0].name == "Pay ; then wait"
+    assert [tp.name for tp in jm.stages[0].touchpoints] == ["Card: refused", "C# or F#; pick", 'Say "hello"']
+    assert [p.name for p in jm.personas] == ["Ann , Jr", "Bo"]
+
+
+def test_the_export_writes_exact_characters_with_entity_codes() -> None:
+    from jmap.render.mermaid import mermaid_text
+
+    assert mermaid_text("Pay: now #1; ok") == "Pay#58; now #35;1#59; ok"
+    assert mermaid_text("Smith, Ann", actor=True) == "Smith#44; Ann"
+    assert mermaid_text("Smith, Ann") == "Smith, Ann"
+
+
+def test_actors_that_differ_only_by_case_stay_two_actors() -> None:
+    jm = imported((MERMAID_FIXTURES / "actors-differing-by-case.mmd").read_text(encoding="utf-8"))
+    assert [p.name for p in jm.personas] == ["Bob", "bob"]
+    assert render_mmd(jm).splitlines()[-3:] == ["    Call: 2: Bob", "    Chat: 4: bob", "    Both: 3: Bob, bob"]
+
+
+def test_every_error_of_a_diagram_comes_in_one_run() -> None:
+    from jmap.format.mermaid_import import MermaidImportError
+
+    text = "journey\n  section A\n    Good: 3\n    Seven: 7: Me\n    Zero: 0\n    No score\n    Fine: 5.0\n"
+    with pytest.raises(MermaidImportError) as caught:
+        import_mermaid(text, "in.mmd")
+    assert [line.split(": error: ")[0] for line in caught.value.lines] == ["in.mmd:4:12", "in.mmd:5:11", "in.mmd:6:13"]
+    assert "has score '7'" in caught.value.lines[0] and "has score '0'" in caught.value.lines[1]
+    assert caught.value.lines[2].endswith("[mermaid-syntax]")
+
+
+def test_the_imported_map_passes_strict_validation_with_lang_and_modeline() -> None:
+    out = import_mermaid(WORKING_DAY, "day.mmd")
+    assert out.splitlines()[0] == "# yaml-language-server: $schema=https://jmap.dev/schema/journey-map-1.json"
+    result = load_text(out, "day.yaml")
+    assert result.map is not None and result.diagnostics == [], [d.format() for d in result.diagnostics]
+    assert result.map.lang == "en"
 
 
 def test_ids_follow_the_validators_slug_rule() -> None:

@@ -23,7 +23,13 @@ from jmap.format.diagnostics import ERROR, WARNING
 from jmap.format.validator import load_text
 
 RULES_DOC = ROOT / "docs" / "rules.md"
-SOURCES = [ROOT / "jmap" / "format" / "validator.py", ROOT / "jmap" / "format" / "loader.py"]
+SOURCES = [
+    ROOT / "jmap" / "format" / "validator.py",
+    ROOT / "jmap" / "format" / "loader.py",
+    ROOT / "jmap" / "repo" / "discover.py",
+]
+#: The importer names its rule ids in RULE_… constants.
+MERMAID_IMPORT = ROOT / "jmap" / "format" / "mermaid_import.py"
 
 PROPERTY_SETTINGS = settings(
     max_examples=200,
@@ -56,6 +62,12 @@ def rules_in_code() -> set[str]:
             arg = node.args[index]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 found.add(arg.value)
+    for node in ast.parse(MERMAID_IMPORT.read_text(encoding="utf-8")).body:
+        named_rule = isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id.startswith("RULE_") for t in node.targets
+        )
+        if named_rule and isinstance(node.value, ast.Constant):
+            found.add(str(node.value.value))
     return found
 
 

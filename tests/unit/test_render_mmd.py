@@ -24,6 +24,7 @@ from jmap.render.mermaid import (
     render_mmd,
     score_to_emotion,
 )
+from jmap.render.mermaid_grammar import LOOK_ALIKES, Entities, visible
 
 #: What the journey lexer would read as something other than a task name.
 _LEADING_KEYWORD = re.compile(r"(journey\b|title\s|section\s|acctitle|accdescr|%)", re.IGNORECASE | re.ASCII)
@@ -75,11 +76,11 @@ def test_whole_export() -> None:
         "  title Checkout\n"
         "  accDescr: Line one line two\n"
         "  section Browse\n"
-        "    Ad\uff1a spring sale: 4: Sophie\u201a 34\n"
-        "    Cart: 3: Sophie\u201a 34, Marc\n"
+        "    Ad#58; spring sale: 4: Sophie#44; 34\n"
+        "    Cart: 3: Sophie#44; 34, Marc\n"
         "  section Pay\n"
-        "    Payment: 1: Sophie\u201a 34, Marc\n"
-        "    Done: 3: Sophie\u201a 34, Marc\n"
+        "    Payment: 1: Sophie#44; 34, Marc\n"
+        "    Done: 3: Sophie#44; 34, Marc\n"
     )
 
 
@@ -125,13 +126,14 @@ def test_per_persona_average_rounds_half_up(average: float, score: int) -> None:
 @pytest.mark.parametrize(
     ("raw", "safe"),
     [
-        ("Step 1: pay", "Step 1\uff1a pay"),
-        ("C# ; F#", "C\uff03 \uff1b F\uff03"),
+        ("Step 1: pay", "Step 1#58; pay"),
+        ("C# ; F#", "C#35; #59; F#35;"),
+        ("#58;", "#35;58#59;"),
         ("two\nlines\r\nhere", "two lines here"),
         ("  spaced   out\t", "spaced out"),
         ("<script>x</script>", "\u2039script\u203ax\u2039/script\u203a"),
         ("```", "\u02cb\u02cb\u02cb"),
-        ("%%{init: {}}%%", f"{WORD_JOINER}%{WORD_JOINER}%{{init\uff1a {{}}}}%{WORD_JOINER}%"),
+        ("%%{init: {}}%%", f"{WORD_JOINER}%{WORD_JOINER}%{{init#58; {{}}}}%{WORD_JOINER}%"),
         ("100%", "100%"),
         ("Journey planning", f"J{WORD_JOINER}ourney planning"),
         ("journeyé", f"j{WORD_JOINER}ourneyé"),
@@ -149,8 +151,8 @@ def test_mermaid_text(raw: str, safe: str) -> None:
     assert mermaid_text(raw) == safe
 
 
-def test_actor_commas_are_replaced() -> None:
-    assert mermaid_text("Sophie, 34", actor=True) == "Sophie\u201a 34"
+def test_actor_commas_are_entity_codes() -> None:
+    assert mermaid_text("Sophie, 34", actor=True) == "Sophie#44; 34"
     assert mermaid_text("Sophie, 34") == "Sophie, 34"
 
 
@@ -158,7 +160,12 @@ def test_actor_commas_are_replaced() -> None:
 @given(st.text())
 def test_mermaid_text_never_leaves_grammar_characters(raw: str) -> None:
     safe = mermaid_text(raw, actor=True)
-    assert not set(safe) & set(":#;\n\r,<>`")
+    # '#' and ';' only in entity codes, which Mermaid reads before the grammar.
+    assert not set(re.sub(r"#[0-9]+;", "", safe)) & set(":#;\n\r,<>`")
+    # ...and Mermaid shows the very text (markup characters as look-alikes).
+    entities = Entities()
+    shown = entities.decode(entities.protect(safe)).replace(WORD_JOINER, "")
+    assert shown == "".join(LOOK_ALIKES.get(ch, ch) for ch in visible(raw)).replace(WORD_JOINER, "")
     assert "%%" not in safe
     assert safe == safe.strip()
     assert not _LEADING_KEYWORD.match(safe)
@@ -173,14 +180,27 @@ def test_actor_names_are_unique() -> None:
             "stages": [{"id": "s", "name": "S"}],
         }
     )
-    assert actor_names(jm) == {"a": "Sam", "b": "sam (b)", "c": "\uff03"}
+    # Mermaid tells actors apart as written: "Sam" and "sam" are two.
+    assert actor_names(jm) == {"a": "Sam", "b": "sam", "c": "#35;"}
+
+
+def test_actor_names_that_are_exactly_the_same_get_their_id() -> None:
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "T",
+            "personas": [{"id": "a", "name": "Sam"}, {"id": "b", "name": "Sam"}],
+            "stages": [{"id": "s", "name": "S"}],
+        }
+    )
+    assert actor_names(jm) == {"a": "Sam", "b": "Sam (b)"}
 
 
 def test_fallback_to_ids_when_a_name_is_blank() -> None:
     jm = with_touchpoint(small_map(), "ad", name="\t")
     jm = replace(jm, stages=(replace(jm.stages[0], name="\n"), *jm.stages[1:]))
     out = render_mmd(jm)
-    assert "  section browse\n    ad: 4: Sophie\u201a 34\n" in out
+    assert "  section browse\n    ad: 4: Sophie#44; 34\n" in out
 
 
 def test_output_is_byte_identical_across_runs() -> None:

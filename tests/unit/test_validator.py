@@ -40,8 +40,9 @@ def found(text: str) -> list[tuple[int, int, str, str]]:
 
 
 def only(text: str) -> v.Diagnostic:
-    """The single diagnostic of ``text``."""
-    diagnostics = load_text(text, "m.yaml").diagnostics
+    """The single error of ``text`` (its quality warnings, which come in the
+    same run, are checked by the tests about warnings)."""
+    diagnostics = load_text(text, "m.yaml").errors
     assert len(diagnostics) == 1, [d.format() for d in diagnostics]
     return diagnostics[0]
 
@@ -80,7 +81,10 @@ def test_bytes_and_text_give_the_same_result() -> None:
 
 
 def test_utf8_bom_does_not_shift_columns() -> None:
-    assert found("\ufeff" + HEAD + "colour: red\nstages: [{id: s, name: S}]\n") == [(3, 1, "error", "unknown-key")]
+    assert found("\ufeff" + HEAD + "colour: red\nstages: [{id: s, name: S}]\n") == [
+        (3, 1, "error", "unknown-key"),
+        (4, 10, "warning", "empty-stage"),
+    ]
 
 
 def test_file_too_large(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -109,7 +113,16 @@ def test_display_name_is_used_in_diagnostics(tmp_path: Path) -> None:
 
 
 def test_control_characters() -> None:
-    check(HEAD.replace("T", "a\x1bb"), 2, 9, "control-character", "U+001B")
+    check(HEAD.replace("T", "a\x1bb") + "stages: [{id: s, name: S}]\n", 2, 9, "control-character", "U+001B")
+
+
+def test_a_control_character_does_not_hide_the_rest_of_the_file() -> None:
+    text = HEAD.replace("T", "a\x1bb") + "colour: red\nstages: [{id: s, name: S}]\n"
+    assert found(text) == [
+        (2, 9, "error", "control-character"),
+        (3, 1, "error", "unknown-key"),
+        (4, 10, "warning", "empty-stage"),
+    ]
 
 
 # -- YAML traps, explained --------------------------------------------------------------------
@@ -158,7 +171,18 @@ def test_value_starting_with_star_is_an_alias() -> None:
 
 
 def test_tab_indentation() -> None:
-    check(HEAD + "stages:\n\t- id: s\n", 4, 1, "yaml-tab")
+    check(HEAD + "stages:\n\t- id: s\n    name: S\n", 4, 1, "yaml-tab")
+
+
+def test_a_tab_does_not_hide_the_rest_of_the_file() -> None:
+    """Tab, misspelt key and emotion of 3: the three in one run, each where it is."""
+    text = stage_with("\tchanel: web\nemotion: 3")
+    text = text.replace("        \tchanel", "\tchanel")
+    assert found(text) == [
+        (19, 1, "error", "yaml-tab"),
+        (19, 2, "error", "unknown-key"),
+        (20, 18, "error", "emotion-range"),
+    ]
 
 
 def test_duplicate_keys_yes_and_on() -> None:
@@ -541,9 +565,11 @@ def test_structural_and_reference_errors_together() -> None:
 # -- quality warnings -----------------------------------------------------------------------------
 
 
-def test_warnings_need_a_valid_map() -> None:
+def test_warnings_come_with_errors_but_not_about_a_broken_entity() -> None:
     result = load_text(HEAD + "stages:\n  - id: s\n    name: S\n  - id: t\n    name: T\n    owner: 1\n", "m.yaml")
-    assert [d.rule for d in result.diagnostics] == ["unknown-key"]
+    # Stage s is empty (a warning); stage t is empty too, but its own error says enough.
+    assert [(d.line, d.rule) for d in result.diagnostics] == [(4, "empty-stage"), (8, "unknown-key")]
+    assert result.map is None
 
 
 def test_each_quality_warning() -> None:

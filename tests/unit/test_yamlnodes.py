@@ -104,10 +104,12 @@ def test_precheck_reports_tabs_in_indentation_at_the_tab() -> None:
     assert "spaces" in problems[0].message
 
 
-def test_compose_stops_at_byte_problems() -> None:
+def test_compose_reads_on_past_a_tab_with_positions_of_the_original() -> None:
     root, problems = compose("a: 1\n\tb: 2\n")
-    assert root is None
     assert rules(problems) == [(2, 1, "yaml-tab")]
+    assert isinstance(root, Mapping)
+    key = root.pairs[1][0]
+    assert isinstance(key, Scalar) and (key.value, key.line, key.col) == ("b", 2, 2)
 
 
 # -- nodes and positions --------------------------------------------------------------------------
@@ -419,3 +421,15 @@ def test_problems_are_sorted_by_position() -> None:
 
 def test_problem_repr_names_position_and_rule() -> None:
     assert repr(Problem(3, 4, "yaml-tab", "tab")) == "Problem(3:4 [yaml-tab] tab)"
+
+
+def test_positions_stay_right_with_a_tab_a_control_character_and_a_nel() -> None:
+    """Repairs (tab, control character) and libyaml's extra line breaks (NEL)
+    together: every position is still the editor's."""
+    root, problems = compose('a: "x\x85y"\nb: \x07\nc:\n\td: 1\n')
+    assert rules(problems) == [(2, 4, "control-character"), (4, 1, "yaml-tab")]
+    assert isinstance(root, Mapping)
+    assert [(k.value, k.line, k.col) for k, _ in root.pairs] == [("a", 1, 1), ("b", 2, 1), ("c", 3, 1)]
+    inner = root.pairs[2][1]
+    assert isinstance(inner, Mapping)
+    assert [(k.value, k.line, k.col) for k, _ in inner.pairs] == [("d", 4, 2)]

@@ -48,4 +48,5 @@ for (const file of files) {
   }
 }
 if (json) process.stdout.write(JSON.stringify(results, null, 1) + '\n');
-process.exit(failed ? 1 : 0);
+// exitCode, not exit(): exit() may cut a large output still being written to a pipe.
+process.exitCode = failed ? 1 : 0;

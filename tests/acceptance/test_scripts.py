@@ -1,0 +1,70 @@
+"""The contributor scripts: set-up refuses an old Python before installing
+anything, and the test command skips a set-up that is already done."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+from support import ROOT
+
+
+def _executable(path: Path, body: str) -> None:
+    path.write_text("#!/bin/sh\n" + body, encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+
+
+def test_setup_refuses_an_old_python_before_installing_anything(tmp_path: Path) -> None:
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    calls = tmp_path / "calls"
+    _executable(fake / "python3.9", 'case "$*" in --version) echo "Python 3.9.2";; *) exit 1;; esac\n')
+    for tool in ("apt-get", "apt-cache", "npm"):
+        _executable(fake / tool, f'echo "{tool} $*" >> "{calls}"\n')
+    proc = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "setup.sh")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "PYTHON": str(fake / "python3.9")},
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "needs Python 3.11 or newer; Python 3.9.2 found" in proc.stderr
+    assert not calls.exists(), "nothing may be installed on a machine whose Python is too old"
+
+
+def test_setup_waits_for_the_package_manager_lock() -> None:
+    script = (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
+    assert "DPkg::Lock::Timeout=600" in script
+    assert "apt-get install" not in script.replace('"${APT[@]}" install', ""), "every apt-get goes through APT"
+
+
+def _copy_project(tmp_path: Path) -> Path:
+    copy = tmp_path / "project"
+    shutil.copytree(ROOT / "scripts", copy / "scripts")
+    shutil.copytree(ROOT / "jmap", copy / "jmap", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    (copy / ".venv" / "bin").mkdir(parents=True)
+    _executable(copy / ".venv" / "bin" / "jmap", "exit 0\n")
+    return copy
+
+
+def _stamp(copy: Path, action: str) -> int:
+    return subprocess.run(["bash", str(copy / "scripts" / "setup-stamp.sh"), action], timeout=30).returncode
+
+
+def test_a_set_up_already_done_is_recognised_and_a_code_change_only_needs_the_wheel(tmp_path: Path) -> None:
+    copy = _copy_project(tmp_path)
+    assert _stamp(copy, "check") != 0, "never set up"
+    assert _stamp(copy, "write") == 0
+    assert _stamp(copy, "check") == 0 and _stamp(copy, "package") == 0
+    model = copy / "jmap" / "model.py"
+    model.write_text(model.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert _stamp(copy, "check") == 0, "a code change does not redo the set-up"
+    assert _stamp(copy, "package") != 0, "...but reinstalls the wheel"
+    setup = copy / "scripts" / "setup.sh"
+    setup.write_text(setup.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert _stamp(copy, "check") != 0, "a change of the set-up redoes it"

@@ -1,0 +1,50 @@
+"""`jmap explain RULE-ID`: the rule documentation travels with the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from support import run_jmap
+
+from jmap.format.rules import RULES_FILE, rules_from_markdown, rules_json
+
+ROOT = Path(__file__).resolve().parents[2]
+RULES_DOC = ROOT / "docs" / "rules.md"
+
+
+def test_the_shipped_rules_are_those_of_docs_rules_md() -> None:
+    """Regenerate with scripts/gen_rules.py after editing docs/rules.md."""
+    assert RULES_FILE.read_text(encoding="utf-8") == rules_json(RULES_DOC.read_text(encoding="utf-8"))
+
+
+def test_every_documented_rule_is_shipped() -> None:
+    import re
+
+    ids = set(re.findall(r"(?m)^\| `([a-z0-9-]+)` \| (?:error|warning) \|", RULES_DOC.read_text(encoding="utf-8")))
+    assert set(rules_from_markdown(RULES_DOC.read_text(encoding="utf-8"))) == ids
+    assert {"yaml-tab", "near-map", "mermaid-score", "unknown-key"} <= ids
+
+
+def test_explain_prints_a_rule_from_the_installed_package(tmp_path: Path) -> None:
+    proc = run_jmap("explain", "yaml-unclosed-quote", cwd=tmp_path)  # no docs/ folder around
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = proc.stdout.decode()
+    assert out.startswith("yaml-unclosed-quote (error) — YAML traps\n")
+    assert "Triggered by: " in out and "Example: " in out and "How to fix: Close the quote" in out
+
+
+def test_explain_accepts_the_rule_as_printed_in_brackets() -> None:
+    assert run_jmap("explain", "[unknown-key]").returncode == 0
+
+
+def test_an_unknown_rule_is_a_usage_error_with_a_suggestion() -> None:
+    proc = run_jmap("explain", "yaml-tabs")
+    assert proc.returncode == 2
+    assert "did you mean 'yaml-tab'?" in proc.stderr.decode()
+
+
+def test_explain_without_an_id_lists_every_rule() -> None:
+    proc = run_jmap("explain")
+    assert proc.returncode == 0
+    listed = {line.split()[0] for line in proc.stdout.decode().splitlines()}
+    assert listed == set(rules_from_markdown(RULES_DOC.read_text(encoding="utf-8")))
