@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import math
 import os
 import re
 import select
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from jmap.errors import RenderError
+from jmap.text import printable
 
 BROWSER_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 BROWSER_FLAGS = (
@@ -53,7 +55,15 @@ BROWSER_FLAGS = (
     "--hide-scrollbars",
 )
 #: Seconds before the browser is stopped: a 500-touchpoint page prints in a few.
-BROWSER_TIMEOUT = float(os.environ.get("JMAP_BROWSER_TIMEOUT", "120"))
+DEFAULT_BROWSER_TIMEOUT = 120.0
+#: For the PNG only. With subpixel glyph positioning, glyphs sit at fractions
+#: of a pixel and the long paragraphs came out in one of two anti-aliasings
+#: depending on timing: four renders at once, or one on a loaded machine, gave
+#: two different images. With glyphs on whole pixels the capture is the same
+#: bytes every time (run-all-compositor-stages, one raster thread, no partial
+#: raster, waiting for fonts and frames, a fresh load at the final size: none
+#: of these changed either image; this flag alone did).
+PNG_RASTER_FLAGS = ("--disable-font-subpixel-positioning",)
 MISSING_BROWSER = (
     "no headless browser found: page-pdf and page-png need Chromium or Chrome "
     "(`apt-get install chromium`), on PATH or named by JMAP_BROWSER"
@@ -65,6 +75,28 @@ PNG_SCALE = 2
 PNG_MAX_WIDTH = 8000
 PNG_MAX_HEIGHT = 8000
 _PDF_NODE_ID = re.compile(rb"\(node(\d{8})\)")
+
+
+def browser_timeout() -> float:
+    """JMAP_BROWSER_TIMEOUT in seconds, or the default.
+
+    Read when the browser runs, not at import (as JMAP_DOT_TIMEOUT is): a
+    value that is not a positive number is the user's mistake, so the page
+    format fails with one line (exit 1) and the other formats are written.
+    """
+    raw = os.environ.get("JMAP_BROWSER_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_BROWSER_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise RenderError(
+            f"JMAP_BROWSER_TIMEOUT must be a number of seconds greater than 0, not '{printable(raw)}' "
+            f"(unset it for the default of {DEFAULT_BROWSER_TIMEOUT:g})"
+        )
+    return seconds
 
 
 def find_browser() -> str:
@@ -111,13 +143,13 @@ def reproducible_pdf(pdf: bytes) -> bytes:
     return _PDF_NODE_ID.sub(lambda m: b"(node%08d)" % (int(m.group(1)) - first), pdf)
 
 
-def _run(command: list[str]) -> None:
+def _run(command: list[str], timeout: float) -> None:
     try:
-        completed = subprocess.run(command, capture_output=True, timeout=BROWSER_TIMEOUT, check=False)
+        completed = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
     except FileNotFoundError as exc:
         raise RenderError(MISSING_BROWSER) from exc
     except subprocess.TimeoutExpired as exc:
-        raise RenderError(f"the browser took longer than {BROWSER_TIMEOUT:g} seconds and was stopped") from exc
+        raise RenderError(f"the browser took longer than {timeout:g} seconds and was stopped") from exc
     except OSError as exc:
         raise RenderError(f"could not run the browser: {exc.strerror or exc}") from exc
     if completed.returncode != 0:
@@ -128,6 +160,7 @@ def _run(command: list[str]) -> None:
 def page_pdf(html: str) -> bytes:
     """The page printed to PDF by the browser (the page's ``@page`` rule makes
     it A3 landscape), made reproducible."""
+    timeout = browser_timeout()
     browser = find_browser()
     with tempfile.TemporaryDirectory(prefix="jmap-page-") as tmp:
         folder = Path(tmp)
@@ -142,7 +175,8 @@ def page_pdf(html: str) -> bytes:
                 "--no-pdf-header-footer",
                 f"--print-to-pdf={out}",
                 page.as_uri(),
-            ]
+            ],
+            timeout,
         )
         try:
             pdf = out.read_bytes()
@@ -157,12 +191,13 @@ def page_png(html: str) -> bytes:
     """The whole page as a PNG at PNG_SCALE times the device scale, PNG_WIDTH
     CSS pixels wide (wider when the grid needs more, so nothing hides behind
     a scroll bar), as tall as the page."""
+    timeout = browser_timeout()
     browser = find_browser()
     with tempfile.TemporaryDirectory(prefix="jmap-page-") as tmp:
         folder = Path(tmp)
         page = folder / "page.html"
         page.write_text(html, encoding="utf-8")
-        with _DevTools(browser, folder / "profile") as tools:
+        with _DevTools(browser, folder / "profile", timeout) as tools:
             return tools.full_page_png(page.as_uri())
 
 
@@ -180,7 +215,7 @@ class _DevTools:
     """One browser process spoken to over the DevTools pipe (file descriptors
     3 and 4, NUL-separated JSON messages): no websocket, no extra package."""
 
-    def __init__(self, executable: str, profile: Path) -> None:
+    def __init__(self, executable: str, profile: Path, timeout: float) -> None:
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
 
@@ -191,7 +226,14 @@ class _DevTools:
 
         try:
             self.proc = subprocess.Popen(
-                [executable, *BROWSER_FLAGS, "--remote-debugging-pipe", f"--user-data-dir={profile}", "about:blank"],
+                [
+                    executable,
+                    *BROWSER_FLAGS,
+                    *PNG_RASTER_FLAGS,
+                    "--remote-debugging-pipe",
+                    f"--user-data-dir={profile}",
+                    "about:blank",
+                ],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -206,7 +248,8 @@ class _DevTools:
         os.close(from_browser_w)
         self._buffer = b""
         self._next_id = 0
-        self._deadline = time.monotonic() + BROWSER_TIMEOUT
+        self._timeout = timeout
+        self._deadline = time.monotonic() + timeout
         self.session: str | None = None
 
     def __enter__(self) -> _DevTools:
@@ -227,7 +270,7 @@ class _DevTools:
         while b"\0" not in self._buffer:
             remaining = self._deadline - time.monotonic()
             if remaining <= 0:
-                raise RenderError(f"the browser took longer than {BROWSER_TIMEOUT:g} seconds and was stopped")
+                raise RenderError(f"the browser took longer than {self._timeout:g} seconds and was stopped")
             ready, _, _ = select.select([self._from_browser], [], [], remaining)
             if ready:
                 chunk = os.read(self._from_browser, 1 << 20)
@@ -278,6 +321,16 @@ class _DevTools:
             {"width": width, "height": height, "deviceScaleFactor": PNG_SCALE, "mobile": False},
         )
 
+    def _open(self, url: str) -> None:
+        """Navigate to the page and wait for its load event, then for it to settle."""
+        self._loaded = False
+        self.send("Page.navigate", {"url": url})
+        while not self._loaded:
+            message = self._read()
+            if message.get("method") == "Page.loadEventFired":
+                self._loaded = True
+        self._settle()
+
     def full_page_png(self, url: str) -> bytes:
         target = self.send("Target.createTarget", {"url": "about:blank"}, session=False)["targetId"]
         self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}, session=False)[
@@ -290,13 +343,7 @@ class _DevTools:
         )
         width, height = PNG_WIDTH, 900
         self._size(width, height)
-        self._loaded = False
-        self.send("Page.navigate", {"url": url})
-        while not self._loaded:
-            message = self._read()
-            if message.get("method") == "Page.loadEventFired":
-                self._loaded = True
-        self._settle()
+        self._open(url)
         # The grid's height follows the window's (its header rows stay pinned
         # on screen): grow the window until the whole page fits in it.
         for _ in range(4):
@@ -310,5 +357,7 @@ class _DevTools:
             width, height = wanted
             self._size(width, height)
             self._settle()
-        data = self.send("Page.captureScreenshot", {"format": "png", "fromSurface": True})["data"]
+        data = self.send(
+            "Page.captureScreenshot", {"format": "png", "fromSurface": True, "captureBeyondViewport": False}
+        )["data"]
         return base64.b64decode(data)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from support import EXAMPLES, run_jmap
+from support import EXAMPLES, jmap_command, run_jmap
 
 from jmap.render.browser import BROWSER_CANDIDATES, reproducible_pdf
 
@@ -54,6 +54,34 @@ def test_render_writes_an_a3_pdf_and_a_2x_png_of_the_page(tmp_path):
     assert run_jmap("render", "-f", "page-pdf,page-png", "-o", str(again), str(CHECKOUT)).returncode == 0
     assert (again / "checkout-fr.page.pdf").read_bytes() == pdf.read_bytes()
     assert (again / "checkout-fr.page.png").read_bytes() == png.read_bytes()
+
+
+@needs_browser
+@pytest.mark.browser
+def test_four_renders_of_the_same_map_at_once_write_the_same_png(tmp_path):
+    # A build or CI job runs several renders side by side on a busy machine:
+    # the PNG must still be the same bytes, not one of two rasterisations.
+    env = {**os.environ, "NO_COLOR": "1"}
+    renders = [
+        subprocess.Popen(
+            [*jmap_command(), "render", "-f", "page-png", "-o", str(tmp_path / str(n)), str(CHECKOUT)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for n in range(4)
+    ]
+    try:
+        for render in renders:
+            _, stderr = render.communicate(timeout=240)
+            assert render.returncode == 0, stderr.decode()
+    finally:
+        for render in renders:
+            if render.poll() is None:
+                render.kill()
+                render.wait()
+    images = {(tmp_path / str(n) / "checkout-fr.page.png").read_bytes() for n in range(4)}
+    assert len(images) == 1
 
 
 def test_without_a_browser_the_format_fails_with_one_line_and_the_others_are_written(tmp_path):
@@ -114,3 +142,24 @@ def test_cli_help_lists_the_page_formats(command):
     result = run_jmap(command, "--help")
     assert result.returncode == 0
     assert b"page-pdf" in result.stdout and b"page-png" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "nan", "inf"])
+def test_a_bad_browser_timeout_fails_the_page_format_with_one_line_and_the_others_are_written(tmp_path, value):
+    # Read when the browser runs, not at import: the other formats are still written.
+    out = tmp_path / "out"
+    env = {"JMAP_BROWSER_TIMEOUT": value}
+    result = run_jmap("render", "-f", "md,page-pdf,html", "-o", str(out), str(CHECKOUT), env=env)
+    stderr = result.stderr.decode()
+    assert result.returncode == 1, stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    errors = [line for line in stderr.splitlines() if "error" in line]
+    assert len(errors) == 1, stderr
+    assert "page-pdf" in errors[0]
+    assert f"JMAP_BROWSER_TIMEOUT must be a number of seconds greater than 0, not '{value}'" in errors[0]
+    assert sorted(p.name for p in out.iterdir()) == ["checkout-fr.html", "checkout-fr.md"]
+
+
+def test_a_bad_browser_timeout_does_not_break_the_other_commands(tmp_path):
+    result = run_jmap("validate", str(CHECKOUT), env={"JMAP_BROWSER_TIMEOUT": "abc"})
+    assert result.returncode == 0, result.stderr.decode()
