@@ -3,6 +3,7 @@ machine, and update every open page at each save until Ctrl-C."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import socket
@@ -146,10 +147,8 @@ def serve(
     # From here on, Ctrl-C or SIGTERM at any moment (even during the first
     # render) ends the same quiet way.
     try:
-        with terminate_as_interrupt():
+        with contextlib.suppress(KeyboardInterrupt), terminate_as_interrupt():
             _run(server, preview, path, host, open_browser, stop)
-    except KeyboardInterrupt:
-        pass
     finally:
         stop.set()
         preview.stop()

@@ -685,11 +685,10 @@ def _die_with_parent() -> None:
     import ctypes
 
     pr_set_pdeathsig = 1
-    try:
+    # Without prctl (another libc) the parent-alive checks are all there is.
+    with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
 
 
 def output_records(cached: object) -> dict[str, dict[str, Any]]:
