@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import math
 import os
 import re
 import select
@@ -36,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 from jmap.errors import RenderError
-from jmap.text import printable
 
 BROWSER_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 BROWSER_FLAGS = (
@@ -78,25 +76,11 @@ _PDF_NODE_ID = re.compile(rb"\(node(\d{8})\)")
 
 
 def browser_timeout() -> float:
-    """JMAP_BROWSER_TIMEOUT in seconds, or the default.
+    """JMAP_BROWSER_TIMEOUT in seconds, or the default: read when the browser
+    runs, with the same rules as JMAP_DOT_TIMEOUT."""
+    from jmap.render.graphviz import seconds_setting
 
-    Read when the browser runs, not at import (as JMAP_DOT_TIMEOUT is): a
-    value that is not a positive number is the user's mistake, so the page
-    format fails with one line (exit 1) and the other formats are written.
-    """
-    raw = os.environ.get("JMAP_BROWSER_TIMEOUT", "").strip()
-    if not raw:
-        return DEFAULT_BROWSER_TIMEOUT
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = math.nan
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise RenderError(
-            f"JMAP_BROWSER_TIMEOUT must be a number of seconds greater than 0, not '{printable(raw)}' "
-            f"(unset it for the default of {DEFAULT_BROWSER_TIMEOUT:g})"
-        )
-    return seconds
+    return seconds_setting("JMAP_BROWSER_TIMEOUT", DEFAULT_BROWSER_TIMEOUT)
 
 
 def find_browser() -> str:

@@ -32,25 +32,32 @@ DEFAULT_DOT_TIMEOUT = 300.0
 _VERSION = re.compile(r"version\s+(\d+(?:\.\d+)*)")
 
 
-def dot_timeout() -> float:
-    """JMAP_DOT_TIMEOUT in seconds, or the default.
+def seconds_setting(name: str, default: float) -> float:
+    """The environment variable ``name`` as a number of seconds, or ``default``.
 
-    Read when ``dot`` runs, not at import, and a value that is not a positive
-    number is the user's mistake (exit 1 with a message), not a bug in jmap.
+    Read when a program runs, not at import, and a value that is not a positive
+    number is the user's mistake: the format fails with one line (exit 1) and
+    the other formats are still written; it is never a bug in jmap. Shared by
+    ``dot`` (JMAP_DOT_TIMEOUT) and the browser (JMAP_BROWSER_TIMEOUT).
     """
-    raw = os.environ.get("JMAP_DOT_TIMEOUT", "").strip()
+    raw = os.environ.get(name, "").strip()
     if not raw:
-        return DEFAULT_DOT_TIMEOUT
+        return default
     try:
         seconds = float(raw)
     except ValueError:
         seconds = math.nan
     if not (math.isfinite(seconds) and seconds > 0):
         raise RenderError(
-            f"JMAP_DOT_TIMEOUT must be a number of seconds greater than 0, not '{printable(raw)}' "
-            f"(unset it for the default of {DEFAULT_DOT_TIMEOUT:g})"
+            f"{name} must be a number of seconds greater than 0, not '{printable(raw)}' "
+            f"(unset it for the default of {default:g})"
         )
     return seconds
+
+
+def dot_timeout() -> float:
+    """JMAP_DOT_TIMEOUT in seconds, or the default (see :func:`seconds_setting`)."""
+    return seconds_setting("JMAP_DOT_TIMEOUT", DEFAULT_DOT_TIMEOUT)
 
 
 MISSING_DOT = (
