@@ -24,24 +24,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--disable-default-apps",
-    "--disable-dev-shm-usage",
-    "--mute-audio",
-    "--hide-scrollbars",
-    "--remote-debugging-pipe",
-)
+from jmap.render.browser import BROWSER_CANDIDATES, BROWSER_FLAGS
+
+#: The product's own list of browsers and of flags that keep Chromium off the
+#: network, plus what the test driver needs (no QUIC, the DevTools pipe).
+CHROMIUM_CANDIDATES = BROWSER_CANDIDATES
+CHROMIUM_FLAGS = (*BROWSER_FLAGS, "--disable-quic", "--remote-debugging-pipe")
 
 
 def chromium_path() -> str | None:
