@@ -74,6 +74,11 @@ FACE_RADIUS = 8
 #: character at 6 pt or more): wider maps print as several grids of whole
 #: stages, each with its own stage headers and lane names.
 PRINT_COLUMNS_PER_PAGE = 12
+#: About how many characters a printed column holds on a line, and how many
+#: lines a lane's row may hold before it goes on in a row below: a row is
+#: never cut across sheets, so that its lane name is on the sheet with it.
+PRINT_LINE_CHARS = 17
+PRINT_ROW_LINES = 40
 #: Persona colours are darkened until their lines and markers reach this
 #: contrast ratio against the curve's bands (WCAG 2.1 non-text contrast).
 MIN_PERSONA_CONTRAST = 3.0
@@ -92,7 +97,7 @@ DASH_PATTERNS = ("", "7 4", "2 4", "10 4 2 4", "4 4", "12 3")
 # -- view model ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PersonaView:
     #: Position in the map: the persona's CSS class (``persona-0``) and colour variable.
     position: int
@@ -112,15 +117,18 @@ class PersonaView:
     swatch_path: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class MetricView:
-    name: str
+    """A labelled figure: a metric (with its target and source) or one of the
+    header's facts (without them)."""
+
+    label: str
     value: str
-    target: str | None
-    source: str | None
+    target: str | None = None
+    source: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class FlowTarget:
     name: str
     #: Positional in-page anchor (``tp-3``) or None when the target is not on this page.
@@ -129,14 +137,7 @@ class FlowTarget:
     loops_back: bool
 
 
-@dataclass(frozen=True, slots=True)
-class FlowView:
-    #: ``exit`` (``next: []``) or ``explicit`` (``next: [ids]``).
-    kind: str
-    targets: tuple[FlowTarget, ...]
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ScoreView:
     """One emotion score as text: readable without the curve or colours."""
 
@@ -147,7 +148,7 @@ class ScoreView:
     face: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class TouchpointView:
     anchor: str
     name: str
@@ -157,12 +158,14 @@ class TouchpointView:
     channel_online: bool
     duration: str | None
     personas: tuple[PersonaView, ...]
-    flow: FlowView | None = None
+    #: Explicit flow only: None without ``next``, () for ``next: []`` (the
+    #: journey ends here), else the targets of ``next: [ids]``.
+    flow: tuple[FlowTarget, ...] | None = None
     #: Emotion scores of a sub-touchpoint (those of a column's own touchpoint are on the curve).
     scores: tuple[ScoreView, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class StageView:
     name: str
     description: str | None
@@ -177,7 +180,7 @@ class StageView:
     continued: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ColumnView:
     position: int
     first_of_stage: bool
@@ -186,7 +189,7 @@ class ColumnView:
     subs: tuple[TouchpointView, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PainPointView:
     name: str
     description: str | None
@@ -196,7 +199,7 @@ class PainPointView:
     unaddressed: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class OpportunityView:
     anchor: str
     name: str
@@ -211,7 +214,7 @@ class OpportunityView:
     addresses: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class TimeBar:
     """A touchpoint's duration as a bar as long as its share of the longest one."""
 
@@ -221,7 +224,7 @@ class TimeBar:
     longest: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Group:
     """What one touchpoint contributes to a lane cell; ``via`` names the
     sub-touchpoint it comes from (None for the column's own touchpoint)."""
@@ -230,7 +233,7 @@ class Group:
     items: tuple[object, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LaneView:
     key: str
     label: str
@@ -239,9 +242,11 @@ class LaneView:
     cells: tuple[tuple[Group, ...], ...]
     #: True for the first lane below the line of visibility.
     below_visibility: bool = False
+    #: True for the rows that carry on a lane too tall for one printed sheet.
+    continued: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CurvePoint:
     """One persona's score at one column (for the text equivalent and tests)."""
 
@@ -250,7 +255,7 @@ class CurvePoint:
     title: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CurveSegment:
     x1: str
     y1: str
@@ -260,7 +265,7 @@ class CurveSegment:
     skipped: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CurveSeries:
     persona: PersonaView | None
     name: str
@@ -273,13 +278,7 @@ class CurveSeries:
     legend_marker: str
 
 
-@dataclass(frozen=True, slots=True)
-class CurveMarker:
-    persona: PersonaView | None
-    path: str
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CurveSpot:
     """A face and its score where one or more personas stand at a column:
     the markers beside it say who."""
@@ -291,10 +290,11 @@ class CurveSpot:
     sign: str
     mouth: str
     title: str
-    markers: tuple[CurveMarker, ...]
+    #: (persona position, marker path) of each persona standing there.
+    markers: tuple[tuple[int, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CurveView:
     height: int
     #: y of each score from +2 down to -2, paired with the score's sign and face path.
@@ -307,20 +307,22 @@ class CurveView:
     description: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class GridView:
-    """One swimlane grid: the whole map on screen, or one print page of it."""
+    """The swimlane grid of the whole map, or one part of it: whole stages
+    no wider than a sheet of A3. The page draws one table per part; on screen
+    the parts line up as one grid, in print each starts a sheet."""
 
     stages: tuple[StageView, ...]
     columns: tuple[ColumnView, ...]
     lanes_above: tuple[LaneView, ...]
     lanes_below: tuple[LaneView, ...]
     curve: CurveView | None
-    #: A print-only copy: no ids (the screen grid owns the anchors).
-    print_copy: bool = False
+    #: Whether the row of stage details is drawn: the same in every part, so that rows line up.
+    details: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class SummaryView:
     stages: int
     touchpoints: int
@@ -331,13 +333,7 @@ class SummaryView:
     time_in_touchpoints: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
-    label: str
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PageView:
     lang: str
     labels: dict[str, str]
@@ -350,10 +346,15 @@ class PageView:
     persona_filter: PersonaView | None
     summary: SummaryView
     #: The header's one line of facts, every number in the map's language.
-    facts: tuple[Fact, ...]
+    facts: tuple[MetricView, ...]
     grid: GridView
-    #: The grid split by stage groups for print; empty when one sheet holds it.
-    print_parts: tuple[GridView, ...]
+    #: The grid in parts of whole stages, one sheet of A3 each (one part when a sheet holds it all).
+    parts: tuple[GridView, ...]
+    #: The grid's rows (stage headers, details, curve, touchpoints, lanes, line
+    #: of visibility), and the column spans its cells use: the style sheet
+    #: places every part's cells on the same rows.
+    rows: int
+    spans: tuple[int, ...]
     opportunities: tuple[OpportunityView, ...]
     column_min_width: int
     lane_width: int
@@ -531,7 +532,7 @@ class _Builder:
         target = None
         if m.target is not None:
             target = format_metric_value(m.target, self.lang) + ("\u00a0" + m.unit if m.unit else "")
-        return MetricView(name=metric_label(m), value=format_metric(m, self.lang), target=target, source=m.source)
+        return MetricView(label=metric_label(m), value=format_metric(m, self.lang), target=target, source=m.source)
 
     def touchpoint_view(
         self, tp: Touchpoint, anchor: str, inherited_channel: str | None = None, with_scores: bool = False
@@ -556,12 +557,12 @@ class _Builder:
             scores=self.scores_at(tp) if with_scores else (),
         )
 
-    def flow(self, tp: Touchpoint) -> FlowView | None:
+    def flow(self, tp: Touchpoint) -> tuple[FlowTarget, ...] | None:
         """Explicit flow only: the default edge to the next column needs no mark."""
         if tp.next is None:
             return None
         if not tp.next:
-            return FlowView(kind="exit", targets=())
+            return ()
         here = self.column_of.get(tp.id, -1)
         targets = []
         for target_id in tp.next:
@@ -574,7 +575,7 @@ class _Builder:
                     loops_back=column is not None and column <= here,
                 )
             )
-        return FlowView(kind="explicit", targets=tuple(targets))
+        return tuple(targets)
 
     def score(self, persona: PersonaView | None, value: int) -> ScoreView:
         return ScoreView(
@@ -699,6 +700,15 @@ class _Builder:
             lanes_above=lanes_above,
             lanes_below=lanes_below,
             curve=self.curve_view(curve_series, columns, 0, len(columns)) if curve_series else None,
+            details=any(s.goal or s.length or s.in_touchpoints or s.description or s.metrics for s in stages),
+        )
+        parts = self.parts(grid, curve_series)
+        rows = (
+            2  # stage names, touchpoints
+            + grid.details
+            + (grid.curve is not None)
+            + sum(lane.kind != "curve" for lane in lanes_above)
+            + (len(lanes_below) + 1 if lanes_below else 0)
         )
         visible_ids = {tp.id for src in sources for tp in src}
         length = jm.journey_length()
@@ -724,7 +734,9 @@ class _Builder:
             summary=summary,
             facts=self.facts(summary),
             grid=grid,
-            print_parts=self.print_parts(grid, curve_series),
+            parts=parts,
+            rows=rows,
+            spans=tuple(sorted({s.span for part in parts for s in part.stages} | {len(p.columns) for p in parts})),
             opportunities=tuple(self.opportunity(i, o) for i, o in enumerate(jm.opportunities)),
             column_min_width=COLUMN_MIN_WIDTH,
             lane_width=LANE_HEADER_WIDTH,
@@ -733,20 +745,20 @@ class _Builder:
             emotion_colors=dict(EMOTION_COLORS),
         )
 
-    def facts(self, summary: SummaryView) -> tuple[Fact, ...]:
+    def facts(self, summary: SummaryView) -> tuple[MetricView, ...]:
         lab, lang = self.lab, self.lang
         facts = [
-            Fact(lab["stages"], format_number(summary.stages, lang)),
-            Fact(lab["touchpoints"], format_number(summary.touchpoints, lang)),
-            Fact(lab["pain_points"], format_number(summary.pain_points, lang)),
-            Fact(lab["opportunities"], format_number(summary.opportunities, lang)),
+            MetricView(lab["stages"], format_number(summary.stages, lang)),
+            MetricView(lab["touchpoints"], format_number(summary.touchpoints, lang)),
+            MetricView(lab["pain_points"], format_number(summary.pain_points, lang)),
+            MetricView(lab["opportunities"], format_number(summary.opportunities, lang)),
         ]
         if summary.journey_length is not None:
-            facts.append(Fact(lab["journey_length"], summary.journey_length))
+            facts.append(MetricView(lab["journey_length"], summary.journey_length))
         if summary.time_in_touchpoints is not None:
-            facts.append(Fact(lab["time_in_touchpoints"], summary.time_in_touchpoints))
+            facts.append(MetricView(lab["time_in_touchpoints"], summary.time_in_touchpoints))
         if self.jm.owner is not None:
-            facts.append(Fact(lab["owner"], self.jm.owner))
+            facts.append(MetricView(lab["owner"], self.jm.owner))
         return tuple(facts)
 
     def lanes(
@@ -807,8 +819,8 @@ class _Builder:
                 return None
             return LaneView(key=key, label=lab[key], kind=kinds.get(key, "text"), cells=tuple(cells))
 
-        above = tuple(v for k in above_keys if (v := lane(k)) is not None)
-        below = [v for k in below_keys if (v := lane(k)) is not None]
+        above = tuple(row for k in above_keys if (v := lane(k)) is not None for row in _lane_rows(v))
+        below = [row for k in below_keys if (v := lane(k)) is not None for row in _lane_rows(v)]
         if below:
             below[0] = replace(below[0], below_visibility=True)
         return above, tuple(below)
@@ -918,7 +930,6 @@ class _Builder:
                     skipped=skipped,
                 )
                 for a, b, skipped in moves
-                if b < end
             )
             for pt in points:
                 by_spot.setdefault((pt.column, pt.score), []).append(
@@ -933,7 +944,7 @@ class _Builder:
         for (column, score), who in sorted(by_spot.items()):
             y = _curve_y(score)
             markers = tuple(
-                CurveMarker(persona=persona, path=marker_path(shape, -FACE_RADIUS - 6 - 10 * j, y))
+                (persona.position, marker_path(shape, -FACE_RADIUS - 6 - 10 * j, y))
                 for j, (persona, shape) in enumerate(who)
                 if persona is not None and len(self.personas) > 1
             )
@@ -956,7 +967,7 @@ class _Builder:
         stage_lines = tuple(
             _num(100 * (col.position - start) / count)
             for col in columns[start:end]
-            if col.first_of_stage and col.position > start
+            if col.first_of_stage and col.position > 0
         )
         return CurveView(
             height=CURVE_HEIGHT,
@@ -970,13 +981,16 @@ class _Builder:
 
     # print ----------------------------------------------------------------------
 
-    def print_parts(self, grid: GridView, series: list[CurveSeries]) -> tuple[GridView, ...]:
-        """The grid cut into sheets of at most PRINT_COLUMNS_PER_PAGE columns,
+    def parts(self, grid: GridView, series: list[CurveSeries]) -> tuple[GridView, ...]:
+        """The grid cut into parts of at most PRINT_COLUMNS_PER_PAGE columns,
         whole stages together where they fit; a longer stage is cut within and
-        its header repeated, marked as continued. Empty when one sheet holds all."""
+        its header repeated, marked as continued. The parts are the page's
+        tables: on screen they line up as one grid, in print each starts a
+        sheet with its own stage headers and lane names, so nothing is drawn
+        twice and the page grows linearly with the map."""
         columns = grid.columns
         if len(columns) <= PRINT_COLUMNS_PER_PAGE:
-            return ()
+            return (grid,)
         # (stage, first column, column count) pieces no wider than a sheet.
         pieces: list[tuple[StageView, int, int, bool]] = []
         first = 0
@@ -999,22 +1013,76 @@ class _Builder:
         for sheet in sheets:
             start = sheet[0][1]
             end = sheet[-1][1] + sheet[-1][2]
-            stages = tuple(replace(stage, span=width, continued=continued) for stage, _f, width, continued in sheet)
-            # The first column of a sheet always starts a visual group.
-            part_columns = tuple(
-                replace(col, first_of_stage=col.first_of_stage or col.position == start) for col in columns[start:end]
+            stages = tuple(
+                stage if not continued and width == stage.span else replace(stage, span=width, continued=continued)
+                for stage, _f, width, continued in sheet
             )
             parts.append(
                 GridView(
                     stages=stages,
-                    columns=part_columns,
+                    columns=columns[start:end],
                     lanes_above=tuple(_slice_lane(lane, start, end) for lane in grid.lanes_above),
                     lanes_below=tuple(_slice_lane(lane, start, end) for lane in grid.lanes_below),
                     curve=self.curve_view(series, columns, start, end) if series else None,
-                    print_copy=True,
+                    details=grid.details,
                 )
             )
         return tuple(parts)
+
+
+def _lines(item: object) -> int:
+    """About how many lines ``item`` takes in a printed column: a guess from
+    its text, generous so that a row fits on a sheet."""
+    if isinstance(item, str):
+        return 1 + len(item) // PRINT_LINE_CHARS
+    if isinstance(item, PainPointView):
+        text = [item.name, item.description or "", item.owner or ""]
+        return 2 + item.unaddressed + sum(1 + len(t) // PRINT_LINE_CHARS for t in text if t)
+    if isinstance(item, OpportunityView):
+        return 3 + (len(item.name) + len(", ".join(item.addresses))) // PRINT_LINE_CHARS
+    return 3  # a time bar, a metric
+
+
+def _lane_rows(lane: LaneView) -> list[LaneView]:
+    """A lane as rows that each fit on a printed sheet: a cell taller than
+    PRINT_ROW_LINES goes on in a row below, named "(continued)", so the lane's
+    name is on every sheet that shows its content (a table repeats its stage
+    headers on each sheet, but not a row's header)."""
+    if lane.kind == "curve":
+        return [lane]
+    chunked: list[list[tuple[Group, ...]]] = []
+    for cell in lane.cells:
+        chunks: list[list[Group]] = [[]]
+        used = 0
+        for group in cell:
+            taken: list[object] = []
+            cost = 1 if group.via is not None else 0
+            for item in group.items:
+                lines = _lines(item)
+                if used + cost + lines > PRINT_ROW_LINES and (taken or chunks[-1]):
+                    if taken:
+                        chunks[-1].append(Group(via=group.via, items=tuple(taken)))
+                    chunks.append([])
+                    taken, used, cost = [], 0, 1 if group.via is not None else 0
+                taken.append(item)
+                used += cost + lines
+                cost = 0
+            if taken:
+                chunks[-1].append(Group(via=group.via, items=tuple(taken)))
+            used += 1  # the gap between groups
+        chunked.append([tuple(chunk) for chunk in chunks])
+    count = max((len(c) for c in chunked), default=1)
+    if count == 1:
+        return [lane]
+    return [
+        replace(
+            lane,
+            cells=tuple(c[k] if k < len(c) else () for c in chunked),
+            below_visibility=lane.below_visibility and k == 0,
+            continued=k > 0,
+        )
+        for k in range(count)
+    ]
 
 
 def _slice_lane(lane: LaneView, start: int, end: int) -> LaneView:

@@ -13,6 +13,7 @@ from support import example_paths, run_jmap
 from support.factories import sample_map
 
 from jmap.errors import RenderError
+from jmap.format.validator import load_text
 from jmap.model import (
     Emotion,
     JourneyMap,
@@ -139,13 +140,13 @@ def test_sub_touchpoints_are_listed_under_their_parent_with_depth():
 def test_branches_loops_and_exits_are_marked():
     page = build_page(sample_map())
     flow = page.columns[2].touchpoint.flow
-    assert flow.kind == "explicit"
-    assert [(t.name, t.anchor, t.loops_back) for t in flow.targets] == [
+    assert [(t.name, t.anchor, t.loops_back) for t in flow] == [
         ("tp-confirmation", "tp-4", False),
         ("tp-callback", "tp-3", False),
         ("tp-cart", "tp-1", True),
     ]
-    assert page.columns[2].subs[1].flow.kind == "exit"
+    assert page.columns[2].subs[1].flow == ()  # next: [] ends the journey
+    assert page.columns[0].touchpoint.flow is None  # the default flow needs no mark
     html = render_html(sample_map())
     assert "End of the journey" in html
     assert '<a href="#tp-1">tp-cart</a>' in html
@@ -187,7 +188,7 @@ def test_metrics_show_value_target_unit_and_source():
     page = build_page(sample_map())
     lane = next(lane for lane in page.lanes_below if lane.key == "metrics")
     metric = lane.cells[3][0].items[0]
-    assert (metric.name, metric.value, metric.target, metric.source) == (
+    assert (metric.label, metric.value, metric.target, metric.source) == (
         "Metric2 name",
         "22%\u00a0unit",
         "25%\u00a0unit",
@@ -214,14 +215,14 @@ def test_backstage_owner_and_metrics_are_below_the_line_of_visibility():
         ("metrics", False),
     ]
     html = render_html(sample_map())
-    assert html.index('<tr class="visibility"') < html.index('<tr class="lane lane-backstage below-visibility"')
-    assert html.index('<tr class="lane lane-opportunities"') < html.index('<tr class="visibility"')
+    assert html.index('<tr class="visibility') < html.index('<tr class="lane lane-backstage below-visibility')
+    assert html.index('<tr class="lane lane-opportunities') < html.index('<tr class="visibility')
 
 
 def test_lanes_without_content_anywhere_are_left_out():
     html = render_html(minimal_map())
     assert lane_keys(html) == []
-    assert '<tr class="visibility"' not in html
+    assert '<tr class="visibility' not in html
     assert '<svg class="curve"' not in html
     assert "Only touchpoint" in html
 
@@ -241,7 +242,7 @@ def test_a_lane_appears_as_soon_as_one_touchpoint_fills_it():
     )
     html = render_html(jm)
     assert lane_keys(html) == ["backstage"]
-    assert '<tr class="visibility"' in html
+    assert '<tr class="visibility' in html
 
 
 def test_french_labels():
@@ -301,7 +302,8 @@ def test_each_point_carries_its_face_and_score():
     spots = {(s.column, s.score): s for s in page.curve.spots}
     # Sophie and Marc at the cart: two scores, two faces, each with its persona's marker.
     assert spots[(1, 0)].sign == "0" and spots[(1, -1)].sign == "-1"
-    assert [m.persona.id for m in spots[(1, -1)].markers] == ["marc"]
+    marc = next(p for p in page.personas if p.id == "marc")
+    assert [position for position, _path in spots[(1, -1)].markers] == [marc.position]
     html = render_html(sample_map())
     assert '<text class="spot-sign" x="11"' in html
     assert html.count('<svg class="spot"') == len(page.curve.spots)
@@ -396,7 +398,7 @@ def test_time_lane_draws_each_duration_against_the_longest():
     assert html.count('class="longest-mark"') == 1
 
 
-def test_a_map_wider_than_a_sheet_prints_as_stage_groups():
+def test_a_map_wider_than_a_sheet_is_drawn_as_parts_of_whole_stages():
     from jmap.render.page import PRINT_COLUMNS_PER_PAGE
 
     stages = tuple(
@@ -409,24 +411,69 @@ def test_a_map_wider_than_a_sheet_prints_as_stage_groups():
     )
     page = build_page(minimal_map(stages=stages))
     assert len(page.columns) == 20
-    parts = page.print_parts
+    parts = page.parts
     # Whole stages per sheet: 4 + 4 + 4 columns, then 4 + 4.
     assert [[s.name for s in part.stages] for part in parts] == [
         ["Stage 0", "Stage 1", "Stage 2"],
         ["Stage 3", "Stage 4"],
     ]
     assert all(len(part.columns) <= PRINT_COLUMNS_PER_PAGE for part in parts)
-    assert all(part.print_copy and part.lanes_above[0].label == "Doing" for part in parts)
+    assert all(part.lanes_above[0].label == "Doing" for part in parts)
+    # Every column is drawn once: the parts are the page's only tables.
+    assert [c.position for part in parts for c in part.columns] == list(range(20))
     html = render_html(minimal_map(stages=stages))
-    assert html.count('<table class="grid grid-print cols-') == 2
-    assert 'id="tp-0"' in html and html.count('id="tp-0"') == 1  # anchors only in the screen grid
+    assert html.count('<table class="grid cols-') == 2
+    assert html.count(">T3.1</div>") == 1
+    assert html.count('id="tp-0"') == 1 and html.count('id="tp-19"') == 1
+    # The second part's lane names are there for print, hidden on screen.
+    assert html.count('<th scope="row" class="lane-head part-head">Doing</th>') == 1
     # A stage longer than a sheet is cut within and marked as continued.
     long_stage = (
         Stage(id="l", name="Long", touchpoints=tuple(Touchpoint(id=f"l{k}", name=f"L{k}") for k in range(13))),
     )
-    parts = build_page(minimal_map(stages=long_stage)).print_parts
+    parts = build_page(minimal_map(stages=long_stage)).parts
     assert [(p.stages[0].span, p.stages[0].continued) for p in parts] == [(12, False), (1, True)]
-    assert build_page(sample_map()).print_parts == ()
+    one = build_page(sample_map())
+    assert one.parts == (one.grid,)
+
+
+def test_a_lane_too_tall_for_a_sheet_goes_on_in_a_row_named_again():
+    doing = tuple(f"Step {k} of a long list of things the customer does here" for k in range(30))
+    stages = (
+        Stage(
+            id="s",
+            name="S",
+            touchpoints=(Touchpoint(id="a", name="A", doing=doing, thinking=("short",)), Touchpoint(id="b", name="B")),
+        ),
+    )
+    page = build_page(minimal_map(stages=stages))
+    rows = [lane for lane in page.lanes_above if lane.key == "doing"]
+    assert len(rows) > 1
+    assert [lane.continued for lane in rows] == [False] + [True] * (len(rows) - 1)
+    # Nothing lost, nothing repeated, in order; the other column stays empty.
+    assert tuple(item for lane in rows for group in lane.cells[0] for item in group.items) == doing
+    assert all(lane.cells[1] == () for lane in rows)
+    # A short lane stays one row.
+    assert [lane.key for lane in page.lanes_above].count("thinking") == 1
+    html = render_html(minimal_map(stages=stages))
+    assert html.count('<span class="continued">(continued)</span></th>') == len(rows) - 1
+    # The rows of the style sheet cover every row of the grid.
+    assert f".gr-{page.rows} > th" in html and f".gr-{page.rows + 1} > th" not in html
+    assert f'<tr class="lane lane-doing continued gr-{page.rows - 1}">' in html or "lane-thinking" in html
+
+
+def test_the_page_grows_linearly_with_the_map_and_draws_each_column_once():
+    from support.generated import generated_map_yaml
+
+    sizes = {}
+    for touchpoints in (50, 200):
+        jm = load_text(generated_map_yaml(touchpoints), "big.yaml").map
+        assert jm is not None
+        sizes[touchpoints] = len(render_html(jm).encode("utf-8"))
+    # The style sheet and header are paid once; each touchpoint costs the same.
+    per_touchpoint = (sizes[200] - sizes[50]) / 150
+    assert per_touchpoint < 3.2 * 1024, per_touchpoint
+    assert sizes[50] / 50 < 4.0 * 1024, sizes[50] / 50
 
 
 def test_numbers_and_durations_in_french():
@@ -597,7 +644,7 @@ def test_a_user_template_overrides_one_shipped_template(tmp_path: Path):
     html = render_html(sample_map(text=lambda f: f"<{f}>"), templates_dir=tmp_path)
     assert '<header class="brand"><h1>ACME · &lt;title&gt;</h1></header>' in html
     # The rest of the page still comes from the shipped templates.
-    assert 'class="grid"' in html
+    assert 'class="grid-parts"' in html
 
 
 def test_overriding_the_style_keeps_the_csp_hash_right(tmp_path: Path):
@@ -682,7 +729,7 @@ def test_a_user_page_can_extend_the_shipped_one(tmp_path: Path):
     )
     html = render_html(sample_map(text=lambda f: f"<{f}>"), templates_dir=tmp_path)
     assert "<footer>© ACME &lt;owner&gt;</footer>" in html
-    assert 'class="grid"' in html
+    assert 'class="grid-parts"' in html
     assert "footer { color: #b00; }" in html and "--sev-critical" in html
 
 
