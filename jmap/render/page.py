@@ -78,7 +78,7 @@ PRINT_COLUMNS_PER_PAGE = 12
 #: lines a lane's row may hold before it goes on in a row below: a row is
 #: never cut across sheets, so that its lane name is on the sheet with it.
 PRINT_LINE_CHARS = 17
-PRINT_ROW_LINES = 40
+PRINT_ROW_LINES = 32
 #: Persona colours are darkened until their lines and markers reach this
 #: contrast ratio against the curve's bands (WCAG 2.1 non-text contrast).
 MIN_PERSONA_CONTRAST = 3.0

@@ -54,6 +54,30 @@ def _columns_map(columns: int, lang: str = "en") -> JourneyMap:
     return jm
 
 
+def _tall_lanes_map(columns: int) -> JourneyMap:
+    """A map of two stages whose first touchpoints have doing and thinking
+    lists far too long for one sheet of A3: their lanes run over several
+    sheets. Items are numbered (``do7``, ``th12``) to be found in the PDF."""
+    lines = ["jmap: 1", "title: Tall lanes", "lang: en", "stages:"]
+    half = columns // 2
+    for k in range(columns):
+        if k % half == 0:
+            lines += [f"  - id: s{k}", f"    name: Stage {'AB'[k // half]} here", "    touchpoints:"]
+        lines += [f"      - id: t{k}", f"        name: Touchpoint {k}", "        emotion: 1"]
+        if k % half == 0:
+            lines.append("        doing:")
+            lines += [
+                f"          - do{i} fills in one more field of a very long form, then checks it" for i in range(45)
+            ]
+            lines.append("        thinking:")
+            lines += [f"          - th{i} wonders whether this is the last field of the form" for i in range(45)]
+        else:
+            lines.append("        doing: Waits")
+    jm = load_text("\n".join(lines) + "\n", "tall.yaml").map
+    assert jm is not None
+    return jm
+
+
 def _open(browser, tmp_path: Path, name: str, html: str, width: int, height: int) -> Path:
     page = tmp_path / f"{name}.html"
     page.write_text(html, encoding="utf-8")
@@ -176,9 +200,14 @@ def _pdftotext_words(pdf: Path) -> list[tuple[int, float, float, float, str]]:
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
-@pytest.mark.parametrize("name", ["checkout-fr", "service-clinic", "wide-24"])
+@pytest.mark.parametrize("name", ["checkout-fr", "service-clinic", "wide-24", "tall-lanes"])
 def test_print_on_a3_keeps_every_character_at_6pt_or_more(browser, tmp_path, name):
-    jm = _columns_map(24) if name == "wide-24" else _load(ROOT / "examples" / f"{name}.yaml")
+    if name == "wide-24":
+        jm = _columns_map(24)
+    elif name == "tall-lanes":
+        jm = _tall_lanes_map(16)
+    else:
+        jm = _load(ROOT / "examples" / f"{name}.yaml")
     view = build_page(jm)
     page = _open(browser, tmp_path, name, render_html(jm), 1440, 900)
     browser.emulate_media("print")
@@ -217,6 +246,52 @@ def test_print_on_a3_keeps_every_character_at_6pt_or_more(browser, tmp_path, nam
         for p, y1 in found[-1:]:
             assert any(wp == p and y0 > y1 for wp, _h, y0, _y1, _w in words), f"'{heading}' stranded on page {p}"
     browser.open(page)
+
+
+def _print_pdf(browser, tmp_path: Path, name: str, html: str) -> Path:
+    _open(browser, tmp_path, name, html, 1440, 900)
+    browser.emulate_media("print")
+    try:
+        data = browser.send("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}, timeout=60)["data"]
+    finally:
+        browser.emulate_media("")
+    import base64
+
+    pdf = tmp_path / f"{name}.pdf"
+    pdf.write_bytes(base64.b64decode(data))
+    return pdf
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+@pytest.mark.parametrize("columns", [6, 16], ids=["one-part", "two-parts"])
+def test_a_lane_that_runs_onto_the_next_sheet_is_named_there_with_the_stage_headers(browser, tmp_path, columns):
+    jm = _tall_lanes_map(columns)
+    pdf = _print_pdf(browser, tmp_path, f"tall-{columns}", render_html(jm))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    sheets = text.split("\f")
+    lanes = {"do": "DOING", "th": "THINKING"}
+    shown: dict[str, list[int]] = {key: [] for key in lanes}
+    for number, sheet in enumerate(sheets, 1):
+        for key, lane_name in lanes.items():
+            if re.search(rf"\b{key}\d+ ", sheet):
+                shown[key].append(number)
+                # The lane's name, the stage headers and their corner are on this sheet.
+                assert lane_name in sheet, f"sheet {number} shows {lane_name.lower()} items without the lane name"
+                assert "STAGES" in sheet and re.search(r"Stage [AB] here", sheet), f"sheet {number}: no stage headers"
+    # The lanes do run over several sheets, and every item is printed once.
+    assert len(shown["do"]) >= 2 and len(shown["th"]) >= 2, shown
+    for key in lanes:
+        found = re.findall(rf"\b{key}(\d+) ", text)
+        assert sorted(map(int, found)) == sorted(list(range(45)) * 2), key  # two tall touchpoints
+    # No row header alone at the foot of a sheet: a sheet that ends with a
+    # lane name also shows that lane's items.
+    for number, sheet in enumerate(sheets, 1):
+        last = [line for line in sheet.splitlines() if line.strip()][-1:] or [""]
+        for key, lane_name in lanes.items():
+            if last[0].strip().startswith(lane_name):
+                assert re.search(rf"\b{key}\d+ ", sheet), f"'{lane_name}' stranded at the foot of sheet {number}"
 
 
 def _axe(browser) -> list[dict]:
