@@ -294,6 +294,100 @@ def test_a_lane_that_runs_onto_the_next_sheet_is_named_there_with_the_stage_head
                 assert re.search(rf"\b{key}\d+ ", sheet), f"'{lane_name}' stranded at the foot of sheet {number}"
 
 
+LONG_WORDS = (
+    "Rétrocompatibilité-intergouvernementalisation",  # a French compound
+    "https://boutique.example.com/commande/paiement/confirmation?session=4f9a",  # a URL
+    "ORDER_CONFIRMATION_EMAIL_TEMPLATE_V2_FINAL",  # a 40-character identifier
+)
+
+
+def _long_words_map(columns: int) -> JourneyMap:
+    """Every field of a narrow column filled with words longer than the column."""
+    a, b, c = LONG_WORDS
+    lines = [
+        "jmap: 1",
+        f"title: {a}",
+        "lang: fr",
+        "personas:",
+        f"  - id: p1\n    name: {a}",
+        f"  - id: p2\n    name: {c}",
+        "channels:",
+        f"  - id: web\n    name: {b}\n    type: online",
+        "stages:",
+    ]
+    for k in range(columns):
+        if k % 4 == 0:
+            lines += [
+                f"  - id: s{k}",
+                f"    name: {a}",
+                f"    goal: {b}",
+                f"    metrics:\n      {c.lower()}: 120000",
+                "    touchpoints:",
+            ]
+        lines += [
+            f"      - id: t{k}",
+            f"        name: {a if k % 2 else c}",
+            "        channel: web",
+            f"        personas: [{'p1' if k % 2 else 'p1, p2'}]",
+            f"        emotion: {{p1: 1, p2: -1}}" if k % 2 == 0 else "        emotion: {p1: 1}",
+            f"        doing: [{a}, {b}]",
+            f"        thinking: {c}",
+            f"        backstage: {b}",
+            f"        owner: {c}",
+            f"        metrics:\n          {a.lower()}: 4.3",
+            "        pain_points:",
+            f"          - id: pp{k}\n            name: {c}\n            severity: high\n            description: {b}\n"
+            f"            owner: {a}",
+            "        touchpoints:",
+            f"          - id: u{k}\n            name: {b}\n            doing: {c}",
+        ]
+    lines += ["opportunities:", f"  - id: o1\n    name: {a} {b}\n    addresses: [pp0, pp1]\n    impact: high"]
+    result = load_text("\n".join(lines) + "\n", "long-words.yaml")
+    assert result.map is not None, [d.format() for d in result.errors]
+    return result.map
+
+
+OVERFLOW_JS = """
+(() => {
+  const bad = [];
+  for (const cell of document.querySelectorAll('.grid-parts th, .grid-parts td, .opportunity-table td, .opportunity-table th')) {
+    if (cell.classList.contains('part-head') || !cell.getClientRects().length) continue;
+    const box = cell.getBoundingClientRect();
+    if (cell.scrollWidth > cell.clientWidth + 1) bad.push(['scroll', cell.className, cell.scrollWidth, cell.clientWidth]);
+    for (const el of cell.querySelectorAll('*')) {
+      if (el.closest('svg.curve, svg.curve-axis, .sr-only')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width && (r.right > box.right + 1 || r.left < box.left - 1))
+        bad.push([el.tagName, el.className.baseVal ?? el.className, (el.textContent || '').slice(0, 30), r.right - box.right]);
+    }
+  }
+  return {bad: bad.slice(0, 10), count: bad.length,
+          cells: document.querySelectorAll('.grid-parts td').length,
+          doc: document.documentElement.scrollWidth};
+})()
+"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)], ids=["1280x720", "phone"])
+def test_long_words_wrap_inside_their_column(browser, tmp_path, width, height):
+    jm = _long_words_map(12)
+    _open(browser, tmp_path, "long-words", render_html(jm), width, height)
+    # The columns are at their narrowest: twelve do not fit 1280 px.
+    frame = browser.evaluate(
+        "[document.querySelector('.grid-scroll').scrollWidth, document.querySelector('.grid-scroll').clientWidth]"
+    )
+    assert frame[0] > frame[1]
+    result = browser.evaluate(OVERFLOW_JS)
+    assert result["cells"] > 80
+    assert result["count"] == 0, result["bad"]
+    assert result["doc"] <= width, "the page itself never scrolls sideways"
+    # Words are hyphenated by the map's language where the browser has a dictionary for it.
+    hyphens = browser.evaluate(
+        "[document.documentElement.lang, getComputedStyle(document.querySelector('.grid td')).hyphens]"
+    )
+    assert hyphens == ["fr", "auto"]
+
+
 def _axe(browser) -> list[dict]:
     """axe-core's WCAG 2.0/2.1 A and AA rules on the open page. axe is put into
     the page through DevTools (which the page's CSP does not govern), so the
