@@ -329,7 +329,7 @@ def _long_words_map(columns: int) -> JourneyMap:
             f"        name: {a if k % 2 else c}",
             "        channel: web",
             f"        personas: [{'p1' if k % 2 else 'p1, p2'}]",
-            f"        emotion: {{p1: 1, p2: -1}}" if k % 2 == 0 else "        emotion: {p1: 1}",
+            "        emotion: {p1: 1, p2: -1}" if k % 2 == 0 else "        emotion: {p1: 1}",
             f"        doing: [{a}, {b}]",
             f"        thinking: {c}",
             f"        backstage: {b}",
