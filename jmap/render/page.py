@@ -13,8 +13,15 @@ testable without parsing HTML.
 The page is made to be handed to a client: the journey comes first (a compact
 header and a persona strip, details after the grid), columns share the width
 of the screen, numbers and durations are written in the map's language
-(jmap.render.locale), and a map too wide for one sheet of A3 gets a print-only
-copy of its grid split by stage groups, so that nothing is shrunk below 6 pt.
+(jmap.render.locale). The grid is drawn as parts of whole stages, each no
+wider than a sheet of A3, so that nothing is shrunk below 6 pt in print: one
+table per part, lined up as one grid on screen, so that each column is drawn
+once and the page grows linearly with the map.
+
+The view models are frozen, slotted dataclasses with ``eq=False``: templates
+only read them and nothing compares or hashes them, so they skip the
+generated ``__eq__`` (identity is enough), which Python compiles for each
+class when the module is imported, on every `jmap render`.
 
 Safety: the Jinja2 environment autoescapes every template, whatever its file
 name, and map text only ever reaches element content or quoted, escaped
@@ -41,6 +48,7 @@ from jmap.model import (
     Metric,
     Opportunity,
     PainPoint,
+    Persona,
     Stage,
     Touchpoint,
 )
@@ -99,14 +107,15 @@ DASH_PATTERNS = ("", "7 4", "2 4", "10 4 2 4", "4 4", "12 3")
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PersonaView:
+    """A persona as the page draws it: its colours made readable on the
+    curve's bands, and a marker shape and dash so that lines stay apart without colour."""
+
     #: Position in the map: the persona's CSS class (``persona-0``) and colour variable.
     position: int
     id: str
     name: str
-    description: str | None
-    goals: tuple[str, ...]
-    frustrations: tuple[str, ...]
-    quote: str | None
+    #: The persona as the map writes it, for its card (description, quote, goals, frustrations).
+    card: Persona
     #: The persona's colour, darkened if needed to stand out on the light bands.
     color: str
     #: The same colour lightened if needed for the dark theme.
@@ -130,6 +139,8 @@ class MetricView:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class FlowTarget:
+    """Where an explicit ``next`` leads: an in-page link, marked when it loops back."""
+
     name: str
     #: Positional in-page anchor (``tp-3``) or None when the target is not on this page.
     anchor: str | None
@@ -150,6 +161,8 @@ class ScoreView:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class TouchpointView:
+    """A touchpoint header (a column's own touchpoint, or one of its steps)."""
+
     anchor: str
     name: str
     description: str | None
@@ -167,6 +180,8 @@ class TouchpointView:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class StageView:
+    """A stage header; a stage cut across print sheets shows once per piece."""
+
     name: str
     description: str | None
     goal: str | None
@@ -182,6 +197,8 @@ class StageView:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ColumnView:
+    """One column of the grid: a top-level touchpoint and its steps."""
+
     position: int
     first_of_stage: bool
     #: None for a stage without touchpoints, which still gets a column.
@@ -191,6 +208,8 @@ class ColumnView:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PainPointView:
+    """A pain point in its lane, with its severity in words next to the colour."""
+
     name: str
     description: str | None
     severity: str
@@ -201,6 +220,8 @@ class PainPointView:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class OpportunityView:
+    """An opportunity, in the lane next to what it addresses and in the table."""
+
     anchor: str
     name: str
     description: str | None
@@ -216,10 +237,11 @@ class OpportunityView:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class TimeBar:
-    """A touchpoint's duration as a bar as long as its share of the longest one."""
+    """A touchpoint's duration as a bar as long as its share of the longest
+    one (``percent``, written as text for byte-stable markup), so that a
+    journey of seven queues shows at a glance which one hurts."""
 
     text: str
-    #: Bar length in percent of the cell, written as text for byte-stable markup.
     percent: str
     longest: bool
 
@@ -235,6 +257,8 @@ class Group:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class LaneView:
+    """A row of the grid: what each column holds for one lane (doing, time…)."""
+
     key: str
     label: str
     #: How the template draws the items: text, curve, time, pain_points, opportunities, metrics.
@@ -247,31 +271,18 @@ class LaneView:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class CurvePoint:
-    """One persona's score at one column (for the text equivalent and tests)."""
-
-    column: int
-    score: int
-    title: str
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class CurveSegment:
-    x1: str
-    y1: str
-    x2: str
-    y2: str
-    #: The persona passes through touchpoints only others take between the two points.
-    skipped: bool
-
-
-@dataclass(frozen=True, slots=True, eq=False)
 class CurveSeries:
+    """One persona's line (or everyone's, on a map without personas)."""
+
     persona: PersonaView | None
     name: str
     dash: str
-    points: tuple[CurvePoint, ...]
-    segments: tuple[CurveSegment, ...]
+    #: (column, score, title) of each point, left to right: the text
+    #: equivalent and the faces are made from them.
+    points: tuple[tuple[int, int, str], ...]
+    #: (x1, y1, x2, y2, skipped) of each line, x in percent of the grid part;
+    #: skipped when the persona passes steps only others take between the two.
+    segments: tuple[tuple[str, str, str, str, bool], ...]
     #: Route moves between point columns (``(from, to)``), before slicing into print pages.
     moves: tuple[tuple[int, int, bool], ...]
     #: The series' marker in a 40x20 legend sample.
@@ -296,6 +307,9 @@ class CurveSpot:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class CurveView:
+    """The emotion curve over one part of the grid, as ready-made SVG
+    coordinates (x in percent, so that points sit over their columns at any width)."""
+
     height: int
     #: y of each score from +2 down to -2, paired with the score's sign and face path.
     levels: tuple[tuple[int, float, str, str], ...]
@@ -324,6 +338,8 @@ class GridView:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SummaryView:
+    """The map's figures for the header, counted over what the page shows."""
+
     stages: int
     touchpoints: int
     pain_points: int
@@ -335,6 +351,9 @@ class SummaryView:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PageView:
+    """Everything the templates show, computed: a user's template restyles
+    the page without re-implementing the journey logic."""
+
     lang: str
     labels: dict[str, str]
     title: str
@@ -347,6 +366,7 @@ class PageView:
     summary: SummaryView
     #: The header's one line of facts, every number in the map's language.
     facts: tuple[MetricView, ...]
+    #: The whole map's grid: its columns, stages, lanes and curve.
     grid: GridView
     #: The grid in parts of whole stages, one sheet of A3 each (one part when a sheet holds it all).
     parts: tuple[GridView, ...]
@@ -362,26 +382,6 @@ class PageView:
     print_columns: int
     severity_colors: dict[str, str]
     emotion_colors: dict[int, str]
-
-    @property
-    def columns(self) -> tuple[ColumnView, ...]:
-        return self.grid.columns
-
-    @property
-    def stages(self) -> tuple[StageView, ...]:
-        return self.grid.stages
-
-    @property
-    def lanes_above(self) -> tuple[LaneView, ...]:
-        return self.grid.lanes_above
-
-    @property
-    def lanes_below(self) -> tuple[LaneView, ...]:
-        return self.grid.lanes_below
-
-    @property
-    def curve(self) -> CurveView | None:
-        return self.grid.curve
 
 
 # -- geometry and colour -------------------------------------------------------
@@ -498,10 +498,7 @@ class _Builder:
             position=position,
             id=p.id,
             name=p.name,
-            description=p.description,
-            goals=p.goals,
-            frustrations=p.frustrations,
-            quote=p.quote,
+            card=p,
             color=readable_color(own, CURVE_BACKGROUNDS),
             color_dark=readable_color(own, CURVE_BACKGROUNDS_DARK, toward="#ffffff"),
             shape=shape,
@@ -867,10 +864,10 @@ class _Builder:
             name = owner.name if owner else lab["everyone"]
             shape = owner.shape if owner else "circle"
             points = tuple(
-                CurvePoint(
-                    column=col,
-                    score=value,
-                    title=f"{name} · {self.jm.touchpoint(tp_id).name}: {emotion_sign(value)} ({lab[f'emotion.{value}']})",
+                (
+                    col,
+                    value,
+                    f"{name} · {self.jm.touchpoint(tp_id).name}: {emotion_sign(value)} ({lab[f'emotion.{value}']})",
                 )
                 for tp_id, (col, value) in sorted(scored.items(), key=lambda item: item[1][0])
             )
@@ -893,9 +890,9 @@ class _Builder:
         key = id(s)
         if key not in self._curve_indexes:
             self._curve_indexes[key] = (
-                [pt.column for pt in s.points],
+                [column for column, _score, _title in s.points],
                 [move[0] for move in s.moves],
-                {pt.column: pt.score for pt in s.points},
+                {column: score for column, score, _title in s.points},
             )
         return self._curve_indexes[key]
 
@@ -922,23 +919,22 @@ class _Builder:
             points = s.points[bisect_left(point_columns, start) : bisect_left(point_columns, end)]
             moves = s.moves[bisect_left(move_sources, start) : bisect_left(move_sources, end)]
             segments = tuple(
-                CurveSegment(
-                    x1=_num(x_of(a)),
-                    y1=_num(_curve_y(score_at[a]) + nudge),
-                    x2=_num(x_of(b)),
-                    y2=_num(_curve_y(score_at[b]) + nudge),
-                    skipped=skipped,
+                (
+                    _num(x_of(a)),
+                    _num(_curve_y(score_at[a]) + nudge),
+                    _num(x_of(b)),
+                    _num(_curve_y(score_at[b]) + nudge),
+                    skipped,
                 )
                 for a, b, skipped in moves
             )
-            for pt in points:
-                by_spot.setdefault((pt.column, pt.score), []).append(
-                    (s.persona, s.persona.shape if s.persona else "circle")
-                )
-                titles.setdefault((pt.column, pt.score), []).append(pt.title)
+            shape = s.persona.shape if s.persona else "circle"
+            for column, score, title in points:
+                by_spot.setdefault((column, score), []).append((s.persona, shape))
+                titles.setdefault((column, score), []).append(title)
             sliced.append(replace(s, points=points, segments=segments))
             if points:
-                described.append(f"{s.name} — " + "; ".join(pt.title.split(" · ", 1)[1] for pt in points))
+                described.append(f"{s.name} — " + "; ".join(title.split(" · ", 1)[1] for _c, _s, title in points))
 
         spots = []
         for (column, score), who in sorted(by_spot.items()):

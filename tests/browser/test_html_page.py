@@ -103,7 +103,7 @@ def test_every_touchpoint_and_lane_is_visible_without_requests_or_errors(browser
     assert sorted(_normalise(s["text"]) for s in shown) == sorted(_normalise(tp.name) for tp in jm.all_touchpoints())
 
     view = build_page(jm)
-    expected_lanes = [lane.label for lane in (*view.lanes_above, *view.lanes_below)]
+    expected_lanes = [lane.label for lane in (*view.grid.lanes_above, *view.grid.lanes_below)]
     heads = browser.evaluate(
         "Array.from(document.querySelectorAll('.grid-scroll tbody th.lane-head')).map(th => "
         "({text: th.textContent, h: th.getBoundingClientRect().height}))"
@@ -112,9 +112,9 @@ def test_every_touchpoint_and_lane_is_visible_without_requests_or_errors(browser
     for label in expected_lanes:
         assert any(text.startswith(label) for text in head_texts), label
     assert all(h["h"] > 0 for h in heads)
-    if view.curve is not None:
+    if view.grid.curve is not None:
         spots = browser.evaluate("document.querySelectorAll('.grid-scroll svg.curve svg.spot').length")
-        assert spots == len(view.curve.spots)
+        assert spots == len(view.grid.curve.spots)
     _save_screenshot(browser, tmp_path, f"html-{name}")
 
 

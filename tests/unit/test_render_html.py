@@ -113,17 +113,17 @@ def test_persona_cards_show_every_persona_field():
 
 def test_one_column_per_top_level_touchpoint_and_one_per_empty_stage():
     page = build_page(sample_map())
-    names = [c.touchpoint.name if c.touchpoint else None for c in page.columns]
+    names = [c.touchpoint.name if c.touchpoint else None for c in page.grid.columns]
     assert names == ["tp-ad", "tp-cart", "tp-payment", "tp-callback", "tp-confirmation", None]
-    assert [s.span for s in page.stages] == [1, 4, 1]
-    assert [c.first_of_stage for c in page.columns] == [True, True, False, False, False, True]
+    assert [s.span for s in page.grid.stages] == [1, 4, 1]
+    assert [c.first_of_stage for c in page.grid.columns] == [True, True, False, False, False, True]
 
 
 def test_stage_header_shows_goal_duration_and_summed_touchpoint_durations():
     page = build_page(sample_map())
-    assert page.stages[0].goal == "stage-goal"
-    assert page.stages[0].length == "2\u00a0wk"
-    assert page.stages[0].in_touchpoints == "30\u00a0s"
+    assert page.grid.stages[0].goal == "stage-goal"
+    assert page.grid.stages[0].length == "2\u00a0wk"
+    assert page.grid.stages[0].in_touchpoints == "30\u00a0s"
     html = render_html(sample_map())
     assert "Stage length:</span> 2\u00a0wk" in html
     assert "Time in touchpoints:</span> 30\u00a0s" in html
@@ -131,26 +131,26 @@ def test_stage_header_shows_goal_duration_and_summed_touchpoint_durations():
 
 def test_sub_touchpoints_are_listed_under_their_parent_with_depth():
     page = build_page(sample_map())
-    payment = page.columns[2]
+    payment = page.grid.columns[2]
     assert [(s.name, s.depth) for s in payment.subs] == [("sub-card-form", 1), ("subsub-cvv", 2)]
-    doing = next(lane for lane in page.lanes_above if lane.key == "doing")
+    doing = next(lane for lane in page.grid.lanes_above if lane.key == "doing")
     assert [(g.via, g.items) for g in doing.cells[2]] == [("sub-card-form", ("sub-doing",))]
 
 
 def test_branches_loops_and_exits_are_marked():
     page = build_page(sample_map())
-    flow = page.columns[2].touchpoint.flow
+    flow = page.grid.columns[2].touchpoint.flow
     assert [(t.name, t.anchor, t.loops_back) for t in flow] == [
         ("tp-confirmation", "tp-4", False),
         ("tp-callback", "tp-3", False),
         ("tp-cart", "tp-1", True),
     ]
-    assert page.columns[2].subs[1].flow == ()  # next: [] ends the journey
-    assert page.columns[0].touchpoint.flow is None  # the default flow needs no mark
+    assert page.grid.columns[2].subs[1].flow == ()  # next: [] ends the journey
+    assert page.grid.columns[0].touchpoint.flow is None  # the default flow needs no mark
     html = render_html(sample_map())
     assert "End of the journey" in html
     assert '<a href="#tp-1">tp-cart</a>' in html
-    assert page.columns[0].touchpoint.flow is None
+    assert page.grid.columns[0].touchpoint.flow is None
 
 
 def test_channel_is_marked_online_or_offline():
@@ -161,7 +161,7 @@ def test_channel_is_marked_online_or_offline():
 
 def test_pain_points_are_sorted_worst_first_and_unaddressed_ones_flagged():
     page = build_page(sample_map())
-    lane = next(lane for lane in page.lanes_above if lane.key == "pain_points")
+    lane = next(lane for lane in page.grid.lanes_above if lane.key == "pain_points")
     items = lane.cells[2][0].items
     assert [(p.name, p.severity, p.unaddressed) for p in items] == [
         ("pp2-name", "critical", True),
@@ -171,7 +171,7 @@ def test_pain_points_are_sorted_worst_first_and_unaddressed_ones_flagged():
 
 def test_opportunities_sit_with_the_pain_points_they_address():
     page = build_page(sample_map())
-    lane = next(lane for lane in page.lanes_above if lane.key == "opportunities")
+    lane = next(lane for lane in page.grid.lanes_above if lane.key == "opportunities")
     assert [[o.name for g in cell for o in g.items] for cell in lane.cells] == [[], [], ["opp-name"], [], [], []]
     opp = lane.cells[2][0].items[0]
     assert (opp.impact_label, opp.effort_label, opp.status_label, opp.addresses) == (
@@ -186,7 +186,7 @@ def test_opportunities_sit_with_the_pain_points_they_address():
 
 def test_metrics_show_value_target_unit_and_source():
     page = build_page(sample_map())
-    lane = next(lane for lane in page.lanes_below if lane.key == "metrics")
+    lane = next(lane for lane in page.grid.lanes_below if lane.key == "metrics")
     metric = lane.cells[3][0].items[0]
     assert (metric.label, metric.value, metric.target, metric.source) == (
         "Metric2 name",
@@ -198,7 +198,7 @@ def test_metrics_show_value_target_unit_and_source():
 
 def test_backstage_owner_and_metrics_are_below_the_line_of_visibility():
     page = build_page(sample_map())
-    assert [lane.key for lane in page.lanes_above] == [
+    assert [lane.key for lane in page.grid.lanes_above] == [
         "curve",
         "time",
         "doing",
@@ -208,8 +208,8 @@ def test_backstage_owner_and_metrics_are_below_the_line_of_visibility():
         "opportunities",
     ]
     # The emotion text row is gone: faces and scores are on the curve.
-    assert "emotion" not in [lane.key for lane in page.lanes_above]
-    assert [(lane.key, lane.below_visibility) for lane in page.lanes_below] == [
+    assert "emotion" not in [lane.key for lane in page.grid.lanes_above]
+    assert [(lane.key, lane.below_visibility) for lane in page.grid.lanes_below] == [
         ("backstage", True),
         ("owner", False),
         ("metrics", False),
@@ -278,12 +278,12 @@ def test_full_unicode_survives():
 
 def test_one_curve_per_persona_with_its_colour_and_shape():
     page = build_page(sample_map())
-    curve = page.curve
+    curve = page.grid.curve
     assert curve is not None
     assert [s.name for s in curve.series] == ["persona-name", "persona2-name"]
     # The persona's colour, darkened just enough to stand out on the pale bands.
     assert curve.series[0].persona.color == readable_color("#2a9d8f", CURVE_BACKGROUNDS)
-    sophie = [p.title.split(" · ")[1] for p in curve.series[0].points]
+    sophie = [title.split(" · ")[1] for _column, _score, title in curve.series[0].points]
     assert sophie == [
         "tp-ad: +1 (positive)",
         "tp-cart: 0 (neutral)",
@@ -292,27 +292,27 @@ def test_one_curve_per_persona_with_its_colour_and_shape():
         "tp-confirmation: +2 (very positive)",
     ]
     # Marc does not pass the ad, so his line starts at the cart.
-    assert curve.series[1].points[0].title.startswith("persona2-name · tp-cart: -1")
+    assert curve.series[1].points[0][2].startswith("persona2-name · tp-cart: -1")
     assert curve.series[0].persona.shape != curve.series[1].persona.shape
     assert curve.series[0].dash != curve.series[1].dash
 
 
 def test_each_point_carries_its_face_and_score():
     page = build_page(sample_map())
-    spots = {(s.column, s.score): s for s in page.curve.spots}
+    spots = {(s.column, s.score): s for s in page.grid.curve.spots}
     # Sophie and Marc at the cart: two scores, two faces, each with its persona's marker.
     assert spots[(1, 0)].sign == "0" and spots[(1, -1)].sign == "-1"
     marc = next(p for p in page.personas if p.id == "marc")
     assert [position for position, _path in spots[(1, -1)].markers] == [marc.position]
     html = render_html(sample_map())
     assert '<text class="spot-sign" x="11"' in html
-    assert html.count('<svg class="spot"') == len(page.curve.spots)
+    assert html.count('<svg class="spot"') == len(page.grid.curve.spots)
 
 
 def test_curve_points_sit_over_their_columns_between_plus_and_minus_two():
     page = build_page(sample_map())
-    curve = page.curve
-    count = len(page.columns)
+    curve = page.grid.curve
+    count = len(page.grid.columns)
     top, bottom = curve.levels[0][1], curve.levels[-1][1]
     assert [lvl[0] for lvl in curve.levels] == [2, 1, 0, -1, -2]
     for spot in curve.spots:
@@ -355,7 +355,7 @@ def _branching_map() -> JourneyMap:
 
 def test_each_curve_follows_its_personas_route():
     page = build_page(_branching_map())
-    moves = {s.name: [(m[0], m[1]) for m in s.moves] for s in page.curve.series}
+    moves = {s.name: [(m[0], m[1]) for m in s.moves] for s in page.grid.curve.series}
     # Columns: 0 Arrive, 1 Express, 2 Queue, 3 Pay. Ana never queues, Ben never takes the express lane.
     assert moves["Ana"] == [(0, 1), (1, 3)]
     assert moves["Ben"] == [(0, 2), (2, 3)]
@@ -388,7 +388,7 @@ def test_time_lane_draws_each_duration_against_the_longest():
             ),
         )
     )
-    lane = next(lane for lane in build_page(jm).lanes_above if lane.key == "time")
+    lane = next(lane for lane in build_page(jm).grid.lanes_above if lane.key == "time")
     desk, queue, exit_ = lane.cells
     assert desk[0].items[0].percent == "25" and not desk[0].items[0].longest
     assert queue[0].items[0].percent == "100" and queue[0].items[0].longest
@@ -410,7 +410,7 @@ def test_a_map_wider_than_a_sheet_is_drawn_as_parts_of_whole_stages():
         for i in range(5)
     )
     page = build_page(minimal_map(stages=stages))
-    assert len(page.columns) == 20
+    assert len(page.grid.columns) == 20
     parts = page.parts
     # Whole stages per sheet: 4 + 4 + 4 columns, then 4 + 4.
     assert [[s.name for s in part.stages] for part in parts] == [
@@ -447,14 +447,14 @@ def test_a_lane_too_tall_for_a_sheet_goes_on_in_a_row_named_again():
         ),
     )
     page = build_page(minimal_map(stages=stages))
-    rows = [lane for lane in page.lanes_above if lane.key == "doing"]
+    rows = [lane for lane in page.grid.lanes_above if lane.key == "doing"]
     assert len(rows) > 1
     assert [lane.continued for lane in rows] == [False] + [True] * (len(rows) - 1)
     # Nothing lost, nothing repeated, in order; the other column stays empty.
     assert tuple(item for lane in rows for group in lane.cells[0] for item in group.items) == doing
     assert all(lane.cells[1] == () for lane in rows)
     # A short lane stays one row.
-    assert [lane.key for lane in page.lanes_above].count("thinking") == 1
+    assert [lane.key for lane in page.grid.lanes_above].count("thinking") == 1
     html = render_html(minimal_map(stages=stages))
     assert html.count('<span class="continued">(continued)</span></th>') == len(rows) - 1
     # The rows of the style sheet cover every row of the grid.
@@ -481,9 +481,9 @@ def test_numbers_and_durations_in_french():
 
     jm = factory_map()
     page = build_page(JourneyMap(**{**_fields(jm), "lang": "fr"}))
-    assert page.stages[0].length == "2\u00a0sem."
+    assert page.grid.stages[0].length == "2\u00a0sem."
     assert page.facts[0].label == "Étapes"
-    lane = next(lane for lane in page.lanes_below if lane.key == "metrics")
+    lane = next(lane for lane in page.grid.lanes_below if lane.key == "metrics")
     assert lane.cells[3][0].items[0].value == "22\u202f%\u00a0unit"
 
 
@@ -515,7 +515,7 @@ def test_map_without_personas_gets_one_shared_curve():
             ),
         )
     )
-    curve = build_page(jm).curve
+    curve = build_page(jm).grid.curve
     assert [s.name for s in curve.series] == ["Everyone"]
     assert len(curve.series[0].points) == 2
     # The flow passes through B, which has no score: the line joins A to C.
@@ -524,7 +524,7 @@ def test_map_without_personas_gets_one_shared_curve():
 
 def test_persona_filter_limits_columns_curve_and_cards():
     page = build_page(sample_map(), persona="marc")
-    assert [c.touchpoint.name if c.touchpoint else None for c in page.columns] == [
+    assert [c.touchpoint.name if c.touchpoint else None for c in page.grid.columns] == [
         None,
         "tp-cart",
         "tp-payment",
@@ -533,8 +533,8 @@ def test_persona_filter_limits_columns_curve_and_cards():
         None,
     ]
     assert [p.name for p in page.personas] == ["persona2-name"]
-    assert [s.name for s in page.curve.series] == ["persona2-name"]
-    assert next(pt.score for pt in page.curve.series[0].points) == -1
+    assert [s.name for s in page.grid.curve.series] == ["persona2-name"]
+    assert next(score for _column, score, _title in page.grid.curve.series[0].points) == -1
     html = render_html(sample_map(), persona="marc")
     assert "tp-ad" not in html
 
