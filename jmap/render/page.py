@@ -70,7 +70,7 @@ STYLE_TEMPLATE = "style.css.j2"
 #: Narrowest a touchpoint column gets on screen, in CSS pixels: ten columns
 #: and the lane names fit a 1440 px screen (fourteen at 1920 px), scroll bar
 #: included; wider screens share the extra width among the columns.
-COLUMN_MIN_WIDTH = 110
+COLUMN_MIN_WIDTH = 120
 #: Width of the sticky column of lane names (on screen and in print).
 LANE_HEADER_WIDTH = 128
 #: Geometry of the emotion curve: total height and the margin above +2 and below -2.
