@@ -87,6 +87,10 @@ PRINT_COLUMNS_PER_PAGE = 12
 #: never cut across sheets, so that its lane name is on the sheet with it.
 PRINT_LINE_CHARS = 17
 PRINT_ROW_LINES = 32
+#: At most this many rows per lane: each row has a cell in every column, so
+#: more would make a huge cell cost output in proportion to the map's width;
+#: past it the last row holds the rest (and may be cut across sheets).
+PRINT_LANE_ROWS = 8
 #: Persona colours are darkened until their lines and markers reach this
 #: contrast ratio against the curve's bands (WCAG 2.1 non-text contrast).
 MIN_PERSONA_CONTRAST = 3.0
@@ -1066,6 +1070,8 @@ def _lane_rows(lane: LaneView) -> list[LaneView]:
             if taken:
                 chunks[-1].append(Group(via=group.via, items=tuple(taken)))
             used += 1  # the gap between groups
+        if len(chunks) > PRINT_LANE_ROWS:
+            chunks[PRINT_LANE_ROWS - 1 :] = [[group for chunk in chunks[PRINT_LANE_ROWS - 1 :] for group in chunk]]
         chunked.append([tuple(chunk) for chunk in chunks])
     count = max((len(c) for c in chunked), default=1)
     if count == 1:

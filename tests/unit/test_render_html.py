@@ -455,6 +455,23 @@ def test_a_lane_too_tall_for_a_sheet_goes_on_in_a_row_named_again():
     assert all(lane.cells[1] == () for lane in rows)
     # A short lane stays one row.
     assert [lane.key for lane in page.grid.lanes_above].count("thinking") == 1
+    # However much a cell holds, a lane has at most PRINT_LANE_ROWS rows: every
+    # row has a cell in every column, so the page stays linear in the map.
+    from jmap.render.page import PRINT_LANE_ROWS
+
+    huge = tuple(f"Step {k} of a long list of things the customer does here" for k in range(2000))
+    wide = (
+        Stage(
+            id="w",
+            name="W",
+            touchpoints=tuple(
+                Touchpoint(id=f"w{k}", name=f"W{k}", doing=huge if k == 0 else ("x",)) for k in range(40)
+            ),
+        ),
+    )
+    capped = [lane for lane in build_page(minimal_map(stages=wide)).grid.lanes_above if lane.key == "doing"]
+    assert len(capped) == PRINT_LANE_ROWS
+    assert tuple(item for lane in capped for group in lane.cells[0] for item in group.items) == huge
     html = render_html(minimal_map(stages=stages))
     assert html.count('<span class="continued">(continued)</span></th>') == len(rows) - 1
     # The rows of the style sheet cover every row of the grid.
