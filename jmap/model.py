@@ -33,9 +33,10 @@ def _unhashable(cls: type[_T]) -> type[_T]:
     """A frozen dataclass compared by value but never hashed (see the module
     docstring): what ``@dataclass(frozen=True, slots=True)`` with
     ``__hash__ = None`` in its body makes, said once."""
-    made = dataclass(frozen=True, slots=True)(cls)
-    made.__hash__ = None  # type: ignore[assignment]
-    return made
+    # Set before dataclass() runs, which then keeps it as an explicit choice
+    # instead of generating a __hash__ only to have it thrown away.
+    cls.__hash__ = None  # type: ignore[assignment]
+    return dataclass(frozen=True, slots=True)(cls)
 
 
 EMOTION_MIN = -2
