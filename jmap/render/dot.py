@@ -71,6 +71,16 @@ TITLE_WIDTH = 90
 #: than linearly, for a gain nobody sees at that size.
 LARGE_LAYOUT = 1200
 
+#: Estimated room between two columns of cards, two stages of a row (the
+#: invisible gate between them takes a rank) and two rows, in points.
+COLUMN_GAP = 36.0
+STAGE_GAP = 64.0
+PACK_GAP = 30.0
+CONNECTOR_WIDTH = 52.0
+#: Width of a character of a stage's 9 pt details, in points, on the safe side:
+#: a stage's label never widens its box.
+DETAIL_CHAR_WIDTH = 5.6
+
 #: The slide the diagram must read on (px at 96 dpi: 1 pt of the drawing is
 #: 4/3 px at full size) and the widest shape allowed.
 SLIDE_WIDTH = 1920
@@ -339,6 +349,25 @@ class _Drawing:
     ids: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """A stage, or the piece of a long stage that one row holds: a stage too
+    long for a row goes on in the next one, labelled "continued"."""
+
+    stage: int
+    #: 1 for the stage's first part, which carries its whole label.
+    number: int
+    #: Its columns of cards (indices into the stage's columns) and the
+    #: touchpoints standing at the stage's level in them, in document order.
+    columns: tuple[int, ...]
+    units: tuple[str, ...]
+
+    @property
+    def cluster(self) -> str:
+        suffix = "" if self.number == 1 else f"_part_{self.number}"
+        return f"cluster_stage_{self.stage}{suffix}"
+
+
 class _DotWriter:
     def __init__(self, jm: JourneyMap, persona: str | None) -> None:
         self.jm = jm
@@ -365,15 +394,24 @@ class _DotWriter:
         #: The ranking edges drawn so far, both ways (node id → node ids).
         self.heads: dict[str, list[str]] = {}
         self.tails: dict[str, list[str]] = {}
-        self.stage_cluster_of: dict[int, str] = {}
         #: Node ids standing directly in a stage (not steps stacked under them).
         self.stage_level: set[str] = set()
         self.targets_of: dict[str, list[str]] = {}
         for edge in self.drawing.edges:
             self.targets_of.setdefault(edge[0], []).append(edge[1])
         self.units = {i: self._units(stage) for i, stage in enumerate(jm.stages)}
+        self.facts_of: dict[str, tuple[str, list[str]]] = {}
+        self.columns: dict[int, list[tuple[list[Touchpoint], float, float]]] = {}
+        self.detail_width: dict[_Part, int] = {}
         self.rows = self._rows()
-        self.row_of = {stage: row for row, stages in enumerate(self.rows) for stage in stages}
+        self.row_of = {part: row for row, parts in enumerate(self.rows) for part in parts}
+        #: The stage part each shown touchpoint (or step) is drawn in.
+        self.part_of: dict[str, _Part] = {}
+        for part in self.row_of:
+            for unit in part.units:
+                self.part_of[unit] = part
+                for sub in self._descendants(jm.touchpoint(unit).touchpoints):
+                    self.part_of[sub.id] = part
         self.connectors = self._connectors()
         self.large = self._layout_size() > LARGE_LAYOUT
 
@@ -517,9 +555,9 @@ class _DotWriter:
     def _steps_of(self, tp: Touchpoint) -> list[Touchpoint]:
         return [s for s in self._descendants(tp.touchpoints) if s.id in self.drawing.shown]
 
-    def _stage_size(self, index: int) -> tuple[float, float]:
-        """Width and height of a stage box: columns of cards in flow order."""
-        stage = self.jm.stages[index]
+    def _stage_columns(self, index: int) -> list[tuple[list[Touchpoint], float, float]]:
+        """The stage's units in columns, in flow order: each column's units
+        (alternatives stack in one column), width and height."""
         units = self.units[index]
         unit_of: dict[str, str] = {}
         for unit in units:
@@ -527,74 +565,146 @@ class _DotWriter:
             for sub in self._descendants(unit.touchpoints):
                 unit_of[sub.id] = unit.id
         column = {unit.id: 0 for unit in units}
-        inner = [
+        # Longest path through the forward arrows inside the stage; a unit
+        # nothing flows into is tied after its predecessor (see _stage_order).
+        # Taken in the document order of their heads, one pass settles them.
+        ties = [
             (a, b)
             for source in unit_of
             for target in self.targets_of.get(source, ())
             if (a := unit_of[source]) != (b := unit_of.get(target, a)) and not self._is_back(a, b)
         ]
-        # Sources come in document order and forward arrows point later, so
-        # two passes settle the columns of chains listed out of order.
-        for _ in range(2):
-            for a, b in inner:
-                column[b] = max(column[b], column[a] + 1)
-        widths: dict[int, float] = {}
-        heights: dict[int, float] = {}
+        ties.extend((a.id, b.id) for a, b in itertools.pairwise(units) if b.id not in self.has_incoming)
+        ties.sort(key=lambda tie: self.position[tie[1]])
+        for a, b in ties:
+            column[b] = max(column[b], column[a] + 1)
+        columns: dict[int, tuple[list[Touchpoint], float, float]] = {}
         for unit in units:
             w, h = self._card_size(unit)
-            c = column[unit.id]
-            widths[c] = max(widths.get(c, 0.0), w)
-            heights[c] = heights.get(c, -22.0) + h + 22.0
-        label_lines = len(self._stage_detail(stage)) + 1.4 * len(_wrap(stage.name, NAME_WIDTH))
-        width = max(sum(widths.values()) + 36.0 * max(0, len(widths) - 1), TEXT_WIDTH * 5.6) + 28.0
-        height = max(heights.values(), default=20.0) + label_lines * 12.5 + 40.0
-        return width, height
+            members, width, height = columns.get(column[unit.id], ([], 0.0, -22.0))
+            columns[column[unit.id]] = ([*members, unit], max(width, w), height + h + 22.0)
+        if not columns:
+            return [([], TEXT_WIDTH * 5.6, 20.0)]  # an empty stage still takes its place
+        return [columns[c] for c in sorted(columns)]
+
+    def _part_size(self, part: _Part) -> tuple[float, float, int]:
+        """Width and height of a stage box holding a part's columns of cards,
+        and the characters its label's lines may hold."""
+        columns = [self.columns[part.stage][c] for c in part.columns]
+        inner = sum(width for _units, width, _height in columns) + COLUMN_GAP * max(0, len(columns) - 1)
+        inner = max(inner, TEXT_WIDTH * 5.6)
+        chars = max(STAGE_TEXT_WIDTH, int(inner / DETAIL_CHAR_WIDTH))
+        stage = self.jm.stages[part.stage]
+        name_lines = 1.4 * len(_wrap(stage.name, NAME_WIDTH))
+        detail = 1 if part.number > 1 else len(self._stage_detail(stage, chars))
+        height = max((height for _units, _width, height in columns), default=20.0) + (name_lines + detail) * 12.5
+        return inner + 28.0, height + 40.0, chars
 
     def _header_height(self) -> float:
         rows = 1.0 + (len(_wrap(self.jm.description, TITLE_WIDTH + 30)) * 0.55 if self.jm.description else 0.0)
         return rows * 28.0 + 3 * 22.0 + 30.0
 
-    def _rows(self) -> list[list[int]]:
+    def _rows(self) -> list[list[_Part]]:
         """Stages grouped into rows, left to right then top to bottom.
 
-        Each number of rows is tried, stages split into rows of similar width
-        (estimated from the cards' text), and the one that shows the diagram
-        largest on a 1920×1080 slide wins, among those no wider than 3:1.
+        Each number of rows is tried, twice: whole stages in rows of similar
+        width, and rows of similar width cut between any two columns of cards
+        (a long stage then goes on in the next row, "continued"). The layout
+        that shows the diagram largest on a 1920×1080 slide wins, among those
+        no wider than 3:1; cutting a stage must gain something visible.
         """
         shown = [i for i in range(len(self.jm.stages)) if self.persona is None or self.units[i]]
         if not shown:
             return []
-        sizes = {i: self._stage_size(i) for i in shown}
-        gap = 64.0  # the gate between two stages takes a rank
-        total = sum(sizes[i][0] for i in shown) + gap * (len(shown) - 1)
+        columns = self.columns = {i: self._stage_columns(i) for i in shown}
         header = self._header_height()
+        self._estimates: dict[int, tuple[float, float]] = {}
         # The title and legend stand above the rows: no row layout is narrower.
         legend = max(740.0, min(len(self.jm.title), TITLE_WIDTH) * 12.0)
-        best: tuple[float, list[list[int]]] | None = None
-        for count in range(1, min(len(shown), 40) + 1):
-            rows = _split(shown, [sizes[i][0] + gap for i in shown], total / count)
-            width = max(max(sum(sizes[i][0] for i in row) + gap * (len(row) - 1) for row in rows), legend) + 20.0
-            height = header + sum(max(sizes[i][1] for i in row) for row in rows) + 30.0 * (len(rows) - 1) + 20.0
-            # At full size or larger nothing needs wrapping; another row must
-            # gain something visible to be worth a break in the journey.
-            scale = min(SLIDE_WIDTH / width, SLIDE_HEIGHT / height, 1.0)
-            fits = width / height <= MAX_ASPECT
-            key = scale if fits else scale / 10
-            if best is None or key > best[0] * 1.03:
-                best = (key, rows)
-            if height > width * 1.2:
+
+        def measure(rows: list[list[_Part]]) -> tuple[float, float]:
+            """Estimated size of the drawing and its scale on the slide."""
+            width = legend
+            height = header + PACK_GAP * (len(rows) - 1) + 20.0
+            for number, row in enumerate(rows):
+                # A lettered connector takes a column where the journey
+                # leaves a row and where it comes back in the next.
+                links = CONNECTOR_WIDTH * ((number > 0) + (number < len(rows) - 1))
+                sizes = [self._part_size(part) for part in row]
+                width = max(width, sum(w for w, _h, _c in sizes) + STAGE_GAP * (len(row) - 1) + links)
+                height += max(h for _w, h, _c in sizes)
+            width += 20.0
+            # The drawing is in points, the slide in px: 1 pt is 4/3 px.
+            scale = min(SLIDE_WIDTH * 0.75 / width, SLIDE_HEIGHT * 0.75 / height, 1.0)
+            self._estimates[id(rows)] = (width, height)
+            return scale if width / height <= MAX_ASPECT else scale / 10, height / width
+
+        whole = {i: self._part_size(self._whole_part(i, columns[i]))[0] for i in shown}
+        total = sum(whole.values()) + STAGE_GAP * (len(shown) - 1)
+        # Every column of every stage, with the room it takes in a row.
+        cells = [(i, c) for i in shown for c in range(len(columns[i]))]
+        cell_widths = [columns[i][c][1] + (COLUMN_GAP if c else STAGE_GAP + 28.0) for i, c in cells]
+        best: tuple[float, list[list[_Part]]] | None = None
+        for count in range(1, min(len(cells) or 1, 60) + 1):
+            stage_rows = _split(shown, [whole[i] + STAGE_GAP for i in shown], total / count)
+            candidates = [([[self._whole_part(i, columns[i]) for i in row] for row in stage_rows], 1.0)]
+            if len(cells) > len(shown):
+                cut = _split(list(range(len(cells))), cell_widths, sum(cell_widths) / count)
+                candidates.append((self._cut_parts(cut, cells, columns), 1.05))
+            tall = False
+            for rows, handicap in candidates:
+                key, shape = measure(rows)
+                key /= handicap
+                # At full size or larger nothing needs wrapping; another row
+                # must gain something visible to be worth a break in the journey.
+                if best is None or key > best[0] * 1.03:
+                    best = (key, rows)
+                tall = tall or shape > 1.2
+            if tall:
                 break
         assert best is not None
+        self.estimate = self._estimates[id(best[1])]
+        self.detail_width = {part: self._part_size(part)[2] for row in best[1] for part in row}
         return best[1]
+
+    def _whole_part(self, index: int, columns: list[tuple[list[Touchpoint], float, float]]) -> _Part:
+        return _Part(index, 1, tuple(range(len(columns))), self._units_in(index, columns))
+
+    def _units_in(self, index: int, chosen: list[tuple[list[Touchpoint], float, float]]) -> tuple[str, ...]:
+        """The ids of the units of ``chosen`` columns, in document order."""
+        ids = {unit.id for members, _w, _h in chosen for unit in members}
+        return tuple(unit.id for unit in self.units[index] if unit.id in ids)
+
+    def _cut_parts(
+        self,
+        rows: list[list[int]],
+        cells: list[tuple[int, int]],
+        columns: dict[int, list[tuple[list[Touchpoint], float, float]]],
+    ) -> list[list[_Part]]:
+        """Rows of stage parts from rows of (stage, column) cells."""
+        out: list[list[_Part]] = []
+        numbers: dict[int, int] = {}
+        for row in rows:
+            parts: list[_Part] = []
+            for stage, group in itertools.groupby((cells[n] for n in row), key=lambda cell: cell[0]):
+                chosen = tuple(c for _s, c in group)
+                numbers[stage] = numbers.get(stage, 0) + 1
+                units = self._units_in(stage, [columns[stage][c] for c in chosen])
+                parts.append(_Part(stage, numbers[stage], chosen, units))
+            out.append(parts)
+        return out
 
     def _layout_size(self) -> int:
         """Nodes dot will rank, counting the hidden ones long arrows need: the
         columns an arrow spans beyond the next, estimated per row."""
         spans = 0
         place: dict[str, tuple[int, int]] = {}
-        for index, units in self.units.items():
-            for order, unit in enumerate(units):
-                place[unit.id] = (self.row_of.get(index, 0), order)
+        for row, parts in enumerate(self.rows):
+            order = 0
+            for part in parts:
+                for unit in part.units:
+                    place[unit] = (row, order)
+                    order += 1
         for source, target, _ps, _skip in self.drawing.edges:
             a, b = place.get(source), place.get(target)
             if a is not None and b is not None and a[0] == b[0] and b[1] > a[1] + 1:
@@ -609,27 +719,21 @@ class _DotWriter:
         letters: dict[str, str] = {}
         out: dict[int, tuple[str, str]] = {}
         for n, (source, target, _ps, _skip) in enumerate(self.drawing.edges):
-            row_a = self.row_of.get(self.stage_number[self.jm.stage_of(source).id])
-            row_b = self.row_of.get(self.stage_number[self.jm.stage_of(target).id])
-            # Between rows, and for a loop back to an earlier stage: a line
-            # would cross the drawing or sweep back across the whole row.
-            stage_a, stage_b = self.jm.stage_of(source).id, self.jm.stage_of(target).id
-            if row_a == row_b and (stage_a == stage_b or not self._is_back(source, target)):
+            part_a, part_b = self.part_of[source], self.part_of[target]
+            if self.row_of[part_a] == self.row_of[part_b] and (part_a == part_b or not self._is_back(source, target)):
                 continue
             if target not in letters:
                 letters[target] = _letters(len(letters))
             out[n] = (letters[target], f"link_out_{len(out) + 1}")
         self.link_in = {target: (letter, f"link_in_{i + 1}") for i, (target, letter) in enumerate(letters.items())}
-        #: Connector nodes by stage number, and the arrows arriving at each target.
-        self.links_of_stage: dict[int, list[tuple[str, str]]] = {}
+        #: Connector nodes by stage part, and the arrows arriving at each target.
+        self.links_of_part: dict[_Part, list[tuple[str, str]]] = {}
         for target, (letter, node_id) in self.link_in.items():
-            stage = self.stage_number[self.jm.stage_of(target).id]
-            self.links_of_stage.setdefault(stage, []).append((letter, node_id))
+            self.links_of_part.setdefault(self.part_of[target], []).append((letter, node_id))
         self.arriving: dict[str, list[Edge]] = {}
         for n, (letter, node_id) in out.items():
             edge = self.drawing.edges[n]
-            stage = self.stage_number[self.jm.stage_of(edge[0]).id]
-            self.links_of_stage.setdefault(stage, []).append((letter, node_id))
+            self.links_of_part.setdefault(self.part_of[edge[0]], []).append((letter, node_id))
             self.arriving.setdefault(edge[1], []).append(edge)
         return out
 
@@ -641,17 +745,17 @@ class _DotWriter:
     def write(self) -> str:
         self.emit("digraph journey {", 0)
         self._graph_defaults()
-        stage_roots: dict[int, list[str]] = {}
+        stage_roots: dict[_Part, list[str]] = {}
         # Rows are laid out apart and stacked by dot's packing, which fills its
         # one column from the bottom: the last row is written first.
-        for index in [i for row in reversed(self.rows) for i in row]:
-            stage_roots[index] = self._stage(self.jm.stages[index], index, 1)
+        for part in [part for row in reversed(self.rows) for part in row]:
+            stage_roots[part] = self._stage(part, 1)
         self._edges()
         for row in self.rows:
-            self._stage_order([stage_roots[i] for i in row], [self.stage_cluster_of[i] for i in row])
+            self._stage_order([stage_roots[part] for part in row], [part.cluster for part in row])
         if len(self.rows) > 1:
             for number, row in enumerate(self.rows):
-                self._row_start(number, self.stage_cluster_of[row[0]])
+                self._row_start(number, row[0].cluster)
         self.emit("}", 0)
         return "\n".join(self.lines) + "\n"
 
@@ -693,15 +797,17 @@ class _DotWriter:
 
     # -- stages and touchpoints -------------------------------------------------
 
-    def _stage(self, stage: Stage, index: int, depth: int) -> list[str]:
-        """One stage cluster; returns the touchpoint ids at its top level, in
-        document order."""
-        stage_cluster = f"cluster_stage_{index}"
+    def _stage(self, part: _Part, depth: int) -> list[str]:
+        """One stage cluster (or the part of a stage one row holds); returns
+        the touchpoint ids at its top level, in document order."""
+        index = part.stage
+        stage = self.jm.stages[index]
+        stage_cluster = part.cluster
         self.emit(f"subgraph {_quote(stage_cluster)} {{", depth)
         self.open_clusters.append(stage_cluster)
         self.members[stage_cluster] = {}
         cluster: _Attrs = {
-            "label": self._stage_label(stage),
+            "label": self._stage_label(part),
             "style": "rounded,filled",
             "fillcolor": STAGE_FILL,
             "color": STAGE_BORDER,
@@ -711,8 +817,8 @@ class _DotWriter:
         }
         self.emit("graph " + _attrs(cluster) + ";", depth + 1)
         roots: list[str] = []
-        for tp in stage.touchpoints:
-            roots.extend(self._touchpoint(tp, depth + 1))
+        for unit in part.units:
+            roots.extend(self._touchpoint(self.jm.touchpoint(unit), depth + 1))
         if not roots:
             # An empty stage still takes its place in the journey. The key
             # cannot clash with a touchpoint id, which is a slug.
@@ -720,14 +826,13 @@ class _DotWriter:
             self._node(placeholder, depth + 1, {"label": "", "shape": "point", "style": "invis"})
             self.anchor_in[key] = self.anchor_out[key] = placeholder
             roots.append(key)
-        self._stage_connectors(index, depth + 1)
+        self._stage_connectors(part, depth + 1)
         self.open_clusters.pop()
         self.emit("}", depth)
-        self.stage_cluster_of[index] = stage_cluster
         self.stage_level.update(self.anchor_in[root] for root in roots)
         return roots
 
-    def _stage_connectors(self, index: int, depth: int) -> None:
+    def _stage_connectors(self, part: _Part, depth: int) -> None:
         """The lettered connectors of the arrows that leave or enter this
         stage's row here: they sit in the stage, next to the touchpoint."""
         look: _Attrs = {
@@ -739,7 +844,7 @@ class _DotWriter:
             "fillcolor": "#ffffff",
             "color": NODE_BORDER,
         }
-        for letter, node_id in self.links_of_stage.get(index, ()):
+        for letter, node_id in self.links_of_part.get(part, ()):
             self._node(node_id, depth, {**look, "label": Html(f"<B>{_html_text(letter)}</B>")})
 
     def _descendants(self, touchpoints: Iterable[Touchpoint]) -> Iterable[Touchpoint]:
@@ -942,12 +1047,35 @@ class _DotWriter:
             text += f" ({self.t['target'].lower()} {format_metric_value(metric.target, self.lang)}{unit})"
         return text
 
-    def _stage_detail(self, stage: Stage) -> list[str]:
-        """The stage's goal, its own length, the time spent in its touchpoints
-        (apart: never added) and its metrics, one line of text each."""
-        detail: list[str] = []
+    def _stage_detail(self, stage: Stage, width: int = STAGE_TEXT_WIDTH) -> list[str]:
+        """The stage's goal, then its own length, the time spent in its
+        touchpoints (apart: never added) and its metrics, in lines of at most
+        ``width`` characters: a wide stage puts its figures side by side, so
+        its label takes less of the slide's height."""
+        goal, figures = self._stage_facts(stage)
+        lines = _wrap(goal, width) if goal else []
+        line = ""
+        for text in figures:
+            if line and len(line) + 3 + len(text) <= width:
+                line += " · " + text
+                continue
+            if line:
+                lines.append(line)
+            *full, line = _wrap(text, width)
+            lines.extend(full)
+        if line:
+            lines.append(line)
+        return lines
+
+    def _stage_facts(self, stage: Stage) -> tuple[str, list[str]]:
+        """The goal's line and the stage's figures, each as one text."""
+        cached = self.facts_of.get(stage.id)
+        if cached is not None:
+            return cached
+        goal = ""
         if stage.goal:
-            detail.append(f"{with_colon(self.t['goal'], self.lang)} {french_spacing(stage.goal, self.lang)}")
+            goal = f"{with_colon(self.t['goal'], self.lang)} {french_spacing(stage.goal, self.lang)}"
+        detail: list[str] = []
         length = self.jm.stage_length(stage)
         if length is not None:
             detail.append(f"{with_colon(self.t['stage_length'], self.lang)} {format_duration(length, self.lang)}")
@@ -956,13 +1084,21 @@ class _DotWriter:
             label = with_colon(self.t["time_in_touchpoints"], self.lang)
             detail.append(f"{label} {format_duration(spent, self.lang)}")
         detail.extend(self._metric_text(m) for m in stage.metrics)
-        return [line for text in detail for line in _wrap(text, STAGE_TEXT_WIDTH)]
+        self.facts_of[stage.id] = (goal, detail)
+        return goal, detail
 
-    def _stage_label(self, stage: Stage) -> Html:
+    def _stage_label(self, part: _Part) -> Html:
+        """Name and details of a stage, as wide as its cards allow; the part of
+        a long stage that goes on in another row shows its name and
+        "continued" only."""
+        stage = self.jm.stages[part.stage]
         parts = [
             f'<B><FONT POINT-SIZE="13">{_html_lines(french_spacing(stage.name, self.lang), NAME_WIDTH)}</FONT></B>'
         ]
-        detail = self._stage_detail(stage)
+        if part.number > 1:
+            detail = [f"({self.t['continued']})"]
+        else:
+            detail = self._stage_detail(stage, self.detail_width[part])
         if detail:
             parts.append(
                 _small(
