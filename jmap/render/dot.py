@@ -330,6 +330,71 @@ def draw_faces(svg: bytes) -> bytes:
     return _FACE_TEXT.sub(shape, text).encode("utf-8")
 
 
+_STAGE_BOX = re.compile(
+    r'(<g id="clust\d+" class="cluster">\n<title>cluster_stage_[0-9a-z_]+</title>\n<path [^>]* d=")([^"]+)("/>\n)'
+    r"((?:<text [^>]*>[^<]*</text>\n)*)(</g>)"
+)
+_NUMBER_PAIR = re.compile(r"(-?[0-9.]+),(-?[0-9.]+)")
+_TEXT_Y = re.compile(r'( y=")(-?[0-9.]+)(")')
+
+
+def align_stages(svg: bytes) -> bytes:
+    """The stage boxes of each row of an SVG written by dot from this
+    module's DOT, stretched up to the row's highest top, their labels with
+    them: dot centres each stage on its arrows, so the boxes of a row come out
+    staggered. Rows never overlap (each is laid out apart and stacked), so a
+    row is a set of stage boxes whose heights overlap. Only the outline's top
+    corners and the label move; cards and arrows stay where dot put them."""
+    text = svg.decode("utf-8")
+    boxes = list(_STAGE_BOX.finditer(text))
+    if len(boxes) < 2:
+        return svg
+    spans = []
+    for match in boxes:
+        ys = [float(y) for _x, y in _NUMBER_PAIR.findall(match.group(2))]
+        spans.append((min(ys), max(ys)))
+    # Boxes in order of their tops; a box joins the row whose extent it overlaps.
+    rows: list[tuple[float, float, list[int]]] = []
+    for n in sorted(range(len(boxes)), key=lambda n: spans[n]):
+        top, bottom = spans[n]
+        if rows and top < rows[-1][1]:
+            row_top, row_bottom, members = rows[-1]
+            rows[-1] = (row_top, max(row_bottom, bottom), [*members, n])
+        else:
+            rows.append((top, bottom, [n]))
+    lift = {n: spans[n][0] - row_top for row_top, _bottom, members in rows for n in members}
+
+    def stretched(match: re.Match[str], delta: float, top: float) -> str:
+        corner = 8.0  # the rounded corners' points sit within this of the top
+        path = _NUMBER_PAIR.sub(
+            lambda m: f"{m.group(1)},{_svg_number(float(m.group(2)) - delta)}"
+            if float(m.group(2)) < top + corner
+            else m.group(0),
+            match.group(2),
+        )
+        labels = _TEXT_Y.sub(lambda m: m.group(1) + _svg_number(float(m.group(2)) - delta) + m.group(3), match.group(4))
+        return match.group(1) + path + match.group(3) + labels + match.group(5)
+
+    out, last = [], 0
+    for n, match in enumerate(boxes):
+        out.append(text[last : match.start()])
+        delta = lift[n]
+        out.append(stretched(match, delta, spans[n][0]) if delta > 0.005 else match.group(0))
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out).encode("utf-8")
+
+
+def _svg_number(value: float) -> str:
+    """A coordinate written the way dot writes them (at most two decimals)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def finish_svg(svg: bytes) -> bytes:
+    """What jmap changes in dot's SVG: stage boxes of a row aligned, faces drawn."""
+    return draw_faces(align_stages(svg))
+
+
 def _face(score: int, color: str) -> Html:
     """A face alone in its own font span, so dot writes it as its own ``<text>``."""
     return Html(f'<FONT POINT-SIZE="10" COLOR="{color}">{FACES[score]}</FONT>')
@@ -407,6 +472,8 @@ class _DotWriter:
         self.facts_of: dict[str, tuple[str, list[str]]] = {}
         self.columns: dict[int, list[tuple[list[Touchpoint], float, float]]] = {}
         self.detail_width: dict[_Part, tuple[int, bool]] = {}
+        #: The column of cards each shown touchpoint stands in, in its stage.
+        self.column_of: dict[str, int] = {}
         self.one_row_legend = False
         self.rows = self._rows()
         self.row_of = {part: row for row, parts in enumerate(self.rows) for part in parts}
@@ -588,6 +655,8 @@ class _DotWriter:
             w, h = self._card_size(unit)
             members, width, height = columns.get(column[unit.id], ([], 0.0, -22.0))
             columns[column[unit.id]] = ([*members, unit], max(width, w), height + h + 22.0)
+        for tp_id, unit_id in unit_of.items():
+            self.column_of[tp_id] = column[unit_id]
         if not columns:
             return [([], TEXT_WIDTH * 5.6, 20.0)]  # an empty stage still takes its place
         return [columns[c] for c in sorted(columns)]
@@ -735,16 +804,23 @@ class _DotWriter:
         return len(self.drawing.shown) + spans
 
     def _connectors(self) -> dict[int, tuple[str, str]]:
-        """Arrows between rows, and loops back to an earlier stage, as a
-        lettered connector after their source and the same letter before their
-        target (one letter per target): drawn, they would cut through stages
-        or sweep back across the whole width."""
+        """Arrows between rows, loops back to an earlier stage and loops back
+        over more than one column of cards, as a lettered connector after their
+        source and the same letter before their target (one letter per
+        target): drawn, they would cut through stages or their titles, or
+        sweep back across the row."""
         letters: dict[str, str] = {}
         out: dict[int, tuple[str, str]] = {}
         for n, (source, target, _ps, _skip) in enumerate(self.drawing.edges):
             part_a, part_b = self.part_of[source], self.part_of[target]
-            if self.row_of[part_a] == self.row_of[part_b] and (part_a == part_b or not self._is_back(source, target)):
-                continue
+            if self.row_of[part_a] == self.row_of[part_b]:
+                if not self._is_back(source, target):
+                    continue
+                # A loop back to the column before, or within one, is drawn: a
+                # retry reads best as a short curve. A longer one would arc over
+                # the cards between, through the stage's title.
+                if part_a == part_b and self.column_of[source] - self.column_of[target] <= 1:
+                    continue
             if target not in letters:
                 letters[target] = _letters(len(letters))
             out[n] = (letters[target], f"link_out_{len(out) + 1}")

@@ -159,11 +159,11 @@ def render_each(
             results[fmt] = exc
     for fmt in formats:
         if fmt in jobs:
-            from jmap.render.dot import draw_faces
+            from jmap.render.dot import finish_svg
 
             try:
                 data = jobs[fmt].result()
-                results[fmt] = draw_faces(data) if fmt == "svg" else data
+                results[fmt] = finish_svg(data) if fmt == "svg" else data
             except RenderError as exc:
                 results[fmt] = exc
         yield fmt, results[fmt]
