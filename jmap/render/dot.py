@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from jmap.model import SERIOUS_SEVERITIES, Channel, JourneyMap, Metric, Stage, Touchpoint
 from jmap.render.labels import labels
@@ -77,6 +77,8 @@ COLUMN_GAP = 25.0
 STAGE_GAP = 46.0
 PACK_GAP = 30.0
 CONNECTOR_WIDTH = 52.0
+#: The most rows a journey is wrapped into.
+MAX_ROWS = 60
 #: How much larger dot's layout comes out than the sum of the estimates
 #: (measured on the examples and generated maps: 3 to 10 %).
 LAYOUT_SPREAD = 1.07
@@ -472,6 +474,8 @@ class _DotWriter:
         self.facts_of: dict[str, tuple[str, list[str]]] = {}
         self.columns: dict[int, list[tuple[list[Touchpoint], float, float]]] = {}
         self.detail_width: dict[_Part, tuple[int, bool]] = {}
+        #: Estimated sizes of stage parts, by (stage, part number, columns).
+        self.sizes: dict[tuple[int, int, tuple[int, ...]], tuple[float, float, tuple[int, bool]]] = {}
         #: The column of cards each shown touchpoint stands in, in its stage.
         self.column_of: dict[str, int] = {}
         self.one_row_legend = False
@@ -666,6 +670,10 @@ class _DotWriter:
         and how its label is set: the characters a line of details may hold,
         and whether the details stand beside the name (a wide stage) or
         under it."""
+        key = (part.stage, part.number, part.columns)
+        known = self.sizes.get(key)
+        if known is not None:
+            return known
         columns = [self.columns[part.stage][c] for c in part.columns]
         inner = sum(width for _units, width, _height in columns) + COLUMN_GAP * max(0, len(columns) - 1)
         inner = max(inner, TEXT_WIDTH * 5.6)
@@ -681,7 +689,8 @@ class _DotWriter:
             chars = max(STAGE_TEXT_WIDTH, int(inner / DETAIL_CHAR_WIDTH))
             label, setting = name_height + len(self._stage_detail(stage, chars)), (chars, False)
         height = max((height for _units, _width, height in columns), default=20.0) + label * 12.5
-        return inner + 28.0, height + 40.0, setting
+        self.sizes[key] = (inner + 28.0, height + 40.0, setting)
+        return self.sizes[key]
 
     def _header_height(self, one_row_legend: bool) -> float:
         rows = 1.0 + (len(_wrap(self.jm.description, TITLE_WIDTH + 30)) * 0.55 if self.jm.description else 0.0)
@@ -725,11 +734,15 @@ class _DotWriter:
                 sizes = [self._part_size(part) for part in row]
                 width = max(width, sum(w for w, _h, _c in sizes) + STAGE_GAP * (len(row) - 1) + links)
                 height += max(h for _w, h, _c in sizes)
-            width = max(width * LAYOUT_SPREAD, legend) + 20.0
+            journey = width * LAYOUT_SPREAD
+            width = max(journey, legend) + 20.0
             height = height * LAYOUT_SPREAD + self._header_height(width >= one_row_legend)
             # The drawing is in points, the slide in px: 1 pt is 4/3 px.
             scale = min(SLIDE_WIDTH * 0.75 / width, SLIDE_HEIGHT * 0.75 / height, 1.0)
-            return (scale if width / height <= MAX_ASPECT else scale / 10), width, height
+            # Wider than 3:1 is out, unless the title and legend make the width:
+            # more rows would only make a short journey taller.
+            fits = width / height <= MAX_ASPECT or journey <= legend
+            return (scale if fits else scale / 10), width, height
 
         whole = {i: self._part_size(self._whole_part(i, columns[i]))[0] for i in shown}
         total = sum(whole.values()) + STAGE_GAP * (len(shown) - 1)
@@ -737,7 +750,13 @@ class _DotWriter:
         cells = [(i, c) for i in shown for c in range(len(columns[i]))]
         cell_widths = [columns[i][c][1] + (COLUMN_GAP if c else STAGE_GAP + 28.0) for i, c in cells]
         best: tuple[float, list[list[_Part]], float, float] | None = None
-        for count in range(1, min(len(cells), 60) + 1):
+        # Every number of rows up to 12, then about 15 % more each time: a
+        # journey that needs more rows is far past a slide's reach, and trying
+        # every count would cost time in proportion to the rows times the map.
+        counts = list(range(1, 13))
+        while counts[-1] < MAX_ROWS:
+            counts.append(min(MAX_ROWS, int(counts[-1] * 1.15) + 1))
+        for count in [c for c in counts if c <= max(1, min(len(cells), MAX_ROWS))]:
             stage_rows = _split(shown, [whole[i] + STAGE_GAP for i in shown], total / count)
             candidates = [([[self._whole_part(i, columns[i]) for i in row] for row in stage_rows], 1.0)]
             if len(cells) > len(shown):
@@ -754,13 +773,19 @@ class _DotWriter:
             if tall:
                 break
         assert best is not None
+        # The units of each part, now that the parts are chosen.
+        rows = [
+            [replace(part, units=self._units_in(part.stage, [columns[part.stage][c] for c in part.columns])) for part in row]
+            for row in best[1]
+        ]
+        best = (best[0], rows, best[2], best[3])
         self.one_row_legend = best[2] >= one_row_legend
         self.estimate = (best[2], best[3])
         self.detail_width = {part: self._part_size(part)[2] for row in best[1] for part in row}
         return best[1]
 
     def _whole_part(self, index: int, columns: list[tuple[list[Touchpoint], float, float]]) -> _Part:
-        return _Part(index, 1, tuple(range(len(columns))), self._units_in(index, columns))
+        return _Part(index, 1, tuple(range(len(columns))), ())
 
     def _units_in(self, index: int, chosen: list[tuple[list[Touchpoint], float, float]]) -> tuple[str, ...]:
         """The ids of the units of ``chosen`` columns, in document order."""
@@ -781,8 +806,7 @@ class _DotWriter:
             for stage, group in itertools.groupby((cells[n] for n in row), key=lambda cell: cell[0]):
                 chosen = tuple(c for _s, c in group)
                 numbers[stage] = numbers.get(stage, 0) + 1
-                units = self._units_in(stage, [columns[stage][c] for c in chosen])
-                parts.append(_Part(stage, numbers[stage], chosen, units))
+                parts.append(_Part(stage, numbers[stage], chosen, ()))
             out.append(parts)
         return out
 
@@ -1204,11 +1228,11 @@ class _DotWriter:
         if detail:
             lines = '<BR ALIGN="LEFT"/>'.join(_html_text(line) for line in detail) + '<BR ALIGN="LEFT"/>'
             parts.append(_small(Html(lines), MUTED))
-        cell = '<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">{}</TD>'
-        if beside:
+        if beside and detail:
+            cell = '<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">{}</TD>'
             cells = "<TR>" + cell.format(parts[0]) + '<TD WIDTH="16"></TD>' + cell.format(parts[1]) + "</TR>"
         else:
-            cells = "".join("<TR>" + cell.format(p) + "</TR>" for p in parts)
+            cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{p}</TD></TR>' for p in parts)
         return Html(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>')
 
     def _title_and_legend(self) -> Html:

@@ -504,7 +504,8 @@ def test_layout_effort_follows_the_hidden_nodes_long_arrows_make():
         Touchpoint(f"t{i}", f"T{i}", next=tuple(f"t{j}" for j in (i + 1, n - 1) if i < j < n)) for i in range(n)
     )
     jm = JourneyMap(title="Jumps", stages=(Stage("s", "S", touchpoints=tps),))
-    assert "nslimit=0.1" in render_dot(jm).splitlines()[1]
+    with one_row():
+        assert "nslimit=0.1" in render_dot(jm).splitlines()[1]
 
 
 @pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
@@ -523,9 +524,7 @@ def one_row() -> object:
     """Every stage on one row, whatever the text's length."""
     from unittest import mock
 
-    from jmap.render.dot import _DotWriter
-
-    return mock.patch.object(_DotWriter, "_rows", lambda self: [list(range(len(self.jm.stages)))])
+    return mock.patch("jmap.render.dot.MAX_ROWS", 1)
 
 
 def _skeleton(dot: str) -> str:
@@ -601,7 +600,7 @@ def long_map(stages: int, per_stage: int = 6) -> JourneyMap:
     )
 
 
-def test_a_long_journey_wraps_into_rows_of_whole_stages():
+def test_a_long_journey_wraps_into_rows():
     dot = render_dot(long_map(8))
     assert 'packmode="array_ic1"' in dot.splitlines()[1]
     starts = re.findall(r'^  "row_(\d+)" \[', dot, flags=re.MULTILINE)
@@ -614,7 +613,21 @@ def test_a_long_journey_wraps_into_rows_of_whole_stages():
     assert "label=<<B>A</B>>" in statement(dot, '"link_out_1" [') and "label=<<B>A</B>>" in statement(
         dot, '"link_in_1" ['
     )
-    assert '"tp_t0_5" -> "link_out_1" [' in dot and '"link_in_1" -> "tp_t1_0" [' in dot
+    links = connector_moves(dot)
+    # the flow from a row's last touchpoint to the next row's first goes by a letter
+    assert any(b == (a[0], a[1] + 1) or b == (a[0] + 1, 0) for a, b in links)
+    # a loop back over two columns of cards too, not an arc over the cards
+    assert ((0, 3), (0, 1)) in links
+
+
+def connector_moves(dot: str) -> set[tuple[tuple[int, int], tuple[int, int]]]:
+    """The moves of ``long_map`` drawn as lettered connectors: (stage, index)
+    of the source and of the target, paired by their letter."""
+    letter = dict(re.findall(r'^\s*"(link_(?:in|out)_\d+)" \[.*label=<<B>(\w+)</B>>', dot, flags=re.MULTILINE))
+    leaving = re.findall(r'^  "tp_t(\d+)_(\d+)" -> "(link_out_\d+)" \[', dot, flags=re.MULTILINE)
+    arriving = re.findall(r'^  "(link_in_\d+)" -> "tp_t(\d+)_(\d+)" \[', dot, flags=re.MULTILINE)
+    target = {letter[node]: (int(s), int(i)) for node, s, i in arriving}
+    return {((int(s), int(i)), target[letter[node]]) for s, i, node in leaving}
 
 
 def test_a_short_journey_stays_on_one_row():
@@ -644,3 +657,48 @@ def test_faces_written_by_dot_become_drawn_shapes():
     assert FACES[-2] not in out
     assert user_bold in out and user_small in out, "text jmap did not write as a face stays text"
     assert draw_faces(f"<svg>{face}</svg>".encode()) == draw_faces(f"<svg>{face}</svg>".encode())
+
+
+def one_long_stage(lang: str = "en") -> JourneyMap:
+    return JourneyMap(
+        title="One long stage",
+        lang=lang,
+        stages=(
+            Stage(
+                "s",
+                "Shopping",
+                goal="Find and buy",
+                touchpoints=tuple(
+                    Touchpoint(f"t{i}", f"Touchpoint {i} with a longer name", emotion=Emotion(everyone=i % 5 - 2))
+                    for i in range(16)
+                ),
+            ),
+        ),
+    )
+
+
+def test_a_stage_too_long_for_a_row_goes_on_in_the_next_one():
+    dot = render_dot(one_long_stage())
+    first = statement(dot, 'subgraph "cluster_stage_0" {')
+    assert first
+    label = [line for line in dot.splitlines() if "Shopping" in line]
+    assert len(label) >= 2, "the stage's name heads each of its parts"
+    assert "Goal: Find and buy" in label[-1], "the first part (written last) carries the stage's details"
+    assert "(continued)" in label[0] and "Goal" not in label[0]
+    assert 'subgraph "cluster_stage_0_part_2" {' in dot
+    # the flow goes on by a lettered connector, as between rows of stages
+    assert '"link_out_1"' in dot and '"link_in_1"' in dot
+    assert "(suite)" in render_dot(one_long_stage("fr"))
+
+
+def test_a_wide_stage_sets_its_details_beside_its_name_on_few_lines():
+    dot = render_dot(long_map(1, per_stage=8))
+    assert '<TD WIDTH="16"></TD>' not in dot, "a stage without details has nothing to set beside its name"
+    jm = replace(
+        long_map(1, per_stage=8),
+        stages=(replace(long_map(1, per_stage=8).stages[0], goal="Get there", duration=Duration("2d", 2 * 86400)),),
+    )
+    with one_row():
+        label = statement(render_dot(jm), 'graph [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0"')
+    assert '<TD WIDTH="16"></TD>' in label
+    assert "Goal: Get there · Stage length: 2\u00a0d" in label
