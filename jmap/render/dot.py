@@ -367,11 +367,15 @@ def align_stages(svg: bytes) -> bytes:
     lift = {n: spans[n][0] - row_top for row_top, _bottom, members in rows for n in members}
 
     def stretched(match: re.Match[str], delta: float, top: float) -> str:
-        corner = 8.0  # the rounded corners' points sit within this of the top
+        # The top side and its rounded corners (points up to twice the
+        # corner's radius below the top, where the straight sides begin).
+        corner = 14.0
         path = _NUMBER_PAIR.sub(
-            lambda m: f"{m.group(1)},{_svg_number(float(m.group(2)) - delta)}"
-            if float(m.group(2)) < top + corner
-            else m.group(0),
+            lambda m: (
+                f"{m.group(1)},{_svg_number(float(m.group(2)) - delta)}"
+                if float(m.group(2)) < top + corner
+                else m.group(0)
+            ),
             match.group(2),
         )
         labels = _TEXT_Y.sub(lambda m: m.group(1) + _svg_number(float(m.group(2)) - delta) + m.group(3), match.group(4))
@@ -775,7 +779,10 @@ class _DotWriter:
         assert best is not None
         # The units of each part, now that the parts are chosen.
         rows = [
-            [replace(part, units=self._units_in(part.stage, [columns[part.stage][c] for c in part.columns])) for part in row]
+            [
+                replace(part, units=self._units_in(part.stage, [columns[part.stage][c] for c in part.columns]))
+                for part in row
+            ]
             for row in best[1]
         ]
         best = (best[0], rows, best[2], best[3])
@@ -924,7 +931,6 @@ class _DotWriter:
         """One stage cluster (or the part of a stage one row holds); returns
         the touchpoint ids at its top level, in document order."""
         index = part.stage
-        stage = self.jm.stages[index]
         stage_cluster = part.cluster
         self.emit(f"subgraph {_quote(stage_cluster)} {{", depth)
         self.open_clusters.append(stage_cluster)
@@ -1293,7 +1299,7 @@ class _DotWriter:
         second.append(sample("◉ " + _html_text(t["flow_ends"])))
         if self.low_points:
             second.append(sample(_html_text(t["legend.low_point"]), border=3))
-        rows = [first + [gap, gap] + second] if self.one_row_legend else [first, second]
+        rows = [[*first, gap, gap, *second]] if self.one_row_legend else [first, second]
         if self.jm.personas:
             shown = [p for p in self.jm.personas if self.persona is None or p.id == self.persona]
             named = [f"{self._dot(p.id)}{NBSP}{NBSP}{_html_text(p.name)}" for p in shown]
