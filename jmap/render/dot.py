@@ -57,7 +57,8 @@ PLAIN_FILL = "#ffffff"
 #: narrow enough that a stage of several touchpoints fits on a slide.
 NAME_WIDTH = 26
 TEXT_WIDTH = 34
-#: A stage box is as wide as its cards: its details may use the room.
+#: A stage box is as wide as its cards: its details may use the room, and
+#: take at least this many characters a line.
 STAGE_TEXT_WIDTH = 46
 #: Steps are smaller cards under their touchpoint, narrower than it.
 STEP_WIDTH = 22
@@ -787,6 +788,7 @@ class _DotWriter:
         ]
         best = (best[0], rows, best[2], best[3])
         self.one_row_legend = best[2] >= one_row_legend
+        #: The chosen layout's estimated width and height, in points.
         self.estimate = (best[2], best[3])
         self.detail_width = {part: self._part_size(part)[2] for row in best[1] for part in row}
         return best[1]
