@@ -33,9 +33,10 @@ def _unhashable(cls: type[_T]) -> type[_T]:
     """A frozen dataclass compared by value but never hashed (see the module
     docstring): what ``@dataclass(frozen=True, slots=True)`` with
     ``__hash__ = None`` in its body makes, said once."""
-    made = dataclass(frozen=True, slots=True)(cls)
-    made.__hash__ = None  # type: ignore[assignment]
-    return made
+    # Set before dataclass() runs, which then keeps it as an explicit choice
+    # instead of generating a __hash__ only to have it thrown away.
+    cls.__hash__ = None  # type: ignore[assignment]
+    return dataclass(frozen=True, slots=True)(cls)
 
 
 EMOTION_MIN = -2
@@ -164,10 +165,20 @@ class PersonaRoute:
 
 
 @_unhashable
-class Persona:
+class Named:
+    """What every entity of the map but a channel starts with: the id the rest
+    of the map refers to it by, the name shown, and an optional description.
+    Declared once so that the validator fills the three alike."""
+
     id: str
     name: str
     description: str | None = None
+
+
+@_unhashable
+class Persona(Named):
+    """A kind of customer whose journey the map follows; ``color`` is the author's, if any."""
+
     goals: tuple[str, ...] = ()
     frustrations: tuple[str, ...] = ()
     quote: str | None = None
@@ -176,6 +187,8 @@ class Persona:
 
 @_unhashable
 class Channel:
+    """Where a touchpoint happens: online (app, web, e-mail) or offline (shop, phone, letter)."""
+
     id: str
     name: str
     type: str = "online"
@@ -186,10 +199,9 @@ class Channel:
 
 
 @_unhashable
-class PainPoint:
-    id: str
-    name: str
-    description: str | None = None
+class PainPoint(Named):
+    """What hurts at a touchpoint, with how badly (``severity``) and who answers for it."""
+
     severity: str = "medium"
     owner: str | None = None
 
@@ -200,10 +212,9 @@ class PainPoint:
 
 
 @_unhashable
-class Touchpoint:
-    id: str
-    name: str
-    description: str | None = None
+class Touchpoint(Named):
+    """One moment of contact between the customer and the service, with its sub-steps."""
+
     channel: str | None = None
     #: Persona ids as written; ``None`` means "inherit" (see JourneyMap.personas_at).
     personas: tuple[str, ...] | None = None
@@ -222,10 +233,9 @@ class Touchpoint:
 
 
 @_unhashable
-class Stage:
-    id: str
-    name: str
-    description: str | None = None
+class Stage(Named):
+    """A phase of the journey (a column of the page), holding its touchpoints in order."""
+
     goal: str | None = None
     duration: Duration | None = None
     metrics: tuple[Metric, ...] = ()
@@ -233,10 +243,9 @@ class Stage:
 
 
 @_unhashable
-class Opportunity:
-    id: str
-    name: str
-    description: str | None = None
+class Opportunity(Named):
+    """An improvement the team proposes, and the pain points it ``addresses``."""
+
     addresses: tuple[str, ...] = ()
     owner: str | None = None
     impact: str | None = None
@@ -246,6 +255,8 @@ class Opportunity:
 
 @_unhashable
 class JourneyMap:
+    """A whole validated map: the root every renderer starts from."""
+
     title: str
     stages: tuple[Stage, ...]
     version: int = 1

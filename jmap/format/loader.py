@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 import yaml
 from yaml.constructor import SafeConstructor
 
-from jmap.format.diagnostics import MAX_PROBLEMS
+from jmap.format.diagnostics import ERROR, MAX_PROBLEMS, Diagnostic
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -79,17 +79,11 @@ _LEADING_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)
 _YAML_LINES = re.compile("[\n\x85\u2028\u2029]")
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A positioned problem found while reading (line and column are 1-based)."""
-
-    line: int
-    col: int
-    rule: str
-    message: str
-
-    def __repr__(self) -> str:
-        return f"Problem({self.line}:{self.col} [{self.rule}] {self.message})"
+def error_at(line: int, col: int, rule: str, message: str) -> Diagnostic:
+    """An error found while reading (line and column are 1-based). The loader
+    reads text, not files: the validator names the file (``file`` is empty
+    until then)."""
+    return Diagnostic("", line, col, ERROR, message, rule)
 
 
 @dataclass(slots=True, eq=False)
@@ -148,7 +142,7 @@ _BUILDERS = {
 }
 
 
-def decode(data: bytes) -> tuple[str | None, list[Problem]]:
+def decode(data: bytes) -> tuple[str | None, list[Diagnostic]]:
     """Bytes to text: UTF-8 (with or without BOM) or UTF-16/32 with a BOM.
 
     UTF-16 without a BOM is recognised by its zero bytes, since editors on
@@ -171,7 +165,7 @@ def decode(data: bytes) -> tuple[str | None, list[Problem]]:
     text, problems = _decode_with(data, "utf-8")
     binary = _binary_kind(data, text is not None)
     if binary is not None:
-        return None, [Problem(1, 1, "binary-file", f"this is a binary file ({binary}), not a YAML text file")]
+        return None, [error_at(1, 1, "binary-file", f"this is a binary file ({binary}), not a YAML text file")]
     return text, problems
 
 
@@ -203,15 +197,15 @@ def _binary_kind(data: bytes, utf8: bool) -> str | None:
     return None
 
 
-def _decode_with(data: bytes, codec: str) -> tuple[str | None, list[Problem]]:
+def _decode_with(data: bytes, codec: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         return data.decode(codec), []
     except UnicodeDecodeError:
         if codec != "utf-8":
             name = codec.upper()
-            return None, [Problem(1, 1, "encoding", f"the file starts like {name} but is not valid {name}")]
+            return None, [error_at(1, 1, "encoding", f"the file starts like {name} but is not valid {name}")]
     # Invalid UTF-8: find each bad byte, so the user can fix them all at once.
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
     seen_lines: set[int] = set()
     start = 0
     while start < len(data) and len(problems) < 20:
@@ -226,7 +220,7 @@ def _decode_with(data: bytes, codec: str) -> tuple[str | None, list[Problem]]:
             if line not in seen_lines:
                 seen_lines.add(line)
                 problems.append(
-                    Problem(
+                    error_at(
                         line,
                         col,
                         "encoding",
@@ -243,13 +237,13 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def precheck(text: str) -> list[Problem]:
+def precheck(text: str) -> list[Diagnostic]:
     """Problems libyaml would report badly or only one at a time."""
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
     for match in _FORBIDDEN.finditer(text):
         line, col = _position(text, match.start())
         problems.append(
-            Problem(
+            error_at(
                 line, col, "control-character", f"control character U+{ord(match.group()):04X} is not allowed in YAML"
             )
         )
@@ -258,7 +252,7 @@ def precheck(text: str) -> list[Problem]:
     for match in _LEADING_TAB.finditer(text):
         line, col = _position(text, match.end() - 1)
         problems.append(
-            Problem(
+            error_at(
                 line,
                 col,
                 "yaml-tab",
@@ -295,7 +289,7 @@ def _explain_syntax(problem: str, text: str, index: int | None) -> str:
     return problem
 
 
-def _continuation_slip(problem: str, text: str, line: int) -> Problem | None:
+def _continuation_slip(problem: str, text: str, line: int) -> Diagnostic | None:
     """Find the real slip behind "mapping values are not allowed here" when
     the ``key:`` it stopped at is the first of its line.
 
@@ -321,7 +315,7 @@ def _continuation_slip(problem: str, text: str, line: int) -> Problem | None:
     missing = re.fullmatch(r"([A-Za-z_][\w-]*) +([^:#\s].*)", content)
     if missing and ": " not in content and not content.endswith(":"):
         key, value = missing.groups()
-        return Problem(
+        return error_at(
             above + 1,
             key_col + 1,
             "yaml-missing-colon",
@@ -332,7 +326,7 @@ def _continuation_slip(problem: str, text: str, line: int) -> Problem | None:
     if sibling and here > key_col:
         extra = here - key_col
         spaces = "space" if extra == 1 else "spaces"
-        return Problem(
+        return error_at(
             line + 1,
             here + 1,
             "yaml-indentation",
@@ -356,7 +350,7 @@ class _Composer:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.problems: list[Problem] = []
+        self.problems: list[Diagnostic] = []
         self.alias_chars_budget = expansion_budget(len(text))
         self.alias_chars = 0
         #: Composing stopped early: what follows the stop was never read.
@@ -374,9 +368,9 @@ class _Composer:
         self.spanning_quotes: list[tuple[int, int, int]] = []
 
     def error(self, mark: Any, rule: str, message: str) -> None:
-        self.add(Problem(mark.line + 1, mark.column + 1, rule, message))
+        self.add(error_at(mark.line + 1, mark.column + 1, rule, message))
 
-    def add(self, problem: Problem) -> None:
+    def add(self, problem: Diagnostic) -> None:
         """Record ``problem``; one past MAX_PROBLEMS is kept to say that
         composing stopped there (the validator reports MAX_PROBLEMS)."""
         self.problems.append(problem)
@@ -428,7 +422,7 @@ class _Composer:
             tag, value = BROKEN, None
         return Scalar(mark.line + 1, mark.column + 1, value, tag, event.value, plain)
 
-    def _too_deep(self, index: int) -> Problem:
+    def _too_deep(self, index: int) -> Diagnostic:
         """libyaml refuses deep flow nesting in its scanner, ahead of the events,
         and at its own limit: compose the text up to there again, so that jmap's
         limit is met at the same place as in shallower files."""
@@ -437,7 +431,7 @@ class _Composer:
         for problem in again.problems:
             if problem.rule == "yaml-too-deep":
                 return problem
-        return Problem(1, 1, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+        return error_at(1, 1, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels is not allowed")
 
     def compose(self) -> Node | None:
         loader = _Loader(self.text)
@@ -455,7 +449,7 @@ class _Composer:
                 # An unclosed quote or bracket: point at where it opened.
                 start = exc.context_mark
                 self.problems.append(
-                    Problem(
+                    error_at(
                         start.line + 1,
                         start.column + 1,
                         "yaml-syntax",
@@ -469,15 +463,15 @@ class _Composer:
                 index = mark.index if isinstance(mark.index, int) else None
                 # libyaml counts the index in characters of the decoded text.
                 self.problems.append(
-                    Problem(mark.line + 1, mark.column + 1, "yaml-syntax", _explain_syntax(problem, self.text, index))
+                    error_at(mark.line + 1, mark.column + 1, "yaml-syntax", _explain_syntax(problem, self.text, index))
                 )
             else:
-                self.problems.append(Problem(1, 1, "yaml-syntax", problem))
+                self.problems.append(error_at(1, 1, "yaml-syntax", problem))
             return None
         except yaml.YAMLError as exc:
             position = getattr(exc, "position", None)
             line, col = _position(self.text, position) if isinstance(position, int) else (1, 1)
-            self.problems.append(Problem(line, col, "yaml-syntax", _plain_text(str(exc))[:200]))
+            self.problems.append(error_at(line, col, "yaml-syntax", _plain_text(str(exc))[:200]))
             return None
         finally:
             loader.dispose()
@@ -642,7 +636,7 @@ class _Composer:
                     f"duplicate key '{_plain_text(key.raw)[:60]}': YAML reads it as {key.value!r}, the same as "
                     f"'{_plain_text(first.raw)[:60]}' at line {first.line}; put keys in quotes to keep them as text"
                 )
-            self.add(Problem(key.line, key.col, "yaml-duplicate-key", message))
+            self.add(error_at(key.line, key.col, "yaml-duplicate-key", message))
 
 
 _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
@@ -686,7 +680,7 @@ def _repaired(text: str) -> tuple[str, dict[int, tuple[int, int]]]:
     return "\n".join(lines), shifts
 
 
-def _unshift(root: Node | None, problems: list[Problem], shifts: dict[int, tuple[int, int]]) -> None:
+def _unshift(root: Node | None, problems: list[Diagnostic], shifts: dict[int, tuple[int, int]]) -> None:
     """Give positions on lines whose tabs were replaced their original columns."""
 
     def column(line: int, col: int) -> int:
@@ -699,7 +693,7 @@ def _unshift(root: Node | None, problems: list[Problem], shifts: dict[int, tuple
     _move_positions(root, problems, lambda line, col: (line, column(line, col)))
 
 
-def _swallowed_lines(text: str, spans: list[tuple[int, int, int]]) -> list[Problem]:
+def _swallowed_lines(text: str, spans: list[tuple[int, int, int]]) -> list[Diagnostic]:
     """An unclosed quote that swallowed the lines after it.
 
     ``name: "I want…`` followed by ``color: "#e76f51"`` is valid YAML: the
@@ -710,7 +704,7 @@ def _swallowed_lines(text: str, spans: list[tuple[int, int, int]]) -> list[Probl
     if not spans:
         return []
     lines = _YAML_LINES.split(text)
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
     for line, col, end in spans:
         opening = lines[line] if line < len(lines) else ""
         sibling = _key_column(opening)
@@ -719,7 +713,7 @@ def _swallowed_lines(text: str, spans: list[tuple[int, int, int]]) -> list[Probl
             if match and len(match.group(1)) == sibling and match.start(2) == sibling:
                 quote = opening[col] if col < len(opening) else '"'
                 problems.append(
-                    Problem(
+                    error_at(
                         number + 1,
                         sibling + 1,
                         "yaml-unclosed-quote",
@@ -739,7 +733,7 @@ def normalize_newlines(text: str) -> str:
     return text
 
 
-def _remap_positions(text: str, root: Node | None, problems: list[Problem]) -> None:
+def _remap_positions(text: str, root: Node | None, problems: list[Diagnostic]) -> None:
     """libyaml also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR,
     which editors, git and GitHub show inside a line: translate its positions
     to LF-only lines. Only files holding those characters pay for this."""
@@ -758,7 +752,9 @@ def _remap_positions(text: str, root: Node | None, problems: list[Problem]) -> N
     _move_positions(root, problems, moved)
 
 
-def _move_positions(root: Node | None, problems: list[Problem], moved: Callable[[int, int], tuple[int, int]]) -> None:
+def _move_positions(
+    root: Node | None, problems: list[Diagnostic], moved: Callable[[int, int], tuple[int, int]]
+) -> None:
     """Give every problem and every node (each once, aliases included) the
     position ``moved`` maps its (line, column) to."""
     # Problems are frozen: each one moved is a copy.
@@ -781,7 +777,7 @@ def _move_positions(root: Node | None, problems: list[Problem], moved: Callable[
                 stack.append(value)
 
 
-def compose(text: str) -> tuple[Node | None, list[Problem]]:
+def compose(text: str) -> tuple[Node | None, list[Diagnostic]]:
     """Parse one YAML document into positioned nodes, collecting problems.
 
     Never raises for any input text. Line ends should be LF
@@ -803,7 +799,7 @@ def compose(text: str) -> tuple[Node | None, list[Problem]]:
         if len(problems) > MAX_PROBLEMS:
             break
         problems.append(
-            Problem(
+            error_at(
                 line,
                 col,
                 "yaml-anchor",

@@ -82,6 +82,9 @@ class MermaidImportError(JmapError):
 
 @dataclass(frozen=True, slots=True)
 class _Token:
+    """A statement keyword or the text after it, with where it ends in the
+    diagram (messages point there)."""
+
     kind: str
     text: str
     offset: int
@@ -89,6 +92,9 @@ class _Token:
 
 @dataclass(frozen=True, slots=True)
 class _Task:
+    """A Mermaid task: it becomes a touchpoint, its score an emotion and its
+    actors the personas who pass there."""
+
     name: str
     score: int
     #: None: the task lists no actors (Mermaid draws it without any).
@@ -97,6 +103,8 @@ class _Task:
 
 @dataclass(frozen=True, slots=True)
 class _Section:
+    """A Mermaid section: it becomes a stage."""
+
     name: str
     tasks: list[_Task] = field(default_factory=list)
 

@@ -172,8 +172,8 @@ def _failed(filename: str, rule: str, message: str) -> Result:
     return Result(filename, [Diagnostic(filename, 1, 1, ERROR, message, rule)])
 
 
-def _from_problem(filename: str, p: Any) -> Diagnostic:
-    return Diagnostic(filename, p.line, p.col, ERROR, p.message, p.rule)
+def _from_problem(filename: str, p: Diagnostic) -> Diagnostic:
+    return replace(p, file=filename)
 
 
 # -- helpers for messages --------------------------------------------------------
@@ -833,7 +833,7 @@ class _Checker:
 
     def build(self, doc: _Entity) -> m.JourneyMap:
         def named(e: _Entity) -> tuple[str, str, str | None]:
-            """What every entity but a channel starts with, in its model's field order."""
+            """The fields of ``m.Named``, which every entity but a channel starts with."""
             return e.values["id"], e.values["name"], e.get("description")
 
         def personas(e: _Entity) -> m.Persona:

@@ -36,6 +36,10 @@ from typing import Any
 
 from jmap.errors import RenderError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 BROWSER_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 BROWSER_FLAGS = (
     "--headless",
@@ -141,15 +145,23 @@ def _run(command: list[str], timeout: float) -> None:
         raise RenderError(f"the browser failed: {lines[-1] if lines else f'exit status {completed.returncode}'}")
 
 
-def page_pdf(html: str) -> bytes:
-    """The page printed to PDF by the browser (the page's ``@page`` rule makes
-    it A3 landscape), made reproducible."""
+@contextlib.contextmanager
+def _opened(html: str) -> Iterator[tuple[str, float, Path, str]]:
+    """The browser, its timeout, and a throw-away folder holding the page:
+    found before anything is written, so a missing browser costs nothing."""
     timeout = browser_timeout()
     browser = find_browser()
     with tempfile.TemporaryDirectory(prefix="jmap-page-") as tmp:
         folder = Path(tmp)
         page = folder / "page.html"
         page.write_text(html, encoding="utf-8")
+        yield browser, timeout, folder, page.as_uri()
+
+
+def page_pdf(html: str) -> bytes:
+    """The page printed to PDF by the browser (the page's ``@page`` rule makes
+    it A3 landscape), made reproducible."""
+    with _opened(html) as (browser, timeout, folder, uri):
         out = folder / "page.pdf"
         _run(
             [
@@ -158,7 +170,7 @@ def page_pdf(html: str) -> bytes:
                 f"--user-data-dir={folder / 'profile'}",
                 "--no-pdf-header-footer",
                 f"--print-to-pdf={out}",
-                page.as_uri(),
+                uri,
             ],
             timeout,
         )
@@ -175,14 +187,8 @@ def page_png(html: str) -> bytes:
     """The whole page as a PNG at PNG_SCALE times the device scale, PNG_WIDTH
     CSS pixels wide (wider when the grid needs more, so nothing hides behind
     a scroll bar), as tall as the page."""
-    timeout = browser_timeout()
-    browser = find_browser()
-    with tempfile.TemporaryDirectory(prefix="jmap-page-") as tmp:
-        folder = Path(tmp)
-        page = folder / "page.html"
-        page.write_text(html, encoding="utf-8")
-        with _DevTools(browser, folder / "profile", timeout) as tools:
-            return tools.full_page_png(page.as_uri())
+    with _opened(html) as (browser, timeout, folder, uri), _DevTools(browser, folder / "profile", timeout) as tools:
+        return tools.full_page_png(uri)
 
 
 _MEASURE = """(() => {

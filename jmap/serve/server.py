@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
+from jmap.render.labels import labels
 from jmap.serve.inject import head_of, live_page
 from jmap.serve.paths import DIAGRAM_PREFIX, Refused, route
 from jmap.serve.preview import GALLERY_KEY, Preview
@@ -129,21 +130,25 @@ class LiveHandler(BaseHTTPRequestHandler):
         self._send(200, self._page(target.kind, target.key), "text/html; charset=utf-8", head_only)
 
     def _page(self, kind: str, key: str) -> bytes:
-        """The page with the live script, and the links of its live bar."""
+        """The page with the live script, and the links of its live bar, in
+        the map's language (English until the map has validated once)."""
         preview = self.server.preview
-        gallery_link = [["All maps", "/"]] if preview.folder else []
         with preview.changed:
             if kind == "index":
                 gallery = preview.gallery
                 settings = {"key": GALLERY_KEY, "good": preview.gallery_good, "head": head_of(gallery), "links": []}
-                return live_page(gallery, settings)
+                return live_page(gallery, {**settings, "words": live_words("en")})
             live = preview.maps[key]
+            lang = live.model.lang if live.model is not None else "en"
+            words = labels(lang)
+            gallery_link = [[words["live_all_maps"], "/"]] if preview.folder else []
             page_href = "/" + quote(f"{key}.html")
             diagram_href = "/" + quote(f"{DIAGRAM_PREFIX}{key}.html")
             if kind == "page":
                 html = live.html if live.html is not None else _waiting(live.source)
-                links = [["Diagram", diagram_href], *gallery_link]
-                return live_page(html, {"key": key, "good": live.good, "head": head_of(html), "links": links})
+                links = [[words["live_diagram"], diagram_href], *gallery_link]
+                settings = {"key": key, "good": live.good, "head": head_of(html), "links": links}
+                return live_page(html, {**settings, "words": live_words(lang)})
             title = live.model.title if live.model is not None else live.source
             good = live.good
         svg, error = preview.diagram(key)
@@ -152,9 +157,19 @@ class LiveHandler(BaseHTTPRequestHandler):
         from jmap.resources import templates_dir
 
         env = environment((str(templates_dir()),))
-        page = render(env, "serve/diagram.html.j2", title=title, svg_href=svg_href, message=error).encode("utf-8")
+        page = render(
+            env,
+            "serve/diagram.html.j2",
+            lang=lang,
+            title=words["live_diagram_title"].format(title=title),
+            heading=title,
+            alt=words["live_diagram_alt"].format(title=title),
+            svg_href=svg_href,
+            message=words["live_no_diagram"].format(message=error),
+        ).encode("utf-8")
         # The diagram page's head is its own, not the map page's: no "head".
-        return live_page(page, {"key": key, "good": good, "head": None, "links": [["Page", page_href], *gallery_link]})
+        links = [[words["live_page"], page_href], *gallery_link]
+        return live_page(page, {"key": key, "good": good, "head": None, "links": links, "words": live_words(lang)})
 
     def _stream(self, head_only: bool) -> None:
         """Server-sent events: every state at first, then each change."""
@@ -189,3 +204,10 @@ def _waiting(source: str) -> bytes:
 
     env = environment((str(templates_dir()),))
     return render(env, "serve/waiting.html.j2", source=source).encode("utf-8")
+
+
+def live_words(lang: str) -> dict[str, str]:
+    """The live bar's and problem panel's words in ``lang`` (the script
+    shows them as text, never as markup)."""
+    table = labels(lang)
+    return {key[len("live_") :]: text for key, text in table.items() if key.startswith("live_")}

@@ -4,6 +4,8 @@ is saved, broken, fixed, and finally stopped with Ctrl-C."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import select
 import shutil
@@ -149,7 +151,7 @@ def test_a_folder_gallery_links_every_map(tmp_path: Path) -> None:
 def test_the_diagram_is_one_click_from_the_page(map_file: Path, tmp_path: Path) -> None:
     with Served(map_file) as served:
         page = served.get("/")[2].decode()
-        assert '["Diagram", "/.jmap/diagram/checkout.html"]' in page.replace("&quot;", '"')
+        assert '["Diagramme", "/.jmap/diagram/checkout.html"]' in page.replace("&quot;", '"')
         status, _, diagram = served.get("/.jmap/diagram/checkout.html")
         assert status == 200
         img = re.search(r'<img src="(/checkout\.svg\?v=\d+)"', diagram.decode())
@@ -161,13 +163,33 @@ def test_the_diagram_is_one_click_from_the_page(map_file: Path, tmp_path: Path) 
     assert svg == (tmp_path / "out" / "checkout.svg").read_bytes()
 
 
+@pytest.mark.parametrize(
+    ("example", "lang", "words"),
+    [
+        ("checkout-fr.yaml", "fr", ["Diagramme", "en direct", "Masquer les avertissements", "La page est à jour."]),
+        ("service-clinic.yaml", "en", ["Diagram", "live", "Hide the warnings", "The page is up to date."]),
+    ],
+)
+def test_the_live_parts_speak_the_maps_language(tmp_path: Path, example: str, lang: str, words: list[str]) -> None:
+    target = tmp_path / example
+    shutil.copy(EXAMPLES / example, target)
+    with Served(target) as served:
+        settings = re.search(r'<meta name="jmap-live" content="([^"]*)"', served.get("/")[2].decode())
+        assert settings
+        text = html.unescape(settings.group(1))
+        live = json.loads(text)
+        assert [live["links"][0][0], live["words"]["on"], live["words"]["hide"], live["words"]["up_to_date"]] == words
+        diagram = served.get(f"/.jmap/diagram/{target.stem}.html")[2].decode()
+        assert f'<html lang="{lang}">' in diagram
+
+
 def test_without_graphviz_the_diagram_page_says_so(map_file: Path, tmp_path: Path) -> None:
     bare = tmp_path / "bin"
     bare.mkdir()
     with Served(map_file, env={"PATH": str(bare)}) as served:
         status, _, diagram = served.get("/.jmap/diagram/checkout.html")
         assert status == 200
-        assert "The diagram cannot be drawn" in diagram.decode() and "graphviz" in diagram.decode().lower()
+        assert "Le diagramme ne peut pas être dessiné" in diagram.decode() and "graphviz" in diagram.decode().lower()
         assert served.get("/checkout.svg")[0] == 503
         assert served.get("/")[0] == 200  # the page itself needs no Graphviz
 

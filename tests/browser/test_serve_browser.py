@@ -128,6 +128,8 @@ def test_a_save_appears_in_place_and_a_broken_save_shows_its_line(browser, map_f
         line = next(i for i, x in enumerate(broken.splitlines(), 1) if x.startswith("    colour:"))
         assert re.search(rf"{re.escape(str(map_file))}:{line}:5: error: .*\[[a-z-]+\]", text), text
         assert "did you mean 'color'" in text
+        # A French map, a French panel: its heading and note are the map's words.
+        assert "Cet enregistrement ne se rend pas" in text and "Dernier rendu valide" in text
         assert "Saved in the editor" in browser.evaluate("document.querySelector('h1').textContent")
         assert browser.evaluate("window.scrollY") == place[0]
         box = browser.evaluate(
@@ -190,7 +192,9 @@ def test_the_folder_index_links_every_map_and_follows_new_ones(browser, tmp_path
             assert goto(browser, href)["status"] == 200
             connected(browser)
             assert browser.evaluate("document.querySelector('h1').textContent") == title
-            assert browser.evaluate("document.querySelector('#jmap-live-bar a:last-child').textContent") == "All maps"
+            # The live bar speaks the map's language.
+            all_maps = {"fr": "Toutes les cartes", "en": "All maps"}[browser.evaluate("document.documentElement.lang")]
+            assert browser.evaluate("document.querySelector('#jmap-live-bar a:last-child').textContent") == all_maps
         # A new map saved into the folder appears in the open gallery.
         goto(browser, served.url)
         connected(browser)

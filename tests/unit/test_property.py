@@ -44,7 +44,7 @@ def documented_rules() -> set[str]:
 
 
 #: Where the rule id sits among the positional arguments of each reporting call.
-RULE_ARGUMENT = {"error": 1, "warn": 1, "_failed": 1, "Problem": 2, "Diagnostic": 5}
+RULE_ARGUMENT = {"error": 1, "warn": 1, "_failed": 1, "error_at": 2, "Diagnostic": 5}
 
 
 def rules_in_code() -> set[str]:

@@ -12,10 +12,11 @@ import codecs
 import pytest
 
 from jmap.format import loader as yn
-from jmap.format.loader import Mapping, Problem, Scalar, Sequence, compose, decode, precheck
+from jmap.format.diagnostics import Diagnostic
+from jmap.format.loader import Mapping, Scalar, Sequence, compose, decode, error_at, precheck
 
 
-def rules(problems: list[Problem]) -> list[tuple[int, int, str]]:
+def rules(problems: list[Diagnostic]) -> list[tuple[int, int, str]]:
     return [(p.line, p.col, p.rule) for p in problems]
 
 
@@ -419,8 +420,10 @@ def test_problems_are_sorted_by_position() -> None:
     assert [p.rule for p in problems] == ["yaml-alias", "yaml-duplicate-key", "yaml-value"]
 
 
-def test_problem_repr_names_position_and_rule() -> None:
-    assert repr(Problem(3, 4, "yaml-tab", "tab")) == "Problem(3:4 [yaml-tab] tab)"
+def test_a_reading_error_names_position_and_rule_and_awaits_its_file() -> None:
+    found = error_at(3, 4, "yaml-tab", "tab")
+    assert (found.file, found.line, found.col, found.severity, found.rule) == ("", 3, 4, "error", "yaml-tab")
+    assert repr(found) == "Diagnostic(':3:4: error: tab [yaml-tab]')"
 
 
 def test_positions_stay_right_with_a_tab_a_control_character_and_a_nel() -> None:

@@ -6,6 +6,7 @@
   const meta = document.querySelector('meta[name="jmap-live"]');
   if (!meta) return;
   const live = JSON.parse(meta.content);
+  const words = live.words;
   const scrollKey = "jmap-live-scroll:" + location.pathname;
   let shown = live.good;
   let busy = false;
@@ -17,16 +18,16 @@
     if (text) el.textContent = text;
     return el;
   };
-  const bar = make("nav", { id: "jmap-live-bar", "aria-label": "Live preview" });
+  const bar = make("nav", { id: "jmap-live-bar", "aria-label": words.preview });
   const dot = make("span", { class: "jmap-live-dot", "aria-hidden": "true" });
-  const status = make("span", { class: "jmap-live-status", role: "status" }, "live");
+  const status = make("span", { class: "jmap-live-status", role: "status" }, words.on);
   bar.append(dot, status);
   for (const [label, href] of live.links) bar.append(make("a", { href }, label));
   const panel = make("section", { id: "jmap-live-problems", hidden: "", role: "alert" });
   const heading = make("h2");
   const note = make("p");
   const lines = make("pre");
-  const close = make("button", { type: "button", "aria-label": "Hide the warnings" }, "×");
+  const close = make("button", { type: "button", "aria-label": words.hide }, "×");
   close.addEventListener("click", () => { panel.hidden = true; });
   panel.append(close, heading, note, lines);
   const attach = () => document.body.append(panel, bar);
@@ -120,7 +121,7 @@
       shown = JSON.parse(next.content).good;
       document.documentElement.dataset.jmapLive = String(shown);
     } catch (e) {
-      status.textContent = "update failed";
+      status.textContent = words.update_failed;
     } finally {
       busy = false;
       if (again) { again = false; update(); }
@@ -131,14 +132,14 @@
     const errors = !state.ok;
     panel.className = errors ? "jmap-live-errors" : "jmap-live-warnings";
     if (state.removed) {
-      heading.textContent = "The map is gone";
-      note.textContent = "It was deleted or renamed; this is its last good render.";
+      heading.textContent = words.gone;
+      note.textContent = words.gone_note;
     } else if (errors) {
-      heading.textContent = "This save does not render";
-      note.textContent = shown > 0 ? "Showing the last good render until the next good save." : "Nothing rendered yet: fix the map and save.";
+      heading.textContent = words.broken;
+      note.textContent = shown > 0 ? words.broken_note : words.broken_first;
     } else {
-      heading.textContent = state.problems.length === 1 ? "1 warning" : state.problems.length + " warnings";
-      note.textContent = "The page is up to date.";
+      heading.textContent = state.problems.length === 1 ? words.warning : words.warnings.replace("{n}", String(state.problems.length));
+      note.textContent = words.up_to_date;
     }
     lines.textContent = state.problems.join("\n");
     close.hidden = errors;
@@ -154,6 +155,6 @@
     if (live.head && state.head && state.head !== live.head) reload();
     else update();
   });
-  events.addEventListener("open", () => { bar.className = "jmap-live-on"; status.textContent = "live"; });
-  events.addEventListener("error", () => { bar.className = "jmap-live-off"; status.textContent = "reconnecting…"; });
+  events.addEventListener("open", () => { bar.className = "jmap-live-on"; status.textContent = words.on; });
+  events.addEventListener("error", () => { bar.className = "jmap-live-off"; status.textContent = words.reconnecting; });
 })();
