@@ -26,6 +26,7 @@ the diagram never draws a move the map does not allow.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable, Mapping
@@ -754,8 +755,19 @@ class _DotWriter:
         whole = {i: self._part_size(self._whole_part(i, columns[i]))[0] for i in shown}
         total = sum(whole.values()) + STAGE_GAP * (len(shown) - 1)
         # Every column of every stage, with the room it takes in a row.
-        cells = [(i, c) for i in shown for c in range(len(columns[i]))]
-        cell_widths = [columns[i][c][1] + (COLUMN_GAP if c else STAGE_GAP + 28.0) for i, c in cells]
+        # Every column of every stage in a line, with the room it takes: where
+        # each begins, and the middle of each (a column goes to the row its
+        # middle falls in, as in _split).
+        starts: list[int] = []
+        middles: list[float] = []
+        line = 0.0
+        for i in shown:
+            starts.append(len(middles))
+            for c, (_units, width, _height) in enumerate(columns[i]):
+                room = width + (COLUMN_GAP if c else STAGE_GAP + 28.0)
+                middles.append(line + room / 2)
+                line += room
+        cells = len(middles)
         best: tuple[float, list[list[_Part]], float, float] | None = None
         # Every number of rows up to 12, then about 15 % more each time: a
         # journey that needs more rows is far past a slide's reach, and trying
@@ -763,12 +775,11 @@ class _DotWriter:
         counts = list(range(1, 13))
         while counts[-1] < MAX_ROWS:
             counts.append(min(MAX_ROWS, int(counts[-1] * 1.15) + 1))
-        for count in [c for c in counts if c <= max(1, min(len(cells), MAX_ROWS))]:
+        for count in [c for c in counts if c <= max(1, min(cells, MAX_ROWS))]:
             stage_rows = _split(shown, [whole[i] + STAGE_GAP for i in shown], total / count)
             candidates = [([[self._whole_part(i, columns[i]) for i in row] for row in stage_rows], 1.0)]
-            if len(cells) > len(shown):
-                cut = _split(list(range(len(cells))), cell_widths, sum(cell_widths) / count)
-                candidates.append((self._cut_parts(cut, cells, columns), 1.05))
+            if cells > len(shown):
+                candidates.append((self._cut_rows(shown, starts, middles, line / count), 1.05))
             tall = False
             for rows, handicap in candidates:
                 key, width, height = measure(rows)
@@ -803,23 +814,27 @@ class _DotWriter:
         ids = {unit.id for members, _w, _h in chosen for unit in members}
         return tuple(unit.id for unit in self.units[index] if unit.id in ids)
 
-    def _cut_parts(
-        self,
-        rows: list[list[int]],
-        cells: list[tuple[int, int]],
-        columns: dict[int, list[tuple[list[Touchpoint], float, float]]],
-    ) -> list[list[_Part]]:
-        """Rows of stage parts from rows of (stage, column) cells."""
-        out: list[list[_Part]] = []
+    def _cut_rows(self, shown: list[int], starts: list[int], middles: list[float], target: float) -> list[list[_Part]]:
+        """Rows of about ``target`` width cut between columns of cards: each
+        column goes to the row its middle falls in, so rows come out balanced.
+        Found by bisection on the columns' middles, so that trying many
+        numbers of rows costs little on a long map."""
+        cuts = [0]
+        while cuts[-1] < len(middles):
+            row = int(middles[cuts[-1]] // target)
+            cuts.append(bisect.bisect_left(middles, (row + 1) * target, cuts[-1] + 1))
+        ends = [*starts[1:], len(middles)]
         numbers: dict[int, int] = {}
-        for row in rows:
+        rows: list[list[_Part]] = []
+        for a, b in itertools.pairwise(cuts):
             parts: list[_Part] = []
-            for stage, group in itertools.groupby((cells[n] for n in row), key=lambda cell: cell[0]):
-                chosen = tuple(c for _s, c in group)
+            for k in range(bisect.bisect_right(starts, a) - 1, bisect.bisect_left(starts, b)):
+                stage, first = shown[k], starts[k]
                 numbers[stage] = numbers.get(stage, 0) + 1
+                chosen = tuple(range(max(a, first) - first, min(b, ends[k]) - first))
                 parts.append(_Part(stage, numbers[stage], chosen, ()))
-            out.append(parts)
-        return out
+            rows.append(parts)
+        return rows
 
     def _layout_size(self) -> int:
         """Nodes dot will rank, counting the hidden ones long arrows need: the
@@ -1039,14 +1054,18 @@ class _DotWriter:
             "arrowsize": 0.5,
         }
         for below, above in itertools.pairwise(reversed(column)):
-            self._edge(below, above, step_edge, depth + 1)
+            self._edge(below, above, step_edge, depth + 1, ranks=False)
         self.emit("}", depth)
         self.cluster_of[tp.id] = cluster
         self._maybe_end(tp, self.anchor_out[tp.id], cluster, depth)
         return [tp.id]
 
-    def _edge(self, tail: str, head: str, attrs: Mapping[str, str | int | float], depth: int) -> None:
-        if attrs.get("constraint") != "false":
+    def _edge(
+        self, tail: str, head: str, attrs: Mapping[str, str | int | float], depth: int, ranks: bool = True
+    ) -> None:
+        """One edge; ``ranks`` is false for one that orders no ranks (a loop,
+        or the chain of steps standing in one rank under their touchpoint)."""
+        if ranks and attrs.get("constraint") != "false":
             self.heads.setdefault(tail, []).append(head)
             self.tails.setdefault(head, []).append(tail)
         self.emit(f"{_quote(tail)} -> {_quote(head)} " + _attrs(attrs) + ";", depth)

@@ -702,3 +702,33 @@ def test_a_wide_stage_sets_its_details_beside_its_name_on_few_lines():
         label = statement(render_dot(jm), 'graph [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0"')
     assert '<TD WIDTH="16"></TD>' in label
     assert "Goal: Get there · Stage length: 2\u00a0d" in label
+
+
+def test_stage_boxes_of_a_row_are_stretched_up_to_the_rows_top():
+    from jmap.render.dot import align_stages
+
+    def box(name: str, x: int, top: int, bottom: int, label: str) -> str:
+        d = (
+            f"M{x + 12},{bottom}C{x + 12},{bottom} {x + 88},{bottom} {x + 88},{bottom} {x + 100},{bottom} "
+            f"{x + 100},{bottom - 12} {x + 100},{bottom - 12} {x + 100},{top + 12} {x + 100},{top + 12} "
+            f"{x + 100},{top} {x + 88},{top} {x + 88},{top} {x + 12},{top} {x + 12},{top} {x},{top} "
+            f"{x},{top + 12} {x},{top + 12} {x},{bottom - 12} {x},{bottom - 12} {x},{bottom} {x + 12},{bottom}"
+        )
+        return (
+            f'<g id="clust{x}" class="cluster">\n<title>{name}</title>\n'
+            f'<path fill="#f5f6fa" stroke="#c5cadb" stroke-width="1.2" d="{d}"/>\n'
+            f'<text text-anchor="start" x="{x + 9}" y="{top + 14}" font-size="13.00">{label}</text>\n</g>\n'
+        )
+
+    row = box("cluster_stage_0", 0, -300, -100, "Find") + box("cluster_stage_1_part_2", 120, -260, -120, "Buy")
+    frame = box("cluster_tp_pay", 140, -240, -130, "")
+    other_row = box("cluster_stage_2", 0, -80, -10, "Keep")
+    out = align_stages(f"<svg>\n{row}{frame}{other_row}</svg>".encode()).decode()
+    buy = out[out.index("cluster_stage_1_part_2") : out.index("cluster_tp_pay")]
+    assert "120,-300" in buy and "220,-288" in buy, "the top side and its corners move up to the row's top"
+    assert "220,-120" in buy, "the bottom stays"
+    assert 'y="-286"' in buy, "the label moves with the top"
+    assert frame in out, "a touchpoint's frame is not a stage box"
+    assert box("cluster_stage_2", 0, -80, -10, "Keep") in out, "another row keeps its own top"
+    assert box("cluster_stage_0", 0, -300, -100, "Find") in out
+    assert align_stages(out.encode()).decode() == out
