@@ -298,9 +298,20 @@ def test_the_diagram_fits_a_16_9_slide(drawn, name):
     if size is None or size <= SLIDE_RULE_LIMIT:
         assert smallest >= 9.0, f"{name}: smallest text {smallest:.2f} px on a 1920×1080 slide"
     else:
-        # Past the limit no layout shows 9 px text on one slide: the diagram
-        # keeps a page's shape, neither a strip nor a column, for zooming.
+        # Past the limit the diagram keeps a page's shape, neither a strip nor
+        # a column, for zooming and printing.
         assert 1.0 <= ratio <= 2.4, f"{name}: {ratio:.2f}:1"
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize("name", [n for n in SLIDE_MAPS if (touchpoints_of(n) or 0) >= 120])
+def test_past_the_limit_no_arrangement_of_the_stages_fits_9_px(drawn, name):
+    """Why the slide rule stops: at 9 px a slide shows 1920×1080 pt of the
+    drawing, and the stage boxes alone (which no layout may overlap) cover
+    more than that."""
+    boxes = stage_boxes(ET.parse(drawn(name)).getroot())
+    area = sum((x1 - x0) * (y1 - y0) for (x0, y0, x1, y1), _texts in boxes.values())
+    assert area > 1920 * 1080, f"{name}: stage boxes cover {area / (1920 * 1080):.2f} of a slide"
 
 
 def _numbers(text: str) -> list[float]:
