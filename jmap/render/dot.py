@@ -395,6 +395,46 @@ def align_stages(svg: bytes) -> bytes:
     return "".join(out).encode("utf-8")
 
 
+_LAID_OUT_STAGE = re.compile(
+    r'(\tsubgraph "?cluster_stage_[0-9a-z_]+"? \{\n\t\tgraph \[bb=")([-0-9.]+),([-0-9.]+),([-0-9.]+),([-0-9.]+)(")'
+    r'((?:,\n\t\t\t[^\n]*?)*?,\n\t\t\tlp=")([-0-9.]+),([-0-9.]+)(")'
+)
+
+
+def align_laid_out(laid_out: bytes) -> bytes:
+    """The same alignment as :func:`align_stages`, on the graph as laid out
+    by ``dot -Tdot`` (PNG and PDF are drawn from it by ``neato -n2``, which
+    keeps every position): each stage box's top (``bb``, y upwards) and its
+    label's position (``lp``) rise to the row's highest top."""
+    text = laid_out.decode("utf-8")
+    boxes = list(_LAID_OUT_STAGE.finditer(text))
+    if len(boxes) < 2:
+        return laid_out
+    spans = [(float(m.group(3)), float(m.group(5))) for m in boxes]  # bottom, top
+    rows: list[tuple[float, float, list[int]]] = []
+    for n in sorted(range(len(boxes)), key=lambda n: (-spans[n][1], -spans[n][0])):
+        bottom, top = spans[n]
+        if rows and top > rows[-1][0]:
+            row_bottom, row_top, members = rows[-1]
+            rows[-1] = (min(row_bottom, bottom), row_top, [*members, n])
+        else:
+            rows.append((bottom, top, [n]))
+    lift = {n: row_top - spans[n][1] for _bottom, row_top, members in rows for n in members}
+    out, last = [], 0
+    for n, m in enumerate(boxes):
+        out.append(text[last : m.start()])
+        delta = lift[n]
+        if delta > 0.005:
+            raised, label = _svg_number(float(m.group(5)) + delta), _svg_number(float(m.group(9)) + delta)
+            out.append(f"{m.group(1)}{m.group(2)},{m.group(3)},{m.group(4)},{raised}{m.group(6)}{m.group(7)}")
+            out.append(f"{m.group(8)},{label}{m.group(10)}")
+        else:
+            out.append(m.group(0))
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out).encode("utf-8")
+
+
 def _svg_number(value: float) -> str:
     """A coordinate written the way dot writes them (at most two decimals)."""
     return f"{value:.2f}".rstrip("0").rstrip(".")

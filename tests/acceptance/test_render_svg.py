@@ -442,6 +442,32 @@ def test_loops_stay_between_the_cards_they_join(drawn, name):
 
 
 @pytest.mark.needs_dot
+@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
+def test_png_and_pdf_are_drawn_from_the_aligned_layout(tmp_path, path):
+    """PNG and PDF come from dot's layout with the stage boxes of each row
+    raised to one top (drawn by neato -n2): checked on that layout."""
+    import subprocess
+
+    from jmap.render.dot import align_laid_out
+
+    out = tmp_path / "out"
+    assert run_jmap("render", "-f", "dot,png,pdf", "-o", str(out), str(path)).returncode == 0
+    assert (out / f"{path.stem}.png").read_bytes().startswith(b"\x89PNG")
+    assert (out / f"{path.stem}.pdf").read_bytes().startswith(b"%PDF-")
+    laid = subprocess.run(["dot", "-Tdot", str(out / f"{path.stem}.dot")], capture_output=True, check=True).stdout
+    boxes = {}
+    for name, bb in re.findall(
+        r'subgraph "?(cluster_stage_\w+)"? \{\n\t\tgraph \[bb="([-\d.,]+)"', align_laid_out(laid).decode()
+    ):
+        x0, y0, x1, y1 = (float(v) for v in bb.split(","))
+        boxes[name] = ((x0, -y1, x1, -y0), [])  # as in the SVG: y downwards
+    rows = rows_of(boxes)
+    assert len(rows) >= 2
+    for row in rows:
+        assert len({boxes[n][0][1] for n in row}) == 1, row
+
+
+@pytest.mark.needs_dot
 def test_rows_read_top_to_bottom_in_stage_order(drawn):
     boxes = stage_boxes(ET.parse(drawn("generated-60")).getroot())
     order = {}

@@ -732,3 +732,32 @@ def test_stage_boxes_of_a_row_are_stretched_up_to_the_rows_top():
     assert box("cluster_stage_2", 0, -80, -10, "Keep") in out, "another row keeps its own top"
     assert box("cluster_stage_0", 0, -300, -100, "Find") in out
     assert align_stages(out.encode()).decode() == out
+
+
+def test_laid_out_stage_boxes_of_a_row_rise_to_the_rows_top():
+    """PNG and PDF: the same alignment on dot's layout (-Tdot, y upwards),
+    before neato -n2 draws it."""
+    from jmap.render.dot import align_laid_out
+
+    def cluster(name: str, bb: str, lp: str) -> str:
+        return (
+            f'\tsubgraph {name} {{\n\t\tgraph [bb="{bb}",\n\t\t\tcolor="#c5cadb",\n'
+            f'\t\t\tlabel=<<B>x, lp="1,2"</B>>,\n\t\t\tlp="{lp}",\n\t\t\tstyle="rounded,filled"\n\t\t];\n\t}}\n'
+        )
+
+    laid = (
+        "digraph journey {\n"
+        + cluster("cluster_stage_0", "10,260,450,568", "236.5,548")
+        + cluster("cluster_stage_1", "460,500,853,815", "606,792")
+        + cluster("cluster_stage_2_part_2", "861,500,1090,804", "961.5,781")
+        + cluster("cluster_tp_pay", "870,510,900,600", "880,590")
+        + cluster("cluster_stage_3", "10,7,433,232", "137,212")
+        + "}\n"
+    )
+    out = align_laid_out(laid.encode()).decode()
+    assert 'bb="10,260,450,815"' in out and 'lp="236.5,795"' in out
+    assert 'bb="861,500,1090,815"' in out and 'lp="961.5,792"' in out
+    assert cluster("cluster_stage_1", "460,500,853,815", "606,792") in out
+    assert cluster("cluster_tp_pay", "870,510,900,600", "880,590") in out, "a frame is not a stage box"
+    assert cluster("cluster_stage_3", "10,7,433,232", "137,212") in out, "another row keeps its top"
+    assert align_laid_out(out.encode()).decode() == out
