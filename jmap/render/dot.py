@@ -327,13 +327,15 @@ def draw_faces(svg: bytes) -> bytes:
     Only the face characters of ``FACES``, each alone in its own ``<text>`` at
     10 pt and not bold (see ``_face``), are replaced: no user text is written
     that way (names are bold, other text is 9, 11 or 13 pt), so none is touched."""
-    text = svg.decode("utf-8")
+    return _drawn_faces(svg.decode("utf-8")).encode("utf-8")
 
+
+def _drawn_faces(text: str) -> str:
     def shape(match: re.Match[str]) -> str:
         x, y, size = float(match.group(1)), float(match.group(2)), float(match.group(3))
         return _face_svg(x, y, size, match.group(4) or "#000000", _FACE_SCORE[match.group(5)])
 
-    return _FACE_TEXT.sub(shape, text).encode("utf-8")
+    return _FACE_TEXT.sub(shape, text)
 
 
 _STAGE_BOX = re.compile(
@@ -351,10 +353,13 @@ def align_stages(svg: bytes) -> bytes:
     staggered. Rows never overlap (each is laid out apart and stacked), so a
     row is a set of stage boxes whose heights overlap. Only the outline's top
     corners and the label move; cards and arrows stay where dot put them."""
-    text = svg.decode("utf-8")
+    return _aligned_stages(svg.decode("utf-8")).encode("utf-8")
+
+
+def _aligned_stages(text: str) -> str:
     boxes = list(_STAGE_BOX.finditer(text))
     if len(boxes) < 2:
-        return svg
+        return text
     spans = []
     for match in boxes:
         ys = [float(y) for _x, y in _NUMBER_PAIR.findall(match.group(2))]
@@ -392,7 +397,7 @@ def align_stages(svg: bytes) -> bytes:
         out.append(stretched(match, delta, spans[n][0]) if delta > 0.005 else match.group(0))
         last = match.end()
     out.append(text[last:])
-    return "".join(out).encode("utf-8")
+    return "".join(out)
 
 
 _LAID_OUT_STAGE = re.compile(
@@ -442,7 +447,7 @@ def _svg_number(value: float) -> str:
 
 def finish_svg(svg: bytes) -> bytes:
     """What jmap changes in dot's SVG: stage boxes of a row aligned, faces drawn."""
-    return draw_faces(align_stages(svg))
+    return _drawn_faces(_aligned_stages(svg.decode("utf-8"))).encode("utf-8")
 
 
 def _face(score: int, color: str) -> Html:
