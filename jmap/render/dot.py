@@ -26,10 +26,11 @@ the diagram never draws a move the map does not allow.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from jmap.model import SERIOUS_SEVERITIES, Channel, JourneyMap, Metric, Stage, Touchpoint
 from jmap.render.labels import labels
@@ -57,7 +58,8 @@ PLAIN_FILL = "#ffffff"
 #: narrow enough that a stage of several touchpoints fits on a slide.
 NAME_WIDTH = 26
 TEXT_WIDTH = 34
-#: A stage box is as wide as its cards: its details may use the room.
+#: A stage box is as wide as its cards: its details may use the room, and
+#: take at least this many characters a line.
 STAGE_TEXT_WIDTH = 46
 #: Steps are smaller cards under their touchpoint, narrower than it.
 STEP_WIDTH = 22
@@ -70,6 +72,24 @@ TITLE_WIDTH = 90
 #: long map wrapped into short rows is not. Its network simplex grows faster
 #: than linearly, for a gain nobody sees at that size.
 LARGE_LAYOUT = 1200
+
+#: Estimated room between two columns of cards, two stages of a row (the
+#: invisible gate between them takes a rank) and two rows, in points.
+COLUMN_GAP = 25.0
+STAGE_GAP = 46.0
+PACK_GAP = 30.0
+CONNECTOR_WIDTH = 52.0
+#: The most rows a journey is wrapped into.
+MAX_ROWS = 60
+#: How much larger dot's layout comes out than the sum of the estimates,
+#: across and down (measured on the examples and generated maps: widths 3 to
+#: 10 % more; heights up to 25 % more on long maps, where connectors stack).
+WIDTH_SPREAD = 1.07
+HEIGHT_SPREAD = 1.15
+#: Width of a character of a stage's 9 pt details, in points, on the safe side:
+#: a stage's label never widens its box.
+DETAIL_CHAR_WIDTH = 5.6
+NAME_CHAR_WIDTH = 9.0
 
 #: The slide the diagram must read on (px at 96 dpi: 1 pt of the drawing is
 #: 4/3 px at full size) and the widest shape allowed.
@@ -307,13 +327,127 @@ def draw_faces(svg: bytes) -> bytes:
     Only the face characters of ``FACES``, each alone in its own ``<text>`` at
     10 pt and not bold (see ``_face``), are replaced: no user text is written
     that way (names are bold, other text is 9, 11 or 13 pt), so none is touched."""
-    text = svg.decode("utf-8")
+    return _drawn_faces(svg.decode("utf-8")).encode("utf-8")
 
+
+def _drawn_faces(text: str) -> str:
     def shape(match: re.Match[str]) -> str:
         x, y, size = float(match.group(1)), float(match.group(2)), float(match.group(3))
         return _face_svg(x, y, size, match.group(4) or "#000000", _FACE_SCORE[match.group(5)])
 
-    return _FACE_TEXT.sub(shape, text).encode("utf-8")
+    return _FACE_TEXT.sub(shape, text)
+
+
+_STAGE_BOX = re.compile(
+    r'(<g id="clust\d+" class="cluster">\n<title>cluster_stage_[0-9a-z_]+</title>\n<path [^>]* d=")([^"]+)("/>\n)'
+    r"((?:<text [^>]*>[^<]*</text>\n)*)(</g>)"
+)
+_NUMBER_PAIR = re.compile(r"(-?[0-9.]+),(-?[0-9.]+)")
+_TEXT_Y = re.compile(r'( y=")(-?[0-9.]+)(")')
+
+
+def align_stages(svg: bytes) -> bytes:
+    """The stage boxes of each row of an SVG written by dot from this
+    module's DOT, stretched up to the row's highest top, their labels with
+    them: dot centres each stage on its arrows, so the boxes of a row come out
+    staggered. Rows never overlap (each is laid out apart and stacked), so a
+    row is a set of stage boxes whose heights overlap. Only the outline's top
+    corners and the label move; cards and arrows stay where dot put them."""
+    return _aligned_stages(svg.decode("utf-8")).encode("utf-8")
+
+
+def _aligned_stages(text: str) -> str:
+    boxes = list(_STAGE_BOX.finditer(text))
+    if len(boxes) < 2:
+        return text
+    spans = []
+    for match in boxes:
+        ys = [float(y) for _x, y in _NUMBER_PAIR.findall(match.group(2))]
+        spans.append((min(ys), max(ys)))
+    # Boxes in order of their tops; a box joins the row whose extent it overlaps.
+    rows: list[tuple[float, float, list[int]]] = []
+    for n in sorted(range(len(boxes)), key=lambda n: spans[n]):
+        top, bottom = spans[n]
+        if rows and top < rows[-1][1]:
+            row_top, row_bottom, members = rows[-1]
+            rows[-1] = (row_top, max(row_bottom, bottom), [*members, n])
+        else:
+            rows.append((top, bottom, [n]))
+    lift = {n: spans[n][0] - row_top for row_top, _bottom, members in rows for n in members}
+
+    def stretched(match: re.Match[str], delta: float, top: float) -> str:
+        # The top side and its rounded corners (points up to twice the
+        # corner's radius below the top, where the straight sides begin).
+        corner = 14.0
+        path = _NUMBER_PAIR.sub(
+            lambda m: (
+                f"{m.group(1)},{_svg_number(float(m.group(2)) - delta)}"
+                if float(m.group(2)) < top + corner
+                else m.group(0)
+            ),
+            match.group(2),
+        )
+        labels = _TEXT_Y.sub(lambda m: m.group(1) + _svg_number(float(m.group(2)) - delta) + m.group(3), match.group(4))
+        return match.group(1) + path + match.group(3) + labels + match.group(5)
+
+    out, last = [], 0
+    for n, match in enumerate(boxes):
+        out.append(text[last : match.start()])
+        delta = lift[n]
+        out.append(stretched(match, delta, spans[n][0]) if delta > 0.005 else match.group(0))
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+_LAID_OUT_STAGE = re.compile(
+    r'(\tsubgraph "?cluster_stage_[0-9a-z_]+"? \{\n\t\tgraph \[bb=")([-0-9.]+),([-0-9.]+),([-0-9.]+),([-0-9.]+)(")'
+    r'((?:,\n\t\t\t[^\n]*?)*?,\n\t\t\tlp=")([-0-9.]+),([-0-9.]+)(")'
+)
+
+
+def align_laid_out(laid_out: bytes) -> bytes:
+    """The same alignment as :func:`align_stages`, on the graph as laid out
+    by ``dot -Tdot`` (PNG and PDF are drawn from it by ``neato -n2``, which
+    keeps every position): each stage box's top (``bb``, y upwards) and its
+    label's position (``lp``) rise to the row's highest top."""
+    text = laid_out.decode("utf-8")
+    boxes = list(_LAID_OUT_STAGE.finditer(text))
+    if len(boxes) < 2:
+        return laid_out
+    spans = [(float(m.group(3)), float(m.group(5))) for m in boxes]  # bottom, top
+    rows: list[tuple[float, float, list[int]]] = []
+    for n in sorted(range(len(boxes)), key=lambda n: (-spans[n][1], -spans[n][0])):
+        bottom, top = spans[n]
+        if rows and top > rows[-1][0]:
+            row_bottom, row_top, members = rows[-1]
+            rows[-1] = (min(row_bottom, bottom), row_top, [*members, n])
+        else:
+            rows.append((bottom, top, [n]))
+    lift = {n: row_top - spans[n][1] for _bottom, row_top, members in rows for n in members}
+    out, last = [], 0
+    for n, m in enumerate(boxes):
+        out.append(text[last : m.start()])
+        delta = lift[n]
+        if delta > 0.005:
+            raised, label = _svg_number(float(m.group(5)) + delta), _svg_number(float(m.group(9)) + delta)
+            out.append(f"{m.group(1)}{m.group(2)},{m.group(3)},{m.group(4)},{raised}{m.group(6)}{m.group(7)}")
+            out.append(f"{m.group(8)},{label}{m.group(10)}")
+        else:
+            out.append(m.group(0))
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out).encode("utf-8")
+
+
+def _svg_number(value: float) -> str:
+    """A coordinate written the way dot writes them (at most two decimals)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def finish_svg(svg: bytes) -> bytes:
+    """What jmap changes in dot's SVG: stage boxes of a row aligned, faces drawn."""
+    return _drawn_faces(_aligned_stages(svg.decode("utf-8"))).encode("utf-8")
 
 
 def _face(score: int, color: str) -> Html:
@@ -337,6 +471,25 @@ class _Drawing:
     edges: list[Edge]
     #: Touchpoint id → DOT node id, filled in once when the drawing is made.
     ids: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """A stage, or the piece of a long stage that one row holds: a stage too
+    long for a row goes on in the next one, labelled "continued"."""
+
+    stage: int
+    #: 1 for the stage's first part, which carries its whole label.
+    number: int
+    #: Its columns of cards (indices into the stage's columns) and the
+    #: touchpoints standing at the stage's level in them, in document order.
+    columns: tuple[int, ...]
+    units: tuple[str, ...]
+
+    @property
+    def cluster(self) -> str:
+        suffix = "" if self.number == 1 else f"_part_{self.number}"
+        return f"cluster_stage_{self.stage}{suffix}"
 
 
 class _DotWriter:
@@ -365,15 +518,29 @@ class _DotWriter:
         #: The ranking edges drawn so far, both ways (node id → node ids).
         self.heads: dict[str, list[str]] = {}
         self.tails: dict[str, list[str]] = {}
-        self.stage_cluster_of: dict[int, str] = {}
         #: Node ids standing directly in a stage (not steps stacked under them).
         self.stage_level: set[str] = set()
         self.targets_of: dict[str, list[str]] = {}
         for edge in self.drawing.edges:
             self.targets_of.setdefault(edge[0], []).append(edge[1])
         self.units = {i: self._units(stage) for i, stage in enumerate(jm.stages)}
+        self.facts_of: dict[str, tuple[str, list[str]]] = {}
+        self.columns: dict[int, list[tuple[list[Touchpoint], float, float]]] = {}
+        self.detail_width: dict[_Part, tuple[int, bool]] = {}
+        #: Estimated sizes of stage parts, by (stage, part number, columns).
+        self.sizes: dict[tuple[int, int, tuple[int, ...]], tuple[float, float, tuple[int, bool]]] = {}
+        #: The column of cards each shown touchpoint stands in, in its stage.
+        self.column_of: dict[str, int] = {}
+        self.one_row_legend = False
         self.rows = self._rows()
-        self.row_of = {stage: row for row, stages in enumerate(self.rows) for stage in stages}
+        self.row_of = {part: row for row, parts in enumerate(self.rows) for part in parts}
+        #: The stage part each shown touchpoint (or step) is drawn in.
+        self.part_of: dict[str, _Part] = {}
+        for part in self.row_of:
+            for unit in part.units:
+                self.part_of[unit] = part
+                for sub in self._descendants(jm.touchpoint(unit).touchpoints):
+                    self.part_of[sub.id] = part
         self.connectors = self._connectors()
         self.large = self._layout_size() > LARGE_LAYOUT
 
@@ -493,7 +660,7 @@ class _DotWriter:
         if tp.channel is not None and (parent is None or parent.channel != tp.channel):
             facts.append(self.jm.channel(tp.channel).name + " · online")
         if tp.duration is not None:
-            facts.append(tp.duration.text + "  ")
+            facts.append(format_duration(tp.duration, self.lang))
         if facts:
             small.extend(_wrap(" · ".join(facts) + " ●●", TEXT_WIDTH))
         for metric in tp.metrics:
@@ -517,9 +684,9 @@ class _DotWriter:
     def _steps_of(self, tp: Touchpoint) -> list[Touchpoint]:
         return [s for s in self._descendants(tp.touchpoints) if s.id in self.drawing.shown]
 
-    def _stage_size(self, index: int) -> tuple[float, float]:
-        """Width and height of a stage box: columns of cards in flow order."""
-        stage = self.jm.stages[index]
+    def _stage_columns(self, index: int) -> list[tuple[list[Touchpoint], float, float]]:
+        """The stage's units in columns, in flow order: each column's units
+        (alternatives stack in one column), width and height."""
         units = self.units[index]
         unit_of: dict[str, str] = {}
         for unit in units:
@@ -527,74 +694,204 @@ class _DotWriter:
             for sub in self._descendants(unit.touchpoints):
                 unit_of[sub.id] = unit.id
         column = {unit.id: 0 for unit in units}
-        inner = [
+        # Longest path through the forward arrows inside the stage; a unit
+        # nothing flows into is tied after its predecessor (see _stage_order).
+        # Taken in the document order of their heads, one pass settles them.
+        ties = [
             (a, b)
             for source in unit_of
             for target in self.targets_of.get(source, ())
             if (a := unit_of[source]) != (b := unit_of.get(target, a)) and not self._is_back(a, b)
         ]
-        # Sources come in document order and forward arrows point later, so
-        # two passes settle the columns of chains listed out of order.
-        for _ in range(2):
-            for a, b in inner:
-                column[b] = max(column[b], column[a] + 1)
-        widths: dict[int, float] = {}
-        heights: dict[int, float] = {}
+        ties.extend((a.id, b.id) for a, b in itertools.pairwise(units) if b.id not in self.has_incoming)
+        ties.sort(key=lambda tie: self.position[tie[1]])
+        for a, b in ties:
+            column[b] = max(column[b], column[a] + 1)
+        columns: dict[int, tuple[list[Touchpoint], float, float]] = {}
         for unit in units:
             w, h = self._card_size(unit)
-            c = column[unit.id]
-            widths[c] = max(widths.get(c, 0.0), w)
-            heights[c] = heights.get(c, -22.0) + h + 22.0
-        label_lines = len(self._stage_detail(stage)) + 1.4 * len(_wrap(stage.name, NAME_WIDTH))
-        width = max(sum(widths.values()) + 36.0 * max(0, len(widths) - 1), TEXT_WIDTH * 5.6) + 28.0
-        height = max(heights.values(), default=20.0) + label_lines * 12.5 + 40.0
-        return width, height
+            members, width, height = columns.get(column[unit.id], ([], 0.0, -22.0))
+            columns[column[unit.id]] = ([*members, unit], max(width, w), height + h + 22.0)
+        for tp_id, unit_id in unit_of.items():
+            self.column_of[tp_id] = column[unit_id]
+        if not columns:
+            return [([], TEXT_WIDTH * 5.6, 20.0)]  # an empty stage still takes its place
+        return [columns[c] for c in sorted(columns)]
 
-    def _header_height(self) -> float:
+    def _part_size(self, part: _Part) -> tuple[float, float, tuple[int, bool]]:
+        """Width and height of a stage box holding a part's columns of cards,
+        and how its label is set: the characters a line of details may hold,
+        and whether the details stand beside the name (a wide stage) or
+        under it."""
+        key = (part.stage, part.number, part.columns)
+        known = self.sizes.get(key)
+        if known is not None:
+            return known
+        columns = [self.columns[part.stage][c] for c in part.columns]
+        inner = sum(width for _units, width, _height in columns) + COLUMN_GAP * max(0, len(columns) - 1)
+        inner = max(inner, TEXT_WIDTH * 5.6)
+        stage = self.jm.stages[part.stage]
+        name = _wrap(stage.name, NAME_WIDTH)
+        name_height = 1.4 * len(name)
+        beside = int((inner - max(len(line) for line in name) * NAME_CHAR_WIDTH - 24.0) / DETAIL_CHAR_WIDTH)
+        if part.number > 1:
+            label, setting = name_height, (0, False)
+        elif beside >= STAGE_TEXT_WIDTH:
+            label, setting = max(name_height, len(self._stage_detail(stage, beside))), (beside, True)
+        else:
+            chars = max(STAGE_TEXT_WIDTH, int(inner / DETAIL_CHAR_WIDTH))
+            label, setting = name_height + len(self._stage_detail(stage, chars)), (chars, False)
+        height = max((height for _units, _width, height in columns), default=20.0) + label * 12.5
+        self.sizes[key] = (inner + 28.0, height + 40.0, setting)
+        return self.sizes[key]
+
+    def _header_height(self, one_row_legend: bool) -> float:
         rows = 1.0 + (len(_wrap(self.jm.description, TITLE_WIDTH + 30)) * 0.55 if self.jm.description else 0.0)
-        return rows * 28.0 + 3 * 22.0 + 30.0
+        return rows * 28.0 + (2 if one_row_legend else 3) * 22.0 + 30.0
 
-    def _rows(self) -> list[list[int]]:
+    def _legend_width(self) -> float:
+        """Rough width of the legend's samples of colours and lines set on one
+        line (on the safe side: every sample that might be drawn)."""
+        keys = ["emotion", "channels", "online", "offline", "pain_points", "legend.lines", "legend.route"]
+        keys += ["legend.skip", "legend.steps", "legend.connector", "flow_ends", "legend.low_point"]
+        keys += [f"severity.{severity}" for severity in SEVERITY_COLORS]
+        return sum(len(self.t[key]) for key in keys) * 5.6 + 26 * 9.0
+
+    def _rows(self) -> list[list[_Part]]:
         """Stages grouped into rows, left to right then top to bottom.
 
-        Each number of rows is tried, stages split into rows of similar width
-        (estimated from the cards' text), and the one that shows the diagram
-        largest on a 1920×1080 slide wins, among those no wider than 3:1.
+        Each number of rows is tried, twice: whole stages in rows of similar
+        width, and rows of similar width cut between two columns of cards (a
+        long stage then goes on in the next row, "continued"). The layout that
+        shows the diagram largest on a 1920×1080 slide wins, among those no
+        wider than 3:1; another row, or cutting a stage, must gain something
+        visible. Estimates only: dot is run once, on the chosen layout.
         """
         shown = [i for i in range(len(self.jm.stages)) if self.persona is None or self.units[i]]
         if not shown:
             return []
-        sizes = {i: self._stage_size(i) for i in shown}
-        gap = 64.0  # the gate between two stages takes a rank
-        total = sum(sizes[i][0] for i in shown) + gap * (len(shown) - 1)
-        header = self._header_height()
+        columns = self.columns = {i: self._stage_columns(i) for i in shown}
         # The title and legend stand above the rows: no row layout is narrower.
         legend = max(740.0, min(len(self.jm.title), TITLE_WIDTH) * 12.0)
-        best: tuple[float, list[list[int]]] | None = None
-        for count in range(1, min(len(shown), 40) + 1):
-            rows = _split(shown, [sizes[i][0] + gap for i in shown], total / count)
-            width = max(max(sum(sizes[i][0] for i in row) + gap * (len(row) - 1) for row in rows), legend) + 20.0
-            height = header + sum(max(sizes[i][1] for i in row) for row in rows) + 30.0 * (len(rows) - 1) + 20.0
-            # At full size or larger nothing needs wrapping; another row must
-            # gain something visible to be worth a break in the journey.
-            scale = min(SLIDE_WIDTH / width, SLIDE_HEIGHT / height, 1.0)
-            fits = width / height <= MAX_ASPECT
-            key = scale if fits else scale / 10
-            if best is None or key > best[0] * 1.03:
-                best = (key, rows)
-            if height > width * 1.2:
+        one_row_legend = self._legend_width()
+
+        def measure(rows: list[list[_Part]]) -> tuple[float, float, float]:
+            """The layout's scale on the slide (divided by 10 when wider than
+            3:1), and its estimated width and height in points."""
+            width = 0.0
+            height = PACK_GAP * (len(rows) - 1) + 20.0
+            for number, row in enumerate(rows):
+                # A lettered connector takes a column where the journey
+                # leaves a row and where it comes back in the next.
+                links = CONNECTOR_WIDTH * ((number > 0) + (number < len(rows) - 1))
+                sizes = [self._part_size(part) for part in row]
+                width = max(width, sum(w for w, _h, _c in sizes) + STAGE_GAP * (len(row) - 1) + links)
+                height += max(h for _w, h, _c in sizes)
+            journey = width * WIDTH_SPREAD
+            width = max(journey, legend) + 20.0
+            height = height * HEIGHT_SPREAD + self._header_height(width >= one_row_legend)
+            # The drawing is in points, the slide in px: 1 pt is 4/3 px.
+            scale = min(SLIDE_WIDTH * 0.75 / width, SLIDE_HEIGHT * 0.75 / height, 1.0)
+            # Wider than 3:1 is out, unless the title and legend make the width:
+            # more rows would only make a short journey taller.
+            fits = width / height <= MAX_ASPECT or journey <= legend
+            return (scale if fits else scale / 10), width, height
+
+        whole = {i: self._part_size(self._whole_part(i, columns[i]))[0] for i in shown}
+        total = sum(whole.values()) + STAGE_GAP * (len(shown) - 1)
+        # Every column of every stage, with the room it takes in a row.
+        # Every column of every stage in a line, with the room it takes: where
+        # each begins, and the middle of each (a column goes to the row its
+        # middle falls in, as in _split).
+        starts: list[int] = []
+        middles: list[float] = []
+        line = 0.0
+        for i in shown:
+            starts.append(len(middles))
+            for c, (_units, width, _height) in enumerate(columns[i]):
+                room = width + (COLUMN_GAP if c else STAGE_GAP + 28.0)
+                middles.append(line + room / 2)
+                line += room
+        cells = len(middles)
+        best: tuple[float, list[list[_Part]], float, float] | None = None
+        # Every number of rows up to 12, then about 15 % more each time: a
+        # journey that needs more rows is far past a slide's reach, and trying
+        # every count would cost time in proportion to the rows times the map.
+        counts = list(range(1, 13))
+        while counts[-1] < MAX_ROWS:
+            counts.append(min(MAX_ROWS, int(counts[-1] * 1.15) + 1))
+        for count in [c for c in counts if c <= max(1, min(cells, MAX_ROWS))]:
+            stage_rows = _split(shown, [whole[i] + STAGE_GAP for i in shown], total / count)
+            candidates = [([[self._whole_part(i, columns[i]) for i in row] for row in stage_rows], 1.0)]
+            if cells > len(shown):
+                candidates.append((self._cut_rows(shown, starts, middles, line / count), 1.05))
+            tall = False
+            for rows, handicap in candidates:
+                key, width, height = measure(rows)
+                # At full size or larger nothing needs wrapping; another row
+                # must gain something visible to be worth a break in the journey.
+                if best is None or key / handicap > best[0] * 1.03:
+                    best = (key / handicap, rows, width, height)
+                tall = tall or height > width * 1.2
+            if tall:
                 break
         assert best is not None
+        # The units of each part, now that the parts are chosen.
+        rows = [
+            [
+                replace(part, units=self._units_in(part.stage, [columns[part.stage][c] for c in part.columns]))
+                for part in row
+            ]
+            for row in best[1]
+        ]
+        best = (best[0], rows, best[2], best[3])
+        self.one_row_legend = best[2] >= one_row_legend
+        #: The chosen layout's estimated width and height, in points.
+        self.estimate = (best[2], best[3])
+        self.detail_width = {part: self._part_size(part)[2] for row in best[1] for part in row}
         return best[1]
+
+    def _whole_part(self, index: int, columns: list[tuple[list[Touchpoint], float, float]]) -> _Part:
+        return _Part(index, 1, tuple(range(len(columns))), ())
+
+    def _units_in(self, index: int, chosen: list[tuple[list[Touchpoint], float, float]]) -> tuple[str, ...]:
+        """The ids of the units of ``chosen`` columns, in document order."""
+        ids = {unit.id for members, _w, _h in chosen for unit in members}
+        return tuple(unit.id for unit in self.units[index] if unit.id in ids)
+
+    def _cut_rows(self, shown: list[int], starts: list[int], middles: list[float], target: float) -> list[list[_Part]]:
+        """Rows of about ``target`` width cut between columns of cards: each
+        column goes to the row its middle falls in, so rows come out balanced.
+        Found by bisection on the columns' middles, so that trying many
+        numbers of rows costs little on a long map."""
+        cuts = [0]
+        while cuts[-1] < len(middles):
+            row = int(middles[cuts[-1]] // target)
+            cuts.append(bisect.bisect_left(middles, (row + 1) * target, cuts[-1] + 1))
+        ends = [*starts[1:], len(middles)]
+        numbers: dict[int, int] = {}
+        rows: list[list[_Part]] = []
+        for a, b in itertools.pairwise(cuts):
+            parts: list[_Part] = []
+            for k in range(bisect.bisect_right(starts, a) - 1, bisect.bisect_left(starts, b)):
+                stage, first = shown[k], starts[k]
+                numbers[stage] = numbers.get(stage, 0) + 1
+                chosen = tuple(range(max(a, first) - first, min(b, ends[k]) - first))
+                parts.append(_Part(stage, numbers[stage], chosen, ()))
+            rows.append(parts)
+        return rows
 
     def _layout_size(self) -> int:
         """Nodes dot will rank, counting the hidden ones long arrows need: the
         columns an arrow spans beyond the next, estimated per row."""
         spans = 0
         place: dict[str, tuple[int, int]] = {}
-        for index, units in self.units.items():
-            for order, unit in enumerate(units):
-                place[unit.id] = (self.row_of.get(index, 0), order)
+        for row, parts in enumerate(self.rows):
+            order = 0
+            for part in parts:
+                for unit in part.units:
+                    place[unit] = (row, order)
+                    order += 1
         for source, target, _ps, _skip in self.drawing.edges:
             a, b = place.get(source), place.get(target)
             if a is not None and b is not None and a[0] == b[0] and b[1] > a[1] + 1:
@@ -602,34 +899,35 @@ class _DotWriter:
         return len(self.drawing.shown) + spans
 
     def _connectors(self) -> dict[int, tuple[str, str]]:
-        """Arrows between rows, and loops back to an earlier stage, as a
-        lettered connector after their source and the same letter before their
-        target (one letter per target): drawn, they would cut through stages
-        or sweep back across the whole width."""
+        """Arrows between rows, loops back to an earlier stage and loops back
+        over more than one column of cards, as a lettered connector after their
+        source and the same letter before their target (one letter per
+        target): drawn, they would cut through stages or their titles, or
+        sweep back across the row."""
         letters: dict[str, str] = {}
         out: dict[int, tuple[str, str]] = {}
         for n, (source, target, _ps, _skip) in enumerate(self.drawing.edges):
-            row_a = self.row_of.get(self.stage_number[self.jm.stage_of(source).id])
-            row_b = self.row_of.get(self.stage_number[self.jm.stage_of(target).id])
-            # Between rows, and for a loop back to an earlier stage: a line
-            # would cross the drawing or sweep back across the whole row.
-            stage_a, stage_b = self.jm.stage_of(source).id, self.jm.stage_of(target).id
-            if row_a == row_b and (stage_a == stage_b or not self._is_back(source, target)):
-                continue
+            part_a, part_b = self.part_of[source], self.part_of[target]
+            if self.row_of[part_a] == self.row_of[part_b]:
+                if not self._is_back(source, target):
+                    continue
+                # A loop back to the column before, or within one, is drawn: a
+                # retry reads best as a short curve. A longer one would arc over
+                # the cards between, through the stage's title.
+                if part_a == part_b and self.column_of[source] - self.column_of[target] <= 1:
+                    continue
             if target not in letters:
                 letters[target] = _letters(len(letters))
             out[n] = (letters[target], f"link_out_{len(out) + 1}")
         self.link_in = {target: (letter, f"link_in_{i + 1}") for i, (target, letter) in enumerate(letters.items())}
-        #: Connector nodes by stage number, and the arrows arriving at each target.
-        self.links_of_stage: dict[int, list[tuple[str, str]]] = {}
+        #: Connector nodes by stage part, and the arrows arriving at each target.
+        self.links_of_part: dict[_Part, list[tuple[str, str]]] = {}
         for target, (letter, node_id) in self.link_in.items():
-            stage = self.stage_number[self.jm.stage_of(target).id]
-            self.links_of_stage.setdefault(stage, []).append((letter, node_id))
+            self.links_of_part.setdefault(self.part_of[target], []).append((letter, node_id))
         self.arriving: dict[str, list[Edge]] = {}
         for n, (letter, node_id) in out.items():
             edge = self.drawing.edges[n]
-            stage = self.stage_number[self.jm.stage_of(edge[0]).id]
-            self.links_of_stage.setdefault(stage, []).append((letter, node_id))
+            self.links_of_part.setdefault(self.part_of[edge[0]], []).append((letter, node_id))
             self.arriving.setdefault(edge[1], []).append(edge)
         return out
 
@@ -641,17 +939,17 @@ class _DotWriter:
     def write(self) -> str:
         self.emit("digraph journey {", 0)
         self._graph_defaults()
-        stage_roots: dict[int, list[str]] = {}
+        stage_roots: dict[_Part, list[str]] = {}
         # Rows are laid out apart and stacked by dot's packing, which fills its
         # one column from the bottom: the last row is written first.
-        for index in [i for row in reversed(self.rows) for i in row]:
-            stage_roots[index] = self._stage(self.jm.stages[index], index, 1)
+        for part in [part for row in reversed(self.rows) for part in row]:
+            stage_roots[part] = self._stage(part, 1)
         self._edges()
         for row in self.rows:
-            self._stage_order([stage_roots[i] for i in row], [self.stage_cluster_of[i] for i in row])
+            self._stage_order([stage_roots[part] for part in row], [part.cluster for part in row])
         if len(self.rows) > 1:
             for number, row in enumerate(self.rows):
-                self._row_start(number, self.stage_cluster_of[row[0]])
+                self._row_start(number, row[0].cluster)
         self.emit("}", 0)
         return "\n".join(self.lines) + "\n"
 
@@ -664,7 +962,7 @@ class _DotWriter:
             "bgcolor": "#ffffff",
             "pad": 0.1,
             "nodesep": 0.2,
-            "ranksep": 0.45,
+            "ranksep": 0.3,
             "labelloc": "t",
             "labeljust": "l",
             "outputorder": "edgesfirst",
@@ -693,15 +991,16 @@ class _DotWriter:
 
     # -- stages and touchpoints -------------------------------------------------
 
-    def _stage(self, stage: Stage, index: int, depth: int) -> list[str]:
-        """One stage cluster; returns the touchpoint ids at its top level, in
-        document order."""
-        stage_cluster = f"cluster_stage_{index}"
+    def _stage(self, part: _Part, depth: int) -> list[str]:
+        """One stage cluster (or the part of a stage one row holds); returns
+        the touchpoint ids at its top level, in document order."""
+        index = part.stage
+        stage_cluster = part.cluster
         self.emit(f"subgraph {_quote(stage_cluster)} {{", depth)
         self.open_clusters.append(stage_cluster)
         self.members[stage_cluster] = {}
         cluster: _Attrs = {
-            "label": self._stage_label(stage),
+            "label": self._stage_label(part),
             "style": "rounded,filled",
             "fillcolor": STAGE_FILL,
             "color": STAGE_BORDER,
@@ -711,8 +1010,8 @@ class _DotWriter:
         }
         self.emit("graph " + _attrs(cluster) + ";", depth + 1)
         roots: list[str] = []
-        for tp in stage.touchpoints:
-            roots.extend(self._touchpoint(tp, depth + 1))
+        for unit in part.units:
+            roots.extend(self._touchpoint(self.jm.touchpoint(unit), depth + 1))
         if not roots:
             # An empty stage still takes its place in the journey. The key
             # cannot clash with a touchpoint id, which is a slug.
@@ -720,14 +1019,13 @@ class _DotWriter:
             self._node(placeholder, depth + 1, {"label": "", "shape": "point", "style": "invis"})
             self.anchor_in[key] = self.anchor_out[key] = placeholder
             roots.append(key)
-        self._stage_connectors(index, depth + 1)
+        self._stage_connectors(part, depth + 1)
         self.open_clusters.pop()
         self.emit("}", depth)
-        self.stage_cluster_of[index] = stage_cluster
         self.stage_level.update(self.anchor_in[root] for root in roots)
         return roots
 
-    def _stage_connectors(self, index: int, depth: int) -> None:
+    def _stage_connectors(self, part: _Part, depth: int) -> None:
         """The lettered connectors of the arrows that leave or enter this
         stage's row here: they sit in the stage, next to the touchpoint."""
         look: _Attrs = {
@@ -739,7 +1037,7 @@ class _DotWriter:
             "fillcolor": "#ffffff",
             "color": NODE_BORDER,
         }
-        for letter, node_id in self.links_of_stage.get(index, ()):
+        for letter, node_id in self.links_of_part.get(part, ()):
             self._node(node_id, depth, {**look, "label": Html(f"<B>{_html_text(letter)}</B>")})
 
     def _descendants(self, touchpoints: Iterable[Touchpoint]) -> Iterable[Touchpoint]:
@@ -801,14 +1099,18 @@ class _DotWriter:
             "arrowsize": 0.5,
         }
         for below, above in itertools.pairwise(reversed(column)):
-            self._edge(below, above, step_edge, depth + 1)
+            self._edge(below, above, step_edge, depth + 1, ranks=False)
         self.emit("}", depth)
         self.cluster_of[tp.id] = cluster
         self._maybe_end(tp, self.anchor_out[tp.id], cluster, depth)
         return [tp.id]
 
-    def _edge(self, tail: str, head: str, attrs: Mapping[str, str | int | float], depth: int) -> None:
-        if attrs.get("constraint") != "false":
+    def _edge(
+        self, tail: str, head: str, attrs: Mapping[str, str | int | float], depth: int, ranks: bool = True
+    ) -> None:
+        """One edge; ``ranks`` is false for one that orders no ranks (a loop,
+        or the chain of steps standing in one rank under their touchpoint)."""
+        if ranks and attrs.get("constraint") != "false":
             self.heads.setdefault(tail, []).append(head)
             self.tails.setdefault(head, []).append(tail)
         self.emit(f"{_quote(tail)} -> {_quote(head)} " + _attrs(attrs) + ";", depth)
@@ -942,12 +1244,35 @@ class _DotWriter:
             text += f" ({self.t['target'].lower()} {format_metric_value(metric.target, self.lang)}{unit})"
         return text
 
-    def _stage_detail(self, stage: Stage) -> list[str]:
+    def _stage_detail(self, stage: Stage, width: int = STAGE_TEXT_WIDTH) -> list[str]:
         """The stage's goal, its own length, the time spent in its touchpoints
-        (apart: never added) and its metrics, one line of text each."""
-        detail: list[str] = []
+        (apart: never added) and its metrics, in lines of at most ``width``
+        characters: a wide stage puts them side by side, so its label takes
+        less of the slide's height."""
+        goal, figures = self._stage_facts(stage)
+        lines: list[str] = []
+        line = ""
+        for text in [goal, *figures] if goal else figures:
+            if line and len(line) + 3 + len(text) <= width:
+                line += " · " + text
+                continue
+            if line:
+                lines.append(line)
+            *full, line = _wrap(text, width)
+            lines.extend(full)
+        if line:
+            lines.append(line)
+        return lines
+
+    def _stage_facts(self, stage: Stage) -> tuple[str, list[str]]:
+        """The goal's line and the stage's figures, each as one text."""
+        cached = self.facts_of.get(stage.id)
+        if cached is not None:
+            return cached
+        goal = ""
         if stage.goal:
-            detail.append(f"{with_colon(self.t['goal'], self.lang)} {french_spacing(stage.goal, self.lang)}")
+            goal = f"{with_colon(self.t['goal'], self.lang)} {french_spacing(stage.goal, self.lang)}"
+        detail: list[str] = []
         length = self.jm.stage_length(stage)
         if length is not None:
             detail.append(f"{with_colon(self.t['stage_length'], self.lang)} {format_duration(length, self.lang)}")
@@ -956,20 +1281,32 @@ class _DotWriter:
             label = with_colon(self.t["time_in_touchpoints"], self.lang)
             detail.append(f"{label} {format_duration(spent, self.lang)}")
         detail.extend(self._metric_text(m) for m in stage.metrics)
-        return [line for text in detail for line in _wrap(text, STAGE_TEXT_WIDTH)]
+        self.facts_of[stage.id] = (goal, detail)
+        return goal, detail
 
-    def _stage_label(self, stage: Stage) -> Html:
-        parts = [
-            f'<B><FONT POINT-SIZE="13">{_html_lines(french_spacing(stage.name, self.lang), NAME_WIDTH)}</FONT></B>'
-        ]
-        detail = self._stage_detail(stage)
+    def _stage_label(self, part: _Part) -> Html:
+        """Name and details of a stage, as wide as its cards allow; the part of
+        a long stage that goes on in another row shows its name and
+        "continued" only."""
+        stage = self.jm.stages[part.stage]
+        name = _html_lines(french_spacing(stage.name, self.lang), NAME_WIDTH)
+        if part.number > 1:
+            # "(continued)" after the name, on its last line: no line of its own.
+            more = _small(_html_text(f"  ({self.t['continued']})"), MUTED)
+            name = Html(name.removesuffix('<BR ALIGN="LEFT"/>'))
+            parts = [f'<B><FONT POINT-SIZE="13">{name}</FONT></B>{more}<BR ALIGN="LEFT"/>']
+        else:
+            parts = [f'<B><FONT POINT-SIZE="13">{name}</FONT></B>']
+        chars, beside = self.detail_width[part]
+        detail = [] if part.number > 1 else self._stage_detail(stage, chars)
         if detail:
-            parts.append(
-                _small(
-                    Html('<BR ALIGN="LEFT"/>'.join(_html_text(line) for line in detail) + '<BR ALIGN="LEFT"/>'), MUTED
-                )
-            )
-        cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{p}</TD></TR>' for p in parts)
+            lines = '<BR ALIGN="LEFT"/>'.join(_html_text(line) for line in detail) + '<BR ALIGN="LEFT"/>'
+            parts.append(_small(Html(lines), MUTED))
+        if beside and detail:
+            cell = '<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">{}</TD>'
+            cells = "<TR>" + cell.format(parts[0]) + '<TD WIDTH="16"></TD>' + cell.format(parts[1]) + "</TR>"
+        else:
+            cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{p}</TD></TR>' for p in parts)
         return Html(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>')
 
     def _title_and_legend(self) -> Html:
@@ -1030,7 +1367,7 @@ class _DotWriter:
         second.append(sample("◉ " + _html_text(t["flow_ends"])))
         if self.low_points:
             second.append(sample(_html_text(t["legend.low_point"]), border=3))
-        rows = [first, second]
+        rows = [[*first, gap, gap, *second]] if self.one_row_legend else [first, second]
         if self.jm.personas:
             shown = [p for p in self.jm.personas if self.persona is None or p.id == self.persona]
             named = [f"{self._dot(p.id)}{NBSP}{NBSP}{_html_text(p.name)}" for p in shown]
@@ -1106,7 +1443,7 @@ class _DotWriter:
         for roots in stage_roots:
             for previous, root in itertools.pairwise(roots):
                 if root not in self.has_incoming:
-                    self._edge(self.anchor_out[previous], self.anchor_in[root], {"style": "invis"}, 1)
+                    self._edge(self.anchor_out[previous], self.anchor_in[root], {"style": "invis", "weight": 4}, 1)
         gate_edge = {"style": "invis"}
         for n in range(1, len(stage_roots)):
             before = self.members[clusters[n - 1]]

@@ -126,7 +126,9 @@ def render_each(
                     from jmap.render.graphviz import start_dot
 
                     try:
-                        jobs[fmt] = start_dot(dot_source, fmt)
+                        # PNG and PDF are drawn from dot's layout once jmap
+                        # has aligned the stage boxes (draw_laid_out).
+                        jobs[fmt] = start_dot(dot_source, "svg" if fmt == "svg" else "layout")
                     except RenderError as exc:
                         results[fmt] = exc
     html: str | None = None
@@ -159,11 +161,15 @@ def render_each(
             results[fmt] = exc
     for fmt in formats:
         if fmt in jobs:
-            from jmap.render.dot import draw_faces
+            from jmap.render.dot import align_laid_out, finish_svg
+            from jmap.render.graphviz import draw_laid_out
 
             try:
                 data = jobs[fmt].result()
-                results[fmt] = draw_faces(data) if fmt == "svg" else data
+                if fmt == "svg":
+                    results[fmt] = finish_svg(data)
+                else:
+                    results[fmt] = draw_laid_out(align_laid_out(data), fmt, jobs[fmt].remaining())
             except RenderError as exc:
                 results[fmt] = exc
         yield fmt, results[fmt]

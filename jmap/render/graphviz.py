@@ -74,7 +74,9 @@ _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([-+Z0-9']*)\)")
 
 #: Cairo renderers give crisper PNG and PDF output with real fonts than the
 #: core ones; SVG uses the core renderer, whose text stays selectable.
-_RENDERERS = {"svg": "svg", "png": "png:cairo", "pdf": "pdf:cairo"}
+#: "layout" is the graph with dot's positions (``-Tdot``), which jmap adjusts
+#: before ``neato -n2`` draws it (see :func:`draw_laid_out`).
+_RENDERERS = {"svg": "svg", "png": "png:cairo", "pdf": "pdf:cairo", "layout": "dot"}
 
 
 class DotJob:
@@ -88,6 +90,10 @@ class DotJob:
         self.fmt = fmt
         self.started = started
         self.timeout = timeout
+
+    def remaining(self) -> float:
+        """Seconds left of the timeout."""
+        return max(0.0, self.timeout - (time.monotonic() - self.started))
 
     def result(self) -> bytes:
         """The rendered bytes; RenderError if dot failed or ran out of time."""
@@ -137,6 +143,31 @@ def start_dot(dot_source: str, fmt: str) -> DotJob:
     process.stdin = None
     feeder.start()
     return DotJob(process, fmt, started, timeout)
+
+
+def draw_laid_out(laid_out: bytes, fmt: str, timeout: float) -> bytes:
+    """A graph laid out by ``dot -Tdot`` (and adjusted by jmap) drawn to
+    ``fmt`` (png or pdf) by ``neato -n2``, which keeps every position and
+    spline as given: the same picture ``dot -T{fmt}`` draws, with jmap's
+    adjustments. ``timeout`` is what is left of JMAP_DOT_TIMEOUT."""
+    try:
+        completed = subprocess.run(
+            ["neato", "-n2", f"-T{_RENDERERS[fmt]}"],
+            input=laid_out,
+            capture_output=True,
+            timeout=max(timeout, 0.001),
+            env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise RenderError(MISSING_DOT) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise RenderError(f"Graphviz `dot` took longer than {dot_timeout():g} seconds and was stopped") from exc
+    except OSError as exc:
+        raise RenderError(f"could not run Graphviz `neato`: {exc.strerror or exc}") from exc
+    if completed.returncode != 0:
+        raise RenderError(f"Graphviz `neato` failed: {_first_line(completed.stderr)}")
+    return fixed_pdf_dates(completed.stdout) if fmt == "pdf" else completed.stdout
 
 
 def _feed(pipe: IO[bytes] | None, data: bytes) -> None:

@@ -13,16 +13,23 @@ PERSONAS = ("ana", "ben", "chloe")
 TOUCHPOINTS_PER_STAGE = 10
 
 
-def generated_map_yaml(touchpoints: int) -> str:
-    """A valid map of ``touchpoints`` touchpoints (sub-touchpoints included)."""
+def generated_map_yaml(touchpoints: int, *, personas: bool = True, branches: bool = True) -> str:
+    """A valid map of ``touchpoints`` touchpoints (sub-touchpoints included);
+    without ``personas`` it has none (one emotion per touchpoint), without
+    ``branches`` the flow is the document order (no loop, no exit)."""
     out = [
         "jmap: 1",
         f"title: Generated journey of {touchpoints} touchpoints",
         "lang: en",
-        "personas:",
-        "  - {id: ana, name: Ana, color: '#2a9d8f'}",
-        "  - {id: ben, name: Ben, color: '#e76f51'}",
-        "  - {id: chloe, name: Chloé}",
+    ]
+    if personas:
+        out += [
+            "personas:",
+            "  - {id: ana, name: Ana, color: '#2a9d8f'}",
+            "  - {id: ben, name: Ben, color: '#e76f51'}",
+            "  - {id: chloe, name: Chloé}",
+        ]
+    out += [
         "channels:",
         "  - {id: web, name: Website, type: online}",
         "  - {id: shop, name: Shop, type: offline}",
@@ -53,10 +60,10 @@ def generated_map_yaml(touchpoints: int) -> str:
                 "        feeling: Hesitant",
                 "        duration: 5min30s",
                 f"        emotion: {{ana: {i % 5 - 2}, ben: {(i + 2) % 5 - 2}}}"
-                if i % 3
+                if i % 3 and personas
                 else f"        emotion: {i % 5 - 2}",
             ]
-            if i % 4 == 1:
+            if i % 4 == 1 and personas:
                 out.append("        personas: [ana, ben]")
             if i % 6 == 2:
                 out += [
@@ -70,7 +77,9 @@ def generated_map_yaml(touchpoints: int) -> str:
                     f"          - {{id: pain-{i}, name: Something goes wrong at step {i}, severity: {severity}}}",
                 ]
                 pains.append(f"pain-{i}")
-            if i % 13 == 12 and i >= 3:
+            if not branches:
+                pass
+            elif i % 13 == 12 and i >= 3:
                 out.append(
                     f"        next: [tp-{i + 1}, tp-{i - 3}]" if i + 1 < touchpoints else f"        next: [tp-{i - 3}]"
                 )

@@ -504,7 +504,8 @@ def test_layout_effort_follows_the_hidden_nodes_long_arrows_make():
         Touchpoint(f"t{i}", f"T{i}", next=tuple(f"t{j}" for j in (i + 1, n - 1) if i < j < n)) for i in range(n)
     )
     jm = JourneyMap(title="Jumps", stages=(Stage("s", "S", touchpoints=tps),))
-    assert "nslimit=0.1" in render_dot(jm).splitlines()[1]
+    with one_row():
+        assert "nslimit=0.1" in render_dot(jm).splitlines()[1]
 
 
 @pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
@@ -523,9 +524,7 @@ def one_row() -> object:
     """Every stage on one row, whatever the text's length."""
     from unittest import mock
 
-    from jmap.render.dot import _DotWriter
-
-    return mock.patch.object(_DotWriter, "_rows", lambda self: [list(range(len(self.jm.stages)))])
+    return mock.patch("jmap.render.dot.MAX_ROWS", 1)
 
 
 def _skeleton(dot: str) -> str:
@@ -601,7 +600,7 @@ def long_map(stages: int, per_stage: int = 6) -> JourneyMap:
     )
 
 
-def test_a_long_journey_wraps_into_rows_of_whole_stages():
+def test_a_long_journey_wraps_into_rows():
     dot = render_dot(long_map(8))
     assert 'packmode="array_ic1"' in dot.splitlines()[1]
     starts = re.findall(r'^  "row_(\d+)" \[', dot, flags=re.MULTILINE)
@@ -614,7 +613,21 @@ def test_a_long_journey_wraps_into_rows_of_whole_stages():
     assert "label=<<B>A</B>>" in statement(dot, '"link_out_1" [') and "label=<<B>A</B>>" in statement(
         dot, '"link_in_1" ['
     )
-    assert '"tp_t0_5" -> "link_out_1" [' in dot and '"link_in_1" -> "tp_t1_0" [' in dot
+    links = connector_moves(dot)
+    # the flow from a row's last touchpoint to the next row's first goes by a letter
+    assert any(b == (a[0], a[1] + 1) or b == (a[0] + 1, 0) for a, b in links)
+    # a loop back over two columns of cards too, not an arc over the cards
+    assert ((0, 3), (0, 1)) in links
+
+
+def connector_moves(dot: str) -> set[tuple[tuple[int, int], tuple[int, int]]]:
+    """The moves of ``long_map`` drawn as lettered connectors: (stage, index)
+    of the source and of the target, paired by their letter."""
+    letter = dict(re.findall(r'^\s*"(link_(?:in|out)_\d+)" \[.*label=<<B>(\w+)</B>>', dot, flags=re.MULTILINE))
+    leaving = re.findall(r'^  "tp_t(\d+)_(\d+)" -> "(link_out_\d+)" \[', dot, flags=re.MULTILINE)
+    arriving = re.findall(r'^  "(link_in_\d+)" -> "tp_t(\d+)_(\d+)" \[', dot, flags=re.MULTILINE)
+    target = {letter[node]: (int(s), int(i)) for node, s, i in arriving}
+    return {((int(s), int(i)), target[letter[node]]) for s, i, node in leaving}
 
 
 def test_a_short_journey_stays_on_one_row():
@@ -644,3 +657,107 @@ def test_faces_written_by_dot_become_drawn_shapes():
     assert FACES[-2] not in out
     assert user_bold in out and user_small in out, "text jmap did not write as a face stays text"
     assert draw_faces(f"<svg>{face}</svg>".encode()) == draw_faces(f"<svg>{face}</svg>".encode())
+
+
+def one_long_stage(lang: str = "en") -> JourneyMap:
+    return JourneyMap(
+        title="One long stage",
+        lang=lang,
+        stages=(
+            Stage(
+                "s",
+                "Shopping",
+                goal="Find and buy",
+                touchpoints=tuple(
+                    Touchpoint(f"t{i}", f"Touchpoint {i} with a longer name", emotion=Emotion(everyone=i % 5 - 2))
+                    for i in range(16)
+                ),
+            ),
+        ),
+    )
+
+
+def test_a_stage_too_long_for_a_row_goes_on_in_the_next_one():
+    dot = render_dot(one_long_stage())
+    first = statement(dot, 'subgraph "cluster_stage_0" {')
+    assert first
+    label = [line for line in dot.splitlines() if "Shopping" in line]
+    assert len(label) >= 2, "the stage's name heads each of its parts"
+    assert "Goal: Find and buy" in label[-1], "the first part (written last) carries the stage's details"
+    assert "(continued)" in label[0] and "Goal" not in label[0]
+    assert 'subgraph "cluster_stage_0_part_2" {' in dot
+    # the flow goes on by a lettered connector, as between rows of stages
+    assert '"link_out_1"' in dot and '"link_in_1"' in dot
+    assert "(suite)" in render_dot(one_long_stage("fr"))
+
+
+def test_a_wide_stage_sets_its_details_beside_its_name_on_few_lines():
+    dot = render_dot(long_map(1, per_stage=8))
+    assert '<TD WIDTH="16"></TD>' not in dot, "a stage without details has nothing to set beside its name"
+    jm = replace(
+        long_map(1, per_stage=8),
+        stages=(replace(long_map(1, per_stage=8).stages[0], goal="Get there", duration=Duration("2d", 2 * 86400)),),
+    )
+    with one_row():
+        label = statement(render_dot(jm), 'graph [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0"')
+    assert '<TD WIDTH="16"></TD>' in label
+    assert "Goal: Get there · Stage length: 2\u00a0d" in label
+
+
+def test_stage_boxes_of_a_row_are_stretched_up_to_the_rows_top():
+    from jmap.render.dot import align_stages
+
+    def box(name: str, x: int, top: int, bottom: int, label: str) -> str:
+        d = (
+            f"M{x + 12},{bottom}C{x + 12},{bottom} {x + 88},{bottom} {x + 88},{bottom} {x + 100},{bottom} "
+            f"{x + 100},{bottom - 12} {x + 100},{bottom - 12} {x + 100},{top + 12} {x + 100},{top + 12} "
+            f"{x + 100},{top} {x + 88},{top} {x + 88},{top} {x + 12},{top} {x + 12},{top} {x},{top} "
+            f"{x},{top + 12} {x},{top + 12} {x},{bottom - 12} {x},{bottom - 12} {x},{bottom} {x + 12},{bottom}"
+        )
+        return (
+            f'<g id="clust{x}" class="cluster">\n<title>{name}</title>\n'
+            f'<path fill="#f5f6fa" stroke="#c5cadb" stroke-width="1.2" d="{d}"/>\n'
+            f'<text text-anchor="start" x="{x + 9}" y="{top + 14}" font-size="13.00">{label}</text>\n</g>\n'
+        )
+
+    row = box("cluster_stage_0", 0, -300, -100, "Find") + box("cluster_stage_1_part_2", 120, -260, -120, "Buy")
+    frame = box("cluster_tp_pay", 140, -240, -130, "")
+    other_row = box("cluster_stage_2", 0, -80, -10, "Keep")
+    out = align_stages(f"<svg>\n{row}{frame}{other_row}</svg>".encode()).decode()
+    buy = out[out.index("cluster_stage_1_part_2") : out.index("cluster_tp_pay")]
+    assert "120,-300" in buy and "220,-288" in buy, "the top side and its corners move up to the row's top"
+    assert "220,-120" in buy, "the bottom stays"
+    assert 'y="-286"' in buy, "the label moves with the top"
+    assert frame in out, "a touchpoint's frame is not a stage box"
+    assert box("cluster_stage_2", 0, -80, -10, "Keep") in out, "another row keeps its own top"
+    assert box("cluster_stage_0", 0, -300, -100, "Find") in out
+    assert align_stages(out.encode()).decode() == out
+
+
+def test_laid_out_stage_boxes_of_a_row_rise_to_the_rows_top():
+    """PNG and PDF: the same alignment on dot's layout (-Tdot, y upwards),
+    before neato -n2 draws it."""
+    from jmap.render.dot import align_laid_out
+
+    def cluster(name: str, bb: str, lp: str) -> str:
+        return (
+            f'\tsubgraph {name} {{\n\t\tgraph [bb="{bb}",\n\t\t\tcolor="#c5cadb",\n'
+            f'\t\t\tlabel=<<B>x, lp="1,2"</B>>,\n\t\t\tlp="{lp}",\n\t\t\tstyle="rounded,filled"\n\t\t];\n\t}}\n'
+        )
+
+    laid = (
+        "digraph journey {\n"
+        + cluster("cluster_stage_0", "10,260,450,568", "236.5,548")
+        + cluster("cluster_stage_1", "460,500,853,815", "606,792")
+        + cluster("cluster_stage_2_part_2", "861,500,1090,804", "961.5,781")
+        + cluster("cluster_tp_pay", "870,510,900,600", "880,590")
+        + cluster("cluster_stage_3", "10,7,433,232", "137,212")
+        + "}\n"
+    )
+    out = align_laid_out(laid.encode()).decode()
+    assert 'bb="10,260,450,815"' in out and 'lp="236.5,795"' in out
+    assert 'bb="861,500,1090,815"' in out and 'lp="961.5,792"' in out
+    assert cluster("cluster_stage_1", "460,500,853,815", "606,792") in out
+    assert cluster("cluster_tp_pay", "870,510,900,600", "880,590") in out, "a frame is not a stage box"
+    assert cluster("cluster_stage_3", "10,7,433,232", "137,212") in out, "another row keeps its top"
+    assert align_laid_out(out.encode()).decode() == out
