@@ -132,17 +132,22 @@ def reproducible_pdf(pdf: bytes) -> bytes:
 
 
 def _run(command: list[str], timeout: float) -> None:
-    try:
-        completed = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-    except FileNotFoundError as exc:
-        raise RenderError(MISSING_BROWSER) from exc
-    except subprocess.TimeoutExpired as exc:
-        raise RenderError(f"the browser took longer than {timeout:g} seconds and was stopped") from exc
-    except OSError as exc:
-        raise RenderError(f"could not run the browser: {exc.strerror or exc}") from exc
-    if completed.returncode != 0:
-        lines = [ln for ln in completed.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
-        raise RenderError(f"the browser failed: {lines[-1] if lines else f'exit status {completed.returncode}'}")
+    from jmap.render.programs import run_program
+
+    run_program(
+        command,
+        name="the browser",
+        timeout=timeout,
+        missing=MISSING_BROWSER,
+        too_long=f"the browser took longer than {timeout:g} seconds and was stopped",
+        why=_last_line,
+    )
+
+
+def _last_line(stderr: bytes, status: int) -> str:
+    """Chromium's last line tells why it gave up (the first ones are noise)."""
+    lines = [ln for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    return lines[-1] if lines else f"exit status {status}"
 
 
 @contextlib.contextmanager

@@ -150,24 +150,19 @@ def draw_laid_out(laid_out: bytes, fmt: str, timeout: float) -> bytes:
     ``fmt`` (png or pdf) by ``neato -n2``, which keeps every position and
     spline as given: the same picture ``dot -T{fmt}`` draws, with jmap's
     adjustments. ``timeout`` is what is left of JMAP_DOT_TIMEOUT."""
-    try:
-        completed = subprocess.run(
-            ["neato", "-n2", f"-T{_RENDERERS[fmt]}"],
-            input=laid_out,
-            capture_output=True,
-            timeout=max(timeout, 0.001),
-            env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise RenderError(MISSING_DOT) from exc
-    except subprocess.TimeoutExpired as exc:
-        raise RenderError(f"Graphviz `dot` took longer than {dot_timeout():g} seconds and was stopped") from exc
-    except OSError as exc:
-        raise RenderError(f"could not run Graphviz `neato`: {exc.strerror or exc}") from exc
-    if completed.returncode != 0:
-        raise RenderError(f"Graphviz `neato` failed: {_first_line(completed.stderr)}")
-    return fixed_pdf_dates(completed.stdout) if fmt == "pdf" else completed.stdout
+    from jmap.render.programs import run_program
+
+    drawn = run_program(
+        ["neato", "-n2", f"-T{_RENDERERS[fmt]}"],
+        name="Graphviz `neato`",
+        timeout=timeout,
+        missing=MISSING_DOT,
+        too_long=f"Graphviz `dot` took longer than {dot_timeout():g} seconds and was stopped",
+        why=lambda stderr, _status: _first_line(stderr),
+        data=laid_out,
+        env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
+    )
+    return fixed_pdf_dates(drawn) if fmt == "pdf" else drawn
 
 
 def _feed(pipe: IO[bytes] | None, data: bytes) -> None:

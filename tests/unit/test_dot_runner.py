@@ -156,3 +156,27 @@ def test_the_same_map_gives_byte_identical_pdfs() -> None:
     assert first.startswith(b"%PDF")
     assert first == second
     assert b"D:19700101000000" in first
+
+
+def test_a_drawing_program_fails_with_one_line_whatever_goes_wrong(tmp_path: Path) -> None:
+    """Not installed, too slow, or failing: each is one RenderError line."""
+    from jmap.render.programs import run_program
+
+    def attempt(command: list[str], timeout: float = 10) -> str:
+        with pytest.raises(RenderError) as caught:
+            run_program(
+                command,
+                name="the tool",
+                timeout=timeout,
+                missing="the tool is not installed",
+                too_long="the tool was too slow",
+                why=lambda stderr, status: f"{stderr.decode().strip()} (status {status})",
+            )
+        return str(caught.value)
+
+    assert attempt([str(tmp_path / "no-such-program")]) == "the tool is not installed"
+    assert attempt(["sleep", "5"], timeout=0.2) == "the tool was too slow"
+    assert attempt(["sh", "-c", "echo broken >&2; exit 3"]) == "the tool failed: broken (status 3)"
+    assert (
+        run_program(["echo", "drawn"], name="x", timeout=5, missing="", too_long="", why=lambda e, s: "") == b"drawn\n"
+    )
