@@ -77,13 +77,12 @@ def generated_map_yaml(touchpoints: int, *, personas: bool = True, branches: boo
                     f"          - {{id: pain-{i}, name: Something goes wrong at step {i}, severity: {severity}}}",
                 ]
                 pains.append(f"pain-{i}")
-            if not branches:
-                pass
-            elif i % 13 == 12 and i >= 3:
+            # Branches: a loop back every 13 touchpoints, an exit every 17.
+            if branches and i % 13 == 12 and i >= 3:
                 out.append(
                     f"        next: [tp-{i + 1}, tp-{i - 3}]" if i + 1 < touchpoints else f"        next: [tp-{i - 3}]"
                 )
-            elif i % 17 == 16:
+            elif branches and i % 17 == 16:
                 out.append("        next: []")
             made += 1
             if i % 7 == 6 and made < touchpoints:
