@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from jmap.errors import RenderError
+from jmap.render.programs import run_program
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -132,8 +133,6 @@ def reproducible_pdf(pdf: bytes) -> bytes:
 
 
 def _run(command: list[str], timeout: float) -> None:
-    from jmap.render.programs import run_program
-
     run_program(
         command,
         name="the browser",

@@ -19,6 +19,7 @@ import time
 
 from jmap.errors import RenderError
 from jmap.render.formats import DOT_FORMATS
+from jmap.render.programs import run_program
 from jmap.text import printable
 
 TYPE_CHECKING = False
@@ -150,8 +151,6 @@ def draw_laid_out(laid_out: bytes, fmt: str, timeout: float) -> bytes:
     ``fmt`` (png or pdf) by ``neato -n2``, which keeps every position and
     spline as given: the same picture ``dot -T{fmt}`` draws, with jmap's
     adjustments. ``timeout`` is what is left of JMAP_DOT_TIMEOUT."""
-    from jmap.render.programs import run_program
-
     drawn = run_program(
         ["neato", "-n2", f"-T{_RENDERERS[fmt]}"],
         name="Graphviz `neato`",
