@@ -8,8 +8,9 @@ For each example map and each generated map of N touchpoints, it prints:
 
 - jmap: wall time of the real command, ``jmap render -f svg -o DIR FILE``;
 - floor: what no implementation can avoid, measured on this machine now:
-  the same interpreter starting and loading the map with ``yaml.CSafeLoader``,
-  plus ``dot -Tsvg`` on the very DOT file that jmap produces for the map;
+  the same interpreter starting, importing yaml and click and loading the map
+  with ``yaml.CSafeLoader``, plus ``dot -Tsvg`` on the very DOT file that jmap
+  produces for the map;
 - ratio: jmap / floor (target: at most 1.6 for the example maps);
 - python: the Python part alone (validation, model and DOT text, in process),
   and its time per touchpoint, which stays flat when the part is linear.

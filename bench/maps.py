@@ -51,7 +51,10 @@ def run(cmd: list[str]) -> None:
     subprocess.run(cmd, capture_output=True, check=True, env=ENV)
 
 
-def floor_load_command(path: Path) -> list[str]:
-    """The least any PyYAML-based tool must do: start the same interpreter,
-    import yaml and load the map with libyaml."""
-    return [sys.executable, "-c", f"import yaml; yaml.load(open({str(path)!r}, 'rb'), Loader=yaml.CSafeLoader)"]
+def floor_load_command(path: Path, *, jinja: bool = False) -> list[str]:
+    """The stack floor: what any tool built on jmap's stack must do. Start the
+    same interpreter, import the libraries the command cannot run without
+    (PyYAML and click; Jinja2 too for the page, ``jinja=True``) and load the
+    map with libyaml. Diagram benchmarks add ``dot`` on the map's DOT text."""
+    imports = "import yaml, click" + (", jinja2" if jinja else "")
+    return [sys.executable, "-c", f"{imports}; yaml.load(open({str(path)!r}, 'rb'), Loader=yaml.CSafeLoader)"]
