@@ -26,8 +26,8 @@ import contextlib
 import os
 import signal
 import threading
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
     from collections.abc import Iterator
@@ -77,6 +77,33 @@ def stop_children() -> None:
         running = list(_children)
     for process in running:
         stop(process)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back while the block runs, then deliver them.
+
+    Starting a child and registering it must happen together: interrupted
+    between the two, jmap would lose the child and leave it running. Python
+    runs signal handlers in the main thread only, so elsewhere nothing can
+    interrupt the block and it runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+
+    def hold(signum: int, _frame: object) -> None:
+        held.append(signum)
+
+    previous = {signum: signal.signal(signum, hold) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for restored, handler in previous.items():
+            signal.signal(restored, handler)
+        for signum in dict.fromkeys(held):
+            signal.raise_signal(signum)
 
 
 @contextlib.contextmanager

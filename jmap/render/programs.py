@@ -20,7 +20,7 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from jmap.errors import RenderError
-from jmap.interrupt import adopt, stop
+from jmap.interrupt import adopt, deferred, stop
 from jmap.text import printable
 
 if TYPE_CHECKING:
@@ -74,8 +74,9 @@ def start(command: list[str], **options: object) -> subprocess.Popen[bytes]:
     """``subprocess.Popen(command, **options)`` in a new process group,
     registered so that an interruption stops it; :func:`finish` when done.
     OSError (FileNotFoundError when the program is missing) as Popen raises it."""
-    process: subprocess.Popen[bytes] = subprocess.Popen(command, start_new_session=True, **options)  # type: ignore[call-overload]
-    adopt(process)
+    with deferred():  # never a child started and not yet registered
+        process: subprocess.Popen[bytes] = subprocess.Popen(command, start_new_session=True, **options)  # type: ignore[call-overload]
+        adopt(process)
     return process
 
 

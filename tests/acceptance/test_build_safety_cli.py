@@ -118,7 +118,13 @@ def test_a_linked_lock_file_is_refused_and_its_target_not_created(tmp_path: Path
 def _poison_cache(out: Path, rel: str, digest: str = "0" * 64) -> None:
     cache_path = out / ".jmap-manifest.json"
     cache = json.loads(cache_path.read_text(encoding="utf-8"))
-    cache["maps"]["gone.yaml"] = {"inputs": "x", "outputs": {rel: {"inputs": "x", "sha256": digest}}, "entry": {}}
+    # Well-formed in every other way, so that it is the deletion that refuses,
+    # not the reading of the manifest.
+    cache["maps"]["gone.yaml"] = {
+        "inputs": {"source": "1" * 64},
+        "outputs": {rel: {"format": "md", "sha256": digest}},
+        "entry": {"rel": "gone.yaml", "status": "valid"},
+    }
     cache_path.write_text(json.dumps(cache), encoding="utf-8")
 
 
