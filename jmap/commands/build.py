@@ -191,8 +191,8 @@ def _report_check(src: Path, out: Path, options: BuildOptions, result: CheckResu
     if result.unverifiable is not None:
         echo(
             printable(
-                f"unverifiable: {plural(result.outputs, 'output')} in {out}: the manifest {result.unverifiable}; "
-                f"build again to write a new one"
+                f"unverifiable: {plural(result.outputs, 'output')} in {out}: {result.unverifiable}; "
+                "a build writes a new one"
             )
         )
         echo_err("jmap build --check: nothing can be verified. Rebuild, then commit what it writes:")

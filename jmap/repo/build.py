@@ -477,7 +477,7 @@ def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: Bu
         remove_leftover_temporaries(out, _all_names(jobs))
         old, problem = mf.load(out)
         if problem is not None:
-            log.note(f"{out / MANIFEST_NAME}: warning: {problem}; set aside, everything is built again")
+            log.note(f"{out / MANIFEST_NAME}: warning: not a manifest jmap wrote ({problem}); set aside, building everything")
         old = old or mf.Manifest()
         common = options.inputs()
         programs = programs_version(options.formats)
@@ -622,7 +622,7 @@ def run_check(src: Path, out: Path, options: BuildOptions, log: BuildLog) -> Che
         result.outputs = sum(len(job.outputs) for job in planned.jobs) + 1
         manifest, problem = mf.load(out)
         if problem is not None:
-            result.unverifiable = f"{out / MANIFEST_NAME}: {problem}"
+            result.unverifiable = f"{out / MANIFEST_NAME} is not a manifest jmap wrote ({problem})"
             return result
         manifest = manifest or mf.Manifest()
         common = options.inputs()

@@ -129,11 +129,16 @@ def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> byte
         if special is not None:
             raise special from exc
         raise OSError(exc.errno, exc.strerror or str(exc), os.fspath(path)) from exc
+    try:
+        mode = os.fstat(fd).st_mode
+    except BaseException:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(mode):
+        os.close(fd)  # before any read: a pipe or a device is never read from
+        raise SpecialFile(path, mode)
+    os.set_blocking(fd, True)
     with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise SpecialFile(path, mode)
-        os.set_blocking(handle.fileno(), True)
         return handle.read() if limit is None else handle.read(limit + 1)
 
 

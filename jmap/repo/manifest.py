@@ -37,7 +37,7 @@ from typing import Any
 
 from jmap.errors import JmapError
 from jmap.render.gallery import STATUSES, GalleryEntry
-from jmap.repo.files import is_inside, read_regular, sha256_of, write_output
+from jmap.repo.files import SpecialFile, is_inside, read_regular, sha256_of, write_output
 
 MANIFEST_NAME = ".jmap-manifest.json"
 #: Bumped when the manifest's layout changes, so an old one is set aside, not
@@ -127,18 +127,18 @@ class NotAManifest(JmapError):
 
 
 def load(out: Path) -> tuple[Manifest | None, str | None]:
-    """The manifest in OUT and, when it is set aside, why (one phrase).
+    """The manifest in OUT and, when it is set aside, why (one phrase, to
+    follow "not a manifest jmap wrote: ").
 
     ``(None, None)``: there is none (a first build). ``(None, reason)``: there
     is a file that is not what jmap writes; nothing of it is trusted.
     """
-    path = out / MANIFEST_NAME
     try:
-        data = read_regular(path, limit=MAX_BYTES)
+        data = read_regular(out / MANIFEST_NAME, limit=MAX_BYTES)
+    except SpecialFile as exc:
+        return None, f"{exc.kind} stands there; remove it"
     except OSError as exc:
-        return None, f"cannot be read ({exc.strerror or exc})"
-    except JmapError as exc:
-        return None, str(exc).removeprefix(f"{path} ")
+        return None, f"cannot be read: {exc.strerror or exc}"
     if data is None:
         return None, None
     try:

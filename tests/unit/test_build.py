@@ -686,3 +686,24 @@ def test_check_with_other_options_is_stale(tmp_path) -> None:
     src, out = make_repo(tmp_path), tmp_path / "out"
     build(src, out)
     assert build(src, out, check=True, strict=True) == 1
+
+
+def test_a_refused_write_names_the_target_not_its_temporary(tmp_path, monkeypatch, capsys) -> None:
+    """`render` into a read-only folder said `.m.md.4242.0.tmp: Permission
+    denied`; the user asked for m.md. (As root a read-only mode stops
+    nothing, so the refusal is made by hand here.)"""
+    import jmap.repo.files
+    from jmap.cli import run
+
+    real_open = os.open
+
+    def read_only_folder(path, flags, mode=0o777, **kwargs):
+        if flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, mode, **kwargs)
+
+    source = tmp_path / "m.yaml"
+    source.write_text(map_text("M"), encoding="utf-8")
+    monkeypatch.setattr(jmap.repo.files.os, "open", read_only_folder)
+    assert run(["render", str(source), "-f", "md", "-o", str(tmp_path / "ro")]) == 1
+    assert capsys.readouterr().err == f"jmap: error: {tmp_path / 'ro' / 'm.md'}: Permission denied\n"
