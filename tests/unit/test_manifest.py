@@ -201,6 +201,7 @@ def test_fuzzed_manifests_are_read_or_refused_never_a_crash(written) -> None:
     assert outcomes["refused"] > 1000 and outcomes["read"] > 50, outcomes
 
 
+@pytest.mark.slow
 def test_fuzzed_manifests_never_fail_a_build(tmp_path) -> None:
     """A build over a spoiled manifest, 40 times: exit 0, the same outputs,
     at most one warning; the check then passes."""
