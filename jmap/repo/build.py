@@ -29,12 +29,9 @@ are still built, and the exit code says that something failed.
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import hashlib
 import os
-import stat
-from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -44,7 +41,6 @@ from jmap.render.formats import BUILD_FORMATS, DOT_FORMATS, PAGE_FORMATS, output
 from jmap.render.gallery import GalleryEntry
 from jmap.repo import manifest as mf
 from jmap.repo.files import (
-    SpecialFile,
     file_hash,
     output_path,
     provably_ours,
@@ -52,9 +48,9 @@ from jmap.repo.files import (
     read_regular,
     remove_leftover_temporaries,
     sha256_of,
-    special_file_at,
     write_output,
 )
+from jmap.repo.lock import held_locks, locked
 from jmap.repo.workers import parent_gone, run_pool
 
 if TYPE_CHECKING:
@@ -62,7 +58,6 @@ if TYPE_CHECKING:
 
 __all__ = ["GalleryEntry"]  # kept importable from here for older callers
 
-LOCK_NAME = ".jmap-build.lock"
 INDEX_NAME = "index.html"
 MANIFEST_NAME = mf.MANIFEST_NAME
 
@@ -295,70 +290,6 @@ def invalid_entry(job: MapJob) -> GalleryEntry | None:
     return GalleryEntry(rel=job.rel, status="invalid", diagnostics=tuple(_located(d) for d in result.diagnostics))
 
 
-# -- locking -------------------------------------------------------------------------
-
-
-#: File descriptors of the locks this process holds, which pool workers close
-#: as they start: a forked worker would otherwise share the lock, and keep it
-#: for as long as it lives.
-_held_locks: set[int] = set()
-
-
-@contextlib.contextmanager
-def locked(out: Path, exclusive: bool, on_wait: BuildLog) -> Iterator[None]:
-    """Hold ``OUT/.jmap-build.lock`` for the whole run.
-
-    A second build into the same OUT waits for the first instead of
-    interleaving with it; ``--check`` takes a shared lock so it never compares
-    against a half-finished build. It is an ``flock``, which the kernel
-    releases when its holder dies (workers close their inherited copy), so no
-    lock left by a killed build can block the next run.
-
-    The lock file is opened without following links (a link planted there
-    would make jmap create a file at its target), without blocking (a named
-    pipe planted there would wait for a writer for ever), and must be a
-    regular file. ``--check`` only reads: it opens an existing lock file
-    read-only and, when there is none or it cannot be opened (a read-only
-    checkout), takes no lock, since no build can be writing there.
-    """
-    try:
-        import fcntl
-    except ImportError:  # Windows: atomic writes still protect each file
-        yield
-        return
-    path = out / LOCK_NAME
-    flags = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK
-    flags |= os.O_RDWR | os.O_CREAT if exclusive else os.O_RDONLY
-    try:
-        fd = os.open(path, flags, 0o644)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise JmapError(f"{path} is a symbolic link: the build lock must be jmap's own file; remove it") from exc
-        special = special_file_at(path)
-        if special is not None:
-            raise JmapError(f"{path} is {special.kind}: the build lock must be jmap's own file; remove it") from exc
-        if not exclusive:
-            yield
-            return
-        raise JmapError(f"cannot create the build lock {path}: {exc.strerror or exc}") from exc
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            special = SpecialFile(path, mode)
-            raise JmapError(f"{path} is {special.kind}: the build lock must be jmap's own file; remove it")
-        lock_mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
-        try:
-            fcntl.flock(fd, lock_mode | fcntl.LOCK_NB)
-        except BlockingIOError:
-            on_wait.note(f"jmap build: waiting for another build into {out} to finish")
-            fcntl.flock(fd, lock_mode)
-        _held_locks.add(fd)
-        yield
-    finally:
-        _held_locks.discard(fd)
-        os.close(fd)
-
-
 # -- planning ------------------------------------------------------------------------
 
 
@@ -469,7 +400,7 @@ def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: Bu
     the manifest. The manifest is saved even when the run is interrupted, so
     the maps finished so far are not rendered again."""
     out.mkdir(parents=True, exist_ok=True)
-    with locked(out, exclusive=True, on_wait=log):
+    with locked(out, exclusive=True, on_wait=log.note):
         planned = plan(src, out, options)
         for warning in planned.near_maps:
             log.note(warning.format())
@@ -521,7 +452,7 @@ def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: Bu
                 build_one,
                 to_render,
                 workers,
-                lock_fds=tuple(sorted(_held_locks)),
+                lock_fds=held_locks(),
                 advance=log.advance,
                 on_done=done,
                 on_lost=_lost,
@@ -612,7 +543,7 @@ def run_check(src: Path, out: Path, options: BuildOptions, log: BuildLog) -> Che
     build cannot render is reported as such rather than as stale.
     """
     lock: contextlib.AbstractContextManager[None] = (
-        locked(out, exclusive=False, on_wait=log) if out.is_dir() else contextlib.nullcontext()
+        locked(out, exclusive=False, on_wait=log.note) if out.is_dir() else contextlib.nullcontext()
     )
     with lock:
         planned = plan(src, out, options)
