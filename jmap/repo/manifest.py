@@ -319,7 +319,7 @@ def changed_inputs(recorded: Inputs, now: Inputs, options_then: dict[str, str], 
             continue
         if name == "options":
             names = sorted(k for k in set(options_then) | set(options_now) if options_then.get(k) != options_now.get(k))
-            reasons.append(f"the options changed ({', '.join(names)})" if names else "the options changed")
+            reasons.append(f"the options changed: {', '.join(names)}" if names else "the options changed")
         else:
             reasons.append(INPUT_REASONS.get(name, f"{name} changed"))
     return "; ".join(reasons)

@@ -685,7 +685,26 @@ def test_check_without_a_manifest_calls_every_output_stale(tmp_path) -> None:
 def test_check_with_other_options_is_stale(tmp_path) -> None:
     src, out = make_repo(tmp_path), tmp_path / "out"
     build(src, out)
-    assert build(src, out, check=True, strict=True) == 1
+    log = Log()
+    assert build(src, out, check=True, strict=True, log=log) == 1
+    assert f"stale: {out / 'checkout.md'} (the options changed: strict)" in log.out
+    assert log.err[-1] == f"  jmap build {src} -o {out} -f html,md,mmd --strict"
+
+
+def test_check_names_each_changed_input() -> None:
+    """What made an output is a mapping of named inputs: each one that
+    changed is named, a new kind of input (a portfolio's shared entities)
+    by its own name."""
+    from jmap.repo.manifest import changed_inputs
+
+    then = {"source": "a", "jmap": "b", "templates": "c", "options": "d"}
+    assert changed_inputs(then, {**then, "source": "x"}, {}, {}) == "its map changed"
+    assert changed_inputs(then, {**then, "jmap": "x", "templates": "y"}, {}, {}) == (
+        "jmap changed (its version or rendering code); the templates changed"
+    )
+    options = changed_inputs(then, {**then, "options": "x"}, {"strict": "false"}, {"strict": "true"})
+    assert options == "the options changed: strict"
+    assert changed_inputs(then, {**then, "portfolio:persona:sophie": "x"}, {}, {}) == "portfolio:persona:sophie changed"
 
 
 def test_a_refused_write_names_the_target_not_its_temporary(tmp_path, monkeypatch, capsys) -> None:
