@@ -32,6 +32,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -41,7 +42,9 @@ from jmap.render.formats import BUILD_FORMATS, DOT_FORMATS, PAGE_FORMATS, output
 from jmap.render.gallery import GalleryEntry
 from jmap.repo import manifest as mf
 from jmap.repo.files import (
+    SpecialFile,
     file_hash,
+    kind_of,
     output_path,
     provably_ours,
     read_or_none,
@@ -223,12 +226,23 @@ def build_one(job: MapJob) -> MapOutcome:
         return MapOutcome(entry, internal_error=True)
 
 
+def _load(source: str) -> Any:
+    """The validator's result for a map file; a named pipe, socket or device
+    named as a map is refused by name before anything waits on it."""
+    from jmap.format.validator import load_file
+
+    with contextlib.suppress(OSError):
+        mode = os.stat(source).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise JmapError(f"this is {kind_of(mode)}, not a map file")
+    return load_file(Path(source))
+
+
 def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     from jmap.errors import RenderError
-    from jmap.format.validator import load_file
     from jmap.render.formats import render_each
 
-    result = load_file(Path(job.source))
+    result = _load(job.source)
     entry.diagnostics = tuple(_located(d) for d in result.diagnostics)
     has_error = any(d.severity == "error" for d in result.diagnostics)
     has_warning = any(d.severity == "warning" for d in result.diagnostics)
@@ -281,9 +295,10 @@ def _located(d: Diagnostic) -> str:
 
 def invalid_entry(job: MapJob) -> GalleryEntry | None:
     """The gallery entry of a map that a build would skip, else None."""
-    from jmap.format.validator import load_file
-
-    result = load_file(Path(job.source))
+    try:
+        result = _load(job.source)
+    except JmapError as exc:
+        return GalleryEntry(rel=job.rel, status="invalid", message=str(exc))
     failed = result.map is None or (job.strict and bool(result.warnings))
     if not failed:
         return None
@@ -348,7 +363,7 @@ def map_inputs(job: MapJob, common: mf.Inputs) -> mf.Inputs | None:
     """A map's inputs: its bytes and what every map shares; None when the
     map cannot be read (the worker, or the check, reports why)."""
     try:
-        data = read_regular(job.source)
+        data = read_regular(job.source, follow=True)
     except (OSError, JmapError):
         return None
     if data is None:
@@ -586,7 +601,9 @@ def run_check(src: Path, out: Path, options: BuildOptions, log: BuildLog) -> Che
 
 def _unreadable(source: str) -> str:
     try:
-        read_regular(source)
-    except (OSError, JmapError) as exc:
-        return f"cannot read the file: {exc.strerror if isinstance(exc, OSError) else exc}"
+        read_regular(source, follow=True)
+    except SpecialFile as exc:
+        return f"this is {exc.kind}, not a map file"
+    except OSError as exc:
+        return f"cannot read the file: {exc.strerror or exc}"
     return "cannot read the file: it is gone"

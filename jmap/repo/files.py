@@ -109,17 +109,19 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
         raise
 
 
-def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> bytes | None:
+def read_regular(path: str | os.PathLike[str], limit: int | None = None, *, follow: bool = False) -> bytes | None:
     """The bytes of the regular file at ``path``; None when there is none (a
-    symbolic link counts as none: it is replaced, never read through).
+    symbolic link counts as none, unless ``follow``: in OUT it is replaced,
+    never read through; a map in SRC may be a link).
 
     Never blocks: a named pipe or a device is recognised before anything is
     read from it, and refused (SpecialFile, naming the path). ``limit``
     bounds what is read: a longer file gives ``limit + 1`` bytes, so the
     caller can tell it is too long without reading it all.
     """
+    flags = _READ_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else _READ_FLAGS
     try:
-        fd = os.open(path, _READ_FLAGS)
+        fd = os.open(path, flags)
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:

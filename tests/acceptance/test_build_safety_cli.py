@@ -293,3 +293,22 @@ def test_render_refuses_a_special_file_where_its_output_goes(tmp_path: Path, kin
     assert proc.returncode == 1
     assert f"{out / 'm.md'}: {WORDS[kind]} is there, where jmap would write a file" in proc.stderr.decode()
     assert b"Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("check", [False, True], ids=["build", "check"])
+def test_a_named_pipe_given_as_the_map_is_refused_not_waited_on(tmp_path: Path, check: bool) -> None:
+    os.mkfifo(tmp_path / "m.yaml")
+    proc = _run_bounded("build", str(tmp_path / "m.yaml"), "-o", str(tmp_path / "out"), *(["--check"] if check else []))
+    assert proc.returncode == 1
+    assert f"{tmp_path / 'm.yaml'}: error: this is a named pipe (FIFO), not a map file" in proc.stderr.decode()
+
+
+def test_a_map_that_is_a_link_is_built_and_checked(tmp_path: Path) -> None:
+    src = tmp_path / "maps"
+    src.mkdir()
+    (tmp_path / "real.yaml").write_text(_map("Linked"), encoding="utf-8")
+    (src / "linked.yaml").symlink_to(tmp_path / "real.yaml")
+    out = tmp_path / "out"
+    assert run_jmap("build", str(src), "-o", str(out), "-f", FAST).returncode == 0
+    assert "Linked" in (out / "linked.md").read_text(encoding="utf-8")
+    assert run_jmap("build", str(src), "-o", str(out), "-f", FAST, "--check").returncode == 0

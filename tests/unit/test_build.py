@@ -726,3 +726,27 @@ def test_a_refused_write_names_the_target_not_its_temporary(tmp_path, monkeypatc
     monkeypatch.setattr(jmap.repo.files.os, "open", read_only_folder)
     assert run(["render", str(source), "-f", "md", "-o", str(tmp_path / "ro")]) == 1
     assert capsys.readouterr().err == f"jmap: error: {tmp_path / 'ro' / 'm.md'}: Permission denied\n"
+
+
+def test_a_failed_format_is_reported_alone_and_the_others_render_once(tmp_path, monkeypatch) -> None:
+    """A map whose page-pdf fails (no browser) used to be rendered a second
+    time, format by format, to find out which one failed."""
+    import jmap.render.markdown
+
+    calls: list[str] = []
+    real = jmap.render.markdown.render_md
+
+    def counting(jm, persona=None, **kwargs):
+        calls.append(jm.title)
+        return real(jm, persona=persona, **kwargs)
+
+    monkeypatch.setattr(jmap.render.markdown, "render_md", counting)
+    monkeypatch.setenv("JMAP_BROWSER", str(tmp_path / "no-such-browser"))
+    src, out = make_repo(tmp_path), tmp_path / "out"
+    log = Log()
+    assert build(src, out, formats=("md", "page-pdf"), log=log) == 1
+    assert sorted(calls) == ["Checkout", "Onboarding", "Support — équipe"]
+    failures = [line for line in log.err if ": error: " in line]
+    assert len(failures) == 3 and all("cannot render page-pdf: JMAP_BROWSER names" in line for line in failures)
+    assert "cannot render md" not in log.text()
+    assert (out / "checkout.md").is_file() and not (out / "checkout.page.pdf").exists()
