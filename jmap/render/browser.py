@@ -245,13 +245,14 @@ class _DevTools:
     def __enter__(self) -> _DevTools:
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        with contextlib.suppress(RenderError):
-            self.send("Browser.close", session=False)
+    def __exit__(self, kind: type[BaseException] | None, *_exc: object) -> None:
         try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
+            # Interrupted (Ctrl-C, SIGTERM): no goodbye, the browser is killed.
+            if kind is None or not issubclass(kind, KeyboardInterrupt):
+                with contextlib.suppress(RenderError):
+                    self.send("Browser.close", session=False)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(timeout=10)
         finally:
             finish(self.proc)  # the browser's helpers too, whatever happened
         os.close(self._to_browser)

@@ -225,3 +225,54 @@ def test_the_drawing_programs_run_in_their_own_process_group() -> None:
         finish(process)
     assert process.poll() is not None
     assert ROOT.is_dir()
+
+
+def _marked(mark: str, names: tuple[str, ...] = ()) -> list[int]:
+    """Processes that inherited ``JMAP_TEST_MARK=mark`` (and, if given, whose
+    name starts with one of ``names``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            comm = (entry / "comm").read_text().strip()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if f"JMAP_TEST_MARK={mark}".encode() in environ and state != "Z" and (not names or comm.startswith(names)):
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("moment", [0.1, 0.6, 1.5])
+def test_ctrl_c_while_the_browser_prints_leaves_no_browser(tmp_path: Path, moment: float) -> None:
+    """The browser has helpers of its own (zygote, renderer, GPU process):
+    its whole process group is stopped, without the polite goodbye that
+    took seconds."""
+    import shutil
+
+    from support import EXAMPLES
+
+    if not any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")):
+        pytest.skip("no Chromium")
+    mark = str(tmp_path)
+    env = {**os.environ, "JMAP_TEST_MARK": mark}
+    command = [*jmap_command(), "render", str(EXAMPLES / "checkout-fr.yaml"), "-f", "page-png,page-pdf", "-o", "r"]
+    seen: list[float] = []
+
+    def ready() -> bool:
+        if not seen and _marked(mark, ("chrom",)):
+            seen.append(time.monotonic())
+        return bool(seen) and time.monotonic() - seen[0] > moment
+
+    status, seconds = _interrupt(command, env, ready, signal.SIGINT, tmp_path)
+    time.sleep(0.2)
+    left = [pid for pid in _marked(mark) if pid != os.getpid()]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert status == 130, (tmp_path / "log").read_text()
+    assert seconds < 2, f"took {seconds:.1f} s to stop"
+    assert not left, f"processes left behind: {left}"
