@@ -192,9 +192,7 @@ class MapJob:
     rel: str
     outputs: tuple[tuple[str, str], ...]  # (format, output path relative to OUT)
     out_dir: str
-    formats: tuple[str, ...]
-    strict: bool
-    templates_dir: str | None
+    options: BuildOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +245,7 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     has_error = any(d.severity == "error" for d in result.diagnostics)
     has_warning = any(d.severity == "warning" for d in result.diagnostics)
     jm = result.map
-    if jm is None or has_error or (job.strict and has_warning):
+    if jm is None or has_error or (job.options.strict and has_warning):
         entry.status = "invalid"
         return MapOutcome(entry)
     entry.title = jm.title
@@ -255,7 +253,6 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     entry.tags = tuple(jm.tags)
     entry.stages = len(jm.stages)
     entry.pain_points = sum(1 for _ in jm.all_pain_points())
-    templates = Path(job.templates_dir) if job.templates_dir else None
     out_dir = Path(job.out_dir)
     where = dict((fmt, rel) for fmt, rel in job.outputs)
     problems: list[str] = []
@@ -264,7 +261,7 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     # Each format once: one that fails (no browser for page-pdf, no `dot` for
     # svg, a folder where its output goes) fails the map, alone; the others
     # are still written.
-    for fmt, data in render_each(jm, job.formats, templates_dir=templates):
+    for fmt, data in render_each(jm, job.options.formats, templates_dir=job.options.templates_dir):
         if isinstance(data, RenderError):
             problems.append(f"cannot render {fmt}: {data}")
             continue
@@ -299,7 +296,7 @@ def invalid_entry(job: MapJob) -> GalleryEntry | None:
         result = _load(job.source)
     except JmapError as exc:
         return GalleryEntry(rel=job.rel, status="invalid", message=str(exc))
-    failed = result.map is None or (job.strict and bool(result.warnings))
+    failed = result.map is None or (job.options.strict and bool(result.warnings))
     if not failed:
         return None
     return GalleryEntry(rel=job.rel, status="invalid", diagnostics=tuple(_located(d) for d in result.diagnostics))
@@ -354,8 +351,7 @@ def plan(src: Path, out: Path, options: BuildOptions) -> Plan:
             conflicts.append(GalleryEntry(rel=rel, status="failed", message=output_conflict(rel, *clash)))
             continue
         claimed.update({o: rel for _f, o in outputs})
-        templates = str(options.templates_dir) if options.templates_dir else None
-        jobs.append(MapJob(str(path), rel, outputs, str(out), options.formats, options.strict, templates))
+        jobs.append(MapJob(str(path), rel, outputs, str(out), options))
     return Plan(jobs, conflicts, near)
 
 
