@@ -59,8 +59,6 @@ from jmap.repo.workers import parent_gone, run_pool
 if TYPE_CHECKING:
     from jmap.format.diagnostics import Diagnostic
 
-__all__ = ["GalleryEntry"]  # kept importable from here for older callers
-
 INDEX_NAME = "index.html"
 MANIFEST_NAME = mf.MANIFEST_NAME
 
@@ -254,7 +252,7 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     entry.stages = len(jm.stages)
     entry.pain_points = sum(1 for _ in jm.all_pain_points())
     out_dir = Path(job.out_dir)
-    where = dict((fmt, rel) for fmt, rel in job.outputs)
+    where = dict(job.outputs)
     problems: list[str] = []
     written: list[str] = []
     hashes: dict[str, str] = {}
@@ -271,8 +269,11 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
             if read_regular(target) != data:
                 write_output(target, data)
                 written.append(rel_out)
-        except (JmapError, OSError) as exc:
-            problems.append(str(exc) if isinstance(exc, JmapError) else f"cannot write {rel_out}: {exc.strerror}")
+        except JmapError as exc:
+            problems.append(str(exc))
+            continue
+        except OSError as exc:  # the output cannot be read back (no permission)
+            problems.append(f"cannot read {out_dir / rel_out}: {exc.strerror or exc}")
             continue
         hashes[rel_out] = sha256_of(data)
     entry.outputs = tuple((f, o) for f, o in job.outputs if o in hashes)
