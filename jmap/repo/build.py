@@ -500,7 +500,7 @@ def _lost(job: MapJob) -> MapOutcome:
     return MapOutcome(entry, internal_error=True)
 
 
-def _hasher(out: Path) -> Any:
+def _hasher(out: Path) -> mf.HashOf:
     return functools.partial(file_hash, out)
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,8 @@ BUILT = ("valid", "warnings")
 
 #: What an output was made from: input name → sha256.
 Inputs = dict[str, str]
+#: The sha256 of ``OUT/rel``, None when there is no regular file there.
+HashOf = Callable[[str], "str | None"]
 
 _HASH = re.compile(r"[0-9a-f]{64}")
 _MAX_TEXT = 100_000
@@ -325,7 +328,7 @@ def changed_inputs(recorded: Inputs, now: Inputs, options_then: dict[str, str], 
     return "; ".join(reasons)
 
 
-def is_current(record: MapRecord | None, inputs: Inputs, hash_of: Any) -> bool:
+def is_current(record: MapRecord | None, inputs: Inputs, hash_of: HashOf) -> bool:
     """Whether a build may keep a map's outputs as they are: built from the
     same inputs, and every output still has the bytes written."""
     return (
@@ -341,7 +344,7 @@ def check(
     manifest: Manifest,
     planned: list[Planned],
     options: dict[str, str],
-    hash_of: Any,
+    hash_of: HashOf,
     *,
     gallery: tuple[str, Inputs] | None = None,
 ) -> list[Stale]:
