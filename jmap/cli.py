@@ -456,10 +456,14 @@ def run(args: list[str]) -> int:
     """One call of the command line, as an exit code (never an exception
     a user could cause, never a traceback unless --debug)."""
     from jmap.errors import JmapError, UsageError
+    from jmap.interrupt import terminate_as_interrupt
 
     _Run.debug = False
     try:
-        code = cli.main(args=args, prog_name="jmap", standalone_mode=False)
+        # SIGTERM ends every command as Ctrl-C does: the drawing programs,
+        # in process groups of their own, are stopped (jmap.interrupt).
+        with terminate_as_interrupt():
+            code = cli.main(args=args, prog_name="jmap", standalone_mode=False)
     except click.UsageError as exc:
         exc.show()
         return 2

@@ -6,6 +6,9 @@
 #
 #   bash scripts/test.sh [PYTEST ARGS...]
 #
+# pytest runs on every core (pytest-xdist, `-n auto`) and names the slowest
+# tests at the end; `-n 0` runs it in one process.
+#
 # The set-up is skipped when it is already done (scripts/setup-stamp.sh
 # compares hashes of what decides it); a change of jmap's sources only
 # reinstalls the wheel, so testing starts within seconds.
@@ -22,4 +25,12 @@ else
 fi
 .venv/bin/ruff check .
 .venv/bin/mypy
-exec .venv/bin/pytest "$@"
+# On every core (pytest-xdist), the slowest tests named at the end; arguments
+# that choose the workers themselves (-n 0 runs in one process) win.
+parallel=(-n auto --dist worksteal)
+for arg in "$@"; do
+    case "$arg" in
+        -n | -n* | --numprocesses* | no:xdist | -pno:xdist) parallel=() ;;
+    esac
+done
+exec .venv/bin/pytest "${parallel[@]}" --durations=15 "$@"

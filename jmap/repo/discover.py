@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Iterator
 
-from jmap.errors import UsageError
+from jmap.errors import JmapError, UsageError
 from jmap.format.diagnostics import WARNING, Diagnostic
 from jmap.format.loader import MAX_BYTES, Mapping, Scalar, compose, decode, normalize_newlines
 
@@ -21,10 +21,15 @@ def _head_text(path: str | os.PathLike[str]) -> str | None:
     """The text of a file a folder holds, read no further than a map may be
     long; None for a file that cannot be read or is not text, which is then
     simply not a map."""
+    from jmap.repo.files import read_regular
+
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(MAX_BYTES + 1)
-    except OSError:
+        # Without blocking: a file swapped for a named pipe after the walk
+        # saw a regular file must not hang the command.
+        head = read_regular(path, MAX_BYTES, follow=True)
+    except (OSError, JmapError):
+        return None
+    if head is None:
         return None
     text, _ = decode(head)
     return text

@@ -323,7 +323,8 @@ def test_special_files_below_a_folder_do_not_hang(tmp_path: Path) -> None:
     _write(tmp_path / "a.yaml", (VALID / "minimal.yaml").read_text(encoding="utf-8"))
     os.mkfifo(tmp_path / "pipe.yaml")
     try:
-        proc = subprocess.run([*jmap_command(), "validate", str(tmp_path)], capture_output=True, timeout=3)
+        # A hang guard, not a timing: a loaded machine must not fail it.
+        proc = subprocess.run([*jmap_command(), "validate", str(tmp_path)], capture_output=True, timeout=60)
     except subprocess.TimeoutExpired:
         pytest.fail("validating a folder holding a named pipe hangs")
     assert proc.returncode in (0, 1)
@@ -500,9 +501,11 @@ def test_many_unresolved_references_do_not_hang(tmp_path: Path) -> None:
     path = tmp_path / "typos.yaml"
     path.write_text(_many_typos_map(1000), encoding="utf-8")
     try:
-        proc = subprocess.run([*jmap_command(), "validate", str(path)], capture_output=True, timeout=3)
+        # A hang guard, not a timing (it takes about 2 s on an idle 2-core
+        # machine): the speed is bench/'s to measure, against its floor.
+        proc = subprocess.run([*jmap_command(), "validate", str(path)], capture_output=True, timeout=60)
     except subprocess.TimeoutExpired:
-        pytest.fail("1,000 unresolved references took more than 3 s")
+        pytest.fail("1,000 unresolved references took more than 60 s")
     assert proc.returncode == 1
     lines = proc.stdout.decode().splitlines()
     assert lines[-1] == (

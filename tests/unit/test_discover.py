@@ -52,3 +52,24 @@ def test_a_folder_without_maps_is_a_usage_error(tmp_path: Path) -> None:
         collect_maps((str(tmp_path),))
     (tmp_path / "map.yaml").write_text("jmap: 1\n", encoding="utf-8")
     assert collect_maps((str(tmp_path),)) == [str(tmp_path / "map.yaml")]
+
+
+def test_a_map_swapped_for_a_named_pipe_is_not_waited_on(tmp_path: Path) -> None:
+    """The walk sees a regular file, then someone swaps it for a pipe: the
+    head is read without blocking, and the pipe is simply not a map."""
+    import os
+    import threading
+
+    os.mkfifo(tmp_path / "m.yaml")
+    answer: list[bool] = []
+    reader = threading.Thread(target=lambda: answer.append(is_map_file(tmp_path / "m.yaml")), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert answer == [False], "reading a named pipe as a map blocked"
+
+
+def test_a_map_that_is_a_link_is_a_map(tmp_path: Path) -> None:
+    (tmp_path / "real.yaml").write_text("jmap: 1\n", encoding="utf-8")
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "linked.yaml").symlink_to(tmp_path / "real.yaml")
+    assert find_maps([tmp_path / "maps"]) == [str(tmp_path / "maps" / "linked.yaml")]
