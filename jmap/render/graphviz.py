@@ -16,19 +16,16 @@ import re
 import subprocess
 import threading
 import time
+from typing import IO
 
 from jmap.errors import RenderError
 from jmap.render.formats import DOT_FORMATS
 from jmap.render.programs import run_program
 from jmap.text import printable
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import IO
-
 #: Seconds before a layout is abandoned, unless JMAP_DOT_TIMEOUT says otherwise.
 #: Generous: a 5,000-touchpoint map takes well under a minute with the
-#: large-map settings of jmap.render.dot.
+#: large-map settings of jmap.render.diagram.
 DEFAULT_DOT_TIMEOUT = 300.0
 _VERSION = re.compile(r"version\s+(\d+(?:\.\d+)*)")
 
@@ -174,15 +171,6 @@ def _feed(pipe: IO[bytes] | None, data: bytes) -> None:
     finally:
         with contextlib.suppress(BrokenPipeError):
             pipe.close()
-
-
-def run_dot(dot_source: str, fmt: str) -> bytes:
-    """``dot_source`` rendered to ``fmt`` (svg, png or pdf) by the ``dot`` program.
-
-    Raises RenderError, with one line a user can act on, when ``dot`` is
-    missing, fails, or takes longer than :func:`dot_timeout` seconds.
-    """
-    return start_dot(dot_source, fmt).result()
 
 
 def fixed_pdf_dates(pdf: bytes) -> bytes:

@@ -448,7 +448,7 @@ def test_png_and_pdf_are_drawn_from_the_aligned_layout(tmp_path, path):
     raised to one top (drawn by neato -n2): checked on that layout."""
     import subprocess
 
-    from jmap.render.dot import align_laid_out
+    from jmap.render.diagram import align_laid_out
 
     out = tmp_path / "out"
     assert run_jmap("render", "-f", "dot,png,pdf", "-o", str(out), str(path)).returncode == 0

@@ -13,7 +13,12 @@ import pytest
 
 from jmap.errors import RenderError
 from jmap.render import graphviz as dot_runner
-from jmap.render.graphviz import MISSING_DOT, run_dot
+from jmap.render.graphviz import MISSING_DOT, start_dot
+
+
+def run_dot(dot_source: str, fmt: str) -> bytes:
+    """``dot`` run on ``dot_source`` to ``fmt``, as a render runs it."""
+    return start_dot(dot_source, fmt).result()
 
 
 def fake_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> Path:

@@ -25,7 +25,10 @@ from jmap.model import (
     Stage,
     Touchpoint,
 )
-from jmap.render.dot import FACES, LARGE_LAYOUT, NAME_WIDTH, _html_text, _quote, _wrap, render_dot
+from jmap.render.diagram import render_dot
+from jmap.render.diagram.markup import NAME_WIDTH, html_text, quote, wrap
+from jmap.render.diagram.rows import LARGE_LAYOUT
+from jmap.render.view import FACES
 
 # -- a small map factory -------------------------------------------------------
 
@@ -429,16 +432,16 @@ def test_hostile_text_only_ever_appears_escaped(payload):
 
 
 def test_html_text_escapes_markup_backslashes_and_controls():
-    assert _html_text('"];evil[label="x') == "&quot;&#93;;evil[label=&quot;x"
-    assert _html_text("<b>&</b>'") == "&lt;b&gt;&amp;&lt;/b&gt;&#39;"
+    assert html_text('"];evil[label="x') == "&quot;&#93;;evil[label=&quot;x"
+    assert html_text("<b>&</b>'") == "&lt;b&gt;&amp;&lt;/b&gt;&#39;"
     # Graphviz expands \N, \G… even in HTML labels; a doubled backslash is one backslash
-    assert _html_text("a\\N\\") == "a\\\\N\\\\"
-    assert _html_text("nul\x00 bell\x07 c1\x85 tab\tend") == "nul\ufffd bell\ufffd c1\ufffd tab end"
-    assert _html_text("lone \ud800 surrogate \uffff") == "lone \ufffd surrogate \ufffd"
+    assert html_text("a\\N\\") == "a\\\\N\\\\"
+    assert html_text("nul\x00 bell\x07 c1\x85 tab\tend") == "nul\ufffd bell\ufffd c1\ufffd tab end"
+    assert html_text("lone \ud800 surrogate \uffff") == "lone \ufffd surrogate \ufffd"
 
 
 def test_quote_escapes_quotes_and_backslashes():
-    assert _quote('a"b\\c') == '"a\\"b\\\\c"'
+    assert quote('a"b\\c') == '"a\\"b\\\\c"'
 
 
 def test_hostile_ids_are_sanitized_and_deduplicated():
@@ -470,10 +473,10 @@ def test_long_names_wrap_to_a_readable_width():
 
 
 def test_wrap_keeps_author_line_breaks_and_splits_long_words():
-    assert _wrap("one\ntwo", 20) == ["one", "two"]
-    assert _wrap("x" * 30, 10) == ["x" * 10] * 3
-    assert _wrap("", 10) == [""]
-    assert _wrap("a\n\nb\n", 10) == ["a", "", "b"]
+    assert wrap("one\ntwo", 20) == ["one", "two"]
+    assert wrap("x" * 30, 10) == ["x" * 10] * 3
+    assert wrap("", 10) == [""]
+    assert wrap("a\n\nb\n", 10) == ["a", "", "b"]
 
 
 # -- determinism and scale ------------------------------------------------------------
@@ -524,7 +527,7 @@ def one_row() -> object:
     """Every stage on one row, whatever the text's length."""
     from unittest import mock
 
-    return mock.patch("jmap.render.dot.MAX_ROWS", 1)
+    return mock.patch("jmap.render.diagram.rows.MAX_ROWS", 1)
 
 
 def _skeleton(dot: str) -> str:
@@ -639,7 +642,7 @@ def test_a_short_journey_stays_on_one_row():
 
 
 def test_faces_written_by_dot_become_drawn_shapes():
-    from jmap.render.dot import draw_faces
+    from jmap.render.diagram import finish_svg as draw_faces
 
     face = (
         '<text text-anchor="start" x="10" y="-20" font-family="DejaVu Sans" font-size="10.00" '
@@ -704,40 +707,10 @@ def test_a_wide_stage_sets_its_details_beside_its_name_on_few_lines():
     assert "Goal: Get there · Stage length: 2\u00a0d" in label
 
 
-def test_stage_boxes_of_a_row_are_stretched_up_to_the_rows_top():
-    from jmap.render.dot import align_stages
-
-    def box(name: str, x: int, top: int, bottom: int, label: str) -> str:
-        d = (
-            f"M{x + 12},{bottom}C{x + 12},{bottom} {x + 88},{bottom} {x + 88},{bottom} {x + 100},{bottom} "
-            f"{x + 100},{bottom - 12} {x + 100},{bottom - 12} {x + 100},{top + 12} {x + 100},{top + 12} "
-            f"{x + 100},{top} {x + 88},{top} {x + 88},{top} {x + 12},{top} {x + 12},{top} {x},{top} "
-            f"{x},{top + 12} {x},{top + 12} {x},{bottom - 12} {x},{bottom - 12} {x},{bottom} {x + 12},{bottom}"
-        )
-        return (
-            f'<g id="clust{x}" class="cluster">\n<title>{name}</title>\n'
-            f'<path fill="#f5f6fa" stroke="#c5cadb" stroke-width="1.2" d="{d}"/>\n'
-            f'<text text-anchor="start" x="{x + 9}" y="{top + 14}" font-size="13.00">{label}</text>\n</g>\n'
-        )
-
-    row = box("cluster_stage_0", 0, -300, -100, "Find") + box("cluster_stage_1_part_2", 120, -260, -120, "Buy")
-    frame = box("cluster_tp_pay", 140, -240, -130, "")
-    other_row = box("cluster_stage_2", 0, -80, -10, "Keep")
-    out = align_stages(f"<svg>\n{row}{frame}{other_row}</svg>".encode()).decode()
-    buy = out[out.index("cluster_stage_1_part_2") : out.index("cluster_tp_pay")]
-    assert "120,-300" in buy and "220,-288" in buy, "the top side and its corners move up to the row's top"
-    assert "220,-120" in buy, "the bottom stays"
-    assert 'y="-286"' in buy, "the label moves with the top"
-    assert frame in out, "a touchpoint's frame is not a stage box"
-    assert box("cluster_stage_2", 0, -80, -10, "Keep") in out, "another row keeps its own top"
-    assert box("cluster_stage_0", 0, -300, -100, "Find") in out
-    assert align_stages(out.encode()).decode() == out
-
-
 def test_laid_out_stage_boxes_of_a_row_rise_to_the_rows_top():
     """PNG and PDF: the same alignment on dot's layout (-Tdot, y upwards),
     before neato -n2 draws it."""
-    from jmap.render.dot import align_laid_out
+    from jmap.render.diagram import align_laid_out
 
     def cluster(name: str, bb: str, lp: str) -> str:
         return (

@@ -1,0 +1,89 @@
+"""What jmap changes in Graphviz's output, once for every format.
+
+``dot -Tdot`` lays the graph out; ``align_laid_out`` raises the stage boxes
+of each row to the row's top (dot centres each stage on its arrows, so the
+boxes of a row come out staggered); ``neato -n2`` then draws the adjusted
+layout to SVG, PNG or PDF alike, keeping every position and spline
+(jmap.render.graphviz.draw_laid_out).
+
+One step is SVG's alone: its faces are drawn as shapes (``finish_svg``), so
+the file looks the same on every machine whatever its fonts. PNG and PDF are
+pictures already, drawn with DejaVu Sans's face glyphs (see
+jmap.render.view.FACES).
+"""
+
+from __future__ import annotations
+
+import re
+
+from jmap.render.view import FACES, face_svg
+
+_FACE_SCORE = {face: score for score, face in FACES.items()}
+#: A face glyph alone in its own ``<text>`` at 10 pt, not bold: how the
+#: diagram writes faces (markup.face_html) and no user text (names are bold,
+#: other text is 9, 11 or 13 pt). Attributes in Graphviz's order.
+_FACE_TEXT = re.compile(
+    r'<text text-anchor="start" x="([-0-9.]+)" y="([-0-9.]+)" font-family="[^"]*" font-size="(10\.00)"'
+    r'(?: fill="(#[0-9a-f]{6})")?>(' + "|".join(FACES.values()) + r")</text>"
+)
+
+
+def finish_svg(svg: bytes) -> bytes:
+    """The faces of an SVG drawn from the diagram's DOT, as shapes instead of
+    glyphs, in the text's colour and at the text's size. Only the face
+    characters of ``FACES``, each alone in its own ``<text>`` at 10 pt and
+    not bold, are replaced, so no user text is touched."""
+
+    def shape(match: re.Match[str]) -> str:
+        x, y, size = float(match.group(1)), float(match.group(2)), float(match.group(3))
+        r = size * 0.42
+        cx, cy = x + r + size * 0.06, y - size * 0.36
+        return face_svg(_FACE_SCORE[match.group(5)], cx, cy, r, match.group(4) or "#000000")
+
+    return _FACE_TEXT.sub(shape, svg.decode("utf-8")).encode("utf-8")
+
+
+_LAID_OUT_STAGE = re.compile(
+    r'(\tsubgraph "?cluster_stage_[0-9a-z_]+"? \{\n\t\tgraph \[bb=")([-0-9.]+),([-0-9.]+),([-0-9.]+),([-0-9.]+)(")'
+    r'((?:,\n\t\t\t[^\n]*?)*?,\n\t\t\tlp=")([-0-9.]+),([-0-9.]+)(")'
+)
+
+
+def align_laid_out(laid_out: bytes) -> bytes:
+    """The graph as laid out by ``dot -Tdot``, each stage box's top (``bb``,
+    y upwards) and its label's position (``lp``) raised to the row's highest
+    top. Rows never overlap (each is laid out apart and stacked), so a row is
+    a set of stage boxes whose heights overlap. Only the boxes' tops and
+    labels move; cards and arrows stay where dot put them."""
+    text = laid_out.decode("utf-8")
+    boxes = list(_LAID_OUT_STAGE.finditer(text))
+    if len(boxes) < 2:
+        return laid_out
+    spans = [(float(m.group(3)), float(m.group(5))) for m in boxes]  # bottom, top
+    rows: list[tuple[float, float, list[int]]] = []
+    for n in sorted(range(len(boxes)), key=lambda n: (-spans[n][1], -spans[n][0])):
+        bottom, top = spans[n]
+        if rows and top > rows[-1][0]:
+            row_bottom, row_top, members = rows[-1]
+            rows[-1] = (min(row_bottom, bottom), row_top, [*members, n])
+        else:
+            rows.append((bottom, top, [n]))
+    lift = {n: row_top - spans[n][1] for _bottom, row_top, members in rows for n in members}
+    out, last = [], 0
+    for n, m in enumerate(boxes):
+        out.append(text[last : m.start()])
+        delta = lift[n]
+        if delta > 0.005:
+            raised, label = _number(float(m.group(5)) + delta), _number(float(m.group(9)) + delta)
+            out.append(f"{m.group(1)}{m.group(2)},{m.group(3)},{m.group(4)},{raised}{m.group(6)}{m.group(7)}")
+            out.append(f"{m.group(8)},{label}{m.group(10)}")
+        else:
+            out.append(m.group(0))
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out).encode("utf-8")
+
+
+def _number(value: float) -> str:
+    """A coordinate written the way dot writes them (at most two decimals)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
