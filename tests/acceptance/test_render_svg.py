@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -564,3 +565,20 @@ def test_a_bracket_title_is_drawn_as_a_bracket(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr.decode()
     texts = [t.text for t in ET.fromstring(proc.stdout).iter(f"{SVG}text")]
     assert "]" in texts
+
+
+# -- any valid map is drawable ---------------------------------------------------------
+
+
+@pytest.mark.needs_dot
+def test_a_stage_goal_of_200000_words_renders_in_bounded_time(tmp_path):
+    """A 1 MB goal is valid; the diagram draws its first sentences, cut with
+    an ellipsis, instead of a label longer than Graphviz's limits."""
+    doc = yaml.safe_load(map_yaml(lambda s: s))
+    doc["stages"][0]["goal"] = " ".join(["word"] * 200_000)
+    started = time.monotonic()
+    svg = ET.parse(render(tmp_path, yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))).getroot()
+    assert time.monotonic() - started < 30
+    text = visible_text(svg)
+    assert "word word" in text and "…" in text
+    assert text.count("word") < 200, "the diagram draws a paragraph of the goal, not all of it"

@@ -26,7 +26,7 @@ from jmap.model import (
     Touchpoint,
 )
 from jmap.render.diagram import render_dot
-from jmap.render.diagram.markup import NAME_WIDTH, html_text, quote, wrap
+from jmap.render.diagram.markup import DIAGRAM_TEXT_LIMIT, NAME_WIDTH, html_text, quote, wrap
 from jmap.render.diagram.rows import LARGE_LAYOUT
 from jmap.render.view import FACES
 
@@ -734,3 +734,24 @@ def test_laid_out_stage_boxes_of_a_row_rise_to_the_rows_top():
     assert cluster("cluster_tp_pay", "870,510,900,600", "880,590") in out, "a frame is not a stage box"
     assert cluster("cluster_stage_3", "10,7,433,232", "137,212") in out, "another row keeps its top"
     assert align_laid_out(out.encode()).decode() == out
+
+
+def test_a_16_mib_unbroken_description_is_cut_before_it_is_wrapped():
+    import time
+
+    jm = replace(tiny_map(), description="x" * (16 * 1024 * 1024))
+    started = time.monotonic()
+    dot = render_dot(jm)
+    assert time.monotonic() - started < 5, "measuring and wrapping cost no more than for a paragraph"
+    assert "x" * DIAGRAM_TEXT_LIMIT not in dot and "x" * (DIAGRAM_TEXT_LIMIT - 1) + "…" not in dot
+    assert dot.count("x" * 100) == 4, "its first 499 characters are drawn, in lines of 120"
+    assert len(dot) < 20_000
+
+
+def test_wrap_costs_linear_time_whatever_the_text():
+    import time
+
+    started = time.monotonic()
+    lines = wrap("x" * 10_000_000 + " " + "word " * 1_000_000, 20)
+    assert time.monotonic() - started < 1
+    assert lines[-1].endswith("…") and len(lines) <= DIAGRAM_TEXT_LIMIT // 20 + 1

@@ -16,6 +16,7 @@ from jmap.render.diagram.markup import (
     TEXT_WIDTH,
     TITLE_WIDTH,
     Html,
+    cut,
     face_html,
     html_lines,
     html_text,
@@ -35,7 +36,7 @@ class Labels(Rows):
         """Name, emotion stripe, channel and duration, personas, metrics, then
         pain points worst first: what a client reads first comes first. A
         card with nothing but a name stays a name."""
-        name = html_lines(french_spacing(tp.name, self.lang), STEP_WIDTH if step else NAME_WIDTH)
+        name = html_lines(french_spacing(cut(tp.name), self.lang), STEP_WIDTH if step else NAME_WIDTH)
         rows = [f"<B>{name}</B>"]
         facts: list[str] = []
         parent = self.jm.parent_of(tp.id) if step else None
@@ -68,7 +69,7 @@ class Labels(Rows):
         for pp in sorted(tp.pain_points, key=lambda p: p.severity_rank):
             color = SEVERITY_COLORS[pp.severity]
             text = html_lines(
-                f"⚠ {french_spacing(pp.name, self.lang)} ({self.t['severity.' + pp.severity]})", TEXT_WIDTH
+                f"⚠ {french_spacing(cut(pp.name), self.lang)} ({self.t['severity.' + pp.severity]})", TEXT_WIDTH
             )
             if pp.severity in SERIOUS_SEVERITIES:
                 text = Html(f"<B>{text}</B>")
@@ -102,7 +103,7 @@ class Labels(Rows):
         a long stage that goes on in another row shows its name and
         "continued" only."""
         stage = self.jm.stages[part.stage]
-        name = html_lines(french_spacing(stage.name, self.lang), NAME_WIDTH)
+        name = html_lines(french_spacing(cut(stage.name), self.lang), NAME_WIDTH)
         if part.number > 1:
             # "(continued)" after the name, on its last line: no line of its own.
             more = small(html_text(f"  ({self.t['continued']})"), MUTED)
@@ -125,12 +126,12 @@ class Labels(Rows):
     def _title_and_legend(self) -> Html:
         """Title, description and legend above the journey, in the graph label."""
         jm, t = self.jm, self.t
-        title = jm.title
+        title = cut(jm.title)
         if self.persona is not None:
-            title = f"{title} — {with_colon(t['journey'], self.lang)} {jm.persona(self.persona).name}"
+            title = f"{title} — {with_colon(t['journey'], self.lang)} {cut(jm.persona(self.persona).name)}"
         rows = [f'<B><FONT POINT-SIZE="20">{html_lines(french_spacing(title, self.lang), TITLE_WIDTH)}</FONT></B>']
         if jm.description:
-            description = html_lines(french_spacing(jm.description, self.lang), TITLE_WIDTH + 30)
+            description = html_lines(french_spacing(cut(jm.description), self.lang), TITLE_WIDTH + 30)
             rows.append(f'<FONT POINT-SIZE="11" COLOR="{MUTED}">{description}</FONT>')
         rows.append(self._legend())
         cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{row}</TD></TR>' for row in rows)

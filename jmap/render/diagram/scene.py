@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from jmap.model import JourneyMap, Metric, Stage, Touchpoint
-from jmap.render.diagram.markup import STAGE_TEXT_WIDTH, sanitize_id, wrap
+from jmap.render.diagram.markup import STAGE_TEXT_WIDTH, cut, sanitize_id, wrap
 from jmap.render.labels import labels
 from jmap.render.locale import (
     NBSP,
@@ -173,7 +173,7 @@ class Scene:
             return cached
         goal = ""
         if stage.goal:
-            goal = f"{with_colon(self.t['goal'], self.lang)} {french_spacing(stage.goal, self.lang)}"
+            goal = f"{with_colon(self.t['goal'], self.lang)} {french_spacing(cut(stage.goal), self.lang)}"
         detail: list[str] = []
         length = self.jm.stage_length(stage)
         if length is not None:
