@@ -5,7 +5,9 @@ through markup.html_text or markup.html_lines.
 
 from __future__ import annotations
 
-from jmap.model import SERIOUS_SEVERITIES, Channel, Touchpoint
+import math
+
+from jmap.model import SERIOUS_SEVERITIES, Channel, Duration, PainPoint, Touchpoint
 from jmap.render.diagram.markup import (
     EDGE_GREY,
     MUTED,
@@ -14,6 +16,7 @@ from jmap.render.diagram.markup import (
     STAGE_BORDER,
     STEP_WIDTH,
     TEXT_WIDTH,
+    TIME_BAR,
     TITLE_WIDTH,
     Html,
     cut,
@@ -25,7 +28,7 @@ from jmap.render.diagram.markup import (
 from jmap.render.diagram.rows import Rows
 from jmap.render.diagram.scene import Part
 from jmap.render.locale import NBSP, format_duration, french_spacing, with_colon
-from jmap.render.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign
+from jmap.render.style import EMOTION_COLORS, INK, SEVERITY_COLORS, emotion_sign
 from jmap.render.view import Score, text_on
 
 
@@ -33,9 +36,11 @@ class Labels(Rows):
     """The labels of what the rows place."""
 
     def _touchpoint_label(self, tp: Touchpoint, channel: Channel | None, scores: tuple[Score, ...], step: bool) -> Html:
-        """Name, emotion stripe, channel and duration, personas, metrics, then
+        """Name, emotion stripe, channel, time spent, personas, metrics, then
         pain points worst first: what a client reads first comes first. A
-        card with nothing but a name stays a name."""
+        card with nothing but a name stays a name. What the legend or the
+        border already says is not repeated (online or offline is the
+        border's style, the score's word is the face and the colour)."""
         name = html_lines(french_spacing(cut(tp.name), self.lang), STEP_WIDTH if step else NAME_WIDTH)
         rows = [f"<B>{name}</B>"]
         facts: list[str] = []
@@ -44,9 +49,7 @@ class Labels(Rows):
         # A step says only what differs from its touchpoint: same channel and
         # same personas go without saying.
         if channel is not None and (parent is None or parent.channel != tp.channel):
-            facts.append(f"{channel.name} · {self.t['online' if channel.online else 'offline']}")
-        if tp.duration is not None:
-            facts.append(format_duration(tp.duration, self.lang))
+            facts.append(channel.name)
         dots = ""
         shows_dots = self.persona is None and len(self.jm.personas) > 1 and here
         if parent is not None and here == self.jm.personas_at(parent):
@@ -58,8 +61,10 @@ class Labels(Rows):
             # word: a long channel name must not widen every card.
             facts_html = html_lines(" · ".join(facts), TEXT_WIDTH).removesuffix('<BR ALIGN="LEFT"/>')
             rows.append(small(Html(facts_html + dots + '<BR ALIGN="LEFT"/>'), MUTED))
-        elif dots:
+        elif dots and tp.duration is None:
             rows[0] += small(Html(dots.strip()))
+        if tp.duration is not None:
+            rows.append(self._time_badge(tp.duration, "" if facts else dots))
         if tp.metrics:
             metrics = "".join(html_lines(self._metric_text(m), TEXT_WIDTH) for m in tp.metrics)
             rows.append(small(Html(metrics), MUTED))
@@ -67,15 +72,39 @@ class Labels(Rows):
         if scores:
             cells.insert(1, self._emotion_stripe(scores))
         for pp in sorted(tp.pain_points, key=lambda p: p.severity_rank):
-            color = SEVERITY_COLORS[pp.severity]
-            text = html_lines(
-                f"⚠ {french_spacing(cut(pp.name), self.lang)} ({self.t['severity.' + pp.severity]})", TEXT_WIDTH
-            )
-            if pp.severity in SERIOUS_SEVERITIES:
-                text = Html(f"<B>{text}</B>")
-            cell = f'<TD ALIGN="LEFT" BALIGN="LEFT" BGCOLOR="{color}">{small(text, text_on(color))}</TD>'
-            cells.append(f"<TR>{cell}</TR>")
+            cells.append(f"<TR>{self._pain_badge(pp)}</TR>")
         return Html('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">' + "".join(cells) + "</TABLE>")
+
+    def _pain_badge(self, pp: PainPoint) -> str:
+        """A pain point as a badge in its severity's colour, padded so its
+        text never runs to the edge, the severity said in words too (for grey print).
+        With ``review``, what the team still owes: no opportunity for a
+        serious one, no owner."""
+        color = SEVERITY_COLORS[pp.severity]
+        said = f"⚠ {french_spacing(cut(pp.name), self.lang)} ({self.t['severity.' + pp.severity]})"
+        if self.review:
+            flags = [self.t["unaddressed"]] if self.view.unaddressed(pp) else []
+            if not pp.owner:
+                flags.append(self.t["review.no_owner"])
+            said += "".join(f" · {flag}" for flag in flags)
+        text = html_lines(said, TEXT_WIDTH)
+        if pp.severity in SERIOUS_SEVERITIES:
+            text = Html(f"<B>{text}</B>")
+        return f'<TD ALIGN="LEFT" BALIGN="LEFT" CELLPADDING="3" BGCOLOR="{color}">{small(text, text_on(color))}</TD>'
+
+    def _time_badge(self, duration: Duration, dots: str) -> str:
+        """Time spent at a touchpoint: a bar of one to eight dashes on a log
+        scale of the view's longest time (a 45-second step and a month's treatment both read),
+        then the duration; the long waits (half the longest or more, when
+        times differ) dark and bold, so they stand out."""
+        seconds = duration.seconds
+        share = math.log1p(seconds) / math.log1p(self.longest) if self.longest > 0 else 1.0
+        long = self.times_differ and seconds * 2 >= self.longest
+        text = html_text(format_duration(duration, self.lang))
+        if long:
+            text = Html(f"<B>{text}</B>")
+        bar = f'<FONT COLOR="{INK if long else TIME_BAR}">{"━" * (1 + round(7 * share))}</FONT>'
+        return small(Html(f"{bar} {text}{dots}"), INK if long else MUTED)
 
     def _dot(self, persona_id: str) -> str:
         return f'<FONT COLOR="{self.colors[persona_id]}">●</FONT>'
@@ -89,8 +118,6 @@ class Labels(Rows):
             color = EMOTION_COLORS[score]
             ink = text_on(color)
             text = Html(f" {emotion_sign(score)}")
-            if persona is None:
-                text = Html(text + " · " + html_text(self.t[f"emotion.{score}"]))
             lead = self._dot(persona) + " " if persona is not None else ""
             cells.append(f'<TD ALIGN="LEFT" BGCOLOR="{color}">{lead}{face_html(score, ink)}{small(text, ink)}</TD>')
         inner = (
@@ -154,16 +181,26 @@ class Labels(Rows):
             )
 
         gap = '<TD WIDTH="12"></TD>'
-        first = [self._heading("emotion")]
-        for s in sorted(EMOTION_COLORS):
-            color = EMOTION_COLORS[s]
-            first.append(
-                f'<TD BGCOLOR="{color}">{face_html(s, text_on(color))}{small(Html(" " + emotion_sign(s)), text_on(color))}</TD>'
-            )
-        first += [gap, self._heading("channels")]
-        first += [sample(html_text(t["online"]), border=1), sample(html_text(t["offline"]), border=1, style="dashed")]
-        first += [gap, self._heading("pain_points")]
-        first += [sample("⚠ " + html_text(t["severity." + sev]), color) for sev, color in SEVERITY_COLORS.items()]
+        first: list[str] = []
+        if self.drawn_scores:
+            first.append(self._heading("emotion"))
+            for score in self.drawn_scores:
+                color = EMOTION_COLORS[score]
+                ink = text_on(color)
+                first.append(
+                    f'<TD BGCOLOR="{color}">{face_html(score, ink)}{small(Html(" " + emotion_sign(score)), ink)}</TD>'
+                )
+        if self.drawn_offline:
+            # The border tells online from offline: said when both kinds are drawn.
+            first += [gap, self._heading("channels")] if first else [self._heading("channels")]
+            if self.drawn_online:
+                first.append(sample(html_text(t["online"]), border=1))
+            first.append(sample(html_text(t["offline"]), border=1, style="dashed"))
+        if self.drawn_severities:
+            first += [gap, self._heading("pain_points")] if first else [self._heading("pain_points")]
+            first += [
+                sample("⚠ " + html_text(t["severity." + sev]), SEVERITY_COLORS[sev]) for sev in self.drawn_severities
+            ]
         second = [self._heading("legend.lines")]
         line = "━━━"
         if not self.jm.personas:
@@ -172,25 +209,21 @@ class Labels(Rows):
             second.append(sample(f"{line} " + html_text(t["legend.route"])))
         if any(skipped for *_rest, skipped in drawn):
             second.append(sample("╍╍╍ " + html_text(t["legend.skip"])))
-        if any(tp.touchpoints for tp in self.jm.all_touchpoints()):
+        if self.drawn_steps:
             second.append(sample(f'<FONT COLOR="{STAGE_BORDER}">↓</FONT> ' + html_text(t["legend.steps"])))
         if self.connectors:
             second.append(sample("<B>A</B> → <B>A</B>  " + html_text(t["legend.connector"]), border=1, style="rounded"))
         second.append(sample("◉ " + html_text(t["flow_ends"])))
         if self.low_points:
             second.append(sample(html_text(t["legend.low_point"]), border=3))
-        rows = [[*first, gap, gap, *second]] if self.one_row_legend else [first, second]
-        if self.jm.personas:
-            shown = [p for p in self.jm.personas if self.persona is None or p.id == self.persona]
-            named = [f"{self._dot(p.id)}{NBSP}{NBSP}{html_text(p.name)}" for p in shown]
+        if self.view.personas:
+            named = [f"{self._dot(p.id)}{NBSP}{NBSP}{html_text(p.name)}" for p in self.view.personas]
             # Five to a line, so a workshop's dozen personas do not widen the page.
             chips = '<BR ALIGN="LEFT"/>'.join(("   " + NBSP).join(named[i : i + 5]) for i in range(0, len(named), 5))
-            # One cell for the heading and the chips: a nested table is
-            # stretched to the legend's width, and two cells would share it.
-            heading = f'<FONT COLOR="{MUTED}"><B>{html_text(t["personas"])}</B></FONT>'
-            line = Html(heading + "    " + chips + '<BR ALIGN="LEFT"/>')
-            chips_cell = f'<TD ALIGN="LEFT" BALIGN="LEFT">{small(line)}</TD>'
-            rows.append([chips_cell])
+            heading = self._heading("personas")
+            chips_html = small(Html(chips + '<BR ALIGN="LEFT"/>'))
+            second += [gap, heading, f'<TD ALIGN="LEFT" BALIGN="LEFT">{chips_html}</TD>']
+        rows = [[*first, gap, *second]] if self.one_row_legend or not first else [first, second]
         table = '<TABLE ALIGN="LEFT" BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{}</TR></TABLE>'
         cells = "".join(f'<TR><TD ALIGN="LEFT">{table.format("".join(row))}</TD></TR>' for row in rows)
         return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}</TABLE>'

@@ -49,13 +49,21 @@ _LAID_OUT_STAGE = re.compile(
 )
 
 
+#: Every position in dot's layout: a node's or label's point, an edge's
+#: spline (``e,x,y s,x,y x,y …``), a cluster's box (``x1,y1,x2,y2``).
+_POSITION = re.compile(r'(\b(?:pos|lp|xlp|head_lp|tail_lp|bb)=")([^"]*)(")')
+_POINT = re.compile(r"(-?[0-9.]+),(-?[0-9.]+)")
+_ROOT_GRAPH = re.compile(r"^\tgraph \[.*?\];\n", re.MULTILINE | re.DOTALL)
+
+
 def align_laid_out(laid_out: bytes) -> bytes:
-    """The graph as laid out by ``dot -Tdot``, each stage box's top (``bb``,
-    y upwards) and its label's position (``lp``) raised to the row's highest
-    top. Rows never overlap (each is laid out apart and stacked), so a row is
-    a set of stage boxes whose heights overlap. Only the boxes' tops and
-    labels move; cards and arrows stay where dot put them."""
-    text = laid_out.decode("utf-8")
+    """The graph as laid out by ``dot -Tdot``, its rows aligned: each stage
+    box's top (``bb``, y upwards) and its label's position (``lp``) raised to
+    the row's highest top, and each row moved left to the diagram's left
+    edge (dot's packing centres the rows). Rows never overlap (each is laid
+    out apart and stacked), so a row is a set of stage boxes whose heights
+    overlap; everything of a row moves with it, the title and legend stay."""
+    text = laid_out.decode("utf-8").replace("\\\n", "")
     boxes = list(_LAID_OUT_STAGE.finditer(text))
     if len(boxes) < 2:
         return laid_out
@@ -69,6 +77,8 @@ def align_laid_out(laid_out: bytes) -> bytes:
         else:
             rows.append((bottom, top, [n]))
     lift = {n: row_top - spans[n][1] for _bottom, row_top, members in rows for n in members}
+    lefts = [min(float(boxes[n].group(2)) for n in members) for _bottom, _top, members in rows]
+    shifts = [(bottom, top, min(lefts) - left) for (bottom, top, _members), left in zip(rows, lefts, strict=True)]
     out, last = [], 0
     for n, m in enumerate(boxes):
         out.append(text[last : m.start()])
@@ -81,7 +91,34 @@ def align_laid_out(laid_out: bytes) -> bytes:
             out.append(m.group(0))
         last = m.end()
     out.append(text[last:])
-    return "".join(out).encode("utf-8")
+    return _moved_left("".join(out), shifts).encode("utf-8")
+
+
+def _moved_left(text: str, rows: list[tuple[float, float, float]]) -> str:
+    """``text`` with every position of each row (bottom, top, shift) moved
+    across by the row's shift; the root graph's own box and label stay."""
+    if all(abs(shift) < 0.005 for _bottom, _top, shift in rows):
+        return text
+
+    def shift_of(y: float) -> float:
+        # The row nearest to y: a row's invisible start point or an end
+        # marker may stand just outside its stage boxes.
+        return min(rows, key=lambda row: max(row[0] - y, y - row[1], 0.0))[2]
+
+    def moved(match: re.Match[str]) -> str:
+        numbers = _POINT.findall(match.group(2))
+        if not numbers:
+            return match.group(0)
+        ys = [float(y) for _x, y in numbers]
+        shift = shift_of((min(ys) + max(ys)) / 2)
+        if abs(shift) < 0.005:
+            return match.group(0)
+        value = _POINT.sub(lambda p: f"{_number(float(p.group(1)) + shift)},{p.group(2)}", match.group(2))
+        return match.group(1) + value + match.group(3)
+
+    root = _ROOT_GRAPH.search(text)
+    start = root.end() if root else 0
+    return text[:start] + _POSITION.sub(moved, text[start:])
 
 
 def _number(value: float) -> str:

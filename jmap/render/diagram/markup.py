@@ -31,6 +31,8 @@ STAGE_FILL = "#f5f6fa"
 STAGE_BORDER = "#c5cadb"
 NODE_BORDER = "#3d405b"
 PLAIN_FILL = "#ffffff"
+#: The bar of a touchpoint's time; a long wait's bar is INK.
+TIME_BAR = "#a3a9bb"
 
 #: Characters per line of a wrapped label: wide enough for a short sentence,
 #: narrow enough that a stage of several touchpoints fits on a slide.

@@ -25,7 +25,6 @@ from jmap.render.diagram.markup import (
 )
 from jmap.render.diagram.scene import Edge, Part, Scene
 from jmap.render.locale import format_duration
-from jmap.render.style import SEVERITY_COLORS
 
 #: Above this layout size, dot's positioning effort is capped (``nslimit``,
 #: see docs/diagram.md). The size counts the nodes dot will rank, drawn and
@@ -58,6 +57,10 @@ NAME_CHAR_WIDTH = 9.0
 SLIDE_WIDTH = 1920
 SLIDE_HEIGHT = 1080
 MAX_ASPECT = 3.0
+#: The shape of a slide's picture, preferred when it costs little (see _rows).
+SLIDE_ASPECT = (1.5, 2.0)
+#: A journey of this many cards or fewer (steps included) is one row.
+ONE_ROW_CARDS = 8
 
 
 class Rows(Scene):
@@ -93,13 +96,10 @@ class Rows(Scene):
         height = len(name_lines) * (12.5 if step else 14.0) + 10.0
         small: list[str] = []
         parent = self.jm.parent_of(tp.id) if step else None
-        facts = []
         if tp.channel is not None and (parent is None or parent.channel != tp.channel):
-            facts.append(self.jm.channel(tp.channel).name + " · online")
+            small.extend(wrap(self.jm.channel(tp.channel).name + " ●●", TEXT_WIDTH))
         if tp.duration is not None:
-            facts.append(format_duration(tp.duration, self.lang))
-        if facts:
-            small.extend(wrap(" · ".join(facts) + " ●●", TEXT_WIDTH))
+            small.append("━━━━━━━━ " + format_duration(tp.duration, self.lang) + " ●●")
         for metric in tp.metrics:
             small.extend(wrap(self._metric_text(metric), TEXT_WIDTH))
         for pp in tp.pain_points:
@@ -184,12 +184,19 @@ class Rows(Scene):
         return rows * 28.0 + (2 if one_row_legend else 3) * 22.0 + 30.0
 
     def _legend_width(self) -> float:
-        """Rough width of the legend's samples of colours and lines set on one
-        line (on the safe side: every sample that might be drawn)."""
-        keys = ["emotion", "channels", "online", "offline", "pain_points", "legend.lines", "legend.route"]
-        keys += ["legend.skip", "legend.steps", "legend.connector", "flow_ends", "legend.low_point"]
-        keys += [f"severity.{severity}" for severity in SEVERITY_COLORS]
-        return sum(len(self.t[key]) for key in keys) * 5.6 + 26 * 9.0
+        """Rough width of the legend's samples set on one line (on the safe
+        side: the connector's sample counts, though rows are not chosen yet)."""
+        keys = ["legend.lines", "legend.route", "legend.connector", "flow_ends"]
+        keys += ["emotion"] if self.drawn_scores else []
+        keys += ["channels", "online", "offline"] if self.drawn_offline else []
+        keys += ["pain_points"] if self.drawn_severities else []
+        keys += [f"severity.{severity}" for severity in self.drawn_severities]
+        keys += ["legend.skip"] if any(edge.skipped for edge in self.drawing.edges) else []
+        keys += ["legend.steps"] if self.drawn_steps else []
+        keys += ["legend.low_point"] if self.low_points else []
+        samples = len(keys) + 2 * len(self.drawn_scores)
+        names = sum(len(p.name) + 4 for p in self.view.personas)
+        return (sum(len(self.t[key]) for key in keys) + names) * 5.6 + samples * 9.0
 
     def _rows(self) -> list[list[Part]]:
         """Stages grouped into rows, left to right then top to bottom.
@@ -199,7 +206,10 @@ class Rows(Scene):
         long stage then goes on in the next row, "continued"). The layout that
         shows the diagram largest on a 1920×1080 slide wins, among those no
         wider than 3:1; another row, or cutting a stage, must gain something
-        visible. Estimates only: dot is run once, on the chosen layout.
+        visible. A layout of a slide's shape (1.5 to 2.0:1) is preferred to
+        one shown up to 15 % larger. A journey of ONE_ROW_CARDS cards or
+        fewer is one row: a break would cost more than the room it saves.
+        Estimates only: dot is run once, on the chosen layout.
         """
         shown = [i for i in range(len(self.jm.stages)) if self.persona is None or self.units[i]]
         if not shown:
@@ -248,12 +258,15 @@ class Rows(Scene):
                 line += room
         cells = len(middles)
         best: tuple[float, list[list[Part]], float, float] | None = None
+        shaped: tuple[float, list[list[Part]], float, float] | None = None
         # Every number of rows up to 12, then about 15 % more each time: a
         # journey that needs more rows is far past a slide's reach, and trying
         # every count would cost time in proportion to the rows times the map.
         counts = list(range(1, 13))
         while counts[-1] < MAX_ROWS:
             counts.append(min(MAX_ROWS, int(counts[-1] * 1.15) + 1))
+        if len(self.drawing.shown) <= ONE_ROW_CARDS:
+            counts = [1]
         for count in [c for c in counts if c <= max(1, min(cells, MAX_ROWS))]:
             stage_rows = split_rows(shown, [whole[i] + STAGE_GAP for i in shown], total / count)
             candidates = [([[self._whole_part(i, columns[i]) for i in row] for row in stage_rows], 1.0)]
@@ -266,10 +279,16 @@ class Rows(Scene):
                 # must gain something visible to be worth a break in the journey.
                 if best is None or key / handicap > best[0] * 1.03:
                     best = (key / handicap, rows, width, height)
+                if SLIDE_ASPECT[0] <= width / height <= SLIDE_ASPECT[1] and (
+                    shaped is None or key / handicap > shaped[0] * 1.03
+                ):
+                    shaped = (key / handicap, rows, width, height)
                 tall = tall or height > width * 1.2
             if tall:
                 break
         assert best is not None
+        if shaped is not None and shaped[0] >= best[0] * 0.85:
+            best = shaped
         # The units of each part, now that the parts are chosen.
         rows = [
             [

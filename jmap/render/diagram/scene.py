@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from jmap.model import JourneyMap, Metric, Stage, Touchpoint
+from jmap.model import SEVERITIES, JourneyMap, Metric, Stage, Touchpoint
 from jmap.render.diagram.markup import STAGE_TEXT_WIDTH, cut, sanitize_id, wrap
 from jmap.render.labels import labels
 from jmap.render.locale import (
@@ -87,6 +87,22 @@ class Scene:
             self.targets_of.setdefault(edge[0], []).append(edge[1])
         self.units = {i: self._units(stage) for i, stage in enumerate(jm.stages)}
         self.facts_of: dict[str, tuple[str, list[str]]] = {}
+        times = [tp.duration.seconds for tp in jm.all_touchpoints() if tp.duration and tp.id in self.drawing.shown]
+        #: The longest time spent at a shown touchpoint, and whether times
+        #: differ enough (twice or more) for the long ones to stand out.
+        self.longest = max(times, default=0.0)
+        self.times_differ = len(times) > 1 and min(times) * 2 < self.longest
+        # What the legend explains: only what is drawn.
+        shown = [tp for tp in jm.all_touchpoints() if tp.id in self.drawing.shown]
+        #: The scores, severities and kinds of channel drawn.
+        self.drawn_scores = sorted({score for tp in shown for _p, score in self.view.scores(tp)})
+        self.drawn_severities = [
+            severity for severity in SEVERITIES if any(pp.severity == severity for tp in shown for pp in tp.pain_points)
+        ]
+        self.drawn_offline = any(tp.channel and not jm.channel(tp.channel).online for tp in shown)
+        self.drawn_online = any(tp.channel is None or jm.channel(tp.channel).online for tp in shown)
+        #: Whether a touchpoint is drawn with steps under it.
+        self.drawn_steps = any(tp.touchpoints and self._steps_of(tp) for tp in shown)
 
     # -- what is drawn ---------------------------------------------------------
 
