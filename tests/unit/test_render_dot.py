@@ -151,7 +151,7 @@ def test_tiny_map_exact_dot():
         '    "tp_a" [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1"><TR>'
         '<TD ALIGN="LEFT" BALIGN="LEFT"><B>Ad<BR ALIGN="LEFT"/></B></TD></TR><TR><TD ALIGN="LEFT" CELLPADDING="0">'
         '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD ALIGN="LEFT" BGCOLOR="#a7d49b">'
-        '<FONT POINT-SIZE="10" COLOR="#2b2d42">\u263a\ufe0e</FONT><FONT POINT-SIZE="9" COLOR="#2b2d42"> +1'
+        '<FONT POINT-SIZE="12" COLOR="#2b2d42">\u263a\ufe0e</FONT><FONT POINT-SIZE="10" COLOR="#2b2d42"> +1'
         '</FONT></TD></TR></TABLE></TD></TR></TABLE>>, style="filled,rounded", fillcolor="#e5f2e1", color="#3d405b", '
         "penwidth=1.2];",
         '    "tp_b" [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1"><TR>'
@@ -261,8 +261,8 @@ def test_faces_all_come_from_one_monochrome_font_with_text_presentation():
 
 def test_personas_who_feel_differently_split_the_stripe_and_are_never_averaged():
     cart = statement(render_dot(shop_map()), '"tp_cart" [')
-    sophie = '<TD ALIGN="LEFT" BGCOLOR="#e9e5d6"><FONT COLOR="#289588">●</FONT> <FONT POINT-SIZE="10" COLOR="#2b2d42">'
-    marc = '<TD ALIGN="LEFT" BGCOLOR="#f29e4c"><FONT COLOR="#ca6557">●</FONT> <FONT POINT-SIZE="10" COLOR="#2b2d42">'
+    sophie = '<TD ALIGN="LEFT" BGCOLOR="#e9e5d6"><FONT COLOR="#289588">●</FONT> <FONT POINT-SIZE="12" COLOR="#2b2d42">'
+    marc = '<TD ALIGN="LEFT" BGCOLOR="#f29e4c"><FONT COLOR="#ca6557">●</FONT> <FONT POINT-SIZE="12" COLOR="#2b2d42">'
     assert sophie + FACES[0] in cart and marc + FACES[-1] in cart
     assert cart.index(sophie) < cart.index(marc)
     assert 'fillcolor="#ffffff"' in cart, "no averaged tint behind two different feelings"
@@ -649,15 +649,15 @@ def test_faces_written_by_dot_become_drawn_shapes():
     from jmap.render.diagram import finish_svg as draw_faces
 
     face = (
-        '<text text-anchor="start" x="10" y="-20" font-family="DejaVu Sans" font-size="10.00" '
+        '<text text-anchor="start" x="10" y="-20" font-family="DejaVu Sans" font-size="12.00" '
         f'fill="#ffffff">{FACES[-2]}</text>'
     )
     user_bold = (
         '<text text-anchor="start" x="10" y="-40" font-family="DejaVu Sans" font-weight="bold" '
-        f'font-size="10.00" fill="#2b2d42">{FACES[1]}</text>'
+        f'font-size="12.00" fill="#2b2d42">{FACES[1]}</text>'
     )
     user_small = (
-        f'<text text-anchor="start" x="10" y="-60" font-family="DejaVu Sans" font-size="9.00">{FACES[0]}</text>'
+        f'<text text-anchor="start" x="10" y="-60" font-family="DejaVu Sans" font-size="10.00">{FACES[0]}</text>'
     )
     out = draw_faces(f"<svg>{face}{user_bold}{user_small}</svg>".encode()).decode()
     assert '<g class="face" data-score="-2">' in out and 'stroke="#ffffff"' in out

@@ -65,7 +65,7 @@ class Labels(Rows):
             rows[0] += small(Html(dots.strip()))
         if tp.duration is not None:
             rows.append(self._time_badge(tp.duration, "" if facts else dots))
-        if tp.metrics:
+        if tp.metrics and not self.brief:
             metrics = "".join(html_lines(self._metric_text(m), TEXT_WIDTH) for m in tp.metrics)
             rows.append(small(Html(metrics), MUTED))
         cells = [f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{row}</TD></TR>' for row in rows]

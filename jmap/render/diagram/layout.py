@@ -19,11 +19,11 @@ import re
 from jmap.render.view import FACES, face_svg
 
 _FACE_SCORE = {face: score for score, face in FACES.items()}
-#: A face glyph alone in its own ``<text>`` at 10 pt, not bold: how the
-#: diagram writes faces (markup.face_html) and no user text (names are bold,
-#: other text is 9, 11 or 13 pt). Attributes in Graphviz's order.
+#: A face glyph alone in its own ``<text>`` at 12 pt, not bold: how the
+#: diagram writes faces (markup.face_html) and no user text (no other text
+#: is 12 pt). Attributes in Graphviz's order.
 _FACE_TEXT = re.compile(
-    r'<text text-anchor="start" x="([-0-9.]+)" y="([-0-9.]+)" font-family="[^"]*" font-size="(10\.00)"'
+    r'<text text-anchor="start" x="([-0-9.]+)" y="([-0-9.]+)" font-family="[^"]*" font-size="(12\.00)"'
     r'(?: fill="(#[0-9a-f]{6})")?>(' + "|".join(FACES.values()) + r")</text>"
 )
 
@@ -31,7 +31,7 @@ _FACE_TEXT = re.compile(
 def finish_svg(svg: bytes) -> bytes:
     """The faces of an SVG drawn from the diagram's DOT, as shapes instead of
     glyphs, in the text's colour and at the text's size. Only the face
-    characters of ``FACES``, each alone in its own ``<text>`` at 10 pt and
+    characters of ``FACES``, each alone in its own ``<text>`` at 12 pt and
     not bold, are replaced, so no user text is touched."""
 
     def shape(match: re.Match[str]) -> str:
@@ -53,6 +53,7 @@ _LAID_OUT_STAGE = re.compile(
 #: spline (``e,x,y s,x,y x,y …``), a cluster's box (``x1,y1,x2,y2``).
 _POSITION = re.compile(r'(\b(?:pos|lp|xlp|head_lp|tail_lp|bb)=")([^"]*)(")')
 _POINT = re.compile(r"(-?[0-9.]+),(-?[0-9.]+)")
+_LABEL_BOX = re.compile(r'lp="(-?[0-9.]+),-?[0-9.]+",\n\t\tlwidth=([0-9.]+),')
 _ROOT_GRAPH = re.compile(r"^\tgraph \[.*?\];\n", re.MULTILINE | re.DOTALL)
 
 
@@ -78,7 +79,14 @@ def align_laid_out(laid_out: bytes) -> bytes:
             rows.append((bottom, top, [n]))
     lift = {n: row_top - spans[n][1] for _bottom, row_top, members in rows for n in members}
     lefts = [min(float(boxes[n].group(2)) for n in members) for _bottom, _top, members in rows]
-    shifts = [(bottom, top, min(lefts) - left) for (bottom, top, _members), left in zip(rows, lefts, strict=True)]
+    # The rows line up with the title and legend (a label is centred on lp,
+    # lwidth inches wide), or with the leftmost row.
+    root = _ROOT_GRAPH.search(text)
+    label = _LABEL_BOX.search(root.group(0)) if root else None
+    left = min(lefts)
+    if label is not None:
+        left = max(0.0, min(left, float(label.group(1)) - float(label.group(2)) * 36))
+    shifts = [(bottom, top, left - row_left) for (bottom, top, _members), row_left in zip(rows, lefts, strict=True)]
     out, last = [], 0
     for n, m in enumerate(boxes):
         out.append(text[last : m.start()])

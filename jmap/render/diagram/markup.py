@@ -37,7 +37,13 @@ TIME_BAR = "#a3a9bb"
 #: Characters per line of a wrapped label: wide enough for a short sentence,
 #: narrow enough that a stage of several touchpoints fits on a slide.
 NAME_WIDTH = 26
-TEXT_WIDTH = 34
+TEXT_WIDTH = 32
+#: The smallest text (details, badges, the legend), in points: 12 px on a
+#: 1920×1080 slide when the drawing is shown at 9/10 of its size or more.
+SMALL_SIZE = 10
+#: A face's size: one no other text has, so that the SVG's faces are found
+#: by it (see layout.finish_svg).
+FACE_SIZE = 12
 #: A stage box is as wide as its cards: its details may use the room, and
 #: take at least this many characters a line.
 STAGE_TEXT_WIDTH = 46
@@ -139,7 +145,7 @@ def html_lines(text: str, width: int, align: str = "LEFT") -> Html:
 
 
 def small(html: str, color: str = INK) -> Html:
-    return Html(f'<FONT POINT-SIZE="9" COLOR="{color}">{html}</FONT>')
+    return Html(f'<FONT POINT-SIZE="{SMALL_SIZE}" COLOR="{color}">{html}</FONT>')
 
 
 def sanitize_id(raw: str) -> str:
@@ -194,4 +200,4 @@ def letter_name(number: int) -> str:
 
 def face_html(score: int, color: str) -> Html:
     """A face alone in its own font span, so dot writes it as its own ``<text>``."""
-    return Html(f'<FONT POINT-SIZE="10" COLOR="{color}">{FACES[score]}</FONT>')
+    return Html(f'<FONT POINT-SIZE="{FACE_SIZE}" COLOR="{color}">{FACES[score]}</FONT>')

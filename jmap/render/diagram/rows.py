@@ -16,6 +16,7 @@ from dataclasses import replace
 from jmap.model import JourneyMap, Touchpoint
 from jmap.render.diagram.markup import (
     NAME_WIDTH,
+    SMALL_SIZE,
     STAGE_TEXT_WIDTH,
     STEP_WIDTH,
     TEXT_WIDTH,
@@ -49,7 +50,7 @@ WIDTH_SPREAD = 1.07
 HEIGHT_SPREAD = 1.15
 #: Width of a character of a stage's 9 pt details, in points, on the safe side:
 #: a stage's label never widens its box.
-DETAIL_CHAR_WIDTH = 5.6
+DETAIL_CHAR_WIDTH = 6.2
 NAME_CHAR_WIDTH = 9.0
 
 #: The slide the diagram must read on (px at 96 dpi: 1 pt of the drawing is
@@ -61,6 +62,11 @@ MAX_ASPECT = 3.0
 SLIDE_ASPECT = (1.5, 2.0)
 #: A journey of this many cards or fewer (steps included) is one row.
 ONE_ROW_CARDS = 8
+#: Up to this many cards, the smallest text is at least MIN_TEXT_PX on a
+#: 1920×1080 slide: the cards and stages leave their figures (metrics, time
+#: in touchpoints) to the page and the summary when that is what it takes.
+SLIDE_CARDS = 20
+MIN_TEXT_PX = 12.0
 
 
 class Rows(Scene):
@@ -76,7 +82,16 @@ class Rows(Scene):
         #: The column of cards each shown touchpoint stands in, in its stage.
         self.column_of: dict[str, int] = {}
         self.one_row_legend = False
+        #: The smallest text's estimated size on a 1920×1080 slide, in px.
+        self.text_px = 0.0
         self.rows = self._rows()
+        if len(self.drawing.shown) <= SLIDE_CARDS and self.text_px < MIN_TEXT_PX:
+            # Say less rather than shrink: the figures go (the page and the
+            # summary keep them), names, scores, times and pain points stay.
+            self.brief = True
+            self.facts_of.clear()
+            self.sizes.clear()
+            self.rows = self._rows()
         self.row_of = {part: row for row, parts in enumerate(self.rows) for part in parts}
         #: The stage part each shown touchpoint (or step) is drawn in.
         self.part_of: dict[str, Part] = {}
@@ -100,13 +115,13 @@ class Rows(Scene):
             small.extend(wrap(self.jm.channel(tp.channel).name + " ●●", TEXT_WIDTH))
         if tp.duration is not None:
             small.append("━━━━━━━━ " + format_duration(tp.duration, self.lang) + " ●●")
-        for metric in tp.metrics:
+        for metric in () if self.brief else tp.metrics:
             small.extend(wrap(self._metric_text(metric), TEXT_WIDTH))
         for pp in tp.pain_points:
             small.extend(wrap(f"⚠ {pp.name} (medium)", TEXT_WIDTH))
         if small:
-            width = max(width, max(len(line) for line in small) * 5.1)
-        height += len(small) * 11.5
+            width = max(width, max(len(line) for line in small) * 5.7)
+        height += len(small) * 12.8
         if self._scores(tp):
             height += 15.0
             width = max(width, 62.0 * len(self._scores(tp)))
@@ -175,7 +190,7 @@ class Rows(Scene):
         else:
             chars = max(STAGE_TEXT_WIDTH, int(inner / DETAIL_CHAR_WIDTH))
             label, setting = name_height + len(self._stage_detail(stage, chars)), (chars, False)
-        height = max((height for _units, _width, height in columns), default=20.0) + label * 12.5
+        height = max((height for _units, _width, height in columns), default=20.0) + label * 13.5
         self.sizes[key] = (inner + 28.0, height + 40.0, setting)
         return self.sizes[key]
 
@@ -301,6 +316,7 @@ class Rows(Scene):
         self.one_row_legend = best[2] >= one_row_legend
         #: The chosen layout's estimated width and height, in points.
         self.estimate = (best[2], best[3])
+        self.text_px = SMALL_SIZE * min(SLIDE_WIDTH / best[2], SLIDE_HEIGHT / best[3], 4 / 3)
         self.detail_width = {part: self._part_size(part)[2] for row in best[1] for part in row}
         return best[1]
 

@@ -87,6 +87,8 @@ class Scene:
             self.targets_of.setdefault(edge[0], []).append(edge[1])
         self.units = {i: self._units(stage) for i, stage in enumerate(jm.stages)}
         self.facts_of: dict[str, tuple[str, list[str]]] = {}
+        #: Whether cards and stages leave out their figures (see rows.SLIDE_CARDS).
+        self.brief = False
         times = [tp.duration.seconds for tp in jm.all_touchpoints() if tp.duration and tp.id in self.drawing.shown]
         #: The longest time spent at a shown touchpoint, and whether times
         #: differ enough (twice or more) for the long ones to stand out.
@@ -194,6 +196,9 @@ class Scene:
         length = self.jm.stage_length(stage)
         if length is not None:
             detail.append(f"{with_colon(self.t['stage_length'], self.lang)} {format_duration(length, self.lang)}")
+        if self.brief:
+            self.facts_of[stage.id] = (goal, detail)
+            return goal, detail
         spent = self.jm.time_in_touchpoints(stage)
         if spent is not None:
             label = with_colon(self.t["time_in_touchpoints"], self.lang)
