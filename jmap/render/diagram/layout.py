@@ -82,10 +82,10 @@ def align_laid_out(laid_out: bytes) -> bytes:
     # The rows line up with the title and legend (a label is centred on lp,
     # lwidth inches wide), or with the leftmost row.
     root = _ROOT_GRAPH.search(text)
-    label = _LABEL_BOX.search(root.group(0)) if root else None
+    title = _LABEL_BOX.search(root.group(0)) if root else None
     left = min(lefts)
-    if label is not None:
-        left = max(0.0, min(left, float(label.group(1)) - float(label.group(2)) * 36))
+    if title is not None:
+        left = max(0.0, min(left, float(title.group(1)) - float(title.group(2)) * 36))
     shifts = [(bottom, top, left - row_left) for (bottom, top, _members), row_left in zip(rows, lefts, strict=True)]
     out, last = [], 0
     for n, m in enumerate(boxes):
