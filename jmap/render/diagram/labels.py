@@ -6,6 +6,7 @@ through markup.html_text or markup.html_lines.
 from __future__ import annotations
 
 import math
+import re
 
 from jmap.model import SERIOUS_SEVERITIES, Channel, Duration, PainPoint, Touchpoint
 from jmap.render.diagram.markup import (
@@ -30,6 +31,18 @@ from jmap.render.diagram.scene import Part
 from jmap.render.locale import NBSP, format_duration, french_spacing, with_colon
 from jmap.render.style import EMOTION_COLORS, INK, SEVERITY_COLORS, emotion_sign
 from jmap.render.view import Score, text_on
+
+
+def _shown_length(cells: list[str]) -> int:
+    """About how many characters a row of legend cells shows (a sample's
+    colour counts as a few)."""
+    return len(_TAG.sub("", "".join(cells))) + 3 * len(cells)
+
+
+_TAG = re.compile(r"<[^>]*>|&[a-z0-9#]+;")
+
+#: Empty cells beside each row of the legend, which take the slack (see _legend).
+LEGEND_SLACK_CELLS = 24
 
 
 class Labels(Rows):
@@ -222,8 +235,18 @@ class Labels(Rows):
             chips = '<BR ALIGN="LEFT"/>'.join(("   " + NBSP).join(named[i : i + 5]) for i in range(0, len(named), 5))
             heading = self._heading("personas")
             chips_html = small(Html(chips + '<BR ALIGN="LEFT"/>'))
-            second += [gap, heading, f'<TD ALIGN="LEFT" BALIGN="LEFT">{chips_html}</TD>']
+            people = [gap, heading, f'<TD ALIGN="LEFT" BALIGN="LEFT">{chips_html}</TD>']
+            # On two lines, the personas join the shorter one: the legend
+            # should not be what makes the diagram wide.
+            (first if first and _shown_length(first) < _shown_length(second) else second).extend(people)
         rows = [[*first, gap, *second]] if self.one_row_legend or not first else [first, second]
         table = '<TABLE ALIGN="LEFT" BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{}</TR></TABLE>'
-        cells = "".join(f'<TR><TD ALIGN="LEFT">{table.format("".join(row))}</TD></TR>' for row in rows)
+        # Graphviz shares a table's spare width equally among its columns, so
+        # a row of samples narrower than the title would stretch its samples:
+        # after them, empty cells take nearly all of the slack.
+        slack = '<TD CELLPADDING="0"></TD>' * LEGEND_SLACK_CELLS
+        holder = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD>{}</TD>{}</TR></TABLE>'
+        cells = "".join(
+            f'<TR><TD ALIGN="LEFT">{holder.format(table.format("".join(row)), slack)}</TD></TR>' for row in rows
+        )
         return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}</TABLE>'

@@ -211,7 +211,7 @@ class Rows(Scene):
         keys += ["legend.low_point"] if self.low_points else []
         samples = len(keys) + 2 * len(self.drawn_scores)
         names = sum(len(p.name) + 4 for p in self.view.personas)
-        return (sum(len(self.t[key]) for key in keys) + names) * 5.6 + samples * 9.0
+        return (sum(len(self.t[key]) for key in keys) + names) * 6.3 + samples * 16.0
 
     def _rows(self) -> list[list[Part]]:
         """Stages grouped into rows, left to right then top to bottom.
