@@ -74,8 +74,13 @@ _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([-+Z0-9']*)\)")
 #: core ones; SVG uses the core renderer, whose text stays selectable.
 #: "layout" is the graph with dot's positions (``-Tdot``), which jmap adjusts
 #: before ``neato -n2`` draws it (see :func:`draw_laid_out`).
-#: The PNG's resolution: twice the 96 dpi of a drawing at full size.
+#: The PNG's resolution: twice the 96 dpi of a drawing at full size, sharp
+#: on a slide and a high-density screen; lowered for a drawing so large that
+#: its PNG would pass MAX_PNG_PIXELS (a 300-touchpoint map would otherwise be
+#: 13,000 px wide, half a gigabyte to draw).
 PNG_DPI = 192
+MAX_PNG_PIXELS = 40_000_000
+_BOUNDING_BOX = re.compile(rb'\bbb="(-?[0-9.]+),(-?[0-9.]+),(-?[0-9.]+),(-?[0-9.]+)"')
 _RENDERERS = {"svg": "svg", "png": "png:cairo", "pdf": "pdf:cairo", "layout": "dot"}
 
 
@@ -150,8 +155,7 @@ def draw_laid_out(laid_out: bytes, fmt: str, timeout: float) -> bytes:
     ``fmt`` (png or pdf) by ``neato -n2``, which keeps every position and
     spline as given: the same picture ``dot -T{fmt}`` draws, with jmap's
     adjustments. ``timeout`` is what is left of JMAP_DOT_TIMEOUT."""
-    # PNG at 2× (192 dpi): sharp on a slide and a high-density screen.
-    options = [f"-Gdpi={PNG_DPI}"] if fmt == "png" else []
+    options = [f"-Gdpi={png_dpi(laid_out):g}"] if fmt == "png" else []
     drawn = run_program(
         ["neato", "-n2", *options, f"-T{_RENDERERS[fmt]}"],
         name="Graphviz `neato`",
@@ -163,6 +167,17 @@ def draw_laid_out(laid_out: bytes, fmt: str, timeout: float) -> bytes:
         env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
     )
     return fixed_pdf_dates(drawn) if fmt == "pdf" else drawn
+
+
+def png_dpi(laid_out: bytes) -> float:
+    """PNG_DPI, or less for a layout whose PNG would pass MAX_PNG_PIXELS (the
+    graph's box is the first ``bb`` of dot's layout, in points)."""
+    box = _BOUNDING_BOX.search(laid_out)
+    if box is None:
+        return PNG_DPI
+    x0, y0, x1, y1 = (float(v) for v in box.groups())
+    points = max(1.0, (x1 - x0) * (y1 - y0))
+    return min(float(PNG_DPI), math.floor(72 * math.sqrt(MAX_PNG_PIXELS / points)))
 
 
 def _feed(pipe: IO[bytes] | None, data: bytes) -> None:

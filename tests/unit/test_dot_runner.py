@@ -185,3 +185,15 @@ def test_a_drawing_program_fails_with_one_line_whatever_goes_wrong(tmp_path: Pat
     assert (
         run_program(["echo", "drawn"], name="x", timeout=5, missing="", too_long="", why=lambda e, s: "") == b"drawn\n"
     )
+
+
+def test_png_is_drawn_at_192_dpi_unless_it_would_be_huge():
+    from jmap.render.graphviz import MAX_PNG_PIXELS, PNG_DPI, png_dpi
+
+    slide = b'digraph journey {\n\tgraph [bb="0,0,1786,1022",\n'
+    assert png_dpi(slide) == PNG_DPI == 192
+    huge = b'digraph journey {\n\tgraph [bb="0,0,5014,3859",\n'
+    dpi = png_dpi(huge)
+    assert 72 < dpi < PNG_DPI
+    assert (5014 * dpi / 72) * (3859 * dpi / 72) <= MAX_PNG_PIXELS
+    assert png_dpi(b"no box") == PNG_DPI
