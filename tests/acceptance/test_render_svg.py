@@ -247,8 +247,8 @@ def generated_map(tmp_path: Path, touchpoints: int, **kinds: bool) -> Path:
 
 #: The slide rule holds up to this many touchpoints of the generated maps,
 #: whose every card is full (two personas feeling differently, channel and
-#: duration, metrics, pain points): measured 9.0 px at 35 touchpoints, 8.2 px
-#: at 40 (docs/diagram.md). Beyond it the diagram keeps a page's shape and is
+#: time, metrics, pain points): measured 9.6 px at 35 touchpoints, 9.4 px at
+#: 40, 7.7 px at 60 (docs/diagram.md). Beyond it the diagram keeps a page's shape and is
 #: for zooming or printing.
 SLIDE_RULE_LIMIT = 35
 

@@ -48,7 +48,7 @@ MAX_ROWS = 60
 #: 10 % more; heights up to 25 % more on long maps, where connectors stack).
 WIDTH_SPREAD = 1.07
 HEIGHT_SPREAD = 1.15
-#: Width of a character of a stage's 9 pt details, in points, on the safe side:
+#: Width of a character of a stage's 10 pt details, in points, on the safe side:
 #: a stage's label never widens its box.
 DETAIL_CHAR_WIDTH = 6.2
 NAME_CHAR_WIDTH = 9.0
