@@ -36,7 +36,7 @@ from bench.maps import best, floor_load_command, generated_map_yaml, jmap_comman
 
 def measure(path: Path, workdir: Path, repeat: int) -> tuple[float, float, float, int]:
     from jmap.format.validator import load_file
-    from jmap.render.dot import render_dot
+    from jmap.render.diagram import render_dot
 
     result = load_file(path)
     if result.map is None:

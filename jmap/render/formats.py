@@ -108,12 +108,12 @@ def render_each(
     """
     check_persona(jm, persona)
     results: dict[str, bytes | RenderError] = {}
-    jobs: dict[str, DotJob] = {}
+    layout: DotJob | None = None
     wanted_dot = [fmt for fmt in formats if fmt == "dot" or fmt in DOT_FORMATS]
     if wanted_dot:
         # dot runs first, in its own processes, while the other formats render.
         try:
-            from jmap.render.dot import render_dot
+            from jmap.render.diagram import render_dot
 
             dot_source = render_dot(jm, persona=persona)
         except RenderError as exc:
@@ -121,19 +121,18 @@ def render_each(
         else:
             if "dot" in wanted_dot:
                 results["dot"] = dot_source.encode("utf-8")
-            for fmt in wanted_dot:
-                if fmt in DOT_FORMATS:
-                    from jmap.render.graphviz import start_dot
+            drawn = [fmt for fmt in wanted_dot if fmt in DOT_FORMATS]
+            if drawn:
+                from jmap.render.graphviz import start_dot
 
-                    try:
-                        # PNG and PDF are drawn from dot's layout once jmap
-                        # has aligned the stage boxes (draw_laid_out).
-                        jobs[fmt] = start_dot(dot_source, "svg" if fmt == "svg" else "layout")
-                    except RenderError as exc:
-                        results[fmt] = exc
+                try:
+                    # One layout, adjusted once, draws every format (draw_laid_out).
+                    layout = start_dot(dot_source, "layout")
+                except RenderError as exc:
+                    results.update(dict.fromkeys(drawn, exc))
     html: str | None = None
     for fmt in formats:
-        if fmt in results or fmt in jobs:
+        if fmt in results or (layout is not None and fmt in DOT_FORMATS):
             continue
         try:
             if fmt == "html" or fmt in PAGE_FORMATS:
@@ -159,18 +158,22 @@ def render_each(
                 raise UsageError(f"unsupported format '{fmt}'")
         except RenderError as exc:
             results[fmt] = exc
+    laid_out: bytes | RenderError | None = None
     for fmt in formats:
-        if fmt in jobs:
-            from jmap.render.dot import align_laid_out, finish_svg
+        if layout is not None and fmt in DOT_FORMATS and fmt not in results:
+            from jmap.render.diagram import align_laid_out, finish_svg
             from jmap.render.graphviz import draw_laid_out
 
             try:
-                data = jobs[fmt].result()
-                if fmt == "svg":
-                    results[fmt] = finish_svg(data)
-                else:
-                    results[fmt] = draw_laid_out(align_laid_out(data), fmt, jobs[fmt].remaining())
+                if laid_out is None:
+                    laid_out = align_laid_out(layout.result())
+                if isinstance(laid_out, RenderError):
+                    raise laid_out
+                drawn_bytes = draw_laid_out(laid_out, fmt, layout.remaining())
+                results[fmt] = finish_svg(drawn_bytes) if fmt == "svg" else drawn_bytes
             except RenderError as exc:
+                if laid_out is None:
+                    laid_out = exc
                 results[fmt] = exc
         yield fmt, results[fmt]
 

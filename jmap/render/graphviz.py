@@ -10,11 +10,13 @@ command line for a map to inject into. jmap therefore does not depend on it.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import subprocess
 import threading
 import time
+from typing import IO
 
 from jmap.errors import RenderError
 from jmap.render.programs import SOURCE_DATE_EPOCH, finish, fixed_pdf_dates, run_program, seconds_setting, start
@@ -22,13 +24,9 @@ from jmap.render.programs import SOURCE_DATE_EPOCH, finish, fixed_pdf_dates, run
 # Re-exported: the names under which the tests and the other renderers know them.
 __all__ = ["SOURCE_DATE_EPOCH", "fixed_pdf_dates", "seconds_setting"]
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import IO
-
 #: Seconds before a layout is abandoned, unless JMAP_DOT_TIMEOUT says otherwise.
 #: Generous: a 5,000-touchpoint map takes well under a minute with the
-#: large-map settings of jmap.render.dot.
+#: large-map settings of jmap.render.diagram.
 DEFAULT_DOT_TIMEOUT = 300.0
 _VERSION = re.compile(r"version\s+(\d+(?:\.\d+)*)")
 
@@ -47,6 +45,13 @@ MISSING_DOT = (
 #: core ones; SVG uses the core renderer, whose text stays selectable.
 #: "layout" is the graph with dot's positions (``-Tdot``), which jmap adjusts
 #: before ``neato -n2`` draws it (see :func:`draw_laid_out`).
+#: The PNG's resolution: twice the 96 dpi of a drawing at full size, sharp
+#: on a slide and a high-density screen; lowered for a drawing so large that
+#: its PNG would pass MAX_PNG_PIXELS (a 300-touchpoint map would otherwise be
+#: 13,000 px wide, half a gigabyte to draw).
+PNG_DPI = 192
+MAX_PNG_PIXELS = 40_000_000
+_BOUNDING_BOX = re.compile(rb'\bbb="(-?[0-9.]+),(-?[0-9.]+),(-?[0-9.]+),(-?[0-9.]+)"')
 _RENDERERS = {"svg": "svg", "png": "png:cairo", "pdf": "pdf:cairo", "layout": "dot"}
 
 
@@ -121,8 +126,9 @@ def draw_laid_out(laid_out: bytes, fmt: str, timeout: float) -> bytes:
     ``fmt`` (png or pdf) by ``neato -n2``, which keeps every position and
     spline as given: the same picture ``dot -T{fmt}`` draws, with jmap's
     adjustments. ``timeout`` is what is left of JMAP_DOT_TIMEOUT."""
+    options = [f"-Gdpi={png_dpi(laid_out):g}"] if fmt == "png" else []
     drawn = run_program(
-        ["neato", "-n2", f"-T{_RENDERERS[fmt]}"],
+        ["neato", "-n2", *options, f"-T{_RENDERERS[fmt]}"],
         name="Graphviz `neato`",
         timeout=timeout,
         missing=MISSING_DOT,
@@ -132,6 +138,17 @@ def draw_laid_out(laid_out: bytes, fmt: str, timeout: float) -> bytes:
         env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
     )
     return fixed_pdf_dates(drawn) if fmt == "pdf" else drawn
+
+
+def png_dpi(laid_out: bytes) -> float:
+    """PNG_DPI, or less for a layout whose PNG would pass MAX_PNG_PIXELS (the
+    graph's box is the first ``bb`` of dot's layout, in points)."""
+    box = _BOUNDING_BOX.search(laid_out)
+    if box is None:
+        return PNG_DPI
+    x0, y0, x1, y1 = (float(v) for v in box.groups())
+    points = max(1.0, (x1 - x0) * (y1 - y0))
+    return min(float(PNG_DPI), math.floor(72 * math.sqrt(MAX_PNG_PIXELS / points)))
 
 
 def _feed(pipe: IO[bytes] | None, data: bytes) -> None:
@@ -144,15 +161,6 @@ def _feed(pipe: IO[bytes] | None, data: bytes) -> None:
     finally:
         with contextlib.suppress(BrokenPipeError):
             pipe.close()
-
-
-def run_dot(dot_source: str, fmt: str) -> bytes:
-    """``dot_source`` rendered to ``fmt`` (svg, png or pdf) by the ``dot`` program.
-
-    Raises RenderError, with one line a user can act on, when ``dot`` is
-    missing, fails, or takes longer than :func:`dot_timeout` seconds.
-    """
-    return start_dot(dot_source, fmt).result()
 
 
 def _first_line(stderr: bytes) -> str:

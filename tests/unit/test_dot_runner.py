@@ -13,7 +13,12 @@ import pytest
 
 from jmap.errors import RenderError
 from jmap.render import graphviz as dot_runner
-from jmap.render.graphviz import MISSING_DOT, run_dot
+from jmap.render.graphviz import MISSING_DOT, start_dot
+
+
+def run_dot(dot_source: str, fmt: str) -> bytes:
+    """``dot`` run on ``dot_source`` to ``fmt``, as a render runs it."""
+    return start_dot(dot_source, fmt).result()
 
 
 def fake_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> Path:
@@ -180,3 +185,15 @@ def test_a_drawing_program_fails_with_one_line_whatever_goes_wrong(tmp_path: Pat
     assert (
         run_program(["echo", "drawn"], name="x", timeout=5, missing="", too_long="", why=lambda e, s: "") == b"drawn\n"
     )
+
+
+def test_png_is_drawn_at_192_dpi_unless_it_would_be_huge():
+    from jmap.render.graphviz import MAX_PNG_PIXELS, PNG_DPI, png_dpi
+
+    slide = b'digraph journey {\n\tgraph [bb="0,0,1786,1022",\n'
+    assert png_dpi(slide) == PNG_DPI == 192
+    huge = b'digraph journey {\n\tgraph [bb="0,0,5014,3859",\n'
+    dpi = png_dpi(huge)
+    assert 72 < dpi < PNG_DPI
+    assert (5014 * dpi / 72) * (3859 * dpi / 72) <= MAX_PNG_PIXELS
+    assert png_dpi(b"no box") == PNG_DPI

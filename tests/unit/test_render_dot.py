@@ -25,7 +25,10 @@ from jmap.model import (
     Stage,
     Touchpoint,
 )
-from jmap.render.dot import FACES, LARGE_LAYOUT, NAME_WIDTH, _html_text, _quote, _wrap, render_dot
+from jmap.render.diagram import render_dot
+from jmap.render.diagram.markup import DIAGRAM_TEXT_LIMIT, NAME_WIDTH, html_text, quote, wrap
+from jmap.render.diagram.rows import LARGE_LAYOUT
+from jmap.render.view import FACES
 
 # -- a small map factory -------------------------------------------------------
 
@@ -148,7 +151,7 @@ def test_tiny_map_exact_dot():
         '    "tp_a" [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1"><TR>'
         '<TD ALIGN="LEFT" BALIGN="LEFT"><B>Ad<BR ALIGN="LEFT"/></B></TD></TR><TR><TD ALIGN="LEFT" CELLPADDING="0">'
         '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD ALIGN="LEFT" BGCOLOR="#a7d49b">'
-        '<FONT POINT-SIZE="10" COLOR="#2b2d42">\u263a\ufe0e</FONT><FONT POINT-SIZE="9" COLOR="#2b2d42"> +1 · positive'
+        '<FONT POINT-SIZE="12" COLOR="#2b2d42">\u263a\ufe0e</FONT><FONT POINT-SIZE="10" COLOR="#2b2d42"> +1'
         '</FONT></TD></TR></TABLE></TD></TR></TABLE>>, style="filled,rounded", fillcolor="#e5f2e1", color="#3d405b", '
         "penwidth=1.2];",
         '    "tp_b" [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1"><TR>'
@@ -169,14 +172,14 @@ def test_shop_map_edges_exact():
     to the payment does not constrain the ranking; a gate keeps stages in order."""
     edges = [line for line in body(render_dot(shop_map())) if line.startswith('  "') and "->" in line]
     assert edges == [
-        '  "tp_insta_ad" -> "tp_cart" [color="#2a9d8f", penwidth=1.8, weight=4];',
-        '  "tp_cart" -> "tp_payment" [color="#2a9d8f:#ee7766", penwidth=1.8, weight=4];',
-        '  "tp_cart" -> "tp_abandon" [color="#2a9d8f:#ee7766", penwidth=1.8, weight=4];',
-        '  "tp_payment" -> "tp_confirmation" [ltail="cluster_tp_payment", color="#2a9d8f:#ee7766", penwidth=1.8, '
+        '  "tp_insta_ad" -> "tp_cart" [color="#289588", penwidth=1.8, weight=4];',
+        '  "tp_cart" -> "tp_payment" [color="#289588:#ca6557", penwidth=1.8, weight=4];',
+        '  "tp_cart" -> "tp_abandon" [color="#289588:#ca6557", penwidth=1.8, weight=4];',
+        '  "tp_payment" -> "tp_confirmation" [ltail="cluster_tp_payment", color="#289588:#ca6557", penwidth=1.8, '
         "weight=4];",
-        '  "tp_payment" -> "tp_callback" [ltail="cluster_tp_payment", color="#2a9d8f:#ee7766", penwidth=1.8, '
+        '  "tp_payment" -> "tp_callback" [ltail="cluster_tp_payment", color="#289588:#ca6557", penwidth=1.8, '
         "weight=4];",
-        '  "tp_callback" -> "tp_payment" [color="#2a9d8f:#ee7766", penwidth=1.8, constraint="false"];',
+        '  "tp_callback" -> "tp_payment" [color="#289588:#ca6557", penwidth=1.8, constraint="false"];',
         '  "tp_insta_ad" -> "gate_1" [style="invis"];',
         '  "gate_1" -> "tp_cart" [style="invis"];',
     ]
@@ -225,7 +228,7 @@ def test_exit_and_journey_end_get_an_end_marker():
 
 def test_loop_back_edges_do_not_constrain_ranking():
     dot = render_dot(shop_map())
-    assert '"tp_callback" -> "tp_payment" [color="#2a9d8f:#ee7766", penwidth=1.8, constraint="false"];' in dot
+    assert '"tp_callback" -> "tp_payment" [color="#289588:#ca6557", penwidth=1.8, constraint="false"];' in dot
     for line in dot.splitlines():
         if '"tp_cart" -> "tp_payment"' in line:
             assert "constraint" not in line
@@ -239,11 +242,14 @@ def test_self_loop_is_a_back_edge():
 
 
 def test_emotion_is_a_colour_with_a_face_and_a_sign():
+    """The face and the sign say it; the word ("very negative") is the
+    legend's, not repeated on every card (issue 21)."""
     dot = render_dot(shop_map())
     payment = statement(dot, '"tp_payment" [')
-    assert 'BGCOLOR="#d7263d"' in payment and f"{FACES[-2]}</FONT>" in payment and "-2 · very negative" in payment
+    assert 'BGCOLOR="#d7263d"' in payment and f"{FACES[-2]}</FONT>" in payment and " -2</FONT>" in payment
+    assert "very negative" not in payment
     confirmation = statement(dot, '"tp_confirmation" [')
-    assert f"{FACES[2]}</FONT>" in confirmation and "+2 · very positive" in confirmation
+    assert f"{FACES[2]}</FONT>" in confirmation and " +2</FONT>" in confirmation
 
 
 def test_faces_all_come_from_one_monochrome_font_with_text_presentation():
@@ -255,8 +261,8 @@ def test_faces_all_come_from_one_monochrome_font_with_text_presentation():
 
 def test_personas_who_feel_differently_split_the_stripe_and_are_never_averaged():
     cart = statement(render_dot(shop_map()), '"tp_cart" [')
-    sophie = '<TD ALIGN="LEFT" BGCOLOR="#e9e5d6"><FONT COLOR="#2a9d8f">●</FONT> <FONT POINT-SIZE="10" COLOR="#2b2d42">'
-    marc = '<TD ALIGN="LEFT" BGCOLOR="#f29e4c"><FONT COLOR="#ee7766">●</FONT> <FONT POINT-SIZE="10" COLOR="#2b2d42">'
+    sophie = '<TD ALIGN="LEFT" BGCOLOR="#e9e5d6"><FONT COLOR="#289588">●</FONT> <FONT POINT-SIZE="12" COLOR="#2b2d42">'
+    marc = '<TD ALIGN="LEFT" BGCOLOR="#f29e4c"><FONT COLOR="#ca6557">●</FONT> <FONT POINT-SIZE="12" COLOR="#2b2d42">'
     assert sophie + FACES[0] in cart and marc + FACES[-1] in cart
     assert cart.index(sophie) < cart.index(marc)
     assert 'fillcolor="#ffffff"' in cart, "no averaged tint behind two different feelings"
@@ -265,7 +271,7 @@ def test_personas_who_feel_differently_split_the_stripe_and_are_never_averaged()
 def test_personas_who_feel_the_same_share_one_face():
     jm = with_touchpoint(shop_map(), "cart", emotion=Emotion(per_persona={"sophie": -1, "marc": -1}))
     cart = statement(render_dot(jm), '"tp_cart" [')
-    assert cart.count(FACES[-1]) == 1 and "-1 · negative" in cart
+    assert cart.count(FACES[-1]) == 1 and " -1</FONT>" in cart
 
 
 def test_online_and_offline_channels_differ_in_border_style():
@@ -273,7 +279,7 @@ def test_online_and_offline_channels_differ_in_border_style():
     assert 'style="filled,rounded"' in statement(dot, '"tp_confirmation" [')
     callback = statement(dot, '"tp_callback" [')
     assert 'style="filled,dashed"' in callback
-    assert "Phone · offline" in callback
+    assert "Phone" in callback and "offline" not in callback, "the dashed border says it, and the legend"
 
 
 def test_pain_points_worst_first_coloured_by_severity():
@@ -292,7 +298,7 @@ def test_metrics_compact_with_target():
 def test_a_touchpoint_shows_its_duration_in_the_map_language():
     jm = with_touchpoint(shop_map(lang="fr"), "callback", duration=Duration("1h15min", 4500))
     callback = statement(render_dot(jm), '"tp_callback" [')
-    assert "Phone · hors ligne · 1\u00a0h 15\u00a0min" in callback
+    assert "Phone" in callback and "1\u00a0h 15\u00a0min" in callback and "hors ligne" not in callback
 
 
 def test_a_card_with_no_score_and_no_channel_is_just_its_name():
@@ -300,21 +306,22 @@ def test_a_card_with_no_score_and_no_channel_is_just_its_name():
     assert card.count("<TR>") == 1
 
 
-def test_only_each_personas_low_point_gets_the_thick_border():
+def test_every_touchpoint_at_a_personas_lowest_score_gets_the_thick_border():
     dot = render_dot(shop_map())
-    thick = [line for line in dot.splitlines() if "penwidth=3.2" in line]
-    # the abandonment is the first -2 on both routes: the low point of each
-    assert len(thick) == 1 and thick[0].strip().startswith('"tp_abandon" [')
+    thick = [line.strip().split(" ")[0] for line in dot.splitlines() if "penwidth=3.2" in line]
+    # the payment and the abandonment are both -2, the lowest of both routes
+    assert sorted(thick) == ['"tp_abandon"', '"tp_payment"']
     assert "penwidth=1.2" in statement(dot, '"tp_cart" [')
     assert "low point" in dot.splitlines()[1]
 
 
 def test_legend_lists_personas_in_their_colours():
     legend = render_dot(shop_map()).splitlines()[1]
-    assert '<FONT COLOR="#2a9d8f">●</FONT>\u00a0\u00a0Sophie, 34' in legend
-    assert '<FONT COLOR="#ee7766">●</FONT>\u00a0\u00a0Marc, 58' in legend
-    for word in ("Emotion", "Channels", "online", "offline", "Pain points", "critical", "End of the journey"):
+    assert '<FONT COLOR="#289588">●</FONT>\u00a0\u00a0Sophie, 34' in legend
+    assert '<FONT COLOR="#ca6557">●</FONT>\u00a0\u00a0Marc, 58' in legend
+    for word in ("Emotion", "Channels", "online", "offline", "Pain points", "high", "End of the journey"):
         assert word in legend
+    assert "critical" not in legend, "no critical pain point is drawn"
     for word in ("route, in their colour", "steps of a touchpoint"):
         assert word in legend
     assert "skips steps only others take" not in legend, "no dashed line is drawn, so none is explained"
@@ -328,7 +335,7 @@ def test_the_legend_explains_dashed_skips_when_there_are_some():
 def test_persona_without_colour_gets_a_stable_one():
     jm = replace(shop_map(), personas=(Persona("sophie", "Sophie"), Persona("marc", "Marc")))
     assert '<FONT COLOR="#264653">●</FONT>\u00a0\u00a0Sophie' in render_dot(jm)
-    assert '<FONT COLOR="#2a9d8f">●</FONT>\u00a0\u00a0Marc' in render_dot(jm)
+    assert '<FONT COLOR="#289588">●</FONT>\u00a0\u00a0Marc' in render_dot(jm)
 
 
 def test_empty_stage_keeps_its_place():
@@ -354,12 +361,12 @@ def test_persona_view_draws_only_that_journey_in_its_colour():
     dot = render_dot(shop_map(), persona="marc")
     assert '"tp_insta_ad"' not in dot  # Sophie's only
     assert 'subgraph "cluster_stage_0"' not in dot  # a stage Marc never enters
-    assert '"tp_cart" -> "tp_payment" [color="#ee7766", penwidth=1.8, weight=4];' in dot
+    assert '"tp_cart" -> "tp_payment" [color="#ca6557", penwidth=1.8, weight=4];' in dot
     assert "Online purchase — Journey: Marc, 58" in dot.splitlines()[1]
     assert "Sophie" not in dot
     # Marc's own score, not the average
     cart = statement(dot, '"tp_cart" [')
-    assert FACES[-1] in cart and "-1 · negative" in cart and FACES[0] not in cart
+    assert FACES[-1] in cart and " -1</FONT>" in cart and FACES[0] not in cart
 
 
 def test_persona_view_follows_the_flow_through_skipped_touchpoints():
@@ -370,13 +377,13 @@ def test_persona_view_follows_the_flow_through_skipped_touchpoints():
     # through the skipped cart she reaches both of its branches: both are hers
     assert '"tp_insta_ad" -> "tp_abandon"' in dot
     full = render_dot(jm)
-    assert '"tp_insta_ad" -> "tp_payment" [color="#2a9d8f", penwidth=1.8, style="dashed", weight=4];' in full
+    assert '"tp_insta_ad" -> "tp_payment" [color="#289588", penwidth=1.8, style="dashed", weight=4];' in full
 
 
 def test_an_arrow_nobody_takes_is_not_drawn():
     jm = with_touchpoint(shop_map(), "abandon", personas=("marc",))  # only Marc abandons
     full = render_dot(jm)
-    assert '"tp_cart" -> "tp_abandon" [color="#ee7766", penwidth=1.8, weight=4];' in full
+    assert '"tp_cart" -> "tp_abandon" [color="#ca6557", penwidth=1.8, weight=4];' in full
     sophie = render_dot(jm, persona="sophie")
     assert "tp_abandon" not in sophie
 
@@ -387,10 +394,10 @@ def test_an_arrow_nobody_takes_is_not_drawn():
 def test_labels_follow_the_map_language():
     dot = render_dot(shop_map(lang="fr"), persona="sophie")
     legend = dot.splitlines()[1]
-    for word in ("Émotion", "Canaux", "en ligne", "hors ligne", "Points de douleur", "critique", "Fin du parcours"):
+    for word in ("Émotion", "Canaux", "en ligne", "hors ligne", "Points de douleur", "élevée", "Fin du parcours"):
         assert word in legend
     assert "Online purchase — Parcours\u00a0: Sophie, 34" in legend, "the French colon of the label table"
-    assert "-2 · très négative" in statement(dot, '"tp_payment" [')
+    assert "très négative" not in statement(dot, '"tp_payment" [')
     assert "(élevée)" in statement(dot, '"tp_payment" [')
     assert "Objectif\u00a0: Understand the need" in dot, "French typography: a no-break space before the colon"
     assert "Durée de l’étape\u00a0: 2\u00a0sem." in dot
@@ -429,16 +436,16 @@ def test_hostile_text_only_ever_appears_escaped(payload):
 
 
 def test_html_text_escapes_markup_backslashes_and_controls():
-    assert _html_text('"];evil[label="x') == "&quot;&#93;;evil[label=&quot;x"
-    assert _html_text("<b>&</b>'") == "&lt;b&gt;&amp;&lt;/b&gt;&#39;"
+    assert html_text('"];evil[label="x') == "&quot;&#93;;evil[label=&quot;x"
+    assert html_text("<b>&</b>'") == "&lt;b&gt;&amp;&lt;/b&gt;&#39;"
     # Graphviz expands \N, \G… even in HTML labels; a doubled backslash is one backslash
-    assert _html_text("a\\N\\") == "a\\\\N\\\\"
-    assert _html_text("nul\x00 bell\x07 c1\x85 tab\tend") == "nul\ufffd bell\ufffd c1\ufffd tab end"
-    assert _html_text("lone \ud800 surrogate \uffff") == "lone \ufffd surrogate \ufffd"
+    assert html_text("a\\N\\") == "a\\\\N\\\\"
+    assert html_text("nul\x00 bell\x07 c1\x85 tab\tend") == "nul\ufffd bell\ufffd c1\ufffd tab end"
+    assert html_text("lone \ud800 surrogate \uffff") == "lone \ufffd surrogate \ufffd"
 
 
 def test_quote_escapes_quotes_and_backslashes():
-    assert _quote('a"b\\c') == '"a\\"b\\\\c"'
+    assert quote('a"b\\c') == '"a\\"b\\\\c"'
 
 
 def test_hostile_ids_are_sanitized_and_deduplicated():
@@ -470,10 +477,10 @@ def test_long_names_wrap_to_a_readable_width():
 
 
 def test_wrap_keeps_author_line_breaks_and_splits_long_words():
-    assert _wrap("one\ntwo", 20) == ["one", "two"]
-    assert _wrap("x" * 30, 10) == ["x" * 10] * 3
-    assert _wrap("", 10) == [""]
-    assert _wrap("a\n\nb\n", 10) == ["a", "", "b"]
+    assert wrap("one\ntwo", 20) == ["one", "two"]
+    assert wrap("x" * 30, 10) == ["x" * 10] * 3
+    assert wrap("", 10) == [""]
+    assert wrap("a\n\nb\n", 10) == ["a", "", "b"]
 
 
 # -- determinism and scale ------------------------------------------------------------
@@ -524,7 +531,7 @@ def one_row() -> object:
     """Every stage on one row, whatever the text's length."""
     from unittest import mock
 
-    return mock.patch("jmap.render.dot.MAX_ROWS", 1)
+    return mock.patch("jmap.render.diagram.rows.MAX_ROWS", 1)
 
 
 def _skeleton(dot: str) -> str:
@@ -639,18 +646,18 @@ def test_a_short_journey_stays_on_one_row():
 
 
 def test_faces_written_by_dot_become_drawn_shapes():
-    from jmap.render.dot import draw_faces
+    from jmap.render.diagram import finish_svg as draw_faces
 
     face = (
-        '<text text-anchor="start" x="10" y="-20" font-family="DejaVu Sans" font-size="10.00" '
+        '<text text-anchor="start" x="10" y="-20" font-family="DejaVu Sans" font-size="12.00" '
         f'fill="#ffffff">{FACES[-2]}</text>'
     )
     user_bold = (
         '<text text-anchor="start" x="10" y="-40" font-family="DejaVu Sans" font-weight="bold" '
-        f'font-size="10.00" fill="#2b2d42">{FACES[1]}</text>'
+        f'font-size="12.00" fill="#2b2d42">{FACES[1]}</text>'
     )
     user_small = (
-        f'<text text-anchor="start" x="10" y="-60" font-family="DejaVu Sans" font-size="9.00">{FACES[0]}</text>'
+        f'<text text-anchor="start" x="10" y="-60" font-family="DejaVu Sans" font-size="10.00">{FACES[0]}</text>'
     )
     out = draw_faces(f"<svg>{face}{user_bold}{user_small}</svg>".encode()).decode()
     assert '<g class="face" data-score="-2">' in out and 'stroke="#ffffff"' in out
@@ -704,40 +711,10 @@ def test_a_wide_stage_sets_its_details_beside_its_name_on_few_lines():
     assert "Goal: Get there · Stage length: 2\u00a0d" in label
 
 
-def test_stage_boxes_of_a_row_are_stretched_up_to_the_rows_top():
-    from jmap.render.dot import align_stages
-
-    def box(name: str, x: int, top: int, bottom: int, label: str) -> str:
-        d = (
-            f"M{x + 12},{bottom}C{x + 12},{bottom} {x + 88},{bottom} {x + 88},{bottom} {x + 100},{bottom} "
-            f"{x + 100},{bottom - 12} {x + 100},{bottom - 12} {x + 100},{top + 12} {x + 100},{top + 12} "
-            f"{x + 100},{top} {x + 88},{top} {x + 88},{top} {x + 12},{top} {x + 12},{top} {x},{top} "
-            f"{x},{top + 12} {x},{top + 12} {x},{bottom - 12} {x},{bottom - 12} {x},{bottom} {x + 12},{bottom}"
-        )
-        return (
-            f'<g id="clust{x}" class="cluster">\n<title>{name}</title>\n'
-            f'<path fill="#f5f6fa" stroke="#c5cadb" stroke-width="1.2" d="{d}"/>\n'
-            f'<text text-anchor="start" x="{x + 9}" y="{top + 14}" font-size="13.00">{label}</text>\n</g>\n'
-        )
-
-    row = box("cluster_stage_0", 0, -300, -100, "Find") + box("cluster_stage_1_part_2", 120, -260, -120, "Buy")
-    frame = box("cluster_tp_pay", 140, -240, -130, "")
-    other_row = box("cluster_stage_2", 0, -80, -10, "Keep")
-    out = align_stages(f"<svg>\n{row}{frame}{other_row}</svg>".encode()).decode()
-    buy = out[out.index("cluster_stage_1_part_2") : out.index("cluster_tp_pay")]
-    assert "120,-300" in buy and "220,-288" in buy, "the top side and its corners move up to the row's top"
-    assert "220,-120" in buy, "the bottom stays"
-    assert 'y="-286"' in buy, "the label moves with the top"
-    assert frame in out, "a touchpoint's frame is not a stage box"
-    assert box("cluster_stage_2", 0, -80, -10, "Keep") in out, "another row keeps its own top"
-    assert box("cluster_stage_0", 0, -300, -100, "Find") in out
-    assert align_stages(out.encode()).decode() == out
-
-
 def test_laid_out_stage_boxes_of_a_row_rise_to_the_rows_top():
     """PNG and PDF: the same alignment on dot's layout (-Tdot, y upwards),
     before neato -n2 draws it."""
-    from jmap.render.dot import align_laid_out
+    from jmap.render.diagram import align_laid_out
 
     def cluster(name: str, bb: str, lp: str) -> str:
         return (
@@ -761,3 +738,75 @@ def test_laid_out_stage_boxes_of_a_row_rise_to_the_rows_top():
     assert cluster("cluster_tp_pay", "870,510,900,600", "880,590") in out, "a frame is not a stage box"
     assert cluster("cluster_stage_3", "10,7,433,232", "137,212") in out, "another row keeps its top"
     assert align_laid_out(out.encode()).decode() == out
+
+
+def test_a_16_mib_unbroken_description_is_cut_before_it_is_wrapped():
+    import time
+
+    jm = replace(tiny_map(), description="x" * (16 * 1024 * 1024))
+    started = time.monotonic()
+    dot = render_dot(jm)
+    assert time.monotonic() - started < 5, "measuring and wrapping cost no more than for a paragraph"
+    assert "x" * DIAGRAM_TEXT_LIMIT not in dot and "x" * (DIAGRAM_TEXT_LIMIT - 1) + "…" not in dot
+    assert dot.count("x" * 100) == 4, "its first 499 characters are drawn, in lines of 120"
+    assert len(dot) < 20_000
+
+
+def test_wrap_costs_linear_time_whatever_the_text():
+    import time
+
+    started = time.monotonic()
+    lines = wrap("x" * 10_000_000 + " " + "word " * 1_000_000, 20)
+    assert time.monotonic() - started < 1
+    assert lines[-1].endswith("…") and len(lines) <= DIAGRAM_TEXT_LIMIT // 20 + 1
+
+
+# -- a slide per map (issue 21) ---------------------------------------------------------
+
+
+def test_review_flags_only_when_asked():
+    """Unaddressed serious pain points and missing owners are the team's
+    business: drawn with ``review`` only."""
+    client = statement(render_dot(shop_map()), '"tp_payment" [')
+    review = statement(render_dot(shop_map(), review=True), '"tp_payment" [')
+    assert "Not addressed by any opportunity" not in client and "no owner" not in client
+    assert "Card refused (high) · Not addressed by any opportunity · no owner" in review.replace(
+        '<BR ALIGN="LEFT"/>', " "
+    ).replace("  ", " ")
+    assert "Slow page (low) · no owner" in review, "a low one needs no opportunity, but an owner"
+
+
+def test_pain_point_badges_are_padded():
+    payment = statement(render_dot(shop_map()), '"tp_payment" [')
+    assert payment.count('CELLPADDING="3" BGCOLOR="#e4572e"') == 1
+
+
+def test_time_spent_is_a_bar_and_the_long_waits_stand_out():
+    jm = with_touchpoint(shop_map(), "callback", duration=Duration("1h30min", 5400))
+    jm = with_touchpoint(jm, "cart", duration=Duration("45s", 45))
+    dot = render_dot(jm)
+    callback, cart = statement(dot, '"tp_callback" ['), statement(dot, '"tp_cart" [')
+    assert '<FONT COLOR="#2b2d42">━━━━━━━━</FONT> <B>1\u00a0h 30\u00a0min</B>' in callback, (
+        "the longest: full bar, bold"
+    )
+    bar = re.search(r'<FONT COLOR="#a3a9bb">(━+)</FONT> 45\u00a0s', cart)
+    assert bar is not None and 1 < len(bar.group(1)) < 8, "a short wait: a short grey bar, on a log scale"
+
+
+def test_one_duration_is_not_a_long_wait():
+    jm = with_touchpoint(shop_map(), "callback", duration=Duration("1h30min", 5400))
+    assert "<B>1\u00a0h 30\u00a0min</B>" not in render_dot(jm), "the only time given is no outlier"
+
+
+def test_the_legend_explains_only_what_is_drawn():
+    legend = render_dot(tiny_map()).splitlines()[1]
+    assert "☺︎" in legend and "😠︎" not in legend, "only the scores drawn"
+    for absent in ("Channels", "offline", "Pain points", "low point", "steps of a touchpoint", "Personas"):
+        assert absent not in legend, absent
+    assert "End of the journey" in legend
+
+
+def test_a_journey_of_eight_cards_is_one_row():
+    dot = render_dot(long_map(2, per_stage=4))
+    assert '"row_' not in dot and "pack=" not in dot.splitlines()[1], "8 cards: no break"
+    assert '"row_' in render_dot(long_map(3, per_stage=4)), "12 long cards wrap"
