@@ -10,10 +10,12 @@ import os
 import re
 import shutil
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from support import EXAMPLES
+from support.factories import sample_map
 
 from jmap.serve.inject import head_of, live_assets, live_page, widen_policy
 from jmap.serve.paths import Refused, Route, clean_path, route
@@ -131,14 +133,97 @@ def test_the_served_page_is_the_rendered_page_plus_the_live_parts() -> None:
     # The settings are an escaped attribute: a key cannot close the element.
     assert "x</script><b>" not in served
     # Take the live parts out again: what is left is the rendered page.
+    assert _without_live_parts(served, rendered) == rendered
+
+
+def _without_live_parts(served: str, rendered: str) -> str:
+    """``served`` without what serving added: the live parts, and the policy
+    widened back to the rendered page's."""
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', served)
+    original_policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', rendered)
+    assert policy is not None and original_policy is not None
     back = re.sub(
         r'<meta name="jmap-live" content="[^"]*">\n<style id="jmap-live-style">.*?</style>\n', "", served, flags=re.S
     )
     back = re.sub(r'<script id="jmap-live-script">.*?</script>\n', "", back, flags=re.S)
-    original_policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', rendered)
-    assert original_policy is not None
-    back = back.replace(policy.group(1), original_policy.group(1))
-    assert back == rendered
+    return back.replace(policy.group(1), original_policy.group(1))
+
+
+class _Elements(HTMLParser):
+    """Where a browser's parser puts the live parts: each element's tag, id,
+    text, and whether it is in the head."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[dict[str, object]] = []
+        self._in_head = False
+        self._open: list[dict[str, object]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "head":
+            self._in_head = True
+        named = dict(attrs)
+        element: dict[str, object] = {
+            "tag": tag,
+            "id": named.get("id") or named.get("name"),
+            "text": "",
+            "head": self._in_head,
+        }
+        self.found.append(element)
+        if tag in ("script", "style", "title"):
+            self._open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self._in_head = False
+        if self._open and self._open[-1]["tag"] == tag:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1]["text"] = str(self._open[-1]["text"]) + data
+
+
+def _elements(page: str) -> list[dict[str, object]]:
+    parser = _Elements()
+    parser.feed(page)
+    parser.close()
+    return parser.found
+
+
+#: Text whose lower or upper case has another length (İ, ß, ﬁ), that combines
+#: (accents as separate marks) or runs right to left.
+SHIFTING = [
+    "İade — İstanbul",
+    "Straße, STRASSE",
+    "ﬁnance ﬂow ﬀ",
+    "Noe\u0308l e\u0301te\u0301 a\u030a\u0323",
+    "עברית · العربية",
+    "İİİİİİİİ" * 50,
+]
+
+
+@pytest.mark.parametrize("tricky", SHIFTING)
+def test_no_text_of_the_map_can_shift_the_live_parts(tricky: str) -> None:
+    """The live script must land in the body as a script, whatever the map's
+    text: with the old offsets (found in a lower-cased copy) a title of İ
+    put the script inside the page's text, shown as source."""
+    from jmap.render.page import render_html
+
+    jm = sample_map(lambda field: f"{tricky} {field} {tricky}")
+    rendered = render_html(jm)
+    served = live_page(rendered.encode(), {"key": "k", "good": 1, "links": []}).decode()
+    script, style = live_assets()
+    found = _elements(served)
+    [live_script] = [e for e in found if e["id"] == "jmap-live-script"]
+    [live_style] = [e for e in found if e["id"] == "jmap-live-style"]
+    [settings] = [e for e in found if e["id"] == "jmap-live"]
+    assert live_script == {"tag": "script", "id": "jmap-live-script", "text": script, "head": False}
+    assert live_style == {"tag": "style", "id": "jmap-live-style", "text": style, "head": True}
+    assert settings["tag"] == "meta" and settings["head"]
+    # The script is the body's last element, and the map's text is all there, untouched.
+    assert served.endswith(f'<script id="jmap-live-script">{script}</script>\n</body>\n</html>\n')
+    assert _without_live_parts(served, rendered) == rendered
 
 
 def test_the_rendered_page_itself_has_no_script() -> None:
