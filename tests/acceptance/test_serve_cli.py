@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from support import EXAMPLES, example_paths, jmap_command, run_jmap
-from support.serving import Served
+from support.generated import generated_map_yaml
+from support.serving import TRICKY, Served, tricky_map_yaml
 
 from jmap.serve.inject import live_assets
 
@@ -293,3 +297,194 @@ def test_no_browser_is_started_outside_a_terminal(map_file: Path, tmp_path: Path
         assert served.get("/")[0] == 200
         time.sleep(0.5)
     assert not opened.exists()
+
+
+# -- text, special files, clients that go away, large maps (issue 24) ----------------
+
+
+class _LiveParts(HTMLParser):
+    """The elements a browser would build from the page: for each, its id,
+    whether it is in the head, and the text of a script."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.in_head = False
+        self.elements: list[tuple[str, str | None, bool]] = []
+        self.scripts: list[str] = []
+        self._script: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.in_head = self.in_head or tag == "head"
+        self.elements.append((tag, dict(attrs).get("id"), self.in_head))
+        if tag == "script":
+            self._script = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self.in_head = False
+        if tag == "script" and self._script is not None:
+            self.scripts.append("".join(self._script))
+            self._script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script.append(data)
+
+
+def test_no_text_of_the_map_can_shift_the_live_script(tmp_path: Path) -> None:
+    """İ, ß, ﬁ, combining marks and right-to-left text in every field: the
+    page has the live script as a script at the end of its body, not as text."""
+    target = tmp_path / "iade.yaml"
+    target.write_text(tricky_map_yaml(EXAMPLE), encoding="utf-8")
+    assert run_jmap("validate", "--strict", str(target)).returncode == 0
+    with Served(target) as served:
+        status, _, body = served.get("/")
+        assert status == 200
+        page = body.decode()
+        assert TRICKY in html.unescape(page)
+        parts = _LiveParts()
+        parts.feed(page)
+        script, _style = live_assets()
+        assert parts.scripts == [script]
+        assert parts.elements[-1] == ("script", "jmap-live-script", False)
+        assert ("style", "jmap-live-style", True) in parts.elements
+        assert script not in html.unescape(re.sub(r"<script.*?</script>", "", page, flags=re.S))
+
+
+def _make_special(path: Path, kind: str) -> socket.socket | None:
+    """Put a ``kind`` of file where the map ``path`` was; the socket to close
+    afterwards, if one was made."""
+    path.unlink()
+    if kind == "named pipe":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "device":
+        path.symlink_to("/dev/zero")  # endless: only a bounded read survives it
+    elif kind == "socket":
+        listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listening.bind(str(path))
+        return listening
+    return None
+
+
+@pytest.mark.parametrize("kind", ["named pipe", "folder", "device", "socket"])
+@pytest.mark.parametrize("folder", [False, True], ids=["map", "folder"])
+def test_a_special_file_where_the_map_was_gets_the_error_panel(tmp_path: Path, kind: str, folder: bool) -> None:
+    target = tmp_path / "checkout.yaml"
+    shutil.copy(EXAMPLE, target)
+    with Served(tmp_path if folder else target) as served:
+        stream = served.events()
+        first = stream.wait_state("checkout", lambda s: s["ok"])
+        made = _make_special(target, kind)
+        try:
+            broken = stream.wait_state("checkout", lambda s: not s["ok"])
+            assert broken["good"] == first["good"] and not broken.get("removed")
+            assert broken["problems"] == [
+                f"{target}:1:1: error: this is a {kind}, not a file: jmap serve reads maps from regular files only [io]"
+            ]
+            # The server keeps answering, with the last good page.
+            start = time.monotonic()
+            status, _, body = served.get("/checkout.html")
+            assert status == 200 and TITLE in body.decode()
+            assert time.monotonic() - start < 1.0
+            served.wait_line(re.escape(f"{target}:1:1: error: this is a {kind}"))
+            code, took = served.stop()
+        finally:
+            stream.close()
+            if made is not None:
+                made.close()
+    assert code == 0 and took < 1.0, f"exit {code} after {took:.2f} s"
+    assert not any("Traceback" in line for line in served.lines)
+
+
+def test_the_map_comes_back_after_a_named_pipe(map_file: Path) -> None:
+    good = map_file.read_text(encoding="utf-8")
+    with Served(map_file) as served:
+        stream = served.events()
+        first = stream.wait_state("checkout", lambda s: s["ok"])
+        _make_special(map_file, "named pipe")
+        stream.wait_state("checkout", lambda s: not s["ok"])
+        map_file.unlink()
+        map_file.write_text(good.replace(TITLE, "Back from the pipe"), encoding="utf-8")
+        back = stream.wait_state("checkout", lambda s: s["ok"])
+        assert back["good"] > first["good"] and back["problems"] == []
+        assert b"Back from the pipe" in served.get("/")[2]
+        stream.close()
+
+
+def _reset(sock: socket.socket) -> None:
+    """Close ``sock`` with a TCP reset (RST) rather than a polite FIN."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def _client(port: int) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port), timeout=5)
+
+
+def test_clients_that_reset_or_half_close_are_not_a_crash(map_file: Path) -> None:
+    request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    events = b"GET /.jmap/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    with Served(map_file) as served:
+        for _ in range(10):
+            # A request, then a reset before reading the answer.
+            sock = _client(served.port)
+            sock.sendall(request)
+            _reset(sock)
+            # A reset in the middle of a request.
+            sock = _client(served.port)
+            sock.sendall(request[:10])
+            _reset(sock)
+            # A kept-alive connection answered once, then reset.
+            sock = _client(served.port)
+            sock.sendall(request)
+            sock.recv(1024)
+            time.sleep(0.01)
+            _reset(sock)
+            # An event stream reset while it streams.
+            sock = _client(served.port)
+            sock.sendall(events)
+            sock.recv(1024)
+            _reset(sock)
+            # Half-closed: part of a request, then no more writing.
+            sock = _client(served.port)
+            sock.sendall(request[:20])
+            sock.shutdown(socket.SHUT_WR)
+            sock.close()
+        time.sleep(0.5)
+        assert served.get("/")[0] == 200
+        code, _ = served.stop()
+    assert code == 0
+    assert not any("Traceback" in line or "Exception" in line for line in served.lines), served.lines
+    # Nothing but the usual: the address, and "stopped".
+    assert [line for line in served.lines if "serving" not in line] == ["jmap serve: stopped"], served.lines
+
+
+@pytest.mark.slow
+def test_a_large_map_rendering_stalls_neither_other_pages_nor_ctrl_c(tmp_path: Path) -> None:
+    """A folder with a 10,000-touchpoint map and a small one: while the large
+    one renders again (seconds), the small one's page and the gallery answer
+    at once, and Ctrl-C stops the server within a second."""
+    big = tmp_path / "big.yaml"
+    big.write_text(generated_map_yaml(10_000), encoding="utf-8")
+    shutil.copy(EXAMPLE, tmp_path / "checkout.yaml")
+    with Served(tmp_path) as served:
+        stream = served.events()
+        first = stream.wait_state("big", lambda s: s["ok"], timeout=60)
+        assert served.get("/checkout.html")[0] == 200  # the page of the small map, made once
+        big.write_text(big.read_text(encoding="utf-8").replace("Generated journey", "Edited journey"), encoding="utf-8")
+        time.sleep(0.3)  # the watcher notices the save (50 ms) and starts rendering
+        slowest = 0.0
+        for path in ["/checkout.html", "/", "/checkout.html", "/.jmap/diagram/nope.html"] * 3:
+            start = time.monotonic()
+            assert served.get(path)[0] in (200, 404)
+            slowest = max(slowest, time.monotonic() - start)
+        assert slowest < 0.5, f"a page took {slowest:.2f} s while the large map rendered"
+        # Still rendering: Ctrl-C now.
+        assert not any("big.yaml changed" in line for line in served.lines), "the render ended too soon to tell"
+        code, took = served.stop()
+        stream.close()
+        assert first["good"] > 0
+    assert code == 0 and took < 1.0, f"exit {code} after {took:.2f} s"
+    assert not any("Traceback" in line for line in served.lines)
