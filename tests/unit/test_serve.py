@@ -12,6 +12,7 @@ import shutil
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import EXAMPLES
@@ -20,6 +21,7 @@ from support.factories import sample_map
 from jmap.serve.inject import head_of, live_assets, live_page, widen_policy
 from jmap.serve.paths import Refused, Route, clean_path, route
 from jmap.serve.preview import GALLERY_KEY, Preview
+from jmap.serve.reading import Unreadable
 from jmap.serve.watch import Watcher
 
 EXAMPLE = EXAMPLES / "checkout-fr.yaml"
@@ -452,3 +454,128 @@ def test_a_costly_look_makes_the_watcher_look_less_often(tmp_path: Path) -> None
 
     slow = Watcher(slow_listing)
     assert slow.interval >= 0.2
+
+
+# -- reading a map: regular files only, boundedly --------------------------------
+
+
+def test_a_regular_file_is_read_whole(tmp_path: Path) -> None:
+    from jmap.serve.reading import read_regular
+
+    path = tmp_path / "m.yaml"
+    path.write_bytes(b"jmap: 1\n" * 1000)
+    assert read_regular(str(path), limit=8000) == b"jmap: 1\n" * 1000
+    with pytest.raises(Unreadable, match="at most 7,999 bytes") as refused:
+        read_regular(str(path), limit=7999)
+    assert refused.value.rule == "file-too-large"
+
+
+@pytest.mark.parametrize("kind", ["a named pipe", "a folder", "a device", "a socket"])
+def test_anything_but_a_regular_file_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    import socket
+    import threading
+
+    from jmap.serve.reading import read_regular
+
+    path = tmp_path / "m.yaml"
+    made = None
+    if kind == "a named pipe":
+        os.mkfifo(path)
+    elif kind == "a folder":
+        path.mkdir()
+    elif kind == "a device":
+        path.symlink_to("/dev/zero")
+    else:
+        made = socket.socket(socket.AF_UNIX)
+        made.bind(str(path))
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            read_regular(str(path), limit=1000)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(2)
+    if made is not None:
+        made.close()
+    assert not reader.is_alive(), f"reading {kind} blocked"
+    [refused] = outcome
+    assert isinstance(refused, Unreadable)
+    assert refused.message == f"this is {kind}, not a file: jmap serve reads maps from regular files only"
+
+
+def test_a_missing_file_is_said_to_be_gone(tmp_path: Path) -> None:
+    from jmap.serve.reading import read_regular
+
+    with pytest.raises(Unreadable, match="the file is gone"):
+        read_regular(str(tmp_path / "nope.yaml"), limit=10)
+
+
+def test_a_read_that_outlasts_its_time_is_given_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jmap.serve import reading
+
+    path = tmp_path / "m.yaml"
+    path.write_bytes(b"x" * (3 * reading.CHUNK))
+    monkeypatch.setattr(reading, "CHUNK", 1024)
+    with pytest.raises(Unreadable, match="took more than 0 s"):
+        reading.read_regular(str(path), limit=10 * 1024 * 1024, seconds=0)
+
+
+# -- connections -----------------------------------------------------------------
+
+
+def _server(tmp_path: Path) -> Any:
+    from jmap.serve.server import LiveServer
+
+    preview = Preview(_copy(tmp_path), None)
+    preview.start()
+    return LiveServer(("127.0.0.1", 0), preview, loopback_only=True)
+
+
+def test_many_tabs_connecting_at_once_wait_for_no_retry(tmp_path: Path) -> None:
+    """Connections queue up while the server is busy: with the standard
+    library's backlog of 5, the sixth waited a second for a retry."""
+    import select
+    import socket
+
+    server = _server(tmp_path)  # listening, not accepting: the queue alone holds them
+    clients = []
+    try:
+        for _ in range(100):
+            client = socket.socket()
+            client.setblocking(False)
+            client.connect_ex(server.server_address)
+            clients.append(client)
+        deadline = time.monotonic() + 0.5
+        pending = list(clients)
+        while pending and time.monotonic() < deadline:
+            _, writable, _ = select.select([], pending, [], 0.05)
+            pending = [c for c in pending if c not in writable]
+        assert not pending, f"{len(pending)} of 100 connections still waiting after 0.5 s"
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()
+
+
+def test_a_silent_connection_is_closed_after_the_idle_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import threading
+
+    from jmap.serve import server as serving
+
+    monkeypatch.setattr(serving.LiveHandler, "timeout", 0.3)
+    server = _server(tmp_path)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        with socket.create_connection(server.server_address, timeout=5) as half_open:
+            half_open.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
+            start = time.monotonic()
+            assert half_open.recv(1024) == b"", "the server closes the connection"
+            assert time.monotonic() - start < 2
+    finally:
+        server.shutdown()
+        server.server_close()
