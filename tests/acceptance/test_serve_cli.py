@@ -170,8 +170,31 @@ def test_the_diagram_is_one_click_from_the_page(map_file: Path, tmp_path: Path) 
 @pytest.mark.parametrize(
     ("example", "lang", "words"),
     [
-        ("checkout-fr.yaml", "fr", ["Diagramme", "en direct", "Masquer les avertissements", "La page est à jour."]),
-        ("service-clinic.yaml", "en", ["Diagram", "live", "Hide the warnings", "The page is up to date."]),
+        (
+            "checkout-fr.yaml",
+            "fr",
+            [
+                "Diagramme",
+                "en direct",
+                "Masquer les avertissements",
+                "La page est à jour.",
+                # What a French client reads, not "Cet enregistrement ne se rend pas".
+                "Cette version de la carte ne peut pas être affichée",
+                "La dernière version valide reste affichée jusqu’au prochain enregistrement correct.",
+            ],
+        ),
+        (
+            "service-clinic.yaml",
+            "en",
+            [
+                "Diagram",
+                "live",
+                "Hide the warnings",
+                "The page is up to date.",
+                "This save does not render",
+                "Showing the last good render until the next good save.",
+            ],
+        ),
     ],
 )
 def test_the_live_parts_speak_the_maps_language(tmp_path: Path, example: str, lang: str, words: list[str]) -> None:
@@ -182,7 +205,11 @@ def test_the_live_parts_speak_the_maps_language(tmp_path: Path, example: str, la
         assert settings
         text = html.unescape(settings.group(1))
         live = json.loads(text)
-        assert [live["links"][0][0], live["words"]["on"], live["words"]["hide"], live["words"]["up_to_date"]] == words
+        shown = [
+            live["links"][0][0],
+            *(live["words"][k] for k in ("on", "hide", "up_to_date", "broken", "broken_note")),
+        ]
+        assert shown == words
         diagram = served.get(f"/.jmap/diagram/{target.stem}.html")[2].decode()
         assert f'<html lang="{lang}">' in diagram
 

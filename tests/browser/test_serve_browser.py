@@ -129,7 +129,8 @@ def test_a_save_appears_in_place_and_a_broken_save_shows_its_line(browser, map_f
         assert re.search(rf"{re.escape(str(map_file))}:{line}:5: error: .*\[[a-z-]+\]", text), text
         assert "did you mean 'color'" in text
         # A French map, a French panel: its heading and note are the map's words.
-        assert "Cet enregistrement ne se rend pas" in text and "Dernier rendu valide" in text
+        assert "Cette version de la carte ne peut pas être affichée" in text
+        assert "La dernière version valide reste affichée" in text
         assert "Saved in the editor" in browser.evaluate("document.querySelector('h1').textContent")
         assert browser.evaluate("window.scrollY") == place[0]
         box = browser.evaluate(
