@@ -14,6 +14,7 @@ import signal
 import socket
 import struct
 import subprocess
+import threading
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -515,3 +516,117 @@ def test_a_large_map_rendering_stalls_neither_other_pages_nor_ctrl_c(tmp_path: P
         assert first["good"] > 0
     assert code == 0 and took < 1.0, f"exit {code} after {took:.2f} s"
     assert not any("Traceback" in line for line in served.lines)
+
+
+class _Pages:
+    """``count`` open pages' event streams, read by one thread (as many
+    browsers would read them) so that the server never waits on a full socket."""
+
+    def __init__(self, port: int, count: int) -> None:
+        import selectors
+
+        self.selector = selectors.DefaultSelector()
+        self.states = [0] * count
+        #: Whether each page was told that the map became a named pipe.
+        self.piped = [False] * count
+        self.ended = 0
+        self._stop = False
+        request = f"GET /.jmap/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+        for index in range(count):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(request)
+            sock.setblocking(False)
+            self.selector.register(sock, selectors.EVENT_READ, index)
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        while not self._stop:
+            for key, _ in self.selector.select(0.1):
+                try:
+                    data = key.fileobj.recv(65536)  # type: ignore[union-attr]
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""
+                if not data:
+                    self.selector.unregister(key.fileobj)
+                    self.ended += 1
+                    continue
+                self.states[key.data] += data.count(b"event: state")
+                self.piped[key.data] |= b"this is a named pipe" in data
+
+    def close(self) -> None:
+        self._stop = True
+        self._thread.join(5)
+        for key in list(self.selector.get_map().values()):
+            key.fileobj.close()  # type: ignore[union-attr]
+        self.selector.close()
+
+
+@pytest.mark.slow
+def test_soak_200_pages_50_saves_a_second_resets_and_a_pipe(map_file: Path) -> None:
+    """Bounded and on the loopback only: 200 open pages, a save every 20 ms
+    for 10 s (in place and renamed over), a client resetting its connection
+    every 100 ms, and the map replaced by a named pipe for a second and a half
+    (a pipe that stays longer than a save takes: a truncated file is waited
+    for up to half a second).
+    The server answers throughout, every page hears of the saves and of the
+    pipe, and Ctrl-C stops it within a second, without a traceback."""
+    good = map_file.read_text(encoding="utf-8")
+    with Served(map_file) as served:
+        pages = _Pages(served.port, 200)
+        try:
+            start = time.monotonic()
+            saves = 0
+            slowest = 0.0
+            piped = False
+            while (now := time.monotonic() - start) < 10.0:
+                if 5.0 <= now < 6.5:
+                    if not piped:
+                        map_file.unlink()
+                        os.mkfifo(map_file)
+                        piped = True
+                    time.sleep(0.02)
+                    continue
+                if piped and map_file.is_fifo():
+                    map_file.unlink()
+                title = f"Soak {saves}"
+                text = good.replace(TITLE, title)
+                if saves % 2:
+                    map_file.write_text(text, encoding="utf-8")  # in place
+                else:
+                    temporary = map_file.with_name(".checkout.yaml.tmp")
+                    temporary.write_text(text, encoding="utf-8")
+                    os.replace(temporary, map_file)  # renamed over, as editors save
+                saves += 1
+                if saves % 5 == 0:
+                    sock = _client(served.port)
+                    sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    _reset(sock)
+                if saves % 25 == 0:
+                    asked = time.monotonic()
+                    assert served.get("/")[0] == 200
+                    slowest = max(slowest, time.monotonic() - asked)
+                time.sleep(max(0.0, start + saves * 0.02 + (1.5 if piped else 0) - time.monotonic()))
+            # The last save shows, at once.
+            last = f"Soak {saves - 1}".encode()
+            deadline = time.monotonic() + 5
+            while last not in served.get("/")[2] and time.monotonic() < deadline:
+                time.sleep(0.05)
+            asked = time.monotonic()
+            status, _, body = served.get("/")
+            slowest = max(slowest, time.monotonic() - asked)
+            assert status == 200 and last in body
+            assert slowest < 1.0, f"a page took {slowest:.2f} s during the soak"
+            time.sleep(0.6)  # a keep-alive round: every page has read what was sent
+            assert pages.ended == 0, f"{pages.ended} of 200 event streams ended"
+            assert min(pages.states) >= 10, f"a page heard of only {min(pages.states)} states"
+            assert all(pages.piped), f"{pages.piped.count(False)} of 200 pages were not told of the pipe"
+            assert any(re.search(r"checkout\.yaml:1:1: error: this is a named pipe", line) for line in served.lines)
+            assert saves >= 350, f"only {saves} saves in 8.5 s"
+        finally:
+            pages.close()
+        code, took = served.stop()
+    assert code == 0 and took < 1.0, f"exit {code} after {took:.2f} s"
+    assert not any("Traceback" in line or "internal error" in line for line in served.lines), served.lines[-5:]
