@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from support import EXAMPLES, ROOT, example_paths
 from support.browser import CdpError
-from support.serving import Served
+from support.serving import TRICKY, Served, tricky_map_yaml
 
 pytestmark = pytest.mark.browser
 
@@ -222,3 +222,21 @@ def test_the_diagram_is_one_click_away_and_live(browser, map_file, tmp_path) -> 
         until(browser, "document.querySelector('.diagram img').naturalWidth > 0", timeout=15)
         assert "New diagram" in browser.evaluate("document.querySelector('h1').textContent")
         assert browser.console_errors() == [], browser.requests()
+
+
+def test_text_in_any_script_or_case_leaves_the_live_bar_working(browser, tmp_path) -> None:
+    """İ (its lower case is two characters), ß, ﬁ, combining accents and
+    right-to-left text in every field: the page shows the live bar and
+    follows a save; the script's source never shows as text."""
+    target = tmp_path / "iade.yaml"
+    target.write_text(tricky_map_yaml(EXAMPLE), encoding="utf-8")
+    with Served(target) as served:
+        assert goto(browser, served.url)["status"] == 200
+        connected(browser)
+        assert TRICKY in browser.evaluate("document.querySelector('h1').textContent")
+        assert "EventSource" not in browser.evaluate("document.body.innerText")
+        screenshot(browser, tmp_path, "serve-tricky-text")
+        target.write_text(tricky_map_yaml(EXAMPLE, TRICKY + " saved"), encoding="utf-8")
+        until(browser, "document.querySelector('h1').textContent.includes('saved')")
+        connected(browser)
+        assert browser.console_errors() == []
