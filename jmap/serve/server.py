@@ -69,8 +69,8 @@ class LiveServer(ThreadingHTTPServer):
         (never the standard library's traceback: the terminal shows the
         maps' problems, and a user would read a traceback as a crash)."""
         exc = sys.exc_info()[1]
-        if isinstance(exc, CLIENT_GONE):
-            return
+        if isinstance(exc, CLIENT_GONE) or self.preview.stopping:
+            return  # or the server is closing under the request: nothing to report
         print(
             f"jmap serve: internal error while answering a request ({type(exc).__name__}: {exc}); "
             "please report this bug",
