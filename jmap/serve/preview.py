@@ -192,10 +192,30 @@ class Preview:
         if result.map is None or any(d.severity == ERROR for d in result.diagnostics):
             return Outcome("checked", problems=tuple(problems))
         try:
+            self._check_templates()
             page = render_page(result.map, self.templates_dir)
         except RenderError as exc:
             return Outcome("checked", problems=(*problems, printable(f"{path}: error: {exc}")))
         return Outcome("checked", ok=True, problems=tuple(problems), page=page, model=result.map)
+
+    def _check_templates(self) -> None:
+        """Raise RenderError when a file of the templates folder is not a
+        regular file: the template engine would wait on a named pipe, or read
+        a device without end, and the preview would follow no more saves."""
+        if self.templates_dir is None:
+            return
+        import stat
+
+        from jmap.serve.reading import kind_of
+        from jmap.serve.watch import files_below
+
+        for name in files_below(str(self.templates_dir)):
+            try:
+                mode = os.stat(name).st_mode
+            except OSError:
+                continue  # gone since listed: the engine says so if it needs it
+            if not stat.S_ISREG(mode):
+                raise RenderError(f"the template {name} is {kind_of(mode)}, not a file")
 
     def _publish(self, path: str, outcome: Outcome, seq: int) -> list[str]:
         """Make ``outcome`` the state of ``path``'s map (under the lock); the
@@ -240,6 +260,7 @@ class Preview:
         gallery: bytes | None = None
         problems: tuple[str, ...] = ()
         try:
+            self._check_templates()
             gallery = render_gallery(entries, self.templates_dir)
         except RenderError as exc:
             problems = (printable(f"error: the gallery cannot be rendered: {exc}"),)

@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from support import EXAMPLES, example_paths, jmap_command, run_jmap
+from support import EXAMPLES, ROOT, example_paths, jmap_command, run_jmap
 from support.generated import generated_map_yaml
 from support.serving import TRICKY, Served, tricky_map_yaml
 
@@ -667,3 +667,23 @@ def test_ctrl_c_stops_within_a_second_every_time(tmp_path: Path) -> None:
         assert code == 0 and took < 1.0, f"attempt {attempt}: exit {code} after {took:.2f} s"
         assert served.lines[-1] == "jmap serve: stopped"
         assert not any("Traceback" in line for line in served.lines), served.lines
+
+
+def test_a_named_pipe_among_the_templates_is_an_error_not_a_wait(map_file: Path, tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    style = theme / "style.css.j2"
+    shutil.copy(ROOT / "jmap" / "templates" / "html" / "style.css.j2", style)
+    with Served(map_file, "--templates", str(theme)) as served:
+        stream = served.events()
+        stream.wait_state("checkout", lambda s: s["ok"])
+        style.unlink()
+        os.mkfifo(style)
+        broken = stream.wait_state("checkout", lambda s: not s["ok"])
+        assert broken["problems"][-1].endswith(f"error: the template {style} is a named pipe, not a file")
+        style.unlink()
+        shutil.copy(ROOT / "jmap" / "templates" / "html" / "style.css.j2", style)
+        stream.wait_state("checkout", lambda s: s["ok"])  # and it follows saves again
+        stream.close()
+        code, took = served.stop()
+    assert code == 0 and took < 1.0
