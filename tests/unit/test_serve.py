@@ -579,3 +579,25 @@ def test_a_silent_connection_is_closed_after_the_idle_timeout(tmp_path: Path, mo
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_client_gone_prints_nothing_and_a_bug_prints_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = _server(tmp_path)
+    try:
+        for gone in (ConnectionResetError(104, "reset"), BrokenPipeError(32, "pipe"), TimeoutError("timed out")):
+            try:
+                raise gone
+            except OSError:
+                server.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == ""
+        try:
+            raise RuntimeError("unexpected")
+        except RuntimeError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == (
+            "jmap serve: internal error while answering a request (RuntimeError: unexpected); please report this bug\n"
+        )
+    finally:
+        server.server_close()
