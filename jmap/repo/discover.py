@@ -43,8 +43,17 @@ def is_map_file(path: str | os.PathLike[str]) -> bool:
     fails on their syntax.
     """
     text = _head_text(path)
-    if text is None:
-        return False
+    return text is not None and _is_map_text(text)
+
+
+def is_map_bytes(data: bytes) -> bool:
+    """:func:`is_map_file` on bytes already read: `jmap serve` reads a map
+    itself (regular files only, never blocking on a pipe) before asking."""
+    text, _ = decode(data)
+    return text is not None and _is_map_text(text)
+
+
+def _is_map_text(text: str) -> bool:
     if re.search(r"(?m)^(?:\ufeff)?(?:jmap|'jmap'|\"jmap\")[ \t]*:", text):
         return True
     # A root mapping written in flow style ({jmap: 1, …}): parse to be sure.

@@ -19,11 +19,17 @@ from jmap.render.templating import csp_hash
 from jmap.resources import templates_dir
 
 _CSP_META = re.compile(
-    r"""<meta\s+http-equiv=["']Content-Security-Policy["']\s+content=(["'])(.*?)\1\s*/?>""",
+    rb"""<meta\s+http-equiv=["']Content-Security-Policy["']\s+content=(["'])(.*?)\1\s*/?>""",
     re.IGNORECASE | re.DOTALL,
 )
 
 _TITLE = re.compile(rb"<title>.*?</title>", re.IGNORECASE | re.DOTALL)
+#: The tags the live parts go before, found in the page's bytes (ASCII case
+#: folding only): the offsets are those of the page itself, so no text of the
+#: map (a Turkish İ, whose lower case is two characters; ß; a ligature) can
+#: shift them.
+_HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
+_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -58,8 +64,8 @@ def head_of(page: bytes) -> str:
     styles): when it changes, an open page must load afresh, as its policy
     would refuse the new styles; otherwise it swaps its body (and title) in
     place, which is quicker and keeps the scroll position for free."""
-    end = page.lower().find(b"</head>")
-    head = page if end < 0 else page[:end]
+    end = _HEAD_END.search(page)
+    head = page if end is None else page[: end.start()]
     return hashlib.sha256(_TITLE.sub(b"", head)).hexdigest()[:16]
 
 
@@ -68,29 +74,34 @@ def live_page(page: bytes, settings: dict[str, object]) -> bytes:
 
     ``settings`` (the map's key, the version shown, the links of the live
     bar) go into a ``<meta>`` element's escaped attribute: data, never code.
+    Everything is found and spliced in the page's bytes: the policy in the
+    head, the style before the first ``</head>``, the script before the last
+    ``</body>``.
     """
     script, style = live_assets()
-    text = page.decode("utf-8")
-    found = _CSP_META.search(text)
-    if found is not None:
-        widened = html.escape(widen_policy(html.unescape(found.group(2)), script, style), quote=False)
-        widened = widened.replace('"', "&quot;")
-        meta = f'<meta http-equiv="Content-Security-Policy" content="{widened}">'
-        text = text[: found.start()] + meta + text[found.end() :]
-    head = (
+    head_end = _HEAD_END.search(page)
+    body_ends = list(_BODY_END.finditer(page, head_end.end() if head_end else 0))
+    head_at = head_end.start() if head_end is not None else None
+    body_at = body_ends[-1].start() if body_ends else len(page)
+    # The policy is looked for in the head only (a map's text, escaped
+    # anyway, is not in the head but for the title).
+    found = _CSP_META.search(page, 0, head_at if head_at is not None else len(page))
+    head_part = (
         f'<meta name="jmap-live" content="{html.escape(json.dumps(settings, ensure_ascii=True), quote=True)}">\n'
         f'<style id="jmap-live-style">{style}</style>\n'
-    )
-    body = f'<script id="jmap-live-script">{script}</script>\n'
-    text = _insert_before(text, "</head>", head, first=True)
-    text = _insert_before(text, "</body>", body, first=False)
-    return text.encode("utf-8")
-
-
-def _insert_before(text: str, tag: str, addition: str, *, first: bool) -> str:
-    lowered = text.lower()
-    at = lowered.find(tag) if first else lowered.rfind(tag)
-    if at < 0:
-        # A template without that tag: the browser's parser puts it right anyway.
-        return text + addition
-    return text[:at] + addition + text[at:]
+    ).encode()
+    body_part = f'<script id="jmap-live-script">{script}</script>\n'.encode()
+    if head_at is None:
+        # A template without a head: the browser's parser puts them right anyway.
+        return page[:body_at] + head_part + body_part + page[body_at:]
+    pieces: list[bytes] = []
+    done = 0
+    if found is not None:
+        policy = html.unescape(found.group(2).decode("utf-8"))
+        widened = html.escape(widen_policy(policy, script, style), quote=False)
+        widened = widened.replace('"', "&quot;")
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{widened}">'.encode()
+        pieces += [page[: found.start()], meta]
+        done = found.end()
+    pieces += [page[done:head_at], head_part, page[head_at:body_at], body_part, page[body_at:]]
+    return b"".join(pieces)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
@@ -26,6 +27,16 @@ from jmap.serve.preview import GALLERY_KEY, Preview
 #: Seconds between two keep-alive comments on an idle event stream; also how
 #: often a stream notices that the server is stopping.
 KEEPALIVE = 0.5
+#: Seconds a connection may stay silent (a request never finished, a kept-alive
+#: connection no longer used, a page that stopped reading its event stream)
+#: before the server closes it and frees its thread.
+IDLE_TIMEOUT = 15.0
+#: Connections waiting to be accepted: many tabs opened at once (a gallery's
+#: maps, a browser restoring its session) must not wait for a retry.
+BACKLOG = 128
+#: What a client that went away raises: its tab was closed or reloaded, or it
+#: reset the connection. Nothing is wrong; nothing is printed.
+CLIENT_GONE = (ConnectionError, TimeoutError)
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
@@ -44,6 +55,7 @@ class LiveServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = BACKLOG
 
     def __init__(self, address: tuple[str, int], preview: Preview, loopback_only: bool) -> None:
         if ":" in address[0]:
@@ -52,11 +64,27 @@ class LiveServer(ThreadingHTTPServer):
         self.loopback_only = loopback_only
         super().__init__(address, LiveHandler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that went away is no error; anything else is one line
+        (never the standard library's traceback: the terminal shows the
+        maps' problems, and a user would read a traceback as a crash)."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, CLIENT_GONE) or self.preview.stopping:
+            return  # or the server is closing under the request: nothing to report
+        print(
+            f"jmap serve: internal error while answering a request ({type(exc).__name__}: {exc}); "
+            "please report this bug",
+            file=sys.stderr,
+            flush=True,
+        )
+
 
 class LiveHandler(BaseHTTPRequestHandler):
     server: LiveServer
     server_version = "jmap-serve"
     sys_version = ""
+    #: Applied to each connection's socket (see IDLE_TIMEOUT).
+    timeout = IDLE_TIMEOUT
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the terminal shows the maps' problems, not every request."""
@@ -127,30 +155,51 @@ class LiveHandler(BaseHTTPRequestHandler):
             else:
                 self._send(200, svg, "image/svg+xml", head_only)
             return
-        self._send(200, self._page(target.kind, target.key), "text/html; charset=utf-8", head_only)
+        page = self._page(target.kind, target.key)
+        if page is None:
+            self._text(404, "jmap serve: not found: the map is gone", head_only)
+            return
+        self._send(200, page, "text/html; charset=utf-8", head_only)
 
-    def _page(self, kind: str, key: str) -> bytes:
+    def _page(self, kind: str, key: str) -> bytes | None:
         """The page with the live script, and the links of its live bar, in
-        the map's language (English until the map has validated once)."""
+        the map's language (English until the map has validated once); None
+        when the map went away since the request was routed.
+
+        The state is read under the lock; the page is put together outside
+        it (a large page takes a few milliseconds), once per good render.
+        """
         preview = self.server.preview
+        if kind == "index":
+            with preview.changed:
+                gallery, shown, fingerprint = preview.gallery, preview.gallery_good, preview.gallery_head
+            settings = {"key": GALLERY_KEY, "good": shown, "head": fingerprint, "links": []}
+            return live_page(gallery, {**settings, "words": live_words("en")})
         with preview.changed:
-            if kind == "index":
-                gallery = preview.gallery
-                settings = {"key": GALLERY_KEY, "good": preview.gallery_good, "head": head_of(gallery), "links": []}
-                return live_page(gallery, {**settings, "words": live_words("en")})
-            live = preview.maps[key]
-            lang = live.model.lang if live.model is not None else "en"
-            words = labels(lang)
-            gallery_link = [[words["live_all_maps"], "/"]] if preview.folder else []
-            page_href = "/" + quote(f"{key}.html")
-            diagram_href = "/" + quote(f"{DIAGRAM_PREFIX}{key}.html")
-            if kind == "page":
-                html = live.html if live.html is not None else _waiting(live.source)
-                links = [[words["live_diagram"], diagram_href], *gallery_link]
-                settings = {"key": key, "good": live.good, "head": head_of(html), "links": links}
-                return live_page(html, {**settings, "words": live_words(lang)})
-            title = live.model.title if live.model is not None else live.source
-            good = live.good
+            live = preview.maps.get(key)
+            if live is None:
+                return None
+            if kind == "page" and live.served is not None and live.served_for == live.good:
+                return live.served
+            html, good, head, model, source = live.html, live.good, live.head, live.model, live.source
+        lang = model.lang if model is not None else "en"
+        words = labels(lang)
+        gallery_link = [[words["live_all_maps"], "/"]] if preview.folder else []
+        page_href = "/" + quote(f"{key}.html")
+        diagram_href = "/" + quote(f"{DIAGRAM_PREFIX}{key}.html")
+        if kind == "page":
+            if html is None:
+                html = _waiting(source)
+                head = head_of(html)
+            links = [[words["live_diagram"], diagram_href], *gallery_link]
+            settings = {"key": key, "good": good, "head": head, "links": links}
+            served = live_page(html, {**settings, "words": live_words(lang)})
+            if good:
+                with preview.changed:
+                    if live.good == good:
+                        live.served, live.served_for = served, good
+            return served
+        title = model.title if model is not None else source
         svg, error = preview.diagram(key)
         svg_href = "/" + quote(f"{key}.svg") + f"?v={good}" if svg is not None else None
         from jmap.render.templating import environment, render
@@ -194,7 +243,7 @@ class LiveHandler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 seen = now
                 preview.wait(seen, KEEPALIVE)
-        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+        except CLIENT_GONE:
             return  # the page was closed or reloaded
 
 

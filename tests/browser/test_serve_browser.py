@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from support import EXAMPLES, ROOT, example_paths
 from support.browser import CdpError
-from support.serving import Served
+from support.serving import TRICKY, Served, tricky_map_yaml
 
 pytestmark = pytest.mark.browser
 
@@ -129,7 +129,8 @@ def test_a_save_appears_in_place_and_a_broken_save_shows_its_line(browser, map_f
         assert re.search(rf"{re.escape(str(map_file))}:{line}:5: error: .*\[[a-z-]+\]", text), text
         assert "did you mean 'color'" in text
         # A French map, a French panel: its heading and note are the map's words.
-        assert "Cet enregistrement ne se rend pas" in text and "Dernier rendu valide" in text
+        assert "Cette version de la carte ne peut pas être affichée" in text
+        assert "La dernière version valide reste affichée" in text
         assert "Saved in the editor" in browser.evaluate("document.querySelector('h1').textContent")
         assert browser.evaluate("window.scrollY") == place[0]
         box = browser.evaluate(
@@ -221,3 +222,21 @@ def test_the_diagram_is_one_click_away_and_live(browser, map_file, tmp_path) -> 
         until(browser, "document.querySelector('.diagram img').naturalWidth > 0", timeout=15)
         assert "New diagram" in browser.evaluate("document.querySelector('h1').textContent")
         assert browser.console_errors() == [], browser.requests()
+
+
+def test_text_in_any_script_or_case_leaves_the_live_bar_working(browser, tmp_path) -> None:
+    """İ (its lower case is two characters), ß, ﬁ, combining accents and
+    right-to-left text in every field: the page shows the live bar and
+    follows a save; the script's source never shows as text."""
+    target = tmp_path / "iade.yaml"
+    target.write_text(tricky_map_yaml(EXAMPLE), encoding="utf-8")
+    with Served(target) as served:
+        assert goto(browser, served.url)["status"] == 200
+        connected(browser)
+        assert TRICKY in browser.evaluate("document.querySelector('h1').textContent")
+        assert "EventSource" not in browser.evaluate("document.body.innerText")
+        screenshot(browser, tmp_path, "serve-tricky-text")
+        target.write_text(tricky_map_yaml(EXAMPLE, TRICKY + " saved"), encoding="utf-8")
+        until(browser, "document.querySelector('h1').textContent.includes('saved')")
+        connected(browser)
+        assert browser.console_errors() == []

@@ -21,6 +21,41 @@ from typing import IO, Any
 
 START_TIMEOUT = 30.0
 
+#: Text whose case mapping changes its length or whose characters combine
+#: or run right to left: a Turkish dotted capital I ("İ".lower() is two
+#: characters), ß (upper case SS), the ﬁ ligature (upper case FI), combining
+#: diaeresis and acute accents, Hebrew and Arabic.
+TRICKY = "İade — İstanbul · Straße ﬁnance · Noe\u0308l e\u0301te\u0301 · עברית · العربية"
+
+#: The keys of a map that hold free text (the others are ids, references,
+#: numbers, colours and enumerations).
+FREE_TEXT = frozenset(
+    {
+        "title", "description", "owner", "scenario", "name", "goal", "goals", "frustrations", "quote",
+        "tags", "doing", "thinking", "feeling", "backstage", "source", "unit",
+    }
+)  # fmt: skip
+
+
+def tricky_map_yaml(source: Path, tricky: str = TRICKY) -> str:
+    """The map of ``source`` with ``tricky`` put before every free text,
+    metric names included; still a valid map."""
+    import yaml
+
+    def walk(node: Any, key: str | None = None) -> Any:
+        if isinstance(node, dict):
+            if key == "metrics":  # metric names are the keys
+                return {f"{tricky} {name}": walk(value) for name, value in node.items()}
+            return {k: walk(v, k) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, key) for v in node]
+        if isinstance(node, str) and key in FREE_TEXT:
+            return f"{tricky} {node}"
+        return node
+
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    return yaml.safe_dump(walk(data), allow_unicode=True, sort_keys=False)
+
 
 class Served:
     """``jmap serve PATH --port 0 --no-open`` running in the background."""

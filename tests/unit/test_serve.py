@@ -10,14 +10,18 @@ import os
 import re
 import shutil
 import time
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import EXAMPLES
+from support.factories import sample_map
 
 from jmap.serve.inject import head_of, live_assets, live_page, widen_policy
 from jmap.serve.paths import Refused, Route, clean_path, route
 from jmap.serve.preview import GALLERY_KEY, Preview
+from jmap.serve.reading import Unreadable
 from jmap.serve.watch import Watcher
 
 EXAMPLE = EXAMPLES / "checkout-fr.yaml"
@@ -131,14 +135,97 @@ def test_the_served_page_is_the_rendered_page_plus_the_live_parts() -> None:
     # The settings are an escaped attribute: a key cannot close the element.
     assert "x</script><b>" not in served
     # Take the live parts out again: what is left is the rendered page.
+    assert _without_live_parts(served, rendered) == rendered
+
+
+def _without_live_parts(served: str, rendered: str) -> str:
+    """``served`` without what serving added: the live parts, and the policy
+    widened back to the rendered page's."""
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', served)
+    original_policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', rendered)
+    assert policy is not None and original_policy is not None
     back = re.sub(
         r'<meta name="jmap-live" content="[^"]*">\n<style id="jmap-live-style">.*?</style>\n', "", served, flags=re.S
     )
     back = re.sub(r'<script id="jmap-live-script">.*?</script>\n', "", back, flags=re.S)
-    original_policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', rendered)
-    assert original_policy is not None
-    back = back.replace(policy.group(1), original_policy.group(1))
-    assert back == rendered
+    return back.replace(policy.group(1), original_policy.group(1))
+
+
+class _Elements(HTMLParser):
+    """Where a browser's parser puts the live parts: each element's tag, id,
+    text, and whether it is in the head."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[dict[str, object]] = []
+        self._in_head = False
+        self._open: list[dict[str, object]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "head":
+            self._in_head = True
+        named = dict(attrs)
+        element: dict[str, object] = {
+            "tag": tag,
+            "id": named.get("id") or named.get("name"),
+            "text": "",
+            "head": self._in_head,
+        }
+        self.found.append(element)
+        if tag in ("script", "style", "title"):
+            self._open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self._in_head = False
+        if self._open and self._open[-1]["tag"] == tag:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1]["text"] = str(self._open[-1]["text"]) + data
+
+
+def _elements(page: str) -> list[dict[str, object]]:
+    parser = _Elements()
+    parser.feed(page)
+    parser.close()
+    return parser.found
+
+
+#: Text whose lower or upper case has another length (İ, ß, ﬁ), that combines
+#: (accents as separate marks) or runs right to left.
+SHIFTING = [
+    "İade — İstanbul",
+    "Straße, STRASSE",
+    "ﬁnance ﬂow ﬀ",
+    "Noe\u0308l e\u0301te\u0301 a\u030a\u0323",
+    "עברית · العربية",
+    "İİİİİİİİ" * 50,
+]
+
+
+@pytest.mark.parametrize("tricky", SHIFTING)
+def test_no_text_of_the_map_can_shift_the_live_parts(tricky: str) -> None:
+    """The live script must land in the body as a script, whatever the map's
+    text: with the old offsets (found in a lower-cased copy) a title of İ
+    put the script inside the page's text, shown as source."""
+    from jmap.render.page import render_html
+
+    jm = sample_map(lambda field: f"{tricky} {field} {tricky}")
+    rendered = render_html(jm)
+    served = live_page(rendered.encode(), {"key": "k", "good": 1, "links": []}).decode()
+    script, style = live_assets()
+    found = _elements(served)
+    [live_script] = [e for e in found if e["id"] == "jmap-live-script"]
+    [live_style] = [e for e in found if e["id"] == "jmap-live-style"]
+    [settings] = [e for e in found if e["id"] == "jmap-live"]
+    assert live_script == {"tag": "script", "id": "jmap-live-script", "text": script, "head": False}
+    assert live_style == {"tag": "style", "id": "jmap-live-style", "text": style, "head": True}
+    assert settings["tag"] == "meta" and settings["head"]
+    # The script is the body's last element, and the map's text is all there, untouched.
+    assert served.endswith(f'<script id="jmap-live-script">{script}</script>\n</body>\n</html>\n')
+    assert _without_live_parts(served, rendered) == rendered
 
 
 def test_the_rendered_page_itself_has_no_script() -> None:
@@ -367,3 +454,150 @@ def test_a_costly_look_makes_the_watcher_look_less_often(tmp_path: Path) -> None
 
     slow = Watcher(slow_listing)
     assert slow.interval >= 0.2
+
+
+# -- reading a map: regular files only, boundedly --------------------------------
+
+
+def test_a_regular_file_is_read_whole(tmp_path: Path) -> None:
+    from jmap.serve.reading import read_regular
+
+    path = tmp_path / "m.yaml"
+    path.write_bytes(b"jmap: 1\n" * 1000)
+    assert read_regular(str(path), limit=8000) == b"jmap: 1\n" * 1000
+    with pytest.raises(Unreadable, match="at most 7,999 bytes") as refused:
+        read_regular(str(path), limit=7999)
+    assert refused.value.rule == "file-too-large"
+
+
+@pytest.mark.parametrize("kind", ["a named pipe", "a folder", "a device", "a socket"])
+def test_anything_but_a_regular_file_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    import socket
+    import threading
+
+    from jmap.serve.reading import read_regular
+
+    path = tmp_path / "m.yaml"
+    made = None
+    if kind == "a named pipe":
+        os.mkfifo(path)
+    elif kind == "a folder":
+        path.mkdir()
+    elif kind == "a device":
+        path.symlink_to("/dev/zero")
+    else:
+        made = socket.socket(socket.AF_UNIX)
+        made.bind(str(path))
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            read_regular(str(path), limit=1000)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(2)
+    if made is not None:
+        made.close()
+    assert not reader.is_alive(), f"reading {kind} blocked"
+    [refused] = outcome
+    assert isinstance(refused, Unreadable)
+    assert refused.message == f"this is {kind}, not a file: jmap serve reads maps from regular files only"
+
+
+def test_a_missing_file_is_said_to_be_gone(tmp_path: Path) -> None:
+    from jmap.serve.reading import read_regular
+
+    with pytest.raises(Unreadable, match="the file is gone"):
+        read_regular(str(tmp_path / "nope.yaml"), limit=10)
+
+
+def test_a_read_that_outlasts_its_time_is_given_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jmap.serve import reading
+
+    path = tmp_path / "m.yaml"
+    path.write_bytes(b"x" * (3 * reading.CHUNK))
+    monkeypatch.setattr(reading, "CHUNK", 1024)
+    with pytest.raises(Unreadable, match="took more than 0 s"):
+        reading.read_regular(str(path), limit=10 * 1024 * 1024, seconds=0)
+
+
+# -- connections -----------------------------------------------------------------
+
+
+def _server(tmp_path: Path) -> Any:
+    from jmap.serve.server import LiveServer
+
+    preview = Preview(_copy(tmp_path), None)
+    preview.start()
+    return LiveServer(("127.0.0.1", 0), preview, loopback_only=True)
+
+
+def test_many_tabs_connecting_at_once_wait_for_no_retry(tmp_path: Path) -> None:
+    """Connections queue up while the server is busy: with the standard
+    library's backlog of 5, the sixth waited a second for a retry."""
+    import select
+    import socket
+
+    server = _server(tmp_path)  # listening, not accepting: the queue alone holds them
+    clients = []
+    try:
+        for _ in range(100):
+            client = socket.socket()
+            client.setblocking(False)
+            client.connect_ex(server.server_address)
+            clients.append(client)
+        deadline = time.monotonic() + 0.5
+        pending = list(clients)
+        while pending and time.monotonic() < deadline:
+            _, writable, _ = select.select([], pending, [], 0.05)
+            pending = [c for c in pending if c not in writable]
+        assert not pending, f"{len(pending)} of 100 connections still waiting after 0.5 s"
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()
+
+
+def test_a_silent_connection_is_closed_after_the_idle_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import threading
+
+    from jmap.serve import server as serving
+
+    monkeypatch.setattr(serving.LiveHandler, "timeout", 0.3)
+    server = _server(tmp_path)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        with socket.create_connection(server.server_address, timeout=5) as half_open:
+            half_open.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
+            start = time.monotonic()
+            assert half_open.recv(1024) == b"", "the server closes the connection"
+            assert time.monotonic() - start < 2
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_client_gone_prints_nothing_and_a_bug_prints_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = _server(tmp_path)
+    try:
+        for gone in (ConnectionResetError(104, "reset"), BrokenPipeError(32, "pipe"), TimeoutError("timed out")):
+            try:
+                raise gone
+            except OSError:
+                server.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == ""
+        try:
+            raise RuntimeError("unexpected")
+        except RuntimeError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == (
+            "jmap serve: internal error while answering a request (RuntimeError: unexpected); please report this bug\n"
+        )
+    finally:
+        server.server_close()
