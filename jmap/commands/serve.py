@@ -16,7 +16,7 @@ from pathlib import Path
 
 from jmap.commands import err, say
 from jmap.errors import JmapError
-from jmap.interrupt import terminate_as_interrupt
+from jmap.interrupt import stop_children, terminate_as_interrupt
 from jmap.serve.server import is_loopback
 
 TYPE_CHECKING = False
@@ -157,6 +157,8 @@ def serve(
         stop.set()
         preview.stop()
         server.server_close()
+        # A diagram still being drawn must not outlive the server (dot, neato).
+        stop_children()
         # The watcher may be halfway through a large map: millions of young
         # objects, which the interpreter's last garbage collection would walk
         # (a second at 10,000 touchpoints) before the process could end.
