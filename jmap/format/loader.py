@@ -289,16 +289,30 @@ def _explain_syntax(problem: str, text: str, index: int | None) -> str:
     return problem
 
 
-def _continuation_slip(problem: str, text: str, line: int) -> Diagnostic | None:
-    """Find the real slip behind "mapping values are not allowed here" when
-    the ``key:`` it stopped at is the first of its line.
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """The known fix of a YAML slip, applied in memory to read the rest of the
+    file: ``line`` (1-based) becomes ``text``; the change ends at column
+    ``at`` (0-based) of the original line and moves what follows by ``delta``
+    characters (to put positions back where the user sees them)."""
+
+    line: int
+    text: str
+    at: int
+    delta: int
+
+
+def _continuation_slip(problem: str, text: str, line: int) -> tuple[Diagnostic, Repair] | None:
+    """Find the real slip behind "mapping values are not allowed here" (or
+    "could not find expected ':'") when the ``key:`` it stopped at is the
+    first of its line.
 
     YAML then read the line as the continuation of a plain value started on
     the line above, and there is the mistake: a key without its colon
     (``- id card-by-post``), or this line indented more than its siblings.
     ``line`` is 0-based.
     """
-    if "mapping values are not allowed" not in problem:
+    if "mapping values are not allowed" not in problem and "could not find expected ':'" not in problem:
         return None
     lines = _YAML_LINES.split(text)
     if not 0 < line < len(lines) or _KEY_LINE.match(lines[line]) is None:
@@ -315,15 +329,16 @@ def _continuation_slip(problem: str, text: str, line: int) -> Diagnostic | None:
     missing = re.fullmatch(r"([A-Za-z_][\w-]*) +([^:#\s].*)", content)
     if missing and ": " not in content and not content.endswith(":"):
         key, value = missing.groups()
+        end = key_col + len(key)
         return error_at(
             above + 1,
             key_col + 1,
             "yaml-missing-colon",
             f"'{key}' is not followed by ':', so YAML reads '{_plain_text(content)[:40]}' as text that runs on "
             f"into the next line: write '{key}: {_plain_text(value)[:30]}'",
-        )
+        ), Repair(above + 1, before[:end] + ":" + before[end:], end, 1)
     sibling = re.match(r"([A-Za-z_][\w-]*|\"[^\"]*\"|'[^']*'): +[^\s#&*!|>]", content)
-    if sibling and here > key_col:
+    if sibling and here > key_col and "mapping values are not allowed" in problem:
         extra = here - key_col
         spaces = "space" if extra == 1 else "spaces"
         return error_at(
@@ -333,8 +348,74 @@ def _continuation_slip(problem: str, text: str, line: int) -> Diagnostic | None:
             f"this line is indented {extra} {spaces} more than '{_plain_text(sibling.group(1))[:40]}' on line "
             f"{above + 1}, so YAML reads it as the rest of that value: indent it by {key_col} spaces, "
             "like the keys beside it",
-        )
+        ), _reindented(lines[line], line, key_col)
     return None
+
+
+def _reindented(current: str, line: int, width: int) -> Repair:
+    """``current`` (on 0-based ``line``) indented by ``width`` spaces."""
+    here = len(current) - len(current.lstrip(" "))
+    return Repair(line + 1, " " * width + current[here:], here, width - here)
+
+
+#: How far too shallow a line may be for jmap to say which keys it belongs with.
+_SHALLOW_MAX = 2
+
+
+def _shallow_slip(problem: str, text: str, line: int, col: int) -> tuple[Diagnostic, Repair] | None:
+    """A line indented one or two spaces less than the keys it belongs with.
+
+    libyaml then says "did not find expected '-' indicator" (in a list item)
+    or "did not find expected key", which names neither the line's real
+    problem nor its fix. ``line`` and ``col`` (0-based) are where it stopped:
+    the start of the shallow line. The keys it belongs with are the nearest
+    ones above whose column is one or two to the right of it.
+    """
+    if "did not find expected '-' indicator" not in problem and "did not find expected key" not in problem:
+        return None
+    lines = _YAML_LINES.split(text)
+    if not 0 < line < len(lines):
+        return None
+    current = lines[line]
+    here = len(current) - len(current.lstrip(" "))
+    if col != here or not current.strip() or current.lstrip().startswith("#"):
+        return None
+    for above in range(line - 1, -1, -1):
+        before = lines[above]
+        if not before.strip() or before.lstrip().startswith("#"):
+            continue
+        key_col = _key_column(before)
+        dash = before.lstrip(" ").startswith("-")
+        if key_col <= here or (dash and len(before) - len(before.lstrip(" ")) >= here):
+            # A key at this column or left of it, or the dash of a list at
+            # it: the line may belong where it is, and the slip is another.
+            return None
+        if key_col - here > _SHALLOW_MAX:
+            continue
+        missing = key_col - here
+        spaces = "space" if missing == 1 else "spaces"
+        sibling = re.match(r"([A-Za-z_][\w-]*|\"[^\"]*\"|'[^']*'):", before[key_col:])
+        name = f"'{_plain_text(sibling.group(1))[:40]}'" if sibling else "the line"
+        return error_at(
+            line + 1,
+            here + 1,
+            "yaml-indentation",
+            f"this line is indented {missing} {spaces} less than {name} on line {above + 1}, so YAML cannot "
+            f"tell which mapping it belongs to: indent it by {key_col} spaces, like the keys beside it",
+        ), _reindented(current, line, key_col)
+    return None
+
+
+def _unclosed_quote(text: str, line: int, col: int) -> Repair | None:
+    """Close a quote that never ends at the end of the line it opens on
+    (``line`` and ``col``, 0-based, are where it opens)."""
+    lines = _YAML_LINES.split(text)
+    if not 0 <= line < len(lines) or col >= len(lines[line]) or lines[line][col] not in _QUOTES:
+        return None
+    opening = lines[line].rstrip()
+    if opening.endswith("\\"):
+        return None  # the quote added would be escaped
+    return Repair(line + 1, opening + lines[line][col], len(opening), 0)
 
 
 def _plain_text(problem: str) -> str:
@@ -366,6 +447,8 @@ class _Composer:
         self.bomb_reported = False
         #: (line, column, end line) of each quoted scalar running over lines, 0-based.
         self.spanning_quotes: list[tuple[int, int, int]] = []
+        #: The known fix of the YAML slip that stopped parsing, if there is one.
+        self.repair: Repair | None = None
 
     def error(self, mark: Any, rule: str, message: str) -> None:
         self.add(error_at(mark.line + 1, mark.column + 1, rule, message))
@@ -448,17 +531,24 @@ class _Composer:
             elif "end of stream" in problem and exc.context and exc.context_mark is not None:
                 # An unclosed quote or bracket: point at where it opened.
                 start = exc.context_mark
+                what = _plain_text(exc.context).removeprefix("while scanning ").removeprefix("a ")
+                what = what.replace("quoted scalar", "quoted value")
                 self.problems.append(
                     error_at(
                         start.line + 1,
                         start.column + 1,
                         "yaml-syntax",
-                        f"this {_plain_text(exc.context).removeprefix('while scanning ')} never ends "
-                        f"({problem}): close it, or check the quotes inside it",
+                        f"this {what} never ends ({problem}): close it, or check the quotes inside it",
                     )
                 )
-            elif mark is not None and (slip := _continuation_slip(problem, self.text, mark.line)) is not None:
-                self.problems.append(slip)
+                if "quoted scalar" in exc.context:
+                    self.repair = _unclosed_quote(self.text, start.line, start.column)
+            elif mark is not None and (
+                slip := _continuation_slip(problem, self.text, mark.line)
+                or _shallow_slip(problem, self.text, mark.line, mark.column)
+            ):
+                self.problems.append(slip[0])
+                self.repair = slip[1]
             elif mark is not None:
                 index = mark.index if isinstance(mark.index, int) else None
                 # libyaml counts the index in characters of the decoded text.
@@ -783,14 +873,61 @@ def compose(text: str) -> tuple[Node | None, list[Diagnostic]]:
     Never raises for any input text. Line ends should be LF
     (see ``normalize_newlines``).
     """
+    composed = compose_repairing(text)
+    return composed.root, composed.problems
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """What reading a file gave: its nodes (None when YAML could not be
+    read), the problems found, and the lines (1-based) read as repaired."""
+
+    root: Node | None
+    problems: list[Diagnostic]
+    repaired: tuple[int, ...] = ()
+
+
+#: YAML slips repaired in memory in one file: a block of lines shifted by a
+#: space is one repair per line, each a new parse of the whole file.
+MAX_REPAIRS = 20
+#: Files above this size get one parse after a slip, not MAX_REPAIRS.
+_REPAIR_TEXT_LIMIT = 1_000_000
+
+
+def compose_repairing(text: str) -> Composed:
+    """``compose``, going on after the YAML slips whose fix is known.
+
+    A tab in the indentation, a key without its colon, a line indented one
+    or two spaces off, a quote that never closes: each is reported where it
+    is, then fixed in memory (the file is never changed) and the text parsed
+    again, so that the rest of the file, and the meaning of the whole map,
+    are checked in the same run. Positions stay those of the file as written.
+    """
     early = precheck(text)
     shifts: dict[int, tuple[int, int]] = {}
     if early:
         # Reported already; parse a repaired copy so that the file's other
         # problems come in the same run (a tab must not hide a misspelt key).
         text, shifts = _repaired(text)
-    composer = _Composer(text)
-    root = composer.compose()
+    repaired = set(shifts)
+    slips: list[Diagnostic] = []
+    rounds = MAX_REPAIRS if len(text) <= _REPAIR_TEXT_LIMIT and not _YAML_ONLY_BREAKS.search(text) else 0
+    while True:
+        composer = _Composer(text)
+        root = composer.compose()
+        repair = composer.repair
+        if root is not None or repair is None or rounds == 0 or repair.line in shifts:
+            break
+        # This round's slip is reported where it is in the file as written
+        # (each line is repaired at most once); the next round finds again
+        # everything before it.
+        slips.append(composer.problems.pop())
+        rounds -= 1
+        lines = text.split("\n")
+        lines[repair.line - 1] = repair.text
+        text = "\n".join(lines)
+        shifts[repair.line] = (repair.at, repair.delta)
+        repaired.add(repair.line)
     problems = composer.problems
     problems.extend(_swallowed_lines(text, composer.spanning_quotes))
     # After an early stop, an anchor may well be used further down.
@@ -813,8 +950,8 @@ def compose(text: str) -> tuple[Node | None, list[Diagnostic]]:
         _remap_positions(text, root, problems)
     if shifts:
         _unshift(root, problems, shifts)
-    if early:
-        reported = {(p.line, p.rule) for p in early}
-        problems = early + [p for p in problems if (p.line, p.rule) not in reported]
+    if early or slips:
+        reported = {(p.line, p.rule) for p in early + slips}
+        problems = early + slips + [p for p in problems if (p.line, p.rule) not in reported]
     problems.sort(key=lambda p: (p.line, p.col))
-    return root, problems
+    return Composed(root, problems, tuple(sorted(repaired)))

@@ -35,7 +35,7 @@ from jmap.format.loader import (
     Node,
     Scalar,
     Sequence,
-    compose,
+    compose_repairing,
     decode,
     normalize_newlines,
 )
@@ -61,7 +61,7 @@ _ID_RE = re.compile(ID_PATTERN)
 _COLOR_RE = re.compile(COLOR_PATTERN)
 _PERCENT_RE = re.compile(PERCENT_PATTERN)
 _DURATION_RE = re.compile(DURATION_PATTERN)
-_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([a-z]+)")
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([^\W\d_]+)")
 _INVALID = object()
 
 
@@ -138,7 +138,8 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
 
 
 def _check_text(text: str, filename: str) -> Result:
-    root, problems = compose(text)
+    composed = compose_repairing(text)
+    root, problems = composed.root, composed.problems
     diagnostics = [_from_problem(filename, p) for p in problems[:MAX_PROBLEMS]]
     if problems and root is None:
         return Result(filename, diagnostics, truncated=len(problems) > MAX_PROBLEMS)
@@ -148,6 +149,7 @@ def _check_text(text: str, filename: str) -> Result:
         )
         return Result(filename, diagnostics)
     checker = _Checker(filename, text)
+    checker.note = _repair_note(composed.repaired)
     for diagnostic in diagnostics:
         checker.report(diagnostic)
     checker.errors = len(diagnostics)
@@ -158,6 +160,18 @@ def _check_text(text: str, filename: str) -> Result:
     checker.count_repeats()
     checker.diagnostics.sort(key=sort_key)
     return Result(filename, checker.diagnostics, map=journey, truncated=checker.truncated)
+
+
+def _repair_note(lines: tuple[int, ...]) -> str:
+    """What the checks of a file read with YAML slips repaired say about it:
+    their findings are real, but stand on lines read as repaired."""
+    if not lines:
+        return ""
+    shown = [str(n) for n in lines[:3]]
+    if len(lines) > 3:
+        shown.append(f"{len(lines) - 3:,} more")
+    where = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return f" (found after repairing line{'s' if len(lines) > 1 else ''} {where} in memory)"
 
 
 def _integral(node: Scalar) -> bool:
@@ -210,6 +224,73 @@ def _exact(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+#: Units people write, in English and French, for the units of a duration.
+_UNIT_ALIASES = {
+    "sec": "s",
+    "secs": "s",
+    "second": "s",
+    "seconds": "s",
+    "seconde": "s",
+    "secondes": "s",
+    "mn": "min",
+    "mins": "min",
+    "minute": "min",
+    "minutes": "min",
+    "hr": "h",
+    "hrs": "h",
+    "hour": "h",
+    "hours": "h",
+    "heure": "h",
+    "heures": "h",
+    "j": "d",
+    "day": "d",
+    "days": "d",
+    "jour": "d",
+    "jours": "d",
+    "week": "w",
+    "weeks": "w",
+    "sem": "w",
+    "semaine": "w",
+    "semaines": "w",
+    "month": "mo",
+    "months": "mo",
+    "mois": "mo",
+    "yr": "y",
+    "year": "y",
+    "years": "y",
+    "an": "y",
+    "ans": "y",
+    "année": "y",
+    "années": "y",
+}
+
+
+def _unit_for(unit: str) -> str:
+    """The duration unit meant by ``unit`` (itself when it is one; the
+    nearest when it is a typo), or ``unit`` again when there is none."""
+    if unit in DURATION_UNITS_ORDER:
+        return unit
+    return _UNIT_ALIASES.get(unit) or closest(unit, DURATION_UNITS_ORDER) or unit
+
+
+def _valid_as_text(kind: str, text: str, choices: tuple[str, ...] = ()) -> bool:
+    """Whether ``text``, written in quotes, is a valid value of ``kind``: the
+    condition for advising to quote it."""
+    if kind == "text":
+        return bool(text.strip())
+    if kind == "id":
+        return _ID_RE.fullmatch(text) is not None
+    if kind == "enum":
+        return text in choices
+    if kind == "color":
+        return _COLOR_RE.fullmatch(text) is not None
+    if kind == "duration":
+        return _DURATION_RE.fullmatch(text) is not None
+    if kind == "metric":
+        return _PERCENT_RE.fullmatch(text) is not None
+    return False  # an emotion, a version: never text
+
+
 def _a(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
 
@@ -258,6 +339,9 @@ class _Checker:
         #: How many candidate ids "did you mean" may still compare: a map with
         #: thousands of misspelt references must not take quadratic time.
         self.suggestion_budget = 20_000
+        #: Added to each of its findings when the file was read with YAML
+        #: slips repaired in memory (see ``compose_repairing``).
+        self.note = ""
 
     # -- reporting ---------------------------------------------------------------
 
@@ -265,10 +349,10 @@ class _Checker:
         self.errors += 1
         if node.__class__ is Scalar and node.tag == BROKEN:
             return  # the loader already said what is wrong with this value
-        self.report(Diagnostic(self.filename, node.line, node.col, ERROR, message, rule))
+        self.report(Diagnostic(self.filename, node.line, node.col, ERROR, message + self.note, rule))
 
     def warn(self, node: Node, rule: str, message: str) -> None:
-        self.report(Diagnostic(self.filename, node.line, node.col, WARNING, message, rule))
+        self.report(Diagnostic(self.filename, node.line, node.col, WARNING, message + self.note, rule))
 
     def report(self, diagnostic: Diagnostic) -> None:
         """Keep ``diagnostic`` unless it repeats one (then count it) or the file
@@ -300,36 +384,49 @@ class _Checker:
             self._lines = self.text.splitlines()
         return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
-    def trap(self, node: Node, expected: str) -> str:
-        """Why a scalar is not what the author meant, in YAML's terms."""
+    def trap(self, node: Node, expected: str, choices: tuple[str, ...] = ()) -> str:
+        """Why a scalar is not what the author meant, in YAML's terms.
+
+        The advice to quote the value is given only when the quoted text is
+        a valid value of the ``expected`` kind: "1.5" in quotes is no
+        emotion, and "2024-03-01" no metric, so those get the explanation
+        without the advice.
+        """
         if not isinstance(node, Scalar) or not node.plain:
             return ""
         raw = node.raw
         if node.value is None and raw in ("", "~", "null", "Null", "NULL"):
             rest = self.line_text(node.line)[node.col - 1 :].lstrip()
             if raw == "" and rest.startswith("#"):
-                return f": an unquoted '#' starts a YAML comment, so the value is empty (write \"{_short(rest, 30)}\" in quotes)"
+                comment = ": an unquoted '#' starts a YAML comment, so the value is empty"
+                quoted = _short(rest, 30)
+                if _valid_as_text(expected, quoted, choices):
+                    return f'{comment} (write "{quoted}" in quotes)'
+                if expected == "color":
+                    return f"{comment}; in quotes, '{quoted}' would not be a colour '#rgb' or '#rrggbb' either"
+                return comment
             before = self.line_text(node.line)[: node.col - 1]
             if raw == "" and re.search(r":\s*&\S*\s*$", before):
                 return ": a value starting with '&' is a YAML anchor, so the value is empty (put the value in quotes)"
             return ""
+        advice = f' (write "{raw}" in quotes)' if _valid_as_text(expected, raw, choices) else ""
         if node.tag == BOOL:
-            return f': YAML reads {raw} as the boolean {str(node.value).lower()} (write "{raw}" in quotes)'
+            return f": YAML reads {raw} as the boolean {str(node.value).lower()}{advice}"
         if node.tag in (INT, FLOAT) and ":" in raw:
-            hint = "write a duration such as 1h30min" if expected == "duration" else f'write "{raw}" in quotes'
-            return f": YAML 1.1 reads {raw} as the sexagesimal number {node.value} ({hint})"
+            hint = " (write a duration such as 1h30min)" if expected == "duration" else advice
+            return f": YAML 1.1 reads {raw} as the sexagesimal number {node.value}{hint}"
         if node.tag == INT and re.fullmatch(r"[-+]?0[0-7_]+", raw):
-            return f': YAML 1.1 reads {raw} as the octal number {node.value} (write "{raw}" in quotes)'
+            return f": YAML 1.1 reads {raw} as the octal number {node.value}{advice}"
         if node.tag in (INT, FLOAT):
             if expected == "duration":
                 return f": a bare number is ambiguous, add a unit such as {raw}min or {raw}s"
-            return f' (write "{raw}" in quotes if it is text)'
+            return f' (write "{raw}" in quotes if it is text)' if advice else ""
         if node.tag == TIMESTAMP:
-            return f': YAML reads {raw} as a date (write "{raw}" in quotes)'
+            return f": YAML reads {raw} as a date{advice}"
         return ""
 
-    def wrong_type(self, node: Node, what: str, expected: str, kind: str = "") -> None:
-        self.error(node, "type", f"{what} must be {expected}, not {_describe(node)}{self.trap(node, kind)}")
+    def wrong_type(self, node: Node, what: str, expected: str, kind: str = "", choices: tuple[str, ...] = ()) -> None:
+        self.error(node, "type", f"{what} must be {expected}, not {_describe(node)}{self.trap(node, kind, choices)}")
 
     # -- pass 1: structure ----------------------------------------------------
 
@@ -477,7 +574,7 @@ class _Checker:
                 return _INVALID if any(i is _INVALID for i in items) else tuple(items)
             if isinstance(node, Scalar) and node.tag == STR:
                 return (node.value,)
-            self.wrong_type(node, what, "text or a list of texts")
+            self.wrong_type(node, what, "text or a list of texts", "text")
             return _INVALID
         if kind == "id":
             return self.id_value(node, what)
@@ -558,9 +655,9 @@ class _Checker:
             hint = did_you_mean(node.value, choices)
             self.error(node, "invalid-value", f"{what} must be one of {options}, not '{_short(node.value, 40)}'{hint}")
         elif isinstance(node, Scalar) and node.value is None:
-            self.error(node, "empty-value", f"{what} is empty{self.trap(node, 'enum')} (one of {options})")
+            self.error(node, "empty-value", f"{what} is empty{self.trap(node, 'enum', choices)} (one of {options})")
         else:
-            self.wrong_type(node, what, f"one of {options}", "enum")
+            self.wrong_type(node, what, f"one of {options}", "enum", choices)
         return _INVALID
 
     def not_a(self, node: Node, what: str, rule: str, kind: str, expected: str) -> Any:
@@ -610,25 +707,10 @@ class _Checker:
             if "m" in unknown:
                 return " ('m' is ambiguous: write 'min' for minutes or 'mo' for months)"
             if unknown:
-                best = closest(unknown[0], DURATION_UNITS_ORDER)
-                alias = {
-                    "sec": "s",
-                    "secs": "s",
-                    "mn": "min",
-                    "mins": "min",
-                    "hr": "h",
-                    "hrs": "h",
-                    "j": "d",
-                    "days": "d",
-                    "day": "d",
-                    "weeks": "w",
-                    "months": "mo",
-                    "ans": "y",
-                    "yr": "y",
-                    "an": "y",
-                }
-                best = alias.get(unknown[0], best)
-                return f" (unknown unit '{unknown[0]}'{f', did you mean {best!r}?' if best else ''} units: s, min, h, d, w, mo, y)"
+                fixed = "".join(n + _unit_for(u) for n, u in parts)
+                if _DURATION_RE.fullmatch(fixed):
+                    return f" (unknown unit '{unknown[0]}': write '{fixed}')"
+                return f" (unknown unit '{unknown[0]}'; units: s, min, h, d, w, mo, y)"
             if len(set(units)) != len(units):
                 return " (each unit may appear once)"
             return " (write the largest unit first, as in 1h30min)"

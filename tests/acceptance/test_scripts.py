@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 from support import ROOT
@@ -68,3 +69,15 @@ def test_a_set_up_already_done_is_recognised_and_a_code_change_only_needs_the_wh
     setup = copy / "scripts" / "setup.sh"
     setup.write_text(setup.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert _stamp(copy, "check") != 0, "a change of the set-up redoes it"
+
+
+def test_the_fixtures_expected_diagnostics_are_those_the_script_writes() -> None:
+    """The .expected files of tests/fixtures are regenerated, not kept by hand:
+    after a change of a check, run scripts/regen_fixtures.py and review the diff."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "regen_fixtures.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

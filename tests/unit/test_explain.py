@@ -48,3 +48,16 @@ def test_explain_without_an_id_lists_every_rule() -> None:
     assert proc.returncode == 0
     listed = {line.split()[0] for line in proc.stdout.decode().splitlines()}
     assert listed == set(rules_from_markdown(RULES_DOC.read_text(encoding="utf-8")))
+
+
+def test_explain_prints_the_code_spans_of_the_documentation() -> None:
+    """`: ` and `` ` `` are the point of the sentence: they must survive."""
+    out = run_jmap("explain", "yaml-syntax").stdout.decode()
+    assert "a value containing `: ` must be quoted" in out
+    assert "`@` and `` ` `` cannot start a plain value" in out
+    assert ":  must" not in out
+
+
+def test_explain_yaml_syntax_covers_indentation() -> None:
+    out = run_jmap("explain", "yaml-syntax").stdout.decode()
+    assert "indent" in out.lower() and "yaml-indentation" in out
