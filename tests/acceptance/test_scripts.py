@@ -4,6 +4,7 @@ anything, and the test command skips a set-up that is already done."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -81,3 +82,21 @@ def test_the_fixtures_expected_diagnostics_are_those_the_script_writes() -> None
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_setup_says_what_it_is_doing_and_how_long_the_slow_steps_take() -> None:
+    """Every slow command of the set-up (apt, pip, npm, the first renders) runs
+    inside a step that announces it with its usual duration and reports its time."""
+    lines = (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8").splitlines()
+    slow = ('"${APT[@]}" install', '"${APT[@]}" update', "pip install", "npm ci", "jmap render")
+    open_step: str | None = None
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("step ") and "(usually" not in stripped:
+            assert re.search(r'step "[^"]+" "[^"]*\d[^"]*"', stripped), f"a step without its usual duration: {line}"
+            open_step = stripped
+        elif stripped == "step_done":
+            open_step = None
+        elif any(command in stripped for command in slow) and not stripped.startswith("#"):
+            assert open_step is not None, f"slow and silent: {line}"
+    assert 'echo "setup: done in $((SECONDS - SETUP_START)) s.' in "\n".join(lines)

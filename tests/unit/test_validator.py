@@ -717,8 +717,10 @@ ADVISED = [
     stage_with("channel: web\nmetrics:\n  nps: '23 %'"),
     HEAD + "lang: no\nstages: [{id: s, name: S, touchpoints: [{id: a, name: A}]}]\n",
     HEAD + "lang: fre\nstages: [{id: s, name: S, touchpoints: [{id: a, name: A}]}]\n",
-    HEAD + "personas:\n  - id: p\n    name: P\n    color: #2a9d8\nstages: [{id: s, name: S, touchpoints: [{id: a, name: A}]}]\n",
-    HEAD + "personas:\n  - id: p\n    name: P\n    color: #2a9d8f\nstages: [{id: s, name: S, touchpoints: [{id: a, name: A}]}]\n",
+    HEAD
+    + "personas:\n  - id: p\n    name: P\n    color: #2a9d8\nstages: [{id: s, name: S, touchpoints: [{id: a, name: A}]}]\n",
+    HEAD
+    + "personas:\n  - id: p\n    name: P\n    color: #2a9d8f\nstages: [{id: s, name: S, touchpoints: [{id: a, name: A}]}]\n",
     HEAD + "stages:\n  - id: s\n    name: S\n    touchpoints:\n      - id a\n        name: A\n",
 ]
 
