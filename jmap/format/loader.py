@@ -29,15 +29,12 @@ import codecs
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 
 from jmap.format.diagnostics import ERROR, MAX_PROBLEMS, Diagnostic
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 try:  # libyaml is much faster; the pure-Python parser is a fallback.
     from yaml import CSafeLoader as _Loader

@@ -19,6 +19,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from jmap import model as m
 from jmap.format.diagnostics import ERROR, MAX_PROBLEMS, WARNING, Diagnostic, FileReport, sort_key
@@ -52,10 +53,6 @@ from jmap.format.table import (
     Field,
     slugify,
 )
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 _ID_RE = re.compile(ID_PATTERN)
 _COLOR_RE = re.compile(COLOR_PATTERN)
