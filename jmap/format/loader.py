@@ -35,6 +35,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from jmap.format.diagnostics import ERROR, MAX_PROBLEMS, Diagnostic
+from jmap.format.rule_ids import Rule
 
 try:  # libyaml is much faster; the pure-Python parser is a fallback.
     from yaml import CSafeLoader as _Loader
@@ -76,7 +77,7 @@ _LEADING_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)
 _YAML_LINES = re.compile("[\n\x85\u2028\u2029]")
 
 
-def error_at(line: int, col: int, rule: str, message: str) -> Diagnostic:
+def error_at(line: int, col: int, rule: Rule, message: str) -> Diagnostic:
     """An error found while reading (line and column are 1-based). The loader
     reads text, not files: the validator names the file (``file`` is empty
     until then)."""
@@ -162,7 +163,7 @@ def decode(data: bytes) -> tuple[str | None, list[Diagnostic]]:
     text, problems = _decode_with(data, "utf-8")
     binary = _binary_kind(data, text is not None)
     if binary is not None:
-        return None, [error_at(1, 1, "binary-file", f"this is a binary file ({binary}), not a YAML text file")]
+        return None, [error_at(1, 1, Rule.BINARY_FILE, f"this is a binary file ({binary}), not a YAML text file")]
     return text, problems
 
 
@@ -200,7 +201,7 @@ def _decode_with(data: bytes, codec: str) -> tuple[str | None, list[Diagnostic]]
     except UnicodeDecodeError:
         if codec != "utf-8":
             name = codec.upper()
-            return None, [error_at(1, 1, "encoding", f"the file starts like {name} but is not valid {name}")]
+            return None, [error_at(1, 1, Rule.ENCODING, f"the file starts like {name} but is not valid {name}")]
     # Invalid UTF-8: find each bad byte, so the user can fix them all at once.
     problems: list[Diagnostic] = []
     seen_lines: set[int] = set()
@@ -220,7 +221,7 @@ def _decode_with(data: bytes, codec: str) -> tuple[str | None, list[Diagnostic]]
                     error_at(
                         line,
                         col,
-                        "encoding",
+                        Rule.ENCODING,
                         f"byte 0x{data[bad]:02X} is not valid UTF-8: save the file as UTF-8 "
                         "(it may be Latin-1 or Windows-1252)",
                     )
@@ -241,7 +242,10 @@ def precheck(text: str) -> list[Diagnostic]:
         line, col = _position(text, match.start())
         problems.append(
             error_at(
-                line, col, "control-character", f"control character U+{ord(match.group()):04X} is not allowed in YAML"
+                line,
+                col,
+                Rule.CONTROL_CHARACTER,
+                f"control character U+{ord(match.group()):04X} is not allowed in YAML",
             )
         )
         if len(problems) >= 20:
@@ -252,7 +256,7 @@ def precheck(text: str) -> list[Diagnostic]:
             error_at(
                 line,
                 col,
-                "yaml-tab",
+                Rule.YAML_TAB,
                 "tab character in indentation: YAML indents with spaces only (replace the tab with spaces)",
             )
         )
@@ -330,7 +334,7 @@ def _continuation_slip(problem: str, text: str, line: int) -> tuple[Diagnostic, 
         return error_at(
             above + 1,
             key_col + 1,
-            "yaml-missing-colon",
+            Rule.YAML_MISSING_COLON,
             f"'{key}' is not followed by ':', so YAML reads '{_plain_text(content)[:40]}' as text that runs on "
             f"into the next line: write '{key}: {_plain_text(value)[:30]}'",
         ), Repair(above + 1, before[:end] + ":" + before[end:], end, 1)
@@ -341,7 +345,7 @@ def _continuation_slip(problem: str, text: str, line: int) -> tuple[Diagnostic, 
         return error_at(
             line + 1,
             here + 1,
-            "yaml-indentation",
+            Rule.YAML_INDENTATION,
             f"this line is indented {extra} {spaces} more than '{_plain_text(sibling.group(1))[:40]}' on line "
             f"{above + 1}, so YAML reads it as the rest of that value: indent it by {key_col} spaces, "
             "like the keys beside it",
@@ -396,7 +400,7 @@ def _shallow_slip(problem: str, text: str, line: int, col: int) -> tuple[Diagnos
         return error_at(
             line + 1,
             here + 1,
-            "yaml-indentation",
+            Rule.YAML_INDENTATION,
             f"this line is indented {missing} {spaces} less than {name} on line {above + 1}, so YAML cannot "
             f"tell which mapping it belongs to: indent it by {key_col} spaces, like the keys beside it",
         ), _reindented(current, line, key_col)
@@ -447,7 +451,7 @@ class _Composer:
         #: The known fix of the YAML slip that stopped parsing, if there is one.
         self.repair: Repair | None = None
 
-    def error(self, mark: Any, rule: str, message: str) -> None:
+    def error(self, mark: Any, rule: Rule, message: str) -> None:
         self.add(error_at(mark.line + 1, mark.column + 1, rule, message))
 
     def add(self, problem: Diagnostic) -> None:
@@ -485,7 +489,7 @@ class _Composer:
         if tag in (STR, VALUE):
             tag = STR
         elif tag == MERGE:
-            self.error(mark, "yaml-merge-key", "merge keys ('<<') are not supported: write the keys out")
+            self.error(mark, Rule.YAML_MERGE_KEY, "merge keys ('<<') are not supported: write the keys out")
             tag, value = BROKEN, None
         elif tag in _BUILDERS:
             try:
@@ -493,11 +497,13 @@ class _Composer:
             except Exception as exc:
                 reason = _plain_text(str(exc)).split(" (")[0][:120] or type(exc).__name__
                 what = _TYPE_WORDS.get(tag, tag[len(_CORE) :])
-                self.error(mark, "yaml-value", f"YAML cannot read {event.value[:40]!r} as {what}: {reason}")
+                self.error(mark, Rule.YAML_VALUE, f"YAML cannot read {event.value[:40]!r} as {what}: {reason}")
                 tag, value = BROKEN, None
         else:
             self.error(
-                mark, "yaml-tag", f"unsupported YAML tag '{_plain_text(tag)[:60]}': only plain YAML values are allowed"
+                mark,
+                Rule.YAML_TAG,
+                f"unsupported YAML tag '{_plain_text(tag)[:60]}': only plain YAML values are allowed",
             )
             tag, value = BROKEN, None
         return Scalar(mark.line + 1, mark.column + 1, value, tag, event.value, plain)
@@ -509,9 +515,9 @@ class _Composer:
         again = _Composer(self.text[:index])
         again.compose()
         for problem in again.problems:
-            if problem.rule == "yaml-too-deep":
+            if problem.rule == Rule.YAML_TOO_DEEP:
                 return problem
-        return error_at(1, 1, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+        return error_at(1, 1, Rule.YAML_TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
 
     def compose(self) -> Node | None:
         loader = _Loader(self.text)
@@ -534,7 +540,7 @@ class _Composer:
                     error_at(
                         start.line + 1,
                         start.column + 1,
-                        "yaml-syntax",
+                        Rule.YAML_SYNTAX,
                         f"this {what} never ends ({problem}): close it, or check the quotes inside it",
                     )
                 )
@@ -550,15 +556,17 @@ class _Composer:
                 index = mark.index if isinstance(mark.index, int) else None
                 # libyaml counts the index in characters of the decoded text.
                 self.problems.append(
-                    error_at(mark.line + 1, mark.column + 1, "yaml-syntax", _explain_syntax(problem, self.text, index))
+                    error_at(
+                        mark.line + 1, mark.column + 1, Rule.YAML_SYNTAX, _explain_syntax(problem, self.text, index)
+                    )
                 )
             else:
-                self.problems.append(error_at(1, 1, "yaml-syntax", problem))
+                self.problems.append(error_at(1, 1, Rule.YAML_SYNTAX, problem))
             return None
         except yaml.YAMLError as exc:
             position = getattr(exc, "position", None)
             line, col = _position(self.text, position) if isinstance(position, int) else (1, 1)
-            self.problems.append(error_at(line, col, "yaml-syntax", _plain_text(str(exc))[:200]))
+            self.problems.append(error_at(line, col, Rule.YAML_SYNTAX, _plain_text(str(exc))[:200]))
             return None
         finally:
             loader.dispose()
@@ -602,9 +610,9 @@ class _Composer:
                 mark = event.start_mark
                 is_map = cls is map_start
                 if event.tag not in (None, "!", MAP if is_map else SEQ):
-                    self.error(mark, "yaml-tag", f"unsupported YAML tag '{_plain_text(event.tag)[:60]}'")
+                    self.error(mark, Rule.YAML_TAG, f"unsupported YAML tag '{_plain_text(event.tag)[:60]}'")
                 if len(stack) >= MAX_DEPTH:
-                    self.error(mark, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+                    self.error(mark, Rule.YAML_TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
                     return None
                 collection: Node = (
                     Mapping(mark.line + 1, mark.column + 1) if is_map else Sequence(mark.line + 1, mark.column + 1)
@@ -622,7 +630,7 @@ class _Composer:
                 if documents > 1:
                     self.error(
                         event.start_mark,
-                        "yaml-multiple-documents",
+                        Rule.YAML_MULTIPLE_DOCUMENTS,
                         "a map file holds one YAML document: remove the second '---' or split the file",
                     )
                     break
@@ -651,7 +659,7 @@ class _Composer:
     def too_many_values(self, event: Any) -> None:
         self.error(
             event.start_mark,
-            "file-too-large",
+            Rule.FILE_TOO_LARGE,
             f"the file holds more than {MAX_VALUES:,} YAML values; jmap reads maps of at most "
             f"{MAX_VALUES:,} (split the journey into several maps)",
         )
@@ -666,12 +674,14 @@ class _Composer:
         if target is None:
             self.error(
                 mark,
-                "yaml-alias",
+                Rule.YAML_ALIAS,
                 f"alias '*{anchor}' refers to no anchor (a value starting with '*' is a YAML alias: put it in quotes)",
             )
             return Scalar(line, col, None, BROKEN, "", True)
         if anchor in self.open_anchors:
-            self.error(mark, "yaml-alias", f"alias '*{anchor}' refers to a value that contains it (a recursive alias)")
+            self.error(
+                mark, Rule.YAML_ALIAS, f"alias '*{anchor}' refers to a value that contains it (a recursive alias)"
+            )
             return Scalar(line, col, None, BROKEN, "", True)
         self.alias_spent += target.size
         self.alias_chars += target.chars
@@ -697,7 +707,7 @@ class _Composer:
         silently (one alias bomb is one problem, not thousands)."""
         if not self.bomb_reported:
             self.bomb_reported = True
-            self.error(mark, "yaml-alias", message)
+            self.error(mark, Rule.YAML_ALIAS, message)
 
     def check_duplicates(self, mapping: Mapping) -> None:
         seen: dict[Any, Node] = {}
@@ -723,7 +733,7 @@ class _Composer:
                     f"duplicate key '{_plain_text(key.raw)[:60]}': YAML reads it as {key.value!r}, the same as "
                     f"'{_plain_text(first.raw)[:60]}' at line {first.line}; put keys in quotes to keep them as text"
                 )
-            self.add(error_at(key.line, key.col, "yaml-duplicate-key", message))
+            self.add(error_at(key.line, key.col, Rule.YAML_DUPLICATE_KEY, message))
 
 
 _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
@@ -803,7 +813,7 @@ def _swallowed_lines(text: str, spans: list[tuple[int, int, int]]) -> list[Diagn
                     error_at(
                         number + 1,
                         sibling + 1,
-                        "yaml-unclosed-quote",
+                        Rule.YAML_UNCLOSED_QUOTE,
                         f"'{match.group(2)}' is read as part of the text quoted at line {line + 1}, column {col + 1}, "
                         f"whose closing {quote} is missing: close the quote on line {line + 1}",
                     )
@@ -936,7 +946,7 @@ def compose_repairing(text: str) -> Composed:
             error_at(
                 line,
                 col,
-                "yaml-anchor",
+                Rule.YAML_ANCHOR,
                 f"'&{anchor}' makes YAML read this value as an anchor named '{anchor}', not as text "
                 "(a value starting with '&' must be put in quotes)",
             )

@@ -40,6 +40,7 @@ from jmap.format.loader import (
     decode,
     normalize_newlines,
 )
+from jmap.format.rule_ids import Rule
 from jmap.format.table import (
     COLOR_PATTERN,
     DURATION_PATTERN,
@@ -98,14 +99,14 @@ def load_file(path: str | os.PathLike[str], display: str | None = None) -> Resul
         size = os.path.getsize(path)
         if size > MAX_BYTES:
             return _failed(
-                name, "file-too-large", f"the file is {size:,} bytes; jmap reads maps of at most {MAX_BYTES:,} bytes"
+                name, Rule.FILE_TOO_LARGE, f"the file is {size:,} bytes; jmap reads maps of at most {MAX_BYTES:,} bytes"
             )
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except IsADirectoryError:
-        return _failed(name, "io", "this is a folder, not a file")
+        return _failed(name, Rule.IO, "this is a folder, not a file")
     except OSError as exc:
-        return _failed(name, "io", f"cannot read the file: {exc.strerror or exc}")
+        return _failed(name, Rule.IO, f"cannot read the file: {exc.strerror or exc}")
     return load_text(data, name)
 
 
@@ -113,7 +114,7 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
     """Validate map text (bytes are decoded as a file's would be)."""
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            return _failed(filename, "file-too-large", f"the map is larger than {MAX_BYTES:,} bytes")
+            return _failed(filename, Rule.FILE_TOO_LARGE, f"the map is larger than {MAX_BYTES:,} bytes")
         text, problems = decode(data)
         if text is None:
             return Result(filename, [_from_problem(filename, p) for p in problems])
@@ -142,7 +143,7 @@ def _check_text(text: str, filename: str) -> Result:
         return Result(filename, diagnostics, truncated=len(problems) > MAX_PROBLEMS)
     if root is None or (isinstance(root, Scalar) and root.value is None):
         diagnostics.append(
-            Diagnostic(filename, 1, 1, ERROR, "the file is empty: a journey map starts with 'jmap: 1'", "empty-file")
+            Diagnostic(filename, 1, 1, ERROR, "the file is empty: a journey map starts with 'jmap: 1'", Rule.EMPTY_FILE)
         )
         return Result(filename, diagnostics)
     checker = _Checker(filename, text)
@@ -179,7 +180,7 @@ def _integral(node: Scalar) -> bool:
     return node.tag == FLOAT and math.isfinite(node.value) and node.value == int(node.value)
 
 
-def _failed(filename: str, rule: str, message: str) -> Result:
+def _failed(filename: str, rule: Rule, message: str) -> Result:
     return Result(filename, [Diagnostic(filename, 1, 1, ERROR, message, rule)])
 
 
@@ -342,13 +343,13 @@ class _Checker:
 
     # -- reporting ---------------------------------------------------------------
 
-    def error(self, node: Node, rule: str, message: str) -> None:
+    def error(self, node: Node, rule: Rule, message: str) -> None:
         self.errors += 1
         if node.__class__ is Scalar and node.tag == BROKEN:
             return  # the loader already said what is wrong with this value
         self.report(Diagnostic(self.filename, node.line, node.col, ERROR, message + self.note, rule))
 
-    def warn(self, node: Node, rule: str, message: str) -> None:
+    def warn(self, node: Node, rule: Rule, message: str) -> None:
         self.report(Diagnostic(self.filename, node.line, node.col, WARNING, message + self.note, rule))
 
     def report(self, diagnostic: Diagnostic) -> None:
@@ -423,7 +424,7 @@ class _Checker:
         return ""
 
     def wrong_type(self, node: Node, what: str, expected: str, kind: str = "", choices: tuple[str, ...] = ()) -> None:
-        self.error(node, "type", f"{what} must be {expected}, not {_describe(node)}{self.trap(node, kind, choices)}")
+        self.error(node, Rule.TYPE, f"{what} must be {expected}, not {_describe(node)}{self.trap(node, kind, choices)}")
 
     # -- pass 1: structure ----------------------------------------------------
 
@@ -431,7 +432,7 @@ class _Checker:
         if not isinstance(root, Mapping):
             self.error(
                 root,
-                "root-not-mapping",
+                Rule.ROOT_NOT_MAPPING,
                 f"the top level must be a mapping of keys ('jmap: 1', 'title: …'), not {_describe(root)}",
             )
             return None
@@ -469,7 +470,7 @@ class _Checker:
                 if kind == "touchpoint" and key == "touchpoints":
                     self.error(
                         key_node,
-                        "nesting-too-deep",
+                        Rule.NESTING_TOO_DEEP,
                         f"sub-touchpoints nest at most {MAX_SUB_DEPTH} levels below a stage's touchpoint",
                     )
                     continue
@@ -486,11 +487,13 @@ class _Checker:
             if spec.required and key not in ent.nodes:
                 if kind == "map" and key == "jmap":
                     self.error(
-                        node, "missing-key", "not a journey map: the first key must be 'jmap: 1' (the format version)"
+                        node,
+                        Rule.MISSING_KEY,
+                        "not a journey map: the first key must be 'jmap: 1' (the format version)",
                     )
                 else:
                     named = self.entity_ref(ent)
-                    self.error(node, "missing-key", f"{label}{named} is missing the required key '{key}'")
+                    self.error(node, Rule.MISSING_KEY, f"{label}{named} is missing the required key '{key}'")
         if kind == "map":
             self.check_version(ent)
         # Its values and nodes are shared with the copy: only the flag is new.
@@ -506,18 +509,18 @@ class _Checker:
         if isinstance(node, Scalar) and node.value is not None and node.tag != STR:
             self.error(
                 node,
-                "key-not-text",
+                Rule.KEY_NOT_TEXT,
                 f'{what} must be text, but YAML reads {_short(node.raw)} as {_describe(node)} (write "{_short(node.raw)}" in quotes)',
             )
         elif isinstance(node, Scalar):
             raw = node.raw or "an empty key"
             self.error(
                 node,
-                "key-not-text",
+                Rule.KEY_NOT_TEXT,
                 f'{what} is empty: YAML reads {raw} as no value (null); write "{node.raw}" in quotes if it is a name',
             )
         else:
-            self.error(node, "key-not-text", f"{what} must be text, not {_describe(node)}")
+            self.error(node, Rule.KEY_NOT_TEXT, f"{what} must be text, not {_describe(node)}")
         return None
 
     def suggest(self, word: str, candidates: list[str] | tuple[str, ...]) -> str:
@@ -535,7 +538,7 @@ class _Checker:
                 hint = f" ('{key}' belongs to {' or '.join(_a(o) for o in owners)})"
             else:
                 hint = f" (allowed: {', '.join(allowed)}; keys starting with 'x-' are yours)"
-        self.error(node, "unknown-key", f"unknown key '{_short(key, 40)}' in a {label}{hint}")
+        self.error(node, Rule.UNKNOWN_KEY, f"unknown key '{_short(key, 40)}' in a {label}{hint}")
 
     def register_id(self, ident: str, kind: str, node: Node) -> None:
         first = self.ids.get(ident)
@@ -545,7 +548,7 @@ class _Checker:
         first_kind, first_node = first
         self.error(
             node,
-            "duplicate-id",
+            Rule.DUPLICATE_ID,
             f"id '{ident}' is already used by the {ENTITY_NAMES[first_kind]} at line {first_node.line}: "
             "ids are unique across the whole map",
         )
@@ -557,7 +560,7 @@ class _Checker:
 
             self.error(
                 doc.nodes["jmap"],
-                "unsupported-version",
+                Rule.UNSUPPORTED_VERSION,
                 f"format version {version} is not supported by jmap {__version__}, which reads version 1",
             )
 
@@ -613,12 +616,12 @@ class _Checker:
     def text_value(self, node: Node, what: str, required: bool = False) -> Any:
         if isinstance(node, Scalar) and node.tag == STR:
             if required and not node.value.strip():
-                self.error(node, "empty-value", f"{what} must not be empty")
+                self.error(node, Rule.EMPTY_VALUE, f"{what} must not be empty")
                 return _INVALID
             return node.value
         if isinstance(node, Scalar) and node.value is None:
             self.error(
-                node, "empty-value", f"{what} is empty{self.trap(node, 'text')} (remove the key or give it a value)"
+                node, Rule.EMPTY_VALUE, f"{what} is empty{self.trap(node, 'text')} (remove the key or give it a value)"
             )
             return _INVALID
         self.wrong_type(node, what, "text", "text")
@@ -627,7 +630,7 @@ class _Checker:
     def id_value(self, node: Node, what: str) -> Any:
         if not (isinstance(node, Scalar) and node.tag == STR):
             if isinstance(node, Scalar) and node.value is None:
-                self.error(node, "empty-value", f"{what} is empty{self.trap(node, 'id')}")
+                self.error(node, Rule.EMPTY_VALUE, f"{what} is empty{self.trap(node, 'id')}")
             else:
                 self.wrong_type(node, what, "an id (text)", "id")
             return _INVALID
@@ -637,7 +640,7 @@ class _Checker:
             hint = f" (did you mean '{suggestion}'?)" if suggestion and _ID_RE.fullmatch(suggestion) else ""
             self.error(
                 node,
-                "id-format",
+                Rule.ID_FORMAT,
                 f"id '{_exact(ident)}' is not a valid id: use lowercase ASCII letters, digits, '-' and '_', "
                 f"starting with a letter or digit{hint}",
             )
@@ -650,14 +653,16 @@ class _Checker:
         options = ", ".join(choices)
         if isinstance(node, Scalar) and node.tag == STR:
             hint = did_you_mean(node.value, choices)
-            self.error(node, "invalid-value", f"{what} must be one of {options}, not '{_short(node.value, 40)}'{hint}")
+            self.error(
+                node, Rule.INVALID_VALUE, f"{what} must be one of {options}, not '{_short(node.value, 40)}'{hint}"
+            )
         elif isinstance(node, Scalar) and node.value is None:
-            self.error(node, "empty-value", f"{what} is empty{self.trap(node, 'enum', choices)} (one of {options})")
+            self.error(node, Rule.EMPTY_VALUE, f"{what} is empty{self.trap(node, 'enum', choices)} (one of {options})")
         else:
             self.wrong_type(node, what, f"one of {options}", "enum", choices)
         return _INVALID
 
-    def not_a(self, node: Node, what: str, rule: str, kind: str, expected: str) -> Any:
+    def not_a(self, node: Node, what: str, rule: Rule, kind: str, expected: str) -> Any:
         """The error of a value that is empty or of the wrong type, for a
         ``kind`` of value written as text (a colour, a duration)."""
         if isinstance(node, Scalar) and node.value is None:
@@ -671,10 +676,10 @@ class _Checker:
             if _COLOR_RE.fullmatch(node.value):
                 return node.value
             self.error(
-                node, "invalid-color", f"{what} must be a colour '#rgb' or '#rrggbb', not '{_short(node.value, 40)}'"
+                node, Rule.INVALID_COLOR, f"{what} must be a colour '#rgb' or '#rrggbb', not '{_short(node.value, 40)}'"
             )
             return _INVALID
-        return self.not_a(node, what, "invalid-color", "color", 'a colour such as "#2a9d8f"')
+        return self.not_a(node, what, Rule.INVALID_COLOR, "color", 'a colour such as "#2a9d8f"')
 
     def duration_value(self, node: Node, what: str) -> Any:
         if isinstance(node, Scalar) and node.tag == STR:
@@ -683,13 +688,13 @@ class _Checker:
                 seconds = sum(float(n) * m.DURATION_UNITS[u] for n, u in _DURATION_PART.findall(text))
                 return m.Duration(text, seconds)
             self.error(
-                node, "invalid-duration", f"{what} '{_short(text, 40)}' is not a duration{self.duration_hint(text)}"
+                node, Rule.INVALID_DURATION, f"{what} '{_short(text, 40)}' is not a duration{self.duration_hint(text)}"
             )
         elif isinstance(node, Scalar) and node.tag in (INT, FLOAT):
             example = "a duration such as 30s, 10min or 1h30min"
-            self.error(node, "invalid-duration", f"{what} must be {example}{self.trap(node, 'duration')}")
+            self.error(node, Rule.INVALID_DURATION, f"{what} must be {example}{self.trap(node, 'duration')}")
         else:
-            return self.not_a(node, what, "invalid-duration", "duration", "a duration such as 30s, 10min or 1h30min")
+            return self.not_a(node, what, Rule.INVALID_DURATION, "duration", "a duration such as 30s, 10min or 1h30min")
         return _INVALID
 
     @staticmethod
@@ -730,7 +735,7 @@ class _Checker:
                 ok = False
                 continue
             if ident in idents:
-                self.error(item, "duplicate-reference", f"'{ident}' is listed twice in {what}")
+                self.error(item, Rule.DUPLICATE_REFERENCE, f"'{ident}' is listed twice in {what}")
                 ok = False
                 continue
             idents.append(ident)
@@ -747,7 +752,7 @@ class _Checker:
             )
             return _INVALID
         if kind == "stage" and not node.items:
-            self.error(node, "no-stages", "a journey map needs at least one stage")
+            self.error(node, Rule.NO_STAGES, "a journey map needs at least one stage")
             return _INVALID
         child_depth = depth + 1 if kind == "touchpoint" and parent.kind == "touchpoint" else depth
         # The items understood, even when some are not: the later passes and
@@ -789,7 +794,7 @@ class _Checker:
         if m.EMOTION_MIN <= value <= m.EMOTION_MAX:
             return int(value)
         self.error(
-            node, "emotion-range", f"{what} is {value}, outside the scale -2 (very negative) to +2 (very positive)"
+            node, Rule.EMOTION_RANGE, f"{what} is {value}, outside the scale -2 (very negative) to +2 (very positive)"
         )
         return _INVALID
 
@@ -832,11 +837,11 @@ class _Checker:
     def metric_value(self, node: Node, what: str) -> Any:
         if isinstance(node, Scalar) and node.tag in (INT, FLOAT):
             if node.plain and ":" in node.raw:
-                self.error(node, "invalid-metric", f"{what} must be a number{self.trap(node, 'metric')}")
+                self.error(node, Rule.INVALID_METRIC, f"{what} must be a number{self.trap(node, 'metric')}")
                 return _INVALID
             number = float(node.value)
             if not math.isfinite(number):
-                self.error(node, "invalid-metric", f"{what} must be a finite number")
+                self.error(node, Rule.INVALID_METRIC, f"{what} must be a finite number")
                 return _INVALID
             return m.MetricValue(number, False, node.raw if node.plain else repr(node.value))
         if isinstance(node, Scalar) and node.tag == STR:
@@ -847,7 +852,7 @@ class _Checker:
             hint = f" (write '{compact}')" if _PERCENT_RE.fullmatch(compact) else ""
             self.error(
                 node,
-                "invalid-metric",
+                Rule.INVALID_METRIC,
                 f"{what} must be a number, a percentage such as \"23%\", or a mapping with 'value', not '{_short(text, 40)}'{hint}",
             )
             return _INVALID
@@ -865,12 +870,14 @@ class _Checker:
             label = ENTITY_NAMES[kind]
             if found is None:
                 self.error(
-                    node, "unknown-reference", f"unknown {label} '{ident}'{self.suggest(ident, by_kind.get(kind, []))}"
+                    node,
+                    Rule.UNKNOWN_REFERENCE,
+                    f"unknown {label} '{ident}'{self.suggest(ident, by_kind.get(kind, []))}",
                 )
             elif found[0] != kind:
                 self.error(
                     node,
-                    "wrong-reference",
+                    Rule.WRONG_REFERENCE,
                     f"'{ident}' is a {ENTITY_NAMES[found[0]]} (line {found[1].line}), not a {label}"
                     f"{self.suggest(ident, by_kind.get(kind, []))}",
                 )
@@ -899,11 +906,11 @@ class _Checker:
                 found = self.ids.get(pid)
                 if found is None or found[0] != "persona":
                     hint = self.suggest(pid, everyone)
-                    self.error(key_node, "unknown-reference", f"unknown persona '{pid}' in 'emotion'{hint}")
+                    self.error(key_node, Rule.UNKNOWN_REFERENCE, f"unknown persona '{pid}' in 'emotion'{hint}")
                 elif pid not in here:
                     self.error(
                         key_node,
-                        "emotion-persona",
+                        Rule.EMOTION_PERSONA,
                         f"persona '{pid}' does not pass touchpoint '{ent.get('id')}' "
                         f"(its personas: {', '.join(here) or 'none'}), so it cannot have an emotion here",
                     )
@@ -1012,10 +1019,10 @@ class _Checker:
         for stage in stages:
             touchpoints = stage.get("touchpoints") or []
             if not touchpoints and not stage.damaged and isinstance(stage.get("id"), str):
-                self.warn(stage.node, "empty-stage", f"stage '{stage.get('id')}' has no touchpoints")
+                self.warn(stage.node, Rule.EMPTY_STAGE, f"stage '{stage.get('id')}' has no touchpoints")
             for tp in touchpoints:
                 if tp.get("channel") is None and not tp.damaged and isinstance(tp.get("id"), str):
-                    self.warn(tp.node, "missing-channel", f"touchpoint '{tp.get('id')}' has no channel")
+                    self.warn(tp.node, Rule.MISSING_CHANNEL, f"touchpoint '{tp.get('id')}' has no channel")
             walk(touchpoints, None)
         opportunities: list[_Entity] = doc.get("opportunities") or []
         if "opportunities" not in doc.nodes or (
@@ -1033,11 +1040,11 @@ class _Checker:
                 ):
                     self.warn(
                         pp.node,
-                        "unaddressed-pain-point",
+                        Rule.UNADDRESSED_PAIN_POINT,
                         f"{severity} pain point '{ident}' is not addressed by any opportunity",
                     )
         if not damaged_flow:
             for persona in doc.get("personas") or []:
                 ident = persona.get("id")
                 if isinstance(ident, str) and ident not in used:
-                    self.warn(persona.node, "unused-persona", f"persona '{ident}' passes no touchpoint")
+                    self.warn(persona.node, Rule.UNUSED_PERSONA, f"persona '{ident}' passes no touchpoint")
