@@ -20,29 +20,88 @@ with an explicit stack, checking as we go:
   positioned problem instead of an exception.
 
 Byte-level problems (encoding, control characters, tabs in indentation, size)
-are checked before parsing so that each gets its own explanation.
+are checked before parsing (``jmap.format.decoding``) so that each gets its
+own explanation; the YAML slips libyaml stops at are told and repaired by
+``jmap.format.slips``; the nodes are those of ``jmap.format.nodes``.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 
-from jmap.format.diagnostics import ERROR, MAX_PROBLEMS, Diagnostic
+from jmap.format.decoding import MAX_BYTES, decode, normalize_newlines, position, precheck
+from jmap.format.diagnostics import MAX_PROBLEMS, Diagnostic
+from jmap.format.nodes import (
+    _CORE,
+    BINARY,
+    BOOL,
+    BROKEN,
+    FLOAT,
+    INT,
+    MAP,
+    MERGE,
+    NULL,
+    SEQ,
+    STR,
+    TIMESTAMP,
+    VALUE,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    error_at,
+)
 from jmap.format.rule_ids import Rule
+from jmap.format.slips import (
+    QUOTES,
+    Repair,
+    continuation_slip,
+    explain_syntax,
+    plain_text,
+    shallow_slip,
+    swallowed_lines,
+    tabs_repaired,
+    unclosed_quote,
+)
 
 try:  # libyaml is much faster; the pure-Python parser is a fallback.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader
 
-MAX_BYTES = 16 * 1024 * 1024
+__all__ = [
+    "BINARY",
+    "BOOL",
+    "BROKEN",
+    "FLOAT",
+    "INT",
+    "MAP",
+    "MAX_BYTES",
+    "MERGE",
+    "NULL",
+    "SEQ",
+    "STR",
+    "TIMESTAMP",
+    "VALUE",
+    "Composed",
+    "Mapping",
+    "Node",
+    "Scalar",
+    "Sequence",
+    "compose",
+    "compose_repairing",
+    "decode",
+    "error_at",
+    "normalize_newlines",
+    "precheck",
+]
+
 MAX_DEPTH = 64
 #: Aliases may add at most this many nodes plus as many as the file itself holds.
 MIN_ALIAS_BUDGET = 100_000
@@ -62,68 +121,6 @@ def expansion_budget(text_length: int) -> int:
     return min(EXPANSION_FLOOR + text_length, EXPANSION_CEILING)
 
 
-_CORE = "tag:yaml.org,2002:"
-STR, INT, FLOAT, BOOL, NULL = (_CORE + t for t in ("str", "int", "float", "bool", "null"))
-TIMESTAMP, BINARY, MERGE, VALUE = (_CORE + t for t in ("timestamp", "binary", "merge", "value"))
-SEQ, MAP = _CORE + "seq", _CORE + "map"
-#: The tag of a value replaced because of a problem already reported here, so
-#: that the validator does not report it a second time ("'name' is empty").
-BROKEN = "tag:jmap,2026:broken"
-
-# YAML 1.1 printable characters: everything else must not appear in a stream.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
-_LEADING_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)
-#: Where libyaml breaks lines (its line numbers count these too).
-_YAML_LINES = re.compile("[\n\x85\u2028\u2029]")
-
-
-def error_at(line: int, col: int, rule: Rule, message: str) -> Diagnostic:
-    """An error found while reading (line and column are 1-based). The loader
-    reads text, not files: the validator names the file (``file`` is empty
-    until then)."""
-    return Diagnostic("", line, col, ERROR, message, rule)
-
-
-@dataclass(slots=True, eq=False)
-class Node:
-    """A place in the file. Not frozen: the composer grows a collection's size
-    and children while reading it; compared by identity, as places are."""
-
-    line: int
-    col: int
-    #: Number of nodes below and including this one, aliases expanded.
-    size: int = field(default=1, init=False)
-    #: Characters of the scalars below and including this one, aliases expanded.
-    chars: int = field(default=0, init=False)
-
-
-@dataclass(slots=True, eq=False)
-class Scalar(Node):
-    """A typed scalar that remembers how it was written.
-
-    ``raw`` and ``plain`` let the validator explain YAML's implicit typing:
-    ``1:30`` written plain arrives as ``90``, and the message can quote it.
-    """
-
-    value: Any
-    tag: str
-    raw: str
-    plain: bool
-
-    def __post_init__(self) -> None:
-        self.chars = len(self.raw)
-
-
-@dataclass(slots=True, eq=False)
-class Sequence(Node):
-    items: list[Node] = field(default_factory=list, init=False)
-
-
-@dataclass(slots=True, eq=False)
-class Mapping(Node):
-    pairs: list[tuple[Node, Node]] = field(default_factory=list, init=False)
-
-
 class _Constructor(SafeConstructor):
     """SafeConstructor's scalar rules, used one scalar at a time."""
 
@@ -138,289 +135,6 @@ _BUILDERS = {
     TIMESTAMP: _constructor.construct_yaml_timestamp,
     BINARY: _constructor.construct_yaml_binary,
 }
-
-
-def decode(data: bytes) -> tuple[str | None, list[Diagnostic]]:
-    """Bytes to text: UTF-8 (with or without BOM) or UTF-16/32 with a BOM.
-
-    UTF-16 without a BOM is recognised by its zero bytes, since editors on
-    Windows write it. Invalid UTF-8 is reported at each bad line (capped), so
-    the user can find the stray byte, typically Latin-1 from an old export.
-    """
-    for bom, codec in (
-        (codecs.BOM_UTF32_LE, "utf-32-le"),
-        (codecs.BOM_UTF32_BE, "utf-32-be"),
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
-        if data.startswith(bom):
-            return _decode_with(data[len(bom) :], codec)
-    if len(data) >= 4 and data[1] == 0 and data[3] == 0 and data[0] != 0:
-        return _decode_with(data, "utf-16-le")
-    if len(data) >= 4 and data[0] == 0 and data[2] == 0 and data[1] != 0:
-        return _decode_with(data, "utf-16-be")
-    text, problems = _decode_with(data, "utf-8")
-    binary = _binary_kind(data, text is not None)
-    if binary is not None:
-        return None, [error_at(1, 1, Rule.BINARY_FILE, f"this is a binary file ({binary}), not a YAML text file")]
-    return text, problems
-
-
-#: File signatures of what is most often saved or renamed to .yaml by mistake.
-_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"%PDF-", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive, or an Office document"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\x7fELF", "a program"),
-)
-
-
-def _binary_kind(data: bytes, utf8: bool) -> str | None:
-    """What a binary file is, or None for text.
-
-    A signature names the usual suspects; otherwise bytes that are not UTF-8
-    and hold a NUL near the start are binary data (a stray NUL in UTF-8 text
-    is a control character, reported where it is).
-    """
-    for signature, kind in _SIGNATURES:
-        if data.startswith(signature):
-            return kind
-    if not utf8 and b"\x00" in data[:8192]:
-        return "it holds NUL bytes"
-    return None
-
-
-def _decode_with(data: bytes, codec: str) -> tuple[str | None, list[Diagnostic]]:
-    try:
-        return data.decode(codec), []
-    except UnicodeDecodeError:
-        if codec != "utf-8":
-            name = codec.upper()
-            return None, [error_at(1, 1, Rule.ENCODING, f"the file starts like {name} but is not valid {name}")]
-    # Invalid UTF-8: find each bad byte, so the user can fix them all at once.
-    problems: list[Diagnostic] = []
-    seen_lines: set[int] = set()
-    start = 0
-    while start < len(data) and len(problems) < 20:
-        try:
-            data[start:].decode("utf-8")
-            break
-        except UnicodeDecodeError as exc:
-            bad = start + exc.start
-            line = data.count(b"\n", 0, bad) + 1
-            line_start = data.rfind(b"\n", 0, bad) + 1
-            col = len(data[line_start:bad].decode("utf-8", errors="replace")) + 1
-            if line not in seen_lines:
-                seen_lines.add(line)
-                problems.append(
-                    error_at(
-                        line,
-                        col,
-                        Rule.ENCODING,
-                        f"byte 0x{data[bad]:02X} is not valid UTF-8: save the file as UTF-8 "
-                        "(it may be Latin-1 or Windows-1252)",
-                    )
-                )
-            start = bad + max(1, exc.end - exc.start)
-    return None, problems
-
-
-def _position(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
-def precheck(text: str) -> list[Diagnostic]:
-    """Problems libyaml would report badly or only one at a time."""
-    problems: list[Diagnostic] = []
-    for match in _FORBIDDEN.finditer(text):
-        line, col = _position(text, match.start())
-        problems.append(
-            error_at(
-                line,
-                col,
-                Rule.CONTROL_CHARACTER,
-                f"control character U+{ord(match.group()):04X} is not allowed in YAML",
-            )
-        )
-        if len(problems) >= 20:
-            return problems
-    for match in _LEADING_TAB.finditer(text):
-        line, col = _position(text, match.end() - 1)
-        problems.append(
-            error_at(
-                line,
-                col,
-                Rule.YAML_TAB,
-                "tab character in indentation: YAML indents with spaces only (replace the tab with spaces)",
-            )
-        )
-        if len(problems) >= 40:
-            break
-    return problems
-
-
-def _explain_syntax(problem: str, text: str, index: int | None) -> str:
-    """Add the likely cause to libyaml's terse messages."""
-    char = text[index] if index is not None and 0 <= index < len(text) else ""
-    # libyaml stops after the anchor or alias name (`& Co`, `&amp;`): look back
-    # over the name to the indicator that started it.
-    start = index if index is not None and 0 <= index <= len(text) else 0
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-_"):
-        start -= 1
-    indicator = text[start - 1] if start > 0 else ""
-    if "undefined alias" in problem or (char == "*" and "alias" in problem):
-        return problem + " (a value starting with '*' is a YAML alias: put the value in quotes)"
-    if indicator in ("&", "*") and ("anchor" in problem or "alias" in problem or "alphabetic or numeric" in problem):
-        kind = "anchor" if indicator == "&" else "alias"
-        return problem + f" (a value starting with '{indicator}' is a YAML {kind}: put the value in quotes)"
-    if char in ("&", "*") and ("anchor" in problem or "alias" in problem or "alphabetic or numeric" in problem):
-        return problem + f" (a value starting with '{char}' is a YAML anchor or alias: put the value in quotes)"
-    if "mapping values are not allowed" in problem:
-        return problem + " (a value containing ': ' must be put in quotes)"
-    if "cannot start any token" in problem:
-        return problem + " (put the value in quotes)"
-    if "could not find expected ':'" in problem:
-        return problem + " (a key must be followed by ':' and a space)"
-    return problem
-
-
-@dataclass(frozen=True, slots=True)
-class Repair:
-    """The known fix of a YAML slip, applied in memory to read the rest of the
-    file: ``line`` (1-based) becomes ``text``; the change ends at column
-    ``at`` (0-based) of the original line and moves what follows by ``delta``
-    characters (to put positions back where the user sees them)."""
-
-    line: int
-    text: str
-    at: int
-    delta: int
-
-
-def _continuation_slip(problem: str, text: str, line: int) -> tuple[Diagnostic, Repair] | None:
-    """Find the real slip behind "mapping values are not allowed here" (or
-    "could not find expected ':'") when the ``key:`` it stopped at is the
-    first of its line.
-
-    YAML then read the line as the continuation of a plain value started on
-    the line above, and there is the mistake: a key without its colon
-    (``- id card-by-post``), or this line indented more than its siblings.
-    ``line`` is 0-based.
-    """
-    if "mapping values are not allowed" not in problem and "could not find expected ':'" not in problem:
-        return None
-    lines = _YAML_LINES.split(text)
-    if not 0 < line < len(lines) or _KEY_LINE.match(lines[line]) is None:
-        return None
-    above = line - 1
-    while above >= 0 and (not lines[above].strip() or lines[above].lstrip().startswith("#")):
-        above -= 1
-    if above < 0:
-        return None
-    before = lines[above]
-    key_col = _key_column(before)
-    content = before[key_col:].split(" #")[0].rstrip()
-    here = len(lines[line]) - len(lines[line].lstrip(" "))
-    missing = re.fullmatch(r"([A-Za-z_][\w-]*) +([^:#\s].*)", content)
-    if missing and ": " not in content and not content.endswith(":"):
-        key, value = missing.groups()
-        end = key_col + len(key)
-        return error_at(
-            above + 1,
-            key_col + 1,
-            Rule.YAML_MISSING_COLON,
-            f"'{key}' is not followed by ':', so YAML reads '{_plain_text(content)[:40]}' as text that runs on "
-            f"into the next line: write '{key}: {_plain_text(value)[:30]}'",
-        ), Repair(above + 1, before[:end] + ":" + before[end:], end, 1)
-    sibling = re.match(r"([A-Za-z_][\w-]*|\"[^\"]*\"|'[^']*'): +[^\s#&*!|>]", content)
-    if sibling and here > key_col and "mapping values are not allowed" in problem:
-        extra = here - key_col
-        spaces = "space" if extra == 1 else "spaces"
-        return error_at(
-            line + 1,
-            here + 1,
-            Rule.YAML_INDENTATION,
-            f"this line is indented {extra} {spaces} more than '{_plain_text(sibling.group(1))[:40]}' on line "
-            f"{above + 1}, so YAML reads it as the rest of that value: indent it by {key_col} spaces, "
-            "like the keys beside it",
-        ), _reindented(lines[line], line, key_col)
-    return None
-
-
-def _reindented(current: str, line: int, width: int) -> Repair:
-    """``current`` (on 0-based ``line``) indented by ``width`` spaces."""
-    here = len(current) - len(current.lstrip(" "))
-    return Repair(line + 1, " " * width + current[here:], here, width - here)
-
-
-#: How far too shallow a line may be for jmap to say which keys it belongs with.
-_SHALLOW_MAX = 2
-
-
-def _shallow_slip(problem: str, text: str, line: int, col: int) -> tuple[Diagnostic, Repair] | None:
-    """A line indented one or two spaces less than the keys it belongs with.
-
-    libyaml then says "did not find expected '-' indicator" (in a list item)
-    or "did not find expected key", which names neither the line's real
-    problem nor its fix. ``line`` and ``col`` (0-based) are where it stopped:
-    the start of the shallow line. The keys it belongs with are the nearest
-    ones above whose column is one or two to the right of it.
-    """
-    if "did not find expected '-' indicator" not in problem and "did not find expected key" not in problem:
-        return None
-    lines = _YAML_LINES.split(text)
-    if not 0 < line < len(lines):
-        return None
-    current = lines[line]
-    here = len(current) - len(current.lstrip(" "))
-    if col != here or not current.strip() or current.lstrip().startswith("#"):
-        return None
-    for above in range(line - 1, -1, -1):
-        before = lines[above]
-        if not before.strip() or before.lstrip().startswith("#"):
-            continue
-        key_col = _key_column(before)
-        dash = before.lstrip(" ").startswith("-")
-        if key_col <= here or (dash and len(before) - len(before.lstrip(" ")) >= here):
-            # A key at this column or left of it, or the dash of a list at
-            # it: the line may belong where it is, and the slip is another.
-            return None
-        if key_col - here > _SHALLOW_MAX:
-            continue
-        missing = key_col - here
-        spaces = "space" if missing == 1 else "spaces"
-        sibling = re.match(r"([A-Za-z_][\w-]*|\"[^\"]*\"|'[^']*'):", before[key_col:])
-        name = f"'{_plain_text(sibling.group(1))[:40]}'" if sibling else "the line"
-        return error_at(
-            line + 1,
-            here + 1,
-            Rule.YAML_INDENTATION,
-            f"this line is indented {missing} {spaces} less than {name} on line {above + 1}, so YAML cannot "
-            f"tell which mapping it belongs to: indent it by {key_col} spaces, like the keys beside it",
-        ), _reindented(current, line, key_col)
-    return None
-
-
-def _unclosed_quote(text: str, line: int, col: int) -> Repair | None:
-    """Close a quote that never ends at the end of the line it opens on
-    (``line`` and ``col``, 0-based, are where it opens)."""
-    lines = _YAML_LINES.split(text)
-    if not 0 <= line < len(lines) or col >= len(lines[line]) or lines[line][col] not in _QUOTES:
-        return None
-    opening = lines[line].rstrip()
-    if opening.endswith("\\"):
-        return None  # the quote added would be escaped
-    return Repair(line + 1, opening + lines[line][col], len(opening), 0)
-
-
-def _plain_text(problem: str) -> str:
-    return " ".join(problem.split())
 
 
 class _Stop(Exception):
@@ -466,7 +180,7 @@ class _Composer:
         tag = event.tag
         implicit = event.implicit
         plain = implicit[0] and not event.style
-        if event.style in _QUOTES and event.end_mark.line != mark.line:
+        if event.style in QUOTES and event.end_mark.line != mark.line:
             self.spanning_quotes.append((mark.line, mark.column, event.end_mark.line))
         if tag is None:
             # Quoted scalars are always text; only plain ones need YAML's typing,
@@ -495,7 +209,7 @@ class _Composer:
             try:
                 value = _BUILDERS[tag](yaml.ScalarNode(tag, event.value))
             except Exception as exc:
-                reason = _plain_text(str(exc)).split(" (")[0][:120] or type(exc).__name__
+                reason = plain_text(str(exc)).split(" (")[0][:120] or type(exc).__name__
                 what = _TYPE_WORDS.get(tag, tag[len(_CORE) :])
                 self.error(mark, Rule.YAML_VALUE, f"YAML cannot read {event.value[:40]!r} as {what}: {reason}")
                 tag, value = BROKEN, None
@@ -503,7 +217,7 @@ class _Composer:
             self.error(
                 mark,
                 Rule.YAML_TAG,
-                f"unsupported YAML tag '{_plain_text(tag)[:60]}': only plain YAML values are allowed",
+                f"unsupported YAML tag '{plain_text(tag)[:60]}': only plain YAML values are allowed",
             )
             tag, value = BROKEN, None
         return Scalar(mark.line + 1, mark.column + 1, value, tag, event.value, plain)
@@ -528,13 +242,13 @@ class _Composer:
             return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            problem = _plain_text(exc.problem or exc.context or "invalid YAML")
+            problem = plain_text(exc.problem or exc.context or "invalid YAML")
             if "maximum nesting depth" in problem and mark is not None:
                 self.problems.append(self._too_deep(mark.index))
             elif "end of stream" in problem and exc.context and exc.context_mark is not None:
                 # An unclosed quote or bracket: point at where it opened.
                 start = exc.context_mark
-                what = _plain_text(exc.context).removeprefix("while scanning ").removeprefix("a ")
+                what = plain_text(exc.context).removeprefix("while scanning ").removeprefix("a ")
                 what = what.replace("quoted scalar", "quoted value")
                 self.problems.append(
                     error_at(
@@ -545,10 +259,10 @@ class _Composer:
                     )
                 )
                 if "quoted scalar" in exc.context:
-                    self.repair = _unclosed_quote(self.text, start.line, start.column)
+                    self.repair = unclosed_quote(self.text, start.line, start.column)
             elif mark is not None and (
-                slip := _continuation_slip(problem, self.text, mark.line)
-                or _shallow_slip(problem, self.text, mark.line, mark.column)
+                slip := continuation_slip(problem, self.text, mark.line)
+                or shallow_slip(problem, self.text, mark.line, mark.column)
             ):
                 self.problems.append(slip[0])
                 self.repair = slip[1]
@@ -557,16 +271,16 @@ class _Composer:
                 # libyaml counts the index in characters of the decoded text.
                 self.problems.append(
                     error_at(
-                        mark.line + 1, mark.column + 1, Rule.YAML_SYNTAX, _explain_syntax(problem, self.text, index)
+                        mark.line + 1, mark.column + 1, Rule.YAML_SYNTAX, explain_syntax(problem, self.text, index)
                     )
                 )
             else:
                 self.problems.append(error_at(1, 1, Rule.YAML_SYNTAX, problem))
             return None
         except yaml.YAMLError as exc:
-            position = getattr(exc, "position", None)
-            line, col = _position(self.text, position) if isinstance(position, int) else (1, 1)
-            self.problems.append(error_at(line, col, Rule.YAML_SYNTAX, _plain_text(str(exc))[:200]))
+            at = getattr(exc, "position", None)
+            line, col = position(self.text, at) if isinstance(at, int) else (1, 1)
+            self.problems.append(error_at(line, col, Rule.YAML_SYNTAX, plain_text(str(exc))[:200]))
             return None
         finally:
             loader.dispose()
@@ -610,7 +324,7 @@ class _Composer:
                 mark = event.start_mark
                 is_map = cls is map_start
                 if event.tag not in (None, "!", MAP if is_map else SEQ):
-                    self.error(mark, Rule.YAML_TAG, f"unsupported YAML tag '{_plain_text(event.tag)[:60]}'")
+                    self.error(mark, Rule.YAML_TAG, f"unsupported YAML tag '{plain_text(event.tag)[:60]}'")
                 if len(stack) >= MAX_DEPTH:
                     self.error(mark, Rule.YAML_TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
                     return None
@@ -727,54 +441,16 @@ class _Composer:
                 continue
             assert isinstance(first, Scalar)
             if first.raw == key.raw:
-                message = f"duplicate key '{_plain_text(key.raw)[:60]}' (first at line {first.line}): YAML would keep only the last one"
+                message = f"duplicate key '{plain_text(key.raw)[:60]}' (first at line {first.line}): YAML would keep only the last one"
             else:
                 message = (
-                    f"duplicate key '{_plain_text(key.raw)[:60]}': YAML reads it as {key.value!r}, the same as "
-                    f"'{_plain_text(first.raw)[:60]}' at line {first.line}; put keys in quotes to keep them as text"
+                    f"duplicate key '{plain_text(key.raw)[:60]}': YAML reads it as {key.value!r}, the same as "
+                    f"'{plain_text(first.raw)[:60]}' at line {first.line}; put keys in quotes to keep them as text"
                 )
             self.add(error_at(key.line, key.col, Rule.YAML_DUPLICATE_KEY, message))
 
 
-_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
-_QUOTES = ("'", '"')
-#: A line that reads as a key of its own: ``key:`` then a space or the end.
-_KEY_LINE = re.compile(r"( *)(?:- +)*([A-Za-z_][\w-]*):(?: |$)")
-
-
-def _key_column(line: str) -> int:
-    """Where the key of a line starts: after the indentation and any ``- ``."""
-    match = re.match(r"[ ]*(?:-[ ]+)*", line)
-    return match.end() if match else 0
-
-
-def _repaired(text: str) -> tuple[str, dict[int, tuple[int, int]]]:
-    """The text with the problems ``precheck`` reported made harmless.
-
-    A control character becomes ``_`` (columns stay put, and no YAML
-    indicator appears); tabs in a line's
-    indentation become the spaces the neighbouring lines suggest: the key
-    column of the line above, two more when that line opens a block. Returns
-    the text and, per changed line (1-based), where the change ends and by how
-    many characters it moved the rest of the line, to put positions back.
-    """
-    text = _FORBIDDEN.sub("_", text)
-    lines = text.split("\n")
-    shifts: dict[int, tuple[int, int]] = {}
-    previous = ""
-    for number, line in enumerate(lines):
-        match = _LEADING_TAB.match(line)
-        if match:
-            indent = re.match(r"[ \t]*", line)
-            end = indent.end() if indent else 0
-            width = _key_column(previous)
-            if previous.rstrip().endswith(":"):
-                width += 2
-            lines[number] = " " * width + line[end:]
-            shifts[number + 1] = (end, width - end)
-        if line.strip() and not line.lstrip().startswith("#"):
-            previous = lines[number]
-    return "\n".join(lines), shifts
+YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def _unshift(root: Node | None, problems: list[Diagnostic], shifts: dict[int, tuple[int, int]]) -> None:
@@ -788,46 +464,6 @@ def _unshift(root: Node | None, problems: list[Diagnostic], shifts: dict[int, tu
         return max(1, col - delta) if col > end + delta else min(col, end + 1)
 
     _move_positions(root, problems, lambda line, col: (line, column(line, col)))
-
-
-def _swallowed_lines(text: str, spans: list[tuple[int, int, int]]) -> list[Diagnostic]:
-    """An unclosed quote that swallowed the lines after it.
-
-    ``name: "I want…`` followed by ``color: "#e76f51"`` is valid YAML: the
-    name runs on to the next quote and the colour is gone without a word. A
-    quoted value running over lines that holds ``key:`` at the indentation of
-    its own key is almost always this slip, so it is reported at that line.
-    """
-    if not spans:
-        return []
-    lines = _YAML_LINES.split(text)
-    problems: list[Diagnostic] = []
-    for line, col, end in spans:
-        opening = lines[line] if line < len(lines) else ""
-        sibling = _key_column(opening)
-        for number in range(line + 1, min(end, len(lines) - 1) + 1):
-            match = _KEY_LINE.match(lines[number])
-            if match and len(match.group(1)) == sibling and match.start(2) == sibling:
-                quote = opening[col] if col < len(opening) else '"'
-                problems.append(
-                    error_at(
-                        number + 1,
-                        sibling + 1,
-                        Rule.YAML_UNCLOSED_QUOTE,
-                        f"'{match.group(2)}' is read as part of the text quoted at line {line + 1}, column {col + 1}, "
-                        f"whose closing {quote} is missing: close the quote on line {line + 1}",
-                    )
-                )
-                break
-    return problems
-
-
-def normalize_newlines(text: str) -> str:
-    """CRLF and lone CR (old Mac files) become LF, so that every position,
-    ours and libyaml's, counts lines as editors do."""
-    if "\r" in text:
-        return text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
 
 
 def _remap_positions(text: str, root: Node | None, problems: list[Diagnostic]) -> None:
@@ -915,10 +551,10 @@ def compose_repairing(text: str) -> Composed:
     if early:
         # Reported already; parse a repaired copy so that the file's other
         # problems come in the same run (a tab must not hide a misspelt key).
-        text, shifts = _repaired(text)
+        text, shifts = tabs_repaired(text)
     repaired = set(shifts)
     slips: list[Diagnostic] = []
-    rounds = MAX_REPAIRS if len(text) <= _REPAIR_TEXT_LIMIT and not _YAML_ONLY_BREAKS.search(text) else 0
+    rounds = MAX_REPAIRS if len(text) <= _REPAIR_TEXT_LIMIT and not YAML_ONLY_BREAKS.search(text) else 0
     while True:
         composer = _Composer(text)
         root = composer.compose()
@@ -936,7 +572,7 @@ def compose_repairing(text: str) -> Composed:
         shifts[repair.line] = (repair.at, repair.delta)
         repaired.add(repair.line)
     problems = composer.problems
-    problems.extend(_swallowed_lines(text, composer.spanning_quotes))
+    problems.extend(swallowed_lines(text, composer.spanning_quotes))
     # After an early stop, an anchor may well be used further down.
     unused = {} if composer.stopped else composer.unused_anchors
     for anchor, (line, col) in unused.items():
@@ -953,7 +589,7 @@ def compose_repairing(text: str) -> Composed:
         )
     # libyaml's positions → editors' lines, then the columns of the original
     # text on lines whose tabs were replaced; precheck's are already right.
-    if _YAML_ONLY_BREAKS.search(text):
+    if YAML_ONLY_BREAKS.search(text):
         _remap_positions(text, root, problems)
     if shifts:
         _unshift(root, problems, shifts)
