@@ -125,9 +125,16 @@ def article(noun: str) -> str:
 
 
 def duration_hint(text: str) -> str:
+    """How to write ``text`` as a duration: the corrected value when there is
+    one, else what a duration looks like."""
     compact = text.replace(" ", "")
     if compact != text and DURATION_RE.fullmatch(compact):
         return f" (write it without spaces: '{compact}')"
+    # French typography: a decimal comma (1,5h), minutes after the hours (1h30).
+    written = re.sub(r"(\d),(\d)", r"\1.\2", compact)
+    written = re.sub(r"^(\d+h)(\d+)$", r"\1\2min", written)
+    if written != compact and DURATION_RE.fullmatch(written):
+        return f" (write '{written}')"
     parts = DURATION_PART.findall(compact)
     units = [u for _, u in parts]
     if parts and "".join(n + u for n, u in parts) == compact:
