@@ -100,3 +100,13 @@ def test_setup_says_what_it_is_doing_and_how_long_the_slow_steps_take() -> None:
         elif any(command in stripped for command in slow) and not stripped.startswith("#"):
             assert open_step is not None, f"slow and silent: {line}"
     assert 'echo "setup: done in $((SECONDS - SETUP_START)) s.' in "\n".join(lines)
+
+
+def test_readme_says_what_the_test_command_runs_and_how_long_it_takes() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Contributing") : readme.index("## What the renders look like")]
+    paragraph = section[section.index("`bash scripts/test.sh` runs") :].split("\n\n")[0]
+    for tool in ("ruff", "mypy", "pytest"):
+        assert tool in paragraph
+    assert re.search(r"takes about \S+ minutes on a 2-core machine", " ".join(paragraph.split()))
+    assert "about 2–3 minutes" in section  # the set-up's time too
