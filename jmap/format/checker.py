@@ -27,7 +27,7 @@ from jmap.format.messages import (
     short,
     trap,
 )
-from jmap.format.rule_ids import Rule
+from jmap.format.rule_ids import Rule, RuleId
 from jmap.format.table import ENTITIES, ENTITY_NAMES, EXTENSION_PREFIX, MAX_SUB_DEPTH, Field, slugify
 
 
@@ -60,13 +60,13 @@ class Checker:
 
     # -- reporting ---------------------------------------------------------------
 
-    def error(self, node: Node, rule: Rule, message: str) -> None:
+    def error(self, node: Node, rule: RuleId, message: str) -> None:
         self.errors += 1
         if node.__class__ is Scalar and node.tag == BROKEN:
             return  # the loader already said what is wrong with this value
         self.report(Diagnostic(self.filename, node.line, node.col, ERROR, message + self.note, rule))
 
-    def warn(self, node: Node, rule: Rule, message: str) -> None:
+    def warn(self, node: Node, rule: RuleId, message: str) -> None:
         self.report(Diagnostic(self.filename, node.line, node.col, WARNING, message + self.note, rule))
 
     def report(self, diagnostic: Diagnostic) -> None:
@@ -341,7 +341,7 @@ class Checker:
             self.wrong_type(node, what, f"one of {options}", "enum", choices)
         return INVALID
 
-    def not_a(self, node: Node, what: str, rule: Rule, kind: str, expected: str) -> Any:
+    def not_a(self, node: Node, what: str, rule: RuleId, kind: str, expected: str) -> Any:
         """The error of a value that is empty or of the wrong type, for a
         ``kind`` of value written as text (a colour, a duration)."""
         if isinstance(node, Scalar) and node.value is None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from jmap import model as m
 from jmap.format.loader import FLOAT, INT, Mapping, Node, Scalar
-from jmap.format.rule_ids import Rule
+from jmap.format.rule_ids import Rule, RuleId
 
 #: The value of a key whose error was reported: neither used nor reported again.
 INVALID = object()
@@ -129,7 +129,7 @@ def build_map(doc: Entity) -> m.JourneyMap:
     )
 
 
-def check_quality(doc: Entity, warn: Callable[[Node, Rule, str], None]) -> None:
+def check_quality(doc: Entity, warn: Callable[[Node, RuleId, str], None]) -> None:
     """The quality warnings, on the entities read (partial when the file
     has errors); an entity with an error of its own gets no warning."""
     stages: list[Entity] = doc.get("stages") or []

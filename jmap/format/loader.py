@@ -57,7 +57,7 @@ from jmap.format.nodes import (
     Sequence,
     error_at,
 )
-from jmap.format.rule_ids import Rule
+from jmap.format.rule_ids import Rule, RuleId
 from jmap.format.slips import (
     QUOTES,
     Repair,
@@ -165,7 +165,7 @@ class _Composer:
         #: The known fix of the YAML slip that stopped parsing, if there is one.
         self.repair: Repair | None = None
 
-    def error(self, mark: Any, rule: Rule, message: str) -> None:
+    def error(self, mark: Any, rule: RuleId, message: str) -> None:
         self.add(error_at(mark.line + 1, mark.column + 1, rule, message))
 
     def add(self, problem: Diagnostic) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jmap.format.diagnostics import ERROR, Diagnostic
-from jmap.format.rule_ids import Rule
+from jmap.format.rule_ids import RuleId
 
 _CORE = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_CORE + t for t in ("str", "int", "float", "bool", "null"))
@@ -22,7 +22,7 @@ SEQ, MAP = _CORE + "seq", _CORE + "map"
 BROKEN = "tag:jmap,2026:broken"
 
 
-def error_at(line: int, col: int, rule: Rule, message: str) -> Diagnostic:
+def error_at(line: int, col: int, rule: RuleId, message: str) -> Diagnostic:
     """An error found while reading (line and column are 1-based). The loader
     reads text, not files: the validator names the file (``file`` is empty
     until then)."""

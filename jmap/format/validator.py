@@ -23,7 +23,7 @@ from jmap.format.checker import Checker as _Checker
 from jmap.format.checker import TooManyProblems
 from jmap.format.diagnostics import ERROR, MAX_PROBLEMS, Diagnostic, FileReport, sort_key
 from jmap.format.loader import MAX_BYTES, Scalar, compose_repairing, decode, normalize_newlines
-from jmap.format.rule_ids import Rule
+from jmap.format.rule_ids import Rule, RuleId
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +135,7 @@ def _repair_note(lines: tuple[int, ...]) -> str:
     return f" (found after repairing line{'s' if len(lines) > 1 else ''} {where} in memory)"
 
 
-def _failed(filename: str, rule: Rule, message: str) -> Result:
+def _failed(filename: str, rule: RuleId, message: str) -> Result:
     return Result(filename, [Diagnostic(filename, 1, 1, ERROR, message, rule)])
 
 
