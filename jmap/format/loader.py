@@ -558,21 +558,31 @@ def compose_repairing(text: str) -> Composed:
     while True:
         composer = _Composer(text)
         root = composer.compose()
-        repair = composer.repair
-        if root is not None or repair is None or rounds == 0 or repair.line in shifts:
+        found: list[tuple[Diagnostic, Repair | None]]
+        if root is None:
+            found = [(composer.problems[-1], composer.repair)] if composer.repair is not None else []
+        else:
+            # Valid YAML may still hold a quote that swallowed the next lines.
+            found = swallowed_lines(text, composer.spanning_quotes)
+        fixes = [(slip, repair) for slip, repair in found if repair is not None and repair.line not in shifts]
+        if not fixes or rounds == 0 or len(fixes) < len(found):
             break
-        # This round's slip is reported where it is in the file as written
-        # (each line is repaired at most once); the next round finds again
-        # everything before it.
-        slips.append(composer.problems.pop())
+        # Each slip is reported where it is in the file as written (a line
+        # is repaired at most once); the next round finds again everything
+        # before it.
+        if root is None:
+            composer.problems.pop()
         rounds -= 1
         lines = text.split("\n")
-        lines[repair.line - 1] = repair.text
+        for slip, repair in fixes:
+            slips.append(slip)
+            lines[repair.line - 1] = repair.text
+            shifts[repair.line] = (repair.at, repair.delta)
+            repaired.add(repair.line)
         text = "\n".join(lines)
-        shifts[repair.line] = (repair.at, repair.delta)
-        repaired.add(repair.line)
     problems = composer.problems
-    problems.extend(swallowed_lines(text, composer.spanning_quotes))
+    if root is not None:
+        problems.extend(slip for slip, _ in swallowed_lines(text, composer.spanning_quotes))
     # After an early stop, an anchor may well be used further down.
     unused = {} if composer.stopped else composer.unused_anchors
     for anchor, (line, col) in unused.items():

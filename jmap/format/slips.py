@@ -219,18 +219,19 @@ def tabs_repaired(text: str) -> tuple[str, dict[int, tuple[int, int]]]:
     return "\n".join(lines), shifts
 
 
-def swallowed_lines(text: str, spans: list[tuple[int, int, int]]) -> list[Diagnostic]:
+def swallowed_lines(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[Diagnostic, Repair | None]]:
     """An unclosed quote that swallowed the lines after it.
 
     ``name: "I want…`` followed by ``color: "#e76f51"`` is valid YAML: the
     name runs on to the next quote and the colour is gone without a word. A
     quoted value running over lines that holds ``key:`` at the indentation of
-    its own key is almost always this slip, so it is reported at that line.
+    its own key is almost always this slip, so it is reported at that line,
+    with the repair: the quote closed at the end of its line.
     """
     if not spans:
         return []
     lines = YAML_LINES.split(text)
-    problems: list[Diagnostic] = []
+    problems: list[tuple[Diagnostic, Repair | None]] = []
     for line, col, end in spans:
         opening = lines[line] if line < len(lines) else ""
         sibling = key_column(opening)
@@ -238,14 +239,13 @@ def swallowed_lines(text: str, spans: list[tuple[int, int, int]]) -> list[Diagno
             match = KEY_LINE.match(lines[number])
             if match and len(match.group(1)) == sibling and match.start(2) == sibling:
                 quote = opening[col] if col < len(opening) else '"'
-                problems.append(
-                    error_at(
-                        number + 1,
-                        sibling + 1,
-                        Rule.YAML_UNCLOSED_QUOTE,
-                        f"'{match.group(2)}' is read as part of the text quoted at line {line + 1}, column {col + 1}, "
-                        f"whose closing {quote} is missing: close the quote on line {line + 1}",
-                    )
+                slip = error_at(
+                    number + 1,
+                    sibling + 1,
+                    Rule.YAML_UNCLOSED_QUOTE,
+                    f"'{match.group(2)}' is read as part of the text quoted at line {line + 1}, column {col + 1}, "
+                    f"whose closing {quote} is missing: close the quote on line {line + 1}",
                 )
+                problems.append((slip, unclosed_quote(text, line, col)))
                 break
     return problems

@@ -495,3 +495,18 @@ def test_repairs_are_bounded() -> None:
     composed = yn.compose_repairing(text)
     assert len(composed.repaired) == yn.MAX_REPAIRS
     assert composed.root is None
+
+
+def test_a_quote_that_swallows_the_next_key_is_closed_in_memory_and_the_key_read() -> None:
+    text = 'a:\n  name: "I want\n  color: "#e76f51"\n  b: 1\n'
+    composed = yn.compose_repairing(text)
+    assert rules(composed.problems) == [(3, 3, "yaml-unclosed-quote")]
+    assert composed.repaired == (2,)
+    assert isinstance(composed.root, Mapping)
+    inner = composed.root.pairs[0][1]
+    assert isinstance(inner, Mapping)
+    assert [(k.value, v.value) for k, v in inner.pairs] == [  # type: ignore[attr-defined]
+        ("name", "I want"),
+        ("color", "#e76f51"),
+        ("b", 1),
+    ]
