@@ -28,8 +28,7 @@ own explanation; the YAML slips libyaml stops at are told and repaired by
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -56,6 +55,8 @@ from jmap.format.nodes import (
     Scalar,
     Sequence,
     error_at,
+    remap_positions,
+    unshift,
 )
 from jmap.format.rule_ids import Rule, RuleId
 from jmap.format.slips import (
@@ -453,63 +454,6 @@ class _Composer:
 YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
-def _unshift(root: Node | None, problems: list[Diagnostic], shifts: dict[int, tuple[int, int]]) -> None:
-    """Give positions on lines whose tabs were replaced their original columns."""
-
-    def column(line: int, col: int) -> int:
-        shift = shifts.get(line)
-        if shift is None:
-            return col
-        end, delta = shift
-        return max(1, col - delta) if col > end + delta else min(col, end + 1)
-
-    _move_positions(root, problems, lambda line, col: (line, column(line, col)))
-
-
-def _remap_positions(text: str, root: Node | None, problems: list[Diagnostic]) -> None:
-    """libyaml also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR,
-    which editors, git and GitHub show inside a line: translate its positions
-    to LF-only lines. Only files holding those characters pay for this."""
-    import bisect
-
-    yaml_starts = [0] + [m.end() for m in re.finditer("[\n\x85\u2028\u2029]", text)]
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def moved(line: int, col: int) -> tuple[int, int]:
-        if line - 1 >= len(yaml_starts):
-            return line, col
-        index = yaml_starts[line - 1] + col - 1
-        new_line = bisect.bisect_right(starts, index)
-        return new_line, index - starts[new_line - 1] + 1
-
-    _move_positions(root, problems, moved)
-
-
-def _move_positions(
-    root: Node | None, problems: list[Diagnostic], moved: Callable[[int, int], tuple[int, int]]
-) -> None:
-    """Give every problem and every node (each once, aliases included) the
-    position ``moved`` maps its (line, column) to."""
-    # Problems are frozen: each one moved is a copy.
-    for i, problem in enumerate(problems):
-        line, col = moved(problem.line, problem.col)
-        problems[i] = replace(problem, line=line, col=col)
-    seen: set[int] = set()
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        node.line, node.col = moved(node.line, node.col)
-        if isinstance(node, Sequence):
-            stack.extend(node.items)
-        elif isinstance(node, Mapping):
-            for key, value in node.pairs:
-                stack.append(key)
-                stack.append(value)
-
-
 def compose(text: str) -> tuple[Node | None, list[Diagnostic]]:
     """Parse one YAML document into positioned nodes, collecting problems.
 
@@ -600,9 +544,9 @@ def compose_repairing(text: str) -> Composed:
     # libyaml's positions → editors' lines, then the columns of the original
     # text on lines whose tabs were replaced; precheck's are already right.
     if YAML_ONLY_BREAKS.search(text):
-        _remap_positions(text, root, problems)
+        remap_positions(text, root, problems)
     if shifts:
-        _unshift(root, problems, shifts)
+        unshift(root, problems, shifts)
     if early or slips:
         reported = {(p.line, p.rule) for p in early + slips}
         problems = early + slips + [p for p in problems if (p.line, p.rule) not in reported]

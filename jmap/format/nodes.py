@@ -7,7 +7,9 @@ written, to explain YAML's implicit typing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jmap.format.diagnostics import ERROR, Diagnostic
@@ -67,3 +69,61 @@ class Sequence(Node):
 @dataclass(slots=True, eq=False)
 class Mapping(Node):
     pairs: list[tuple[Node, Node]] = field(default_factory=list, init=False)
+
+
+# -- positions: where the user sees them -----------------------------------------------
+
+
+def unshift(root: Node | None, problems: list[Diagnostic], shifts: dict[int, tuple[int, int]]) -> None:
+    """Give positions on lines whose tabs were replaced their original columns."""
+
+    def column(line: int, col: int) -> int:
+        shift = shifts.get(line)
+        if shift is None:
+            return col
+        end, delta = shift
+        return max(1, col - delta) if col > end + delta else min(col, end + 1)
+
+    move_positions(root, problems, lambda line, col: (line, column(line, col)))
+
+
+def remap_positions(text: str, root: Node | None, problems: list[Diagnostic]) -> None:
+    """libyaml also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR,
+    which editors, git and GitHub show inside a line: translate its positions
+    to LF-only lines. Only files holding those characters pay for this."""
+    import bisect
+
+    yaml_starts = [0] + [m.end() for m in re.finditer("[\n\x85\u2028\u2029]", text)]
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def moved(line: int, col: int) -> tuple[int, int]:
+        if line - 1 >= len(yaml_starts):
+            return line, col
+        index = yaml_starts[line - 1] + col - 1
+        new_line = bisect.bisect_right(starts, index)
+        return new_line, index - starts[new_line - 1] + 1
+
+    move_positions(root, problems, moved)
+
+
+def move_positions(root: Node | None, problems: list[Diagnostic], moved: Callable[[int, int], tuple[int, int]]) -> None:
+    """Give every problem and every node (each once, aliases included) the
+    position ``moved`` maps its (line, column) to."""
+    # Problems are frozen: each one moved is a copy.
+    for i, problem in enumerate(problems):
+        line, col = moved(problem.line, problem.col)
+        problems[i] = replace(problem, line=line, col=col)
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        node.line, node.col = moved(node.line, node.col)
+        if isinstance(node, Sequence):
+            stack.extend(node.items)
+        elif isinstance(node, Mapping):
+            for key, value in node.pairs:
+                stack.append(key)
+                stack.append(value)
