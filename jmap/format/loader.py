@@ -477,8 +477,10 @@ class Composed:
 #: YAML slips repaired in memory in one file: a block of lines shifted by a
 #: space is one repair per line, each a new parse of the whole file.
 MAX_REPAIRS = 20
-#: Files above this size get one parse after a slip, not MAX_REPAIRS.
-_REPAIR_TEXT_LIMIT = 1_000_000
+#: Characters the repairs of one file may read again in all: a 40 KB map
+#: gets its MAX_REPAIRS, a 1 MB one 4, a 16 MB one none (the cost of reading
+#: a file stays a small multiple of its size, whatever it holds).
+REPAIR_BUDGET = 4_000_000
 
 
 def compose_repairing(text: str) -> Composed:
@@ -498,7 +500,7 @@ def compose_repairing(text: str) -> Composed:
         text, shifts = tabs_repaired(text)
     repaired = set(shifts)
     slips: list[Diagnostic] = []
-    rounds = MAX_REPAIRS if len(text) <= _REPAIR_TEXT_LIMIT and not YAML_ONLY_BREAKS.search(text) else 0
+    rounds = 0 if YAML_ONLY_BREAKS.search(text) else min(MAX_REPAIRS, REPAIR_BUDGET // max(len(text), 1))
     while True:
         composer = _Composer(text)
         root = composer.compose()
