@@ -487,10 +487,12 @@ def compose_repairing(text: str) -> Composed:
     """``compose``, going on after the YAML slips whose fix is known.
 
     A tab in the indentation, a key without its colon, a line indented one
-    or two spaces off, a quote that never closes: each is reported where it
-    is, then fixed in memory (the file is never changed) and the text parsed
-    again, so that the rest of the file, and the meaning of the whole map,
-    are checked in the same run. Positions stay those of the file as written.
+    or two spaces off, a quote that never closes or swallows the next key:
+    each is reported where it is, then fixed in memory (the file is never
+    changed) and the text parsed again, so that the rest of the file, and
+    the meaning of the whole map, are checked in the same run. Positions
+    stay those of the file as written; the repairs re-read at most
+    REPAIR_BUDGET characters in all.
     """
     early = precheck(text)
     shifts: dict[int, tuple[int, int]] = {}
