@@ -15,7 +15,6 @@ import sys
 
 import click
 
-from jmap import __version__
 from jmap.render.formats import BUILD_FORMATS, DEFAULT_FORMATS, FORMATS, parse_formats
 
 TYPE_CHECKING = False
@@ -111,8 +110,23 @@ templates_option = click.option(
 )
 
 
+def _print_version(ctx: click.Context) -> None:
+    from jmap import version_text
+
+    click.echo(version_text())
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", "-V", prog_name="jmap", message="%(prog)s %(version)s")
+@click.option(
+    "--version",
+    "-V",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _print_version(ctx) if value and not ctx.resilient_parsing else None,
+    help="Show the version (and the commit, when installed from git) and exit.",
+)
 @debug_option
 def cli() -> None:
     """Customer-journey maps as code: validate YAML journey maps and render

@@ -42,6 +42,19 @@ node_major() {
     echo "${version%%.*}" | grep -E '^[0-9]+$' || echo 0
 }
 
+# Say what is happening and how long it took: the first set-up takes two to
+# three minutes, and a silent terminal looks like a hang.
+STEP_START=$SECONDS
+SETUP_START=$SECONDS
+step() {
+    # step "what" "how long it usually takes"
+    STEP_START=$SECONDS
+    echo "setup: $1${2:+ (usually $2)}..."
+}
+step_done() {
+    echo "setup:   done in $((SECONDS - STEP_START)) s"
+}
+
 apt_candidate_major() {
     # The major version apt would install for a package, or 0.
     local candidate
@@ -72,7 +85,9 @@ if [ "$(node_major)" -lt "$NODE_MAJOR_MIN" ]; then
     want_node=true
 fi
 if [ ${#missing[@]} -gt 0 ] || $want_node; then
+    step "updating the package lists (apt-get update)" "10-30 s"
     "${APT[@]}" update -qq
+    step_done
 fi
 if $want_node; then
     # 2. Node from the distribution only when it is recent enough.
@@ -85,8 +100,11 @@ if $want_node; then
     fi
 fi
 if [ ${#missing[@]} -gt 0 ]; then
-    echo "setup: installing ${missing[*]}"
+    step "installing ${missing[*]} with apt" "1-2 min on a fresh machine"
     "${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    step_done
+else
+    echo "setup: system packages already installed (Graphviz, Chromium, fonts, poppler, Python venv)"
 fi
 
 if ! python_ok; then
@@ -94,22 +112,30 @@ if ! python_ok; then
     exit 1
 fi
 
+step "creating .venv and installing jmap as a wheel, with the test tools (pytest, ruff, mypy…)" "30-60 s"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 # A wheel install (not editable): the tests and the benchmark run what users get.
 .venv/bin/python -m pip install -q --disable-pip-version-check --force-reinstall --no-deps .
 .venv/bin/python -m pip install -q --disable-pip-version-check ".[test]"
+step_done
 
 if [ -f tools/mermaid/package-lock.json ] && [ "$(node_major)" -ge "$NODE_MAJOR_MIN" ] && command -v npm >/dev/null 2>&1; then
+    step "installing the Mermaid parser for the tests (npm ci in tools/mermaid)" "20-60 s"
     (cd tools/mermaid && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    step_done
 fi
 if [ -f tools/axe/package-lock.json ]; then
+    step "installing axe-core for the page's accessibility tests (npm ci in tools/axe)" "5-20 s"
     (cd tools/axe && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    step_done
 fi
 
+step "validating and rendering examples/ into out/examples" "5-10 s"
 .venv/bin/jmap validate --strict examples
 .venv/bin/jmap render examples -f svg,png,html,md,mmd -o out/examples
+step_done
 
 # What scripts/test.sh compares to skip this set-up next time.
 bash scripts/setup-stamp.sh write
-echo "setup: done. Open out/examples/*.html, or run: .venv/bin/jmap --help"
+echo "setup: done in $((SECONDS - SETUP_START)) s. Open out/examples/*.html, or run: .venv/bin/jmap --help"

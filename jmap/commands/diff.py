@@ -11,10 +11,7 @@ import sys
 
 from jmap.commands import err
 from jmap.errors import UsageError
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from jmap.model import JourneyMap
+from jmap.model import JourneyMap
 
 
 def diff_paths(old: str, new: str, *, fmt: str) -> int:

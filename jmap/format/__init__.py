@@ -1,8 +1,12 @@
 """The map format: a YAML file in, positioned diagnostics and a model out.
 
-``loader`` reads YAML with positions and refuses its dangerous corners,
-``table`` describes the format as data, ``validator`` checks a file and
-builds the model, ``schema`` derives the JSON Schema from the table,
-``hints`` makes the "did you mean", ``diagnostics`` carries the results and
-``reporters`` prints them; ``mermaid_import`` reads a Mermaid journey.
+``decoding`` turns bytes into text, ``loader`` reads YAML into the
+positioned ``nodes`` and refuses its dangerous corners, ``slips`` tells and
+repairs the usual YAML slips; ``table`` describes the format as data;
+``validator`` checks a file (``checker`` reads it, ``entities`` builds the
+model and the quality warnings, ``messages`` words the problems and their
+hints); ``rule_ids`` names every rule; ``schema`` derives the JSON Schema
+from the table, ``hints`` makes the "did you mean", ``diagnostics`` carries
+the results and ``reporters`` prints them; ``rules`` ships docs/rules.md for
+``jmap explain``; ``mermaid_import`` reads a Mermaid journey.
 """

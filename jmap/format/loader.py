@@ -20,31 +20,89 @@ with an explicit stack, checking as we go:
   positioned problem instead of an exception.
 
 Byte-level problems (encoding, control characters, tabs in indentation, size)
-are checked before parsing so that each gets its own explanation.
+are checked before parsing (``jmap.format.decoding``) so that each gets its
+own explanation; the YAML slips libyaml stops at are told and repaired by
+``jmap.format.slips``; the nodes are those of ``jmap.format.nodes``.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 
-from jmap.format.diagnostics import ERROR, MAX_PROBLEMS, Diagnostic
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
+from jmap.format.decoding import MAX_BYTES, decode, normalize_newlines, position, precheck
+from jmap.format.diagnostics import MAX_PROBLEMS, Diagnostic
+from jmap.format.nodes import (
+    _CORE,
+    BINARY,
+    BOOL,
+    BROKEN,
+    FLOAT,
+    INT,
+    MAP,
+    MERGE,
+    NULL,
+    SEQ,
+    STR,
+    TIMESTAMP,
+    VALUE,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    error_at,
+    remap_positions,
+    unshift,
+)
+from jmap.format.rule_ids import Rule, RuleId
+from jmap.format.slips import (
+    QUOTES,
+    Repair,
+    continuation_slip,
+    explain_syntax,
+    plain_text,
+    shallow_slip,
+    swallowed_lines,
+    tabs_repaired,
+    unclosed_quote,
+)
 
 try:  # libyaml is much faster; the pure-Python parser is a fallback.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader
 
-MAX_BYTES = 16 * 1024 * 1024
+__all__ = [
+    "BINARY",
+    "BOOL",
+    "BROKEN",
+    "FLOAT",
+    "INT",
+    "MAP",
+    "MAX_BYTES",
+    "MERGE",
+    "NULL",
+    "SEQ",
+    "STR",
+    "TIMESTAMP",
+    "VALUE",
+    "Composed",
+    "Mapping",
+    "Node",
+    "Scalar",
+    "Sequence",
+    "compose",
+    "compose_repairing",
+    "decode",
+    "error_at",
+    "normalize_newlines",
+    "precheck",
+]
+
 MAX_DEPTH = 64
 #: Aliases may add at most this many nodes plus as many as the file itself holds.
 MIN_ALIAS_BUDGET = 100_000
@@ -64,68 +122,6 @@ def expansion_budget(text_length: int) -> int:
     return min(EXPANSION_FLOOR + text_length, EXPANSION_CEILING)
 
 
-_CORE = "tag:yaml.org,2002:"
-STR, INT, FLOAT, BOOL, NULL = (_CORE + t for t in ("str", "int", "float", "bool", "null"))
-TIMESTAMP, BINARY, MERGE, VALUE = (_CORE + t for t in ("timestamp", "binary", "merge", "value"))
-SEQ, MAP = _CORE + "seq", _CORE + "map"
-#: The tag of a value replaced because of a problem already reported here, so
-#: that the validator does not report it a second time ("'name' is empty").
-BROKEN = "tag:jmap,2026:broken"
-
-# YAML 1.1 printable characters: everything else must not appear in a stream.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
-_LEADING_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)
-#: Where libyaml breaks lines (its line numbers count these too).
-_YAML_LINES = re.compile("[\n\x85\u2028\u2029]")
-
-
-def error_at(line: int, col: int, rule: str, message: str) -> Diagnostic:
-    """An error found while reading (line and column are 1-based). The loader
-    reads text, not files: the validator names the file (``file`` is empty
-    until then)."""
-    return Diagnostic("", line, col, ERROR, message, rule)
-
-
-@dataclass(slots=True, eq=False)
-class Node:
-    """A place in the file. Not frozen: the composer grows a collection's size
-    and children while reading it; compared by identity, as places are."""
-
-    line: int
-    col: int
-    #: Number of nodes below and including this one, aliases expanded.
-    size: int = field(default=1, init=False)
-    #: Characters of the scalars below and including this one, aliases expanded.
-    chars: int = field(default=0, init=False)
-
-
-@dataclass(slots=True, eq=False)
-class Scalar(Node):
-    """A typed scalar that remembers how it was written.
-
-    ``raw`` and ``plain`` let the validator explain YAML's implicit typing:
-    ``1:30`` written plain arrives as ``90``, and the message can quote it.
-    """
-
-    value: Any
-    tag: str
-    raw: str
-    plain: bool
-
-    def __post_init__(self) -> None:
-        self.chars = len(self.raw)
-
-
-@dataclass(slots=True, eq=False)
-class Sequence(Node):
-    items: list[Node] = field(default_factory=list, init=False)
-
-
-@dataclass(slots=True, eq=False)
-class Mapping(Node):
-    pairs: list[tuple[Node, Node]] = field(default_factory=list, init=False)
-
-
 class _Constructor(SafeConstructor):
     """SafeConstructor's scalar rules, used one scalar at a time."""
 
@@ -140,205 +136,6 @@ _BUILDERS = {
     TIMESTAMP: _constructor.construct_yaml_timestamp,
     BINARY: _constructor.construct_yaml_binary,
 }
-
-
-def decode(data: bytes) -> tuple[str | None, list[Diagnostic]]:
-    """Bytes to text: UTF-8 (with or without BOM) or UTF-16/32 with a BOM.
-
-    UTF-16 without a BOM is recognised by its zero bytes, since editors on
-    Windows write it. Invalid UTF-8 is reported at each bad line (capped), so
-    the user can find the stray byte, typically Latin-1 from an old export.
-    """
-    for bom, codec in (
-        (codecs.BOM_UTF32_LE, "utf-32-le"),
-        (codecs.BOM_UTF32_BE, "utf-32-be"),
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
-        if data.startswith(bom):
-            return _decode_with(data[len(bom) :], codec)
-    if len(data) >= 4 and data[1] == 0 and data[3] == 0 and data[0] != 0:
-        return _decode_with(data, "utf-16-le")
-    if len(data) >= 4 and data[0] == 0 and data[2] == 0 and data[1] != 0:
-        return _decode_with(data, "utf-16-be")
-    text, problems = _decode_with(data, "utf-8")
-    binary = _binary_kind(data, text is not None)
-    if binary is not None:
-        return None, [error_at(1, 1, "binary-file", f"this is a binary file ({binary}), not a YAML text file")]
-    return text, problems
-
-
-#: File signatures of what is most often saved or renamed to .yaml by mistake.
-_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"%PDF-", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive, or an Office document"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\x7fELF", "a program"),
-)
-
-
-def _binary_kind(data: bytes, utf8: bool) -> str | None:
-    """What a binary file is, or None for text.
-
-    A signature names the usual suspects; otherwise bytes that are not UTF-8
-    and hold a NUL near the start are binary data (a stray NUL in UTF-8 text
-    is a control character, reported where it is).
-    """
-    for signature, kind in _SIGNATURES:
-        if data.startswith(signature):
-            return kind
-    if not utf8 and b"\x00" in data[:8192]:
-        return "it holds NUL bytes"
-    return None
-
-
-def _decode_with(data: bytes, codec: str) -> tuple[str | None, list[Diagnostic]]:
-    try:
-        return data.decode(codec), []
-    except UnicodeDecodeError:
-        if codec != "utf-8":
-            name = codec.upper()
-            return None, [error_at(1, 1, "encoding", f"the file starts like {name} but is not valid {name}")]
-    # Invalid UTF-8: find each bad byte, so the user can fix them all at once.
-    problems: list[Diagnostic] = []
-    seen_lines: set[int] = set()
-    start = 0
-    while start < len(data) and len(problems) < 20:
-        try:
-            data[start:].decode("utf-8")
-            break
-        except UnicodeDecodeError as exc:
-            bad = start + exc.start
-            line = data.count(b"\n", 0, bad) + 1
-            line_start = data.rfind(b"\n", 0, bad) + 1
-            col = len(data[line_start:bad].decode("utf-8", errors="replace")) + 1
-            if line not in seen_lines:
-                seen_lines.add(line)
-                problems.append(
-                    error_at(
-                        line,
-                        col,
-                        "encoding",
-                        f"byte 0x{data[bad]:02X} is not valid UTF-8: save the file as UTF-8 "
-                        "(it may be Latin-1 or Windows-1252)",
-                    )
-                )
-            start = bad + max(1, exc.end - exc.start)
-    return None, problems
-
-
-def _position(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
-def precheck(text: str) -> list[Diagnostic]:
-    """Problems libyaml would report badly or only one at a time."""
-    problems: list[Diagnostic] = []
-    for match in _FORBIDDEN.finditer(text):
-        line, col = _position(text, match.start())
-        problems.append(
-            error_at(
-                line, col, "control-character", f"control character U+{ord(match.group()):04X} is not allowed in YAML"
-            )
-        )
-        if len(problems) >= 20:
-            return problems
-    for match in _LEADING_TAB.finditer(text):
-        line, col = _position(text, match.end() - 1)
-        problems.append(
-            error_at(
-                line,
-                col,
-                "yaml-tab",
-                "tab character in indentation: YAML indents with spaces only (replace the tab with spaces)",
-            )
-        )
-        if len(problems) >= 40:
-            break
-    return problems
-
-
-def _explain_syntax(problem: str, text: str, index: int | None) -> str:
-    """Add the likely cause to libyaml's terse messages."""
-    char = text[index] if index is not None and 0 <= index < len(text) else ""
-    # libyaml stops after the anchor or alias name (`& Co`, `&amp;`): look back
-    # over the name to the indicator that started it.
-    start = index if index is not None and 0 <= index <= len(text) else 0
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-_"):
-        start -= 1
-    indicator = text[start - 1] if start > 0 else ""
-    if "undefined alias" in problem or (char == "*" and "alias" in problem):
-        return problem + " (a value starting with '*' is a YAML alias: put the value in quotes)"
-    if indicator in ("&", "*") and ("anchor" in problem or "alias" in problem or "alphabetic or numeric" in problem):
-        kind = "anchor" if indicator == "&" else "alias"
-        return problem + f" (a value starting with '{indicator}' is a YAML {kind}: put the value in quotes)"
-    if char in ("&", "*") and ("anchor" in problem or "alias" in problem or "alphabetic or numeric" in problem):
-        return problem + f" (a value starting with '{char}' is a YAML anchor or alias: put the value in quotes)"
-    if "mapping values are not allowed" in problem:
-        return problem + " (a value containing ': ' must be put in quotes)"
-    if "cannot start any token" in problem:
-        return problem + " (put the value in quotes)"
-    if "could not find expected ':'" in problem:
-        return problem + " (a key must be followed by ':' and a space)"
-    return problem
-
-
-def _continuation_slip(problem: str, text: str, line: int) -> Diagnostic | None:
-    """Find the real slip behind "mapping values are not allowed here" when
-    the ``key:`` it stopped at is the first of its line.
-
-    YAML then read the line as the continuation of a plain value started on
-    the line above, and there is the mistake: a key without its colon
-    (``- id card-by-post``), or this line indented more than its siblings.
-    ``line`` is 0-based.
-    """
-    if "mapping values are not allowed" not in problem:
-        return None
-    lines = _YAML_LINES.split(text)
-    if not 0 < line < len(lines) or _KEY_LINE.match(lines[line]) is None:
-        return None
-    above = line - 1
-    while above >= 0 and (not lines[above].strip() or lines[above].lstrip().startswith("#")):
-        above -= 1
-    if above < 0:
-        return None
-    before = lines[above]
-    key_col = _key_column(before)
-    content = before[key_col:].split(" #")[0].rstrip()
-    here = len(lines[line]) - len(lines[line].lstrip(" "))
-    missing = re.fullmatch(r"([A-Za-z_][\w-]*) +([^:#\s].*)", content)
-    if missing and ": " not in content and not content.endswith(":"):
-        key, value = missing.groups()
-        return error_at(
-            above + 1,
-            key_col + 1,
-            "yaml-missing-colon",
-            f"'{key}' is not followed by ':', so YAML reads '{_plain_text(content)[:40]}' as text that runs on "
-            f"into the next line: write '{key}: {_plain_text(value)[:30]}'",
-        )
-    sibling = re.match(r"([A-Za-z_][\w-]*|\"[^\"]*\"|'[^']*'): +[^\s#&*!|>]", content)
-    if sibling and here > key_col:
-        extra = here - key_col
-        spaces = "space" if extra == 1 else "spaces"
-        return error_at(
-            line + 1,
-            here + 1,
-            "yaml-indentation",
-            f"this line is indented {extra} {spaces} more than '{_plain_text(sibling.group(1))[:40]}' on line "
-            f"{above + 1}, so YAML reads it as the rest of that value: indent it by {key_col} spaces, "
-            "like the keys beside it",
-        )
-    return None
-
-
-def _plain_text(problem: str) -> str:
-    return " ".join(problem.split())
 
 
 class _Stop(Exception):
@@ -366,8 +163,10 @@ class _Composer:
         self.bomb_reported = False
         #: (line, column, end line) of each quoted scalar running over lines, 0-based.
         self.spanning_quotes: list[tuple[int, int, int]] = []
+        #: The known fix of the YAML slip that stopped parsing, if there is one.
+        self.repair: Repair | None = None
 
-    def error(self, mark: Any, rule: str, message: str) -> None:
+    def error(self, mark: Any, rule: RuleId, message: str) -> None:
         self.add(error_at(mark.line + 1, mark.column + 1, rule, message))
 
     def add(self, problem: Diagnostic) -> None:
@@ -382,7 +181,7 @@ class _Composer:
         tag = event.tag
         implicit = event.implicit
         plain = implicit[0] and not event.style
-        if event.style in _QUOTES and event.end_mark.line != mark.line:
+        if event.style in QUOTES and event.end_mark.line != mark.line:
             self.spanning_quotes.append((mark.line, mark.column, event.end_mark.line))
         if tag is None:
             # Quoted scalars are always text; only plain ones need YAML's typing,
@@ -405,19 +204,21 @@ class _Composer:
         if tag in (STR, VALUE):
             tag = STR
         elif tag == MERGE:
-            self.error(mark, "yaml-merge-key", "merge keys ('<<') are not supported: write the keys out")
+            self.error(mark, Rule.YAML_MERGE_KEY, "merge keys ('<<') are not supported: write the keys out")
             tag, value = BROKEN, None
         elif tag in _BUILDERS:
             try:
                 value = _BUILDERS[tag](yaml.ScalarNode(tag, event.value))
             except Exception as exc:
-                reason = _plain_text(str(exc)).split(" (")[0][:120] or type(exc).__name__
+                reason = plain_text(str(exc)).split(" (")[0][:120] or type(exc).__name__
                 what = _TYPE_WORDS.get(tag, tag[len(_CORE) :])
-                self.error(mark, "yaml-value", f"YAML cannot read {event.value[:40]!r} as {what}: {reason}")
+                self.error(mark, Rule.YAML_VALUE, f"YAML cannot read {event.value[:40]!r} as {what}: {reason}")
                 tag, value = BROKEN, None
         else:
             self.error(
-                mark, "yaml-tag", f"unsupported YAML tag '{_plain_text(tag)[:60]}': only plain YAML values are allowed"
+                mark,
+                Rule.YAML_TAG,
+                f"unsupported YAML tag '{plain_text(tag)[:60]}': only plain YAML values are allowed",
             )
             tag, value = BROKEN, None
         return Scalar(mark.line + 1, mark.column + 1, value, tag, event.value, plain)
@@ -429,9 +230,9 @@ class _Composer:
         again = _Composer(self.text[:index])
         again.compose()
         for problem in again.problems:
-            if problem.rule == "yaml-too-deep":
+            if problem.rule == Rule.YAML_TOO_DEEP:
                 return problem
-        return error_at(1, 1, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+        return error_at(1, 1, Rule.YAML_TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
 
     def compose(self) -> Node | None:
         loader = _Loader(self.text)
@@ -442,36 +243,45 @@ class _Composer:
             return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            problem = _plain_text(exc.problem or exc.context or "invalid YAML")
+            problem = plain_text(exc.problem or exc.context or "invalid YAML")
             if "maximum nesting depth" in problem and mark is not None:
                 self.problems.append(self._too_deep(mark.index))
             elif "end of stream" in problem and exc.context and exc.context_mark is not None:
                 # An unclosed quote or bracket: point at where it opened.
                 start = exc.context_mark
+                what = plain_text(exc.context).removeprefix("while scanning ").removeprefix("a ")
+                what = what.replace("quoted scalar", "quoted value")
                 self.problems.append(
                     error_at(
                         start.line + 1,
                         start.column + 1,
-                        "yaml-syntax",
-                        f"this {_plain_text(exc.context).removeprefix('while scanning ')} never ends "
-                        f"({problem}): close it, or check the quotes inside it",
+                        Rule.YAML_SYNTAX,
+                        f"this {what} never ends ({problem}): close it, or check the quotes inside it",
                     )
                 )
-            elif mark is not None and (slip := _continuation_slip(problem, self.text, mark.line)) is not None:
-                self.problems.append(slip)
+                if "quoted scalar" in exc.context:
+                    self.repair = unclosed_quote(self.text, start.line, start.column)
+            elif mark is not None and (
+                slip := continuation_slip(problem, self.text, mark.line)
+                or shallow_slip(problem, self.text, mark.line, mark.column)
+            ):
+                self.problems.append(slip[0])
+                self.repair = slip[1]
             elif mark is not None:
                 index = mark.index if isinstance(mark.index, int) else None
                 # libyaml counts the index in characters of the decoded text.
                 self.problems.append(
-                    error_at(mark.line + 1, mark.column + 1, "yaml-syntax", _explain_syntax(problem, self.text, index))
+                    error_at(
+                        mark.line + 1, mark.column + 1, Rule.YAML_SYNTAX, explain_syntax(problem, self.text, index)
+                    )
                 )
             else:
-                self.problems.append(error_at(1, 1, "yaml-syntax", problem))
+                self.problems.append(error_at(1, 1, Rule.YAML_SYNTAX, problem))
             return None
         except yaml.YAMLError as exc:
-            position = getattr(exc, "position", None)
-            line, col = _position(self.text, position) if isinstance(position, int) else (1, 1)
-            self.problems.append(error_at(line, col, "yaml-syntax", _plain_text(str(exc))[:200]))
+            at = getattr(exc, "position", None)
+            line, col = position(self.text, at) if isinstance(at, int) else (1, 1)
+            self.problems.append(error_at(line, col, Rule.YAML_SYNTAX, plain_text(str(exc))[:200]))
             return None
         finally:
             loader.dispose()
@@ -515,9 +325,9 @@ class _Composer:
                 mark = event.start_mark
                 is_map = cls is map_start
                 if event.tag not in (None, "!", MAP if is_map else SEQ):
-                    self.error(mark, "yaml-tag", f"unsupported YAML tag '{_plain_text(event.tag)[:60]}'")
+                    self.error(mark, Rule.YAML_TAG, f"unsupported YAML tag '{plain_text(event.tag)[:60]}'")
                 if len(stack) >= MAX_DEPTH:
-                    self.error(mark, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+                    self.error(mark, Rule.YAML_TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
                     return None
                 collection: Node = (
                     Mapping(mark.line + 1, mark.column + 1) if is_map else Sequence(mark.line + 1, mark.column + 1)
@@ -535,7 +345,7 @@ class _Composer:
                 if documents > 1:
                     self.error(
                         event.start_mark,
-                        "yaml-multiple-documents",
+                        Rule.YAML_MULTIPLE_DOCUMENTS,
                         "a map file holds one YAML document: remove the second '---' or split the file",
                     )
                     break
@@ -564,7 +374,7 @@ class _Composer:
     def too_many_values(self, event: Any) -> None:
         self.error(
             event.start_mark,
-            "file-too-large",
+            Rule.FILE_TOO_LARGE,
             f"the file holds more than {MAX_VALUES:,} YAML values; jmap reads maps of at most "
             f"{MAX_VALUES:,} (split the journey into several maps)",
         )
@@ -579,12 +389,14 @@ class _Composer:
         if target is None:
             self.error(
                 mark,
-                "yaml-alias",
+                Rule.YAML_ALIAS,
                 f"alias '*{anchor}' refers to no anchor (a value starting with '*' is a YAML alias: put it in quotes)",
             )
             return Scalar(line, col, None, BROKEN, "", True)
         if anchor in self.open_anchors:
-            self.error(mark, "yaml-alias", f"alias '*{anchor}' refers to a value that contains it (a recursive alias)")
+            self.error(
+                mark, Rule.YAML_ALIAS, f"alias '*{anchor}' refers to a value that contains it (a recursive alias)"
+            )
             return Scalar(line, col, None, BROKEN, "", True)
         self.alias_spent += target.size
         self.alias_chars += target.chars
@@ -610,7 +422,7 @@ class _Composer:
         silently (one alias bomb is one problem, not thousands)."""
         if not self.bomb_reported:
             self.bomb_reported = True
-            self.error(mark, "yaml-alias", message)
+            self.error(mark, Rule.YAML_ALIAS, message)
 
     def check_duplicates(self, mapping: Mapping) -> None:
         seen: dict[Any, Node] = {}
@@ -630,151 +442,16 @@ class _Composer:
                 continue
             assert isinstance(first, Scalar)
             if first.raw == key.raw:
-                message = f"duplicate key '{_plain_text(key.raw)[:60]}' (first at line {first.line}): YAML would keep only the last one"
+                message = f"duplicate key '{plain_text(key.raw)[:60]}' (first at line {first.line}): YAML would keep only the last one"
             else:
                 message = (
-                    f"duplicate key '{_plain_text(key.raw)[:60]}': YAML reads it as {key.value!r}, the same as "
-                    f"'{_plain_text(first.raw)[:60]}' at line {first.line}; put keys in quotes to keep them as text"
+                    f"duplicate key '{plain_text(key.raw)[:60]}': YAML reads it as {key.value!r}, the same as "
+                    f"'{plain_text(first.raw)[:60]}' at line {first.line}; put keys in quotes to keep them as text"
                 )
-            self.add(error_at(key.line, key.col, "yaml-duplicate-key", message))
+            self.add(error_at(key.line, key.col, Rule.YAML_DUPLICATE_KEY, message))
 
 
-_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
-_QUOTES = ("'", '"')
-#: A line that reads as a key of its own: ``key:`` then a space or the end.
-_KEY_LINE = re.compile(r"( *)(?:- +)*([A-Za-z_][\w-]*):(?: |$)")
-
-
-def _key_column(line: str) -> int:
-    """Where the key of a line starts: after the indentation and any ``- ``."""
-    match = re.match(r"[ ]*(?:-[ ]+)*", line)
-    return match.end() if match else 0
-
-
-def _repaired(text: str) -> tuple[str, dict[int, tuple[int, int]]]:
-    """The text with the problems ``precheck`` reported made harmless.
-
-    A control character becomes ``_`` (columns stay put, and no YAML
-    indicator appears); tabs in a line's
-    indentation become the spaces the neighbouring lines suggest: the key
-    column of the line above, two more when that line opens a block. Returns
-    the text and, per changed line (1-based), where the change ends and by how
-    many characters it moved the rest of the line, to put positions back.
-    """
-    text = _FORBIDDEN.sub("_", text)
-    lines = text.split("\n")
-    shifts: dict[int, tuple[int, int]] = {}
-    previous = ""
-    for number, line in enumerate(lines):
-        match = _LEADING_TAB.match(line)
-        if match:
-            indent = re.match(r"[ \t]*", line)
-            end = indent.end() if indent else 0
-            width = _key_column(previous)
-            if previous.rstrip().endswith(":"):
-                width += 2
-            lines[number] = " " * width + line[end:]
-            shifts[number + 1] = (end, width - end)
-        if line.strip() and not line.lstrip().startswith("#"):
-            previous = lines[number]
-    return "\n".join(lines), shifts
-
-
-def _unshift(root: Node | None, problems: list[Diagnostic], shifts: dict[int, tuple[int, int]]) -> None:
-    """Give positions on lines whose tabs were replaced their original columns."""
-
-    def column(line: int, col: int) -> int:
-        shift = shifts.get(line)
-        if shift is None:
-            return col
-        end, delta = shift
-        return max(1, col - delta) if col > end + delta else min(col, end + 1)
-
-    _move_positions(root, problems, lambda line, col: (line, column(line, col)))
-
-
-def _swallowed_lines(text: str, spans: list[tuple[int, int, int]]) -> list[Diagnostic]:
-    """An unclosed quote that swallowed the lines after it.
-
-    ``name: "I want…`` followed by ``color: "#e76f51"`` is valid YAML: the
-    name runs on to the next quote and the colour is gone without a word. A
-    quoted value running over lines that holds ``key:`` at the indentation of
-    its own key is almost always this slip, so it is reported at that line.
-    """
-    if not spans:
-        return []
-    lines = _YAML_LINES.split(text)
-    problems: list[Diagnostic] = []
-    for line, col, end in spans:
-        opening = lines[line] if line < len(lines) else ""
-        sibling = _key_column(opening)
-        for number in range(line + 1, min(end, len(lines) - 1) + 1):
-            match = _KEY_LINE.match(lines[number])
-            if match and len(match.group(1)) == sibling and match.start(2) == sibling:
-                quote = opening[col] if col < len(opening) else '"'
-                problems.append(
-                    error_at(
-                        number + 1,
-                        sibling + 1,
-                        "yaml-unclosed-quote",
-                        f"'{match.group(2)}' is read as part of the text quoted at line {line + 1}, column {col + 1}, "
-                        f"whose closing {quote} is missing: close the quote on line {line + 1}",
-                    )
-                )
-                break
-    return problems
-
-
-def normalize_newlines(text: str) -> str:
-    """CRLF and lone CR (old Mac files) become LF, so that every position,
-    ours and libyaml's, counts lines as editors do."""
-    if "\r" in text:
-        return text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
-
-
-def _remap_positions(text: str, root: Node | None, problems: list[Diagnostic]) -> None:
-    """libyaml also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR,
-    which editors, git and GitHub show inside a line: translate its positions
-    to LF-only lines. Only files holding those characters pay for this."""
-    import bisect
-
-    yaml_starts = [0] + [m.end() for m in re.finditer("[\n\x85\u2028\u2029]", text)]
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def moved(line: int, col: int) -> tuple[int, int]:
-        if line - 1 >= len(yaml_starts):
-            return line, col
-        index = yaml_starts[line - 1] + col - 1
-        new_line = bisect.bisect_right(starts, index)
-        return new_line, index - starts[new_line - 1] + 1
-
-    _move_positions(root, problems, moved)
-
-
-def _move_positions(
-    root: Node | None, problems: list[Diagnostic], moved: Callable[[int, int], tuple[int, int]]
-) -> None:
-    """Give every problem and every node (each once, aliases included) the
-    position ``moved`` maps its (line, column) to."""
-    # Problems are frozen: each one moved is a copy.
-    for i, problem in enumerate(problems):
-        line, col = moved(problem.line, problem.col)
-        problems[i] = replace(problem, line=line, col=col)
-    seen: set[int] = set()
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        node.line, node.col = moved(node.line, node.col)
-        if isinstance(node, Sequence):
-            stack.extend(node.items)
-        elif isinstance(node, Mapping):
-            for key, value in node.pairs:
-                stack.append(key)
-                stack.append(value)
+YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def compose(text: str) -> tuple[Node | None, list[Diagnostic]]:
@@ -783,16 +460,77 @@ def compose(text: str) -> tuple[Node | None, list[Diagnostic]]:
     Never raises for any input text. Line ends should be LF
     (see ``normalize_newlines``).
     """
+    composed = compose_repairing(text)
+    return composed.root, composed.problems
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """What reading a file gave: its nodes (None when YAML could not be
+    read), the problems found, and the lines (1-based) read as repaired."""
+
+    root: Node | None
+    problems: list[Diagnostic]
+    repaired: tuple[int, ...] = ()
+
+
+#: YAML slips repaired in memory in one file: a block of lines shifted by a
+#: space is one repair per line, each a new parse of the whole file.
+MAX_REPAIRS = 20
+#: Characters the repairs of one file may read again in all: a 40 KB map
+#: gets its MAX_REPAIRS, a 1 MB one 4, a 16 MB one none (the cost of reading
+#: a file stays a small multiple of its size, whatever it holds).
+REPAIR_BUDGET = 4_000_000
+
+
+def compose_repairing(text: str) -> Composed:
+    """``compose``, going on after the YAML slips whose fix is known.
+
+    A tab in the indentation, a key without its colon, a line indented one
+    or two spaces off, a quote that never closes or swallows the next key:
+    each is reported where it is, then fixed in memory (the file is never
+    changed) and the text parsed again, so that the rest of the file, and
+    the meaning of the whole map, are checked in the same run. Positions
+    stay those of the file as written; the repairs re-read at most
+    REPAIR_BUDGET characters in all.
+    """
     early = precheck(text)
     shifts: dict[int, tuple[int, int]] = {}
     if early:
         # Reported already; parse a repaired copy so that the file's other
         # problems come in the same run (a tab must not hide a misspelt key).
-        text, shifts = _repaired(text)
-    composer = _Composer(text)
-    root = composer.compose()
+        text, shifts = tabs_repaired(text)
+    repaired = set(shifts)
+    slips: list[Diagnostic] = []
+    rounds = 0 if YAML_ONLY_BREAKS.search(text) else min(MAX_REPAIRS, REPAIR_BUDGET // max(len(text), 1))
+    while True:
+        composer = _Composer(text)
+        root = composer.compose()
+        found: list[tuple[Diagnostic, Repair | None]]
+        if root is None:
+            found = [(composer.problems[-1], composer.repair)] if composer.repair is not None else []
+        else:
+            # Valid YAML may still hold a quote that swallowed the next lines.
+            found = swallowed_lines(text, composer.spanning_quotes)
+        fixes = [(slip, repair) for slip, repair in found if repair is not None and repair.line not in shifts]
+        if not fixes or rounds == 0 or len(fixes) < len(found):
+            break
+        # Each slip is reported where it is in the file as written (a line
+        # is repaired at most once); the next round finds again everything
+        # before it.
+        if root is None:
+            composer.problems.pop()
+        rounds -= 1
+        lines = text.split("\n")
+        for slip, repair in fixes:
+            slips.append(slip)
+            lines[repair.line - 1] = repair.text
+            shifts[repair.line] = (repair.at, repair.delta)
+            repaired.add(repair.line)
+        text = "\n".join(lines)
     problems = composer.problems
-    problems.extend(_swallowed_lines(text, composer.spanning_quotes))
+    if root is not None:
+        problems.extend(slip for slip, _ in swallowed_lines(text, composer.spanning_quotes))
     # After an early stop, an anchor may well be used further down.
     unused = {} if composer.stopped else composer.unused_anchors
     for anchor, (line, col) in unused.items():
@@ -802,19 +540,19 @@ def compose(text: str) -> tuple[Node | None, list[Diagnostic]]:
             error_at(
                 line,
                 col,
-                "yaml-anchor",
+                Rule.YAML_ANCHOR,
                 f"'&{anchor}' makes YAML read this value as an anchor named '{anchor}', not as text "
                 "(a value starting with '&' must be put in quotes)",
             )
         )
     # libyaml's positions → editors' lines, then the columns of the original
     # text on lines whose tabs were replaced; precheck's are already right.
-    if _YAML_ONLY_BREAKS.search(text):
-        _remap_positions(text, root, problems)
+    if YAML_ONLY_BREAKS.search(text):
+        remap_positions(text, root, problems)
     if shifts:
-        _unshift(root, problems, shifts)
-    if early:
-        reported = {(p.line, p.rule) for p in early}
-        problems = early + [p for p in problems if (p.line, p.rule) not in reported]
+        unshift(root, problems, shifts)
+    if early or slips:
+        reported = {(p.line, p.rule) for p in early + slips}
+        problems = early + slips + [p for p in problems if (p.line, p.rule) not in reported]
     problems.sort(key=lambda p: (p.line, p.col))
-    return root, problems
+    return Composed(root, problems, tuple(sorted(repaired)))

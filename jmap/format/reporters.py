@@ -8,13 +8,10 @@ editors consume the same results without scraping human text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 
 from jmap.format.diagnostics import ERROR, MAX_PROBLEMS, FileReport
 from jmap.text import plural, printable
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
 
 # What json.dumps leaves raw with ensure_ascii=False (it escapes C0 itself).
 _UNPRINTABLE_IN_JSON = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")

@@ -53,8 +53,13 @@ def load_rules() -> dict[str, dict[str, str]]:
 
 
 def _plain(cell: str) -> str:
-    """A table cell for a terminal: Markdown's escapes and code marks dropped."""
-    return cell.replace("\\|", "|").replace("`", "")
+    """A table cell for a terminal: the table's ``\\|`` escapes undone.
+
+    Code spans keep their backticks, as the page shows them: without them,
+    "a value containing `: `" would read "a value containing :  " and the
+    code that matters (a colon and a space, a backtick) would vanish.
+    """
+    return cell.replace("\\|", "|")
 
 
 def explain(rule: str) -> str:

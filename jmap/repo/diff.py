@@ -475,11 +475,11 @@ def _diff_metrics(old: JourneyMap, new: JourneyMap) -> list[Change]:
 
 
 def _diff_flow(old: JourneyMap, new: JourneyMap) -> list[Change]:
-    """Flow edges that appear or disappear between touchpoints present in both
-    versions; edges of added or removed touchpoints are implied by those."""
-    common = {tp.id for tp in old.all_touchpoints()} & {tp.id for tp in new.all_touchpoints()}
-    before = [e for e in old.flow_edges() if e[0] in common and e[1] in common]
-    after = [e for e in new.flow_edges() if e[0] in common and e[1] in common]
+    """Every flow edge that appears or disappears, including those of added
+    and removed touchpoints: a touchpoint inserted between two others shows
+    the edge it replaces *and* the two edges that now go through it, so the
+    reviewer reads the whole new path, not a broken journey."""
+    before, after = old.flow_edges(), new.flow_edges()
     before_set, after_set = set(before), set(after)
     out: list[Change] = []
     for source, target in after:
@@ -487,7 +487,9 @@ def _diff_flow(old: JourneyMap, new: JourneyMap) -> list[Change]:
             out.append(Change("flow", "edge-added", source, new.touchpoint(source).name, "next", None, target))
     for source, target in before:
         if (source, target) not in after_set:
-            out.append(Change("flow", "edge-removed", source, new.touchpoint(source).name, "next", target, None))
+            # The source may be gone from the new version: name it as it was.
+            name = (new if source in new.index.touchpoints else old).touchpoint(source).name
+            out.append(Change("flow", "edge-removed", source, name, "next", target, None))
     return out
 
 

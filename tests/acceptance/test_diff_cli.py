@@ -122,3 +122,46 @@ def test_git_textconv_and_difftool(repo) -> None:
         check=False,
     )
     assert "high → critical" in done.stdout, done.stderr
+
+
+CARD = """\
+jmap: 1
+title: Ouverture de compte
+lang: fr
+stages:
+  - id: carte
+    name: Carte
+    touchpoints:
+      - {id: carte-courrier, name: Carte par courrier}
+      - {id: code-pin, name: Code PIN}
+"""
+
+
+def test_an_insertion_shows_the_flows_it_adds_as_well_as_the_one_it_removes(tmp_path: Path) -> None:
+    """The issue's case: `appel-conseiller` inserted between `carte-courrier`
+    and `code-pin`. A reviewer must read the new path, not a broken journey."""
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(CARD, encoding="utf-8")
+    new.write_text(
+        CARD.replace(
+            "      - {id: code-pin",
+            "      - {id: appel-conseiller, name: Appel du conseiller}\n      - {id: code-pin",
+        ),
+        encoding="utf-8",
+    )
+    text = run_jmap("diff", str(old), str(new))
+    assert text.returncode == 1
+    out = text.stdout.decode()
+    for line in (
+        "flow carte-courrier → appel-conseiller added",
+        "flow appel-conseiller → code-pin added",
+        "flow carte-courrier → code-pin removed",
+    ):
+        assert line in out, out
+    records = json.loads(run_jmap("diff", str(old), str(new), "--format", "json").stdout)["changes"]
+    flows = sorted((r["kind"], r["id"], r["old"] or r["new"]) for r in records if r["section"] == "flow")
+    assert flows == [
+        ("edge-added", "appel-conseiller", "code-pin"),
+        ("edge-added", "carte-courrier", "appel-conseiller"),
+        ("edge-removed", "carte-courrier", "code-pin"),
+    ]

@@ -4,9 +4,11 @@ anything, and the test command skips a set-up that is already done."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 from support import ROOT
@@ -68,3 +70,43 @@ def test_a_set_up_already_done_is_recognised_and_a_code_change_only_needs_the_wh
     setup = copy / "scripts" / "setup.sh"
     setup.write_text(setup.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert _stamp(copy, "check") != 0, "a change of the set-up redoes it"
+
+
+def test_the_fixtures_expected_diagnostics_are_those_the_script_writes() -> None:
+    """The .expected files of tests/fixtures are regenerated, not kept by hand:
+    after a change of a check, run scripts/regen_fixtures.py and review the diff."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "regen_fixtures.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_setup_says_what_it_is_doing_and_how_long_the_slow_steps_take() -> None:
+    """Every slow command of the set-up (apt, pip, npm, the first renders) runs
+    inside a step that announces it with its usual duration and reports its time."""
+    lines = (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8").splitlines()
+    slow = ('"${APT[@]}" install', '"${APT[@]}" update', "pip install", "npm ci", "jmap render")
+    open_step: str | None = None
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("step ") and "(usually" not in stripped:
+            assert re.search(r'step "[^"]+" "[^"]*\d[^"]*"', stripped), f"a step without its usual duration: {line}"
+            open_step = stripped
+        elif stripped == "step_done":
+            open_step = None
+        elif any(command in stripped for command in slow) and not stripped.startswith("#"):
+            assert open_step is not None, f"slow and silent: {line}"
+    assert 'echo "setup: done in $((SECONDS - SETUP_START)) s.' in "\n".join(lines)
+
+
+def test_readme_says_what_the_test_command_runs_and_how_long_it_takes() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Contributing") : readme.index("## What the renders look like")]
+    paragraph = section[section.index("`bash scripts/test.sh` runs") :].split("\n\n")[0]
+    for tool in ("ruff", "mypy", "pytest"):
+        assert tool in paragraph
+    assert re.search(r"takes about \S+ minutes on a 2-core machine", " ".join(paragraph.split()))
+    assert "about 2–3 minutes" in section  # the set-up's time too

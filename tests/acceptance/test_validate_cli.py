@@ -593,3 +593,54 @@ def test_ten_megabytes_of_values_stop_early_in_bounded_memory(tmp_path: Path, ki
     assert len(lines) <= MAX_PROBLEMS + 1
     assert "[file-too-large]" in lines[0] and "1,000,000 YAML values" in lines[0]
     assert peak_kib < 600 * 1024, f"peak memory {peak_kib // 1024} MiB"
+
+
+# -- every slip in one pass ----------------------------------------------------------------
+
+ACCOUNT_OPENING = """\
+jmap: 1
+title: Ouverture de compte
+lang: fr
+personas:
+  - {id: claire, name: Claire}
+channels:
+  - {id: web, name: Site web}
+stages:
+  - id: demande
+    name: Demande
+   goal: Ouvrir un compte
+    touchpoints:
+      - id: formulaire
+        name Formulaire
+        channel: web
+      - id: carte-courrier
+        name: Carte par courrier
+        channel: webb
+        emotion: 3
+        duration: 2 jours
+"""
+
+
+def test_yaml_slips_and_the_mistakes_after_them_come_in_one_run(tmp_path: Path) -> None:
+    """Too shallow by one space, a key without its colon, then three mistakes of
+    meaning: one run reports all five, each where it is in the file."""
+    path = tmp_path / "compte.yaml"
+    path.write_text(ACCOUNT_OPENING, encoding="utf-8")
+    proc = run_guarded("validate", str(path))
+    assert proc.returncode == 1
+    assert_clean_output(proc)
+    matches, lines = parse_text(proc.stdout)
+    found = [(int(m["line"]), int(m["col"]), m["rule"]) for m in matches]
+    assert found == [
+        (11, 4, "yaml-indentation"),
+        (14, 9, "yaml-missing-colon"),
+        (18, 18, "unknown-reference"),
+        (19, 18, "emotion-range"),
+        (20, 19, "invalid-duration"),
+    ]
+    assert "indented 1 space less than 'name' on line 10" in matches[0]["message"]
+    assert "did not find expected" not in proc.stdout.decode()
+    for match in matches[2:]:
+        assert match["message"].endswith("(found after repairing lines 11 and 14 in memory)")
+    assert "(unknown unit 'jours': write '2d')" in matches[4]["message"]
+    assert lines[-1] == "1 map checked, 1 invalid: 5 errors, 0 warnings"

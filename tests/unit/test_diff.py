@@ -382,3 +382,60 @@ def test_the_git_limit_is_the_loaders() -> None:
     from jmap.repo import git
 
     assert git.MAX_BYTES == MAX_BYTES
+
+
+# -- the flow adds up: insert, remove, reroute ---------------------------------------
+
+INSERTED = (
+    "      - id: done\n",
+    "      - id: call\n        name: Adviser call\n        channel: phone\n      - id: done\n",
+)
+
+
+def flow_edges(diff_changes: tuple[Change, ...]) -> list[tuple[str, str, str]]:
+    return [
+        (c.kind, c.id, str(c.new if c.kind == "edge-added" else c.old)) for c in diff_changes if c.section == "flow"
+    ]
+
+
+def test_an_inserted_touchpoint_shows_the_flows_added_as_well_as_the_one_removed() -> None:
+    diff = diff_maps(load(BASE), edited(INSERTED))
+    assert ("added", "call") in [(c.kind, c.id) for c in diff.changes]
+    assert flow_edges(diff.changes) == [
+        ("edge-added", "payment", "call"),
+        ("edge-added", "call", "done"),
+        ("edge-removed", "payment", "done"),
+    ]
+
+
+def test_the_insertion_adds_up_in_text_markdown_and_json() -> None:
+    diff = diff_maps(load(BASE), edited(INSERTED))
+    text, md = format_text(diff), format_md(diff)
+    for output in (text, md.replace("`", "")):
+        assert "payment → call added" in output
+        assert "call → done added" in output
+        assert "payment → done removed" in output
+    records = json.loads(format_json(diff))["changes"]
+    flows = {(r["kind"], r["id"], r["old"], r["new"]) for r in records if r["section"] == "flow"}
+    assert flows == {
+        ("edge-added", "payment", None, "call"),
+        ("edge-added", "call", None, "done"),
+        ("edge-removed", "payment", "done", None),
+    }
+
+
+def test_a_removed_touchpoint_shows_its_flows_removed_and_the_bypass_added() -> None:
+    diff = diff_maps(edited(INSERTED), load(BASE))
+    assert flow_edges(diff.changes) == [
+        ("edge-added", "payment", "done"),
+        ("edge-removed", "payment", "call"),
+        ("edge-removed", "call", "done"),
+    ]
+    removed_from_call = next(c for c in diff.changes if c.kind == "edge-removed" and c.id == "call")
+    assert removed_from_call.name == "Adviser call"  # named as it was: it is gone from the new version
+
+
+def test_a_rerouted_flow_shows_the_old_and_the_new_edge() -> None:
+    diff = diff_maps(load(BASE), edited(("        name: Cart\n", "        name: Cart\n        next: [done]\n")))
+    assert ("edge-added", "cart", "done") in flow_edges(diff.changes)
+    assert ("edge-removed", "cart", "payment") in flow_edges(diff.changes)

@@ -83,7 +83,7 @@ def test_debug_does_not_outlive_its_call(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_a_bug_while_reading_yaml_exits_3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validator, "compose", explode)
+    monkeypatch.setattr(validator, "compose_repairing", explode)
     assert run_main(["validate", MAP]) == 3
     assert "please report" in capsys.readouterr().err
 

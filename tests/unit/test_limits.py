@@ -129,3 +129,19 @@ def test_a_problem_repeated_by_aliases_is_reported_once_with_a_count() -> None:
     assert diagnostic.rule == "duplicate-id"
     assert (diagnostic.line, diagnostic.col) == (9, 18)  # the id, where it is anchored
     assert "found 3,000 times here" in diagnostic.message
+
+
+def test_slips_in_a_large_file_are_repaired_within_a_budget_of_rereading() -> None:
+    """Each repair reads the file again: a large file gets fewer of them, so
+    reading any file costs a bounded multiple of its size."""
+    from jmap.format.loader import MAX_REPAIRS, REPAIR_BUDGET, compose_repairing
+
+    filler = "x-pad: " + "a" * 998 + "\n"
+    slips = "a:\n  b: 1\n" + " c: 2\n" * (MAX_REPAIRS + 5)
+    small = compose_repairing(slips)
+    assert len(small.repaired) == MAX_REPAIRS
+    large_text = slips + filler * 1_000  # about 1 MB
+    large = compose_repairing(large_text)
+    assert len(large.repaired) == REPAIR_BUDGET // len(large_text) < MAX_REPAIRS
+    huge = compose_repairing(slips + filler * 5_000)
+    assert huge.repaired == () and [p.rule for p in huge.problems] == ["yaml-indentation"]

@@ -20,16 +20,14 @@ from hypothesis import strategies as st
 from support import FIXTURES, ROOT, example_paths
 
 from jmap.format.diagnostics import ERROR, WARNING
+from jmap.format.rule_ids import ALL_RULES
 from jmap.format.validator import load_text
 
 RULES_DOC = ROOT / "docs" / "rules.md"
-SOURCES = [
-    ROOT / "jmap" / "format" / "validator.py",
-    ROOT / "jmap" / "format" / "loader.py",
-    ROOT / "jmap" / "repo" / "discover.py",
-]
-#: The importer names its rule ids in RULE_… constants.
-MERMAID_IMPORT = ROOT / "jmap" / "format" / "mermaid_import.py"
+#: Modules that report rule ids written as text (``Diagnostic(…, "near-map")``,
+#: ``RULE_SCORE = "mermaid-score"``); the loader and the validator report
+#: members of ``Rule`` (jmap/format/rule_ids.py), which mypy enforces.
+SOURCES = sorted((ROOT / "jmap").rglob("*.py"))
 
 PROPERTY_SETTINGS = settings(
     max_examples=200,
@@ -48,10 +46,17 @@ RULE_ARGUMENT = {"error": 1, "warn": 1, "_failed": 1, "error_at": 2, "Diagnostic
 
 
 def rules_in_code() -> set[str]:
-    """Rule ids passed as string literals to the reporting calls of the sources."""
-    found: set[str] = set()
+    """The rule ids the code can report: the members of ``Rule``, and any id
+    passed as a string literal to a reporting call or named in a ``RULE_…``
+    constant anywhere in jmap/."""
+    found: set[str] = set(ALL_RULES)
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign):
+                named_rule = any(isinstance(t, ast.Name) and t.id.startswith("RULE_") for t in node.targets)
+                if named_rule and isinstance(node.value, ast.Constant):
+                    found.add(str(node.value.value))
+                continue
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
@@ -60,14 +65,8 @@ def rules_in_code() -> set[str]:
             if index is None or len(node.args) <= index:
                 continue
             arg = node.args[index]
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and re.fullmatch(r"[a-z0-9-]+", arg.value):
                 found.add(arg.value)
-    for node in ast.parse(MERMAID_IMPORT.read_text(encoding="utf-8")).body:
-        named_rule = isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id.startswith("RULE_") for t in node.targets
-        )
-        if named_rule and isinstance(node.value, ast.Constant):
-            found.add(str(node.value.value))
     return found
 
 

@@ -356,7 +356,9 @@ def test_enum_values(line: str, col: int, phrase: str) -> None:
 
 
 def test_enum_with_a_boolean_is_a_type_error_with_the_trap() -> None:
-    check(HEAD + "lang: no\nstages: [{id: s, name: S}]\n", 3, 7, "type", "boolean false", '"no"')
+    check(HEAD + "lang: no\nstages: [{id: s, name: S}]\n", 3, 7, "type", "boolean false")
+    # "no" in quotes is no language either: no advice to quote it.
+    assert "in quotes" not in only(HEAD + "lang: no\nstages: [{id: s, name: S}]\n").message
 
 
 @pytest.mark.parametrize(
@@ -386,8 +388,10 @@ def test_colour_of_wrong_type() -> None:
         ("1.5", "a bare number is ambiguous"),
         ("5m", "'m' is ambiguous"),
         ("1h 30min", "without spaces: '1h30min'"),
-        ("3days", "did you mean 'd'?"),
-        ("2 semaines", "units: s, min, h, d, w, mo, y"),
+        ("3days", "(unknown unit 'days': write '3d')"),
+        ("2 semaines", "(unknown unit 'semaines': write '2w')"),
+        ("2 jours", "(unknown unit 'jours': write '2d')"),
+        ("3 blorps", "(unknown unit 'blorps'; units: s, min, h, d, w, mo, y)"),
         ("30min1h", "largest unit first"),
         ("1h1h", "each unit may appear once"),
         ("h", "number-unit pairs"),
@@ -657,3 +661,101 @@ def test_a_metric_may_carry_a_label() -> None:
     assert result.map is not None, result.diagnostics
     metrics = result.map.all_touchpoints().__next__().metrics
     assert [(mt.name, mt.label) for mt in metrics] == [("note_moyenne", None), ("abandon", "Abandon du panier")]
+
+
+# -- advice that works: every hint, applied, makes the value valid ---------------------
+
+_HINTS = (
+    # (pattern in the message, how to apply what it captured to the value at the position)
+    (r'\(write "([^"]+)" in quotes(?: if it is text)?\)', lambda found: f'"{found}"'),
+    (r"did you mean '([^']+)'\?", lambda found: found),
+    (r"write(?: it without spaces:)? '([^']+)'\)", lambda found: found),
+    (r"write '([a-z_]+: [^']+)'$", lambda found: found),
+)
+
+
+def apply_hint(text: str, diagnostic: v.Diagnostic) -> str | None:
+    """``text`` with the advice of ``diagnostic`` followed, or None when it gives none.
+
+    The value at the diagnostic's position runs to the end of its line, or to
+    the next ',', ']' or '}' inside brackets, or to a comment.
+    """
+    import re
+
+    lines = text.split("\n")
+    line = lines[diagnostic.line - 1]
+    start = diagnostic.col - 1
+    for pattern, replacement in _HINTS:
+        match = re.search(pattern, diagnostic.message)
+        if match is None:
+            continue
+        rest = line[start:]
+        if "[" in line[:start] or "{" in line[:start]:
+            end = start + len(re.split(r"[,\]}]", rest)[0].rstrip())
+        elif rest.startswith("#"):
+            end = len(line)
+        else:
+            end = start + len(rest.split(" #")[0].rstrip())
+        if match.group(1).startswith(line[start:end].split(" ")[0] + ":"):
+            end = len(line)  # a missing colon: the whole key and value
+        lines[diagnostic.line - 1] = line[:start] + replacement(match.group(1)) + line[end:]
+        return "\n".join(lines)
+    return None
+
+
+ADVISED = [
+    stage_with("emotion: 1.5"),
+    stage_with("channel: web\nmetrics:\n  opened: 2024-03-01"),
+    stage_with("channel: web\nmetrics:\n  satisfied: yes"),
+    stage_with("channel: web\nduration: 2 jours"),
+    stage_with("channel: web\nduration: 3days"),
+    stage_with("channel: web\nduration: 1 h"),
+    stage_with("channel: web\nduration: 1h30"),
+    stage_with("channel: web\nduration: 1,5h"),
+    stage_with("channel: web\nduration: 3 semaines"),
+    stage_with("channel: web\nmetrics:\n  satisfaction: 12,5 %"),
+    stage_with("channel: webb"),
+    stage_with("chanel: web"),
+    stage_with("channel: web\ndoing: yes"),
+    stage_with("channel: web\nowner: 0755"),
+    stage_with("channel: web\nmetrics:\n  nps: '23 %'"),
+    HEAD + "lang: no\nstages: [{id: s, name: S, touchpoints: [{id: a, name: A}]}]\n",
+    HEAD + "lang: fre\nstages: [{id: s, name: S, touchpoints: [{id: a, name: A}]}]\n",
+    HEAD
+    + "personas:\n  - id: p\n    name: P\n    color: #2a9d8\nstages: [{id: s, name: S, touchpoints: [{id: a, name: A}]}]\n",
+    HEAD
+    + "personas:\n  - id: p\n    name: P\n    color: #2a9d8f\nstages: [{id: s, name: S, touchpoints: [{id: a, name: A}]}]\n",
+    HEAD + "stages:\n  - id: s\n    name: S\n    touchpoints:\n      - id a\n        name: A\n",
+]
+
+
+@pytest.mark.parametrize("text", ADVISED)
+def test_every_hint_followed_makes_the_value_valid(text: str) -> None:
+    """A hint is given only when following it fixes that value: the advice is
+    applied to the text as a user would, and the value re-validated."""
+    for diagnostic in load_text(text, "m.yaml").errors:
+        fixed = apply_hint(text, diagnostic)
+        if fixed is None:
+            continue
+        again = [(d.line, d.rule, d.message) for d in load_text(fixed, "m.yaml").errors]
+        assert not [d for d in again if d[0] == diagnostic.line], (diagnostic.format(), fixed, again)
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("emotion: 1.5", "not the number 1.5"),
+        ("channel: web\nmetrics:\n  opened: 2024-03-01", "YAML reads 2024-03-01 as a date"),
+        ("channel: web\nmetrics:\n  satisfied: yes", "YAML reads yes as the boolean true"),
+    ],
+)
+def test_no_advice_to_quote_a_value_that_quotes_would_not_make_valid(value: str, words: str) -> None:
+    (diagnostic,) = load_text(stage_with(value), "m.yaml").errors
+    assert words in diagnostic.message
+    assert "in quotes" not in diagnostic.message
+
+
+def test_hints_that_work_are_still_given() -> None:
+    messages = [d.message for text in ADVISED for d in load_text(text, "m.yaml").errors]
+    advised = [message for message in messages if any(__import__("re").search(p, message) for p, _ in _HINTS)]
+    assert len(advised) >= 10, messages

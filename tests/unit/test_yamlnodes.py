@@ -393,9 +393,8 @@ def test_deep_nesting_is_reported_at_the_same_place_below_and_beyond_libyaml_lim
         ("a: `cmd`\n", (1, 4), "in quotes"),
         ("a: [1, 2\nb: 3\n", (2, 2), "expected ',' or ']'"),
         ("- a\nb: c\n", (2, 1), ""),
-        ('a: "open\n', (1, 4), "never ends"),
     ],
-    ids=["colon-space", "at-sign", "backtick", "unclosed-bracket", "list-then-map", "unclosed-quote"],
+    ids=["colon-space", "at-sign", "backtick", "unclosed-bracket", "list-then-map"],
 )
 def test_syntax_errors_are_positioned(text: str, position: tuple[int, int], hint: str) -> None:
     root, problems = compose(text)
@@ -436,3 +435,78 @@ def test_positions_stay_right_with_a_tab_a_control_character_and_a_nel() -> None
     inner = root.pairs[2][1]
     assert isinstance(inner, Mapping)
     assert [(k.value, k.line, k.col) for k, _ in inner.pairs] == [("d", 4, 2)]
+
+
+# -- slips repaired in memory: the rest of the file is read in the same run -----------
+
+
+def test_an_unclosed_quote_is_reported_and_closed_in_memory() -> None:
+    composed = yn.compose_repairing('a: "open\nb: 2\n')
+    assert rules(composed.problems) == [(1, 4, "yaml-syntax")]
+    assert "quoted value never ends" in composed.problems[0].message
+    assert composed.repaired == (1,)
+    assert isinstance(composed.root, Mapping)
+    # Closed at the end of its line: the next line is read as the key it is.
+    assert [(k.value, v.value) for k, v in composed.root.pairs] == [("a", "open"), ("b", 2)]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "slip", "rule"),
+    [
+        ("a:\n  b: 1\n   c: x\nd: 1\n", (3, 4), "yaml-indentation"),
+        ("- a: 1\n  b: 2\n c: 3\n", (3, 2), "yaml-indentation"),
+        ("- a: 1\n  b: 2\n   c: 3\n", (3, 4), "yaml-indentation"),
+        ("- a: 1\n  b 2\n  c: 3\n", (2, 3), "yaml-missing-colon"),
+        ("a:\n\tb: 1\nc: 2\n", (2, 1), "yaml-tab"),
+    ],
+    ids=["one-too-many", "one-too-few", "too-deep-in-a-list", "missing-colon", "tab"],
+)
+def test_a_known_slip_is_reported_then_repaired(text: str, slip: tuple[int, int], rule: str) -> None:
+    composed = yn.compose_repairing(text)
+    assert rules(composed.problems) == [(*slip, rule)]
+    assert composed.root is not None
+    assert composed.repaired == (slip[0],)
+
+
+def test_a_line_too_shallow_gets_the_indentation_hint_not_the_parser_message() -> None:
+    composed = yn.compose_repairing("stages:\n  - id: s\n    name: S\n   goal: G\n")
+    (problem,) = composed.problems
+    assert (problem.line, problem.col, problem.rule) == (4, 4, "yaml-indentation")
+    assert "indented 1 space less than 'name' on line 3" in problem.message
+    assert "indent it by 4 spaces" in problem.message
+    assert "did not find expected" not in problem.message
+    assert composed.root is not None
+
+
+def test_every_slip_of_a_block_is_reported_with_positions_of_the_file() -> None:
+    text = "a:\n  b: 1\n c: 2\n d: 3\ne 4\nf: 5\n"
+    composed = yn.compose_repairing(text)
+    assert rules(composed.problems)[:2] == [(3, 2, "yaml-indentation"), (4, 2, "yaml-indentation")]
+    assert composed.repaired[:2] == (3, 4)
+    assert isinstance(composed.root, Mapping)
+    inner = composed.root.pairs[0][1]
+    assert isinstance(inner, Mapping)
+    # 'c' stands where it is written, column 2, not where the repair put it.
+    assert [(k.value, k.line, k.col) for k, _ in inner.pairs] == [("b", 2, 3), ("c", 3, 2), ("d", 4, 2)]
+
+
+def test_repairs_are_bounded() -> None:
+    text = "a:\n  b: 1\n" + " c: 2\n" * (yn.MAX_REPAIRS + 5)
+    composed = yn.compose_repairing(text)
+    assert len(composed.repaired) == yn.MAX_REPAIRS
+    assert composed.root is None
+
+
+def test_a_quote_that_swallows_the_next_key_is_closed_in_memory_and_the_key_read() -> None:
+    text = 'a:\n  name: "I want\n  color: "#e76f51"\n  b: 1\n'
+    composed = yn.compose_repairing(text)
+    assert rules(composed.problems) == [(3, 3, "yaml-unclosed-quote")]
+    assert composed.repaired == (2,)
+    assert isinstance(composed.root, Mapping)
+    inner = composed.root.pairs[0][1]
+    assert isinstance(inner, Mapping)
+    assert [(k.value, v.value) for k, v in inner.pairs] == [  # type: ignore[attr-defined]
+        ("name", "I want"),
+        ("color", "#e76f51"),
+        ("b", 1),
+    ]
