@@ -4,5 +4,6 @@
 ``table`` describes the format as data, ``validator`` checks a file and
 builds the model, ``schema`` derives the JSON Schema from the table,
 ``hints`` makes the "did you mean", ``diagnostics`` carries the results and
-``reporters`` prints them; ``mermaid_import`` reads a Mermaid journey.
+``reporters`` prints them. (Mermaid journeys are read by
+:mod:`jmap.mermaid.importer`.)
 """

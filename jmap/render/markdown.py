@@ -4,7 +4,7 @@ A reviewer reads this in GitHub or GitLab next to the YAML diff, so it puts
 first what a review is about: the journey stage by stage, then what hurts
 (pain points, worst first), what is planned about it (opportunities, best
 value first) and what is left unaddressed, then the numbers. The
-```mermaid blocks (:mod:`jmap.render.mdmermaid`) let the forge draw the
+```mermaid blocks (:mod:`jmap.mermaid.pictures`) let the forge draw the
 journey without a build step, one picture per group of stages.
 
 Every user string goes through :mod:`jmap.render.mdtext`; this module only
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from jmap.mermaid.pictures import LABEL_CHARS, summary_pictures
 from jmap.model import (
     EFFORTS,
     IMPACTS,
@@ -40,7 +41,6 @@ from jmap.render.locale import (
     french_spacing,
     metric_label,
 )
-from jmap.render.mdmermaid import LABEL_CHARS, summary_pictures
 from jmap.render.mdtext import BR, cell, inline, lines, one_line, paragraphs, table
 from jmap.render.style import EMOTION_FACES, emotion_sign
 

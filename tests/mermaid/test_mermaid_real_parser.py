@@ -14,11 +14,11 @@ import yaml
 from support import ROOT
 from support.node import mermaid_parse, shown
 
-from jmap.format.mermaid_import import import_mermaid
 from jmap.format.validator import load_file, load_text
+from jmap.mermaid.export import WORD_JOINER, actor_names, mermaid_text, render_mmd, touchpoint_score
+from jmap.mermaid.importer import import_mermaid
 from jmap.model import JourneyMap
 from jmap.render.markdown import render_md
-from jmap.render.mermaid import WORD_JOINER, actor_names, mermaid_text, render_mmd, touchpoint_score
 
 pytestmark = pytest.mark.mermaid
 

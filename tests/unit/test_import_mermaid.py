@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from support import ROOT
 
 from jmap.errors import JmapError
-from jmap.format.mermaid_import import import_mermaid
 from jmap.format.validator import load_file, load_text
+from jmap.mermaid.export import WORD_JOINER, render_mmd
+from jmap.mermaid.grammar import Entities, read_text
+from jmap.mermaid.importer import import_mermaid
 from jmap.model import JourneyMap
-from jmap.render.mermaid import WORD_JOINER, render_mmd
-from jmap.render.mermaid_grammar import Entities, read_text
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
@@ -211,7 +211,7 @@ def test_standard_input_has_a_generic_title() -> None:
 @given(st.lists(st.text(min_size=1), min_size=1, max_size=6), st.integers(min_value=-2, max_value=2))
 def test_any_exported_name_comes_back(names: list[str], emotion: int) -> None:
     """Whatever the names, the export parses back to the sanitised names."""
-    from jmap.render.mermaid import mermaid_text
+    from jmap.mermaid.export import mermaid_text
 
     lines = ["journey", "  section S"]
     lines += [f"    {mermaid_text(name) or 'x'}: {emotion + 3}" for name in names]
@@ -269,7 +269,7 @@ def test_entity_codes_are_decoded() -> None:
 
 
 def test_the_export_writes_exact_characters_with_entity_codes() -> None:
-    from jmap.render.mermaid import mermaid_text
+    from jmap.mermaid.export import mermaid_text
 
     assert mermaid_text("Pay: now #1; ok") == "Pay#58; now #35;1#59; ok"
     assert mermaid_text("Smith, Ann", actor=True) == "Smith#44; Ann"
@@ -283,7 +283,7 @@ def test_actors_that_differ_only_by_case_stay_two_actors() -> None:
 
 
 def test_every_error_of_a_diagram_comes_in_one_run() -> None:
-    from jmap.format.mermaid_import import MermaidImportError
+    from jmap.mermaid.importer import MermaidImportError
 
     text = "journey\n  section A\n    Good: 3\n    Seven: 7: Me\n    Zero: 0\n    No score\n    Fine: 5.0\n"
     with pytest.raises(MermaidImportError) as caught:

@@ -29,7 +29,7 @@ SOURCES = [
     ROOT / "jmap" / "repo" / "discover.py",
 ]
 #: The importer names its rule ids in RULE_… constants.
-MERMAID_IMPORT = ROOT / "jmap" / "format" / "mermaid_import.py"
+MERMAID_IMPORT = ROOT / "jmap" / "mermaid" / "importer.py"
 
 PROPERTY_SETTINGS = settings(
     max_examples=200,

@@ -16,10 +16,10 @@ from support import ROOT
 from support.factories import with_touchpoint
 
 from jmap.format.validator import load_file, load_text
+from jmap.mermaid.export import render_mmd
 from jmap.model import JourneyMap
 from jmap.render.markdown import render_md
 from jmap.render.mdtext import inline, one_line, shorten, table
-from jmap.render.mermaid import render_mmd
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
@@ -448,7 +448,7 @@ def test_no_table_has_an_empty_column() -> None:
 
 
 def test_a_long_journey_is_drawn_one_stage_group_at_a_time() -> None:
-    from jmap.render.mdmermaid import LABEL_CHARS, TASKS_PER_PICTURE
+    from jmap.mermaid.pictures import LABEL_CHARS, TASKS_PER_PICTURE
 
     queues = [{"id": f"q{n}", "name": f"File d'attente n°{n} — guichet {n}", "emotion": -1} for n in range(1, 18)]
     jm = build(

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from support.factories import with_touchpoint
 
 from jmap.format.validator import load_text
-from jmap.model import JourneyMap
-from jmap.render.mermaid import (
+from jmap.mermaid.export import (
     MERMAID_MAX_TEXT,
     WORD_JOINER,
     actor_names,
@@ -24,7 +23,8 @@ from jmap.render.mermaid import (
     render_mmd,
     score_to_emotion,
 )
-from jmap.render.mermaid_grammar import LOOK_ALIKES, Entities, visible
+from jmap.mermaid.grammar import LOOK_ALIKES, Entities, visible
+from jmap.model import JourneyMap
 
 #: What the journey lexer would read as something other than a task name.
 _LEADING_KEYWORD = re.compile(r"(journey\b|title\s|section\s|acctitle|accdescr|%)", re.IGNORECASE | re.ASCII)

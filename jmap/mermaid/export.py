@@ -3,7 +3,7 @@
 The grammar, and how user text is written so that Mermaid reads it back
 exactly (entity codes for ``:``, ``#``, ``;`` and ``,``; look-alikes for
 markup characters; an invisible word joiner to break a leading keyword), is
-in :mod:`jmap.render.mermaid_grammar`, shared with ``jmap import mermaid``.
+in :mod:`jmap.mermaid.grammar`, shared with ``jmap import mermaid``.
 The Markdown summary embeds this very output in its ```mermaid block.
 
 Mapping, also documented in docs/markdown.md:
@@ -27,9 +27,7 @@ many were not drawn: the ``.mmd`` and the summary's block always draw.
 
 from __future__ import annotations
 
-from jmap.model import JourneyMap, Touchpoint
-from jmap.render.labels import labels
-from jmap.render.mermaid_grammar import (
+from jmap.mermaid.grammar import (
     NEUTRAL_SCORE,
     SCORE_MAX,
     SCORE_MIN,
@@ -39,6 +37,8 @@ from jmap.render.mermaid_grammar import (
     score_to_emotion,
     visible,
 )
+from jmap.model import JourneyMap, Touchpoint
+from jmap.render.labels import labels
 
 MERMAID_SCORE_MIN = SCORE_MIN
 MERMAID_SCORE_MAX = SCORE_MAX

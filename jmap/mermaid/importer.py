@@ -2,7 +2,7 @@
 
 Teams that already draw journeys in Mermaid migrate by importing them once and
 then enriching the YAML. The reader follows Mermaid's own grammar rule by rule
-(:mod:`jmap.render.mermaid_grammar`, shared with the export), so a diagram
+(:mod:`jmap.mermaid.grammar`, shared with the export), so a diagram
 that Mermaid rejects is rejected here with ``FILE:LINE:COL`` messages (all
 of them in one run), and one that it accepts means the same thing here:
 
@@ -43,7 +43,7 @@ import yaml
 
 from jmap.errors import JmapError
 from jmap.format.table import slugify
-from jmap.render.mermaid_grammar import (
+from jmap.mermaid.grammar import (
     DIRECTIVE,
     LEXER_RULES,
     SCORE_MAX,

@@ -1,7 +1,7 @@
 """The Markdown summary's journey pictures: Mermaid ``journey`` diagrams drawn
 to be read at the width of a pull request, not the ``mmd`` export.
 
-The export (:mod:`jmap.render.mermaid`) is one diagram that round-trips
+The export (:mod:`jmap.mermaid.export`) is one diagram that round-trips
 through ``jmap import mermaid``. Drawn by GitHub, that one diagram is scaled
 down to the page's width: a 17-step journey becomes a strip of unreadable
 boxes above a large empty area, Mermaid cuts each task name to what fits its
@@ -29,9 +29,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jmap.mermaid.grammar import NEUTRAL_SCORE, emotion_to_score, mermaid_text
 from jmap.model import JourneyMap, Touchpoint
 from jmap.render.mdtext import shorten
-from jmap.render.mermaid import NEUTRAL_SCORE, emotion_to_score, mermaid_text
 
 #: Tasks per diagram: with the boxes below a journey diagram is about 220 px
 #: per task plus its legend and margins (about 1,150 px for four), which a
