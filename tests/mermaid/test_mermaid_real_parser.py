@@ -297,6 +297,8 @@ BROKEN = {
     "no-score": "journey\n  section A\n    Task\n",
     "keyword-task": "journey\n  section A\n    Journey planning: 5\n",
     "not-journey": "flowchart LR\n  a --> b\n",
+    "header-case": "jourNey\n  section A\n    T: 5\n",
+    "duplicate-front-matter-key": "---\ntitle: A\ntitle: B\n---\njourney\n  section A\n    T: 5\n",
 }
 
 
