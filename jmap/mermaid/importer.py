@@ -371,6 +371,30 @@ def _actor_order(lists: list[list[str]]) -> list[str]:
     return ordered
 
 
+def _steps(tasks: list[_Task]) -> list[list[_Task]]:
+    """Tasks grouped into touchpoints: consecutive tasks of the same name,
+    each with its own actors (no actor in two of them) and each a different
+    score, are one step that its personas feel differently, which is how
+    Mermaid (one score per task) draws it and how jmap's export writes it.
+    Any other task is a touchpoint of its own."""
+    steps: list[list[_Task]] = []
+    for task in tasks:
+        if steps and task.people and _joins(steps[-1], task):
+            steps[-1].append(task)
+        else:
+            steps.append([task])
+    return steps
+
+
+def _joins(step: list[_Task], task: _Task) -> bool:
+    first = step[0]
+    if task.name != first.name or any(not other.people for other in step):
+        return False
+    taken = {person for other in step for person in other.people or []}
+    scores = {other.score for other in step}
+    return task.score not in scores and not taken.intersection(task.people or [])
+
+
 class _Ids:
     """Slug ids, unique across the map as the format requires."""
 
@@ -435,8 +459,8 @@ def import_mermaid(text: str, filename: str) -> str:
     # any task still makes a valid map: one stage (its first section, or
     # "Journey") holding one placeholder step.
     if not tasks:
-        first = next((section.name for section in sections if section.name), DEFAULT_STAGE_NAME)
-        sections = [_Section(first, [_Task(EMPTY_STEP, NEUTRAL_SCORE, None)])]
+        named = next((section.name for section in sections if section.name), DEFAULT_STAGE_NAME)
+        sections = [_Section(named, [_Task(EMPTY_STEP, NEUTRAL_SCORE, None)])]
     channel_id = ids.make(CHANNEL["id"], "channel")
     document["channels"] = [{"id": channel_id, "name": CHANNEL["name"]}]
     stages = []
@@ -445,16 +469,22 @@ def import_mermaid(text: str, filename: str) -> str:
             continue
         stage: dict[str, Any] = {"id": ids.make(section.name, "stage"), "name": section.name or DEFAULT_STAGE_NAME}
         touchpoints = []
-        for number, task in enumerate(section.tasks, start=1):
+        for number, step in enumerate(_steps(section.tasks), start=1):
+            first = step[0]
             touchpoint: dict[str, Any] = {
-                "id": ids.make(task.name, "touchpoint"),
-                "name": task.name or f"Task {number}",
+                "id": ids.make(first.name, "touchpoint"),
+                "name": first.name or f"Task {number}",
                 "channel": channel_id,
             }
-            people = task.people or []
+            people = [person for task in step for person in task.people or []]
             if actors and set(people) != set(actors):
                 touchpoint["personas"] = [persona_ids[name] for name in people]
-            touchpoint["emotion"] = score_to_emotion(task.score)
+            if len(step) == 1:
+                touchpoint["emotion"] = score_to_emotion(first.score)
+            else:
+                touchpoint["emotion"] = {
+                    persona_ids[person]: score_to_emotion(task.score) for task in step for person in task.people or []
+                }
             touchpoints.append(touchpoint)
         stage["touchpoints"] = touchpoints
         stages.append(stage)

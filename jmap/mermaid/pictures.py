@@ -3,154 +3,134 @@ to be read at the width of a pull request, not the ``mmd`` export.
 
 The export (:mod:`jmap.mermaid.export`) is one diagram that round-trips
 through ``jmap import mermaid``. Drawn by GitHub, that one diagram is scaled
-down to the page's width: a 17-step journey becomes a strip of unreadable
-boxes above a large empty area, Mermaid cuts each task name to what fits its
-box, and a touchpoint that personas feel differently shows one averaged score.
-So the summary draws its own pictures, with the export's sanitiser
-(:func:`mermaid_text`) and score scale:
+down to the page's width until nothing reads. So the summary draws one
+picture per stage, under the stage's heading, with the export's grammar, its
+actor names and its per-persona scores (read from the persona view):
 
-- one diagram per group of consecutive stages, at most :data:`TASKS_PER_PICTURE`
-  tasks each, which GitHub draws near full size; a stage with more tasks goes
-  on over several diagrams (its section name repeated);
-- a touchpoint whose personas feel differently becomes one task per score,
-  each with the personas who feel it as actors: no score is averaged;
-- task names longer than :data:`LABEL_CHARS` are shortened by jmap at a word,
-  with ``…`` (Mermaid would cut them mid-word, with no mark), and the summary
-  says so under the pictures; the stage tables give every name in full;
-- Mermaid colours a diagram's actors by their sorted names, so a persona
-  may change colour from one diagram to the next when another persona is
-  absent from one; each diagram has its own legend (``actorColours`` in the
-  front matter would fix this, but Mermaid 11 ignores it there);
+- **one picture per stage**: a picture never holds another stage's steps; a
+  stage of more than :data:`MAX_TASKS` tasks goes on in a second picture of
+  its own (and so on), since twenty boxes in one picture do not read;
+- **numbered steps**: each top-level touchpoint has its number in the map
+  (1, 2, 3… across stages), shown in its boxes and in the first column of
+  the stage's table. Mermaid draws a task name on one line and cuts what
+  does not fit its box, with no mark; so a box shows ``3. Name`` when the
+  whole of it fits, and ``3`` alone otherwise: the table is the key. No
+  name is ever cut;
+- **never an average**: a touchpoint that its personas feel differently
+  becomes one box per score, each with the personas who feel it as actors,
+  all with the same number;
+- **persona names as written** in the legend: Mermaid wraps a legend name
+  between words, and breaks a word longer than its ``maxLabelWidth`` with a
+  hyphen; a word holding an entity code (a ``,`` in a name is ``#44;``)
+  broken that way would show the code's placeholder ("Bernard,¶-ß"), so the
+  legend is made wide enough for its longest word (up to
+  :data:`LEGEND_MAX`);
+- box widths follow the labels (:data:`BOX_MIN` to :data:`BOX_MAX` px, less
+  when a stage has many steps), set through Mermaid's front-matter
+  configuration;
 - each diagram stays far below Mermaid's 50,000-character limit
   (:data:`TEXT_BUDGET`), whatever the number of personas.
+
+Mermaid 11 colours actors from its own palette by their sorted names and
+ignores ``actorColours`` and ``themeVariables`` given in a diagram (front
+matter or ``%%{init}%%``): the personas' colours cannot be set, and a
+persona may change colour from one picture to the next. (Tested with the
+real Mermaid in tests/mermaid.)
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from jmap.mermaid.grammar import NEUTRAL_SCORE, emotion_to_score, mermaid_text
-from jmap.model import JourneyMap, Touchpoint
-from jmap.render.mdtext import shorten
+from jmap.mermaid.export import actor_names, score_groups
+from jmap.mermaid.grammar import mermaid_text, visible
+from jmap.model import JourneyMap
+from jmap.render.view import journey_view
 
-#: Tasks per diagram: with the boxes below a journey diagram is about 220 px
-#: per task plus its legend and margins (about 1,150 px for four), which a
-#: GitHub page (about 900 px wide) shows at three quarters of full size.
-TASKS_PER_PICTURE = 4
-#: Width of a task box, set through the diagram's front-matter configuration
-#: (Mermaid's default is 150 px), and the margin between boxes (default 50).
-BOX_WIDTH = 200
+#: Tasks in one picture; a longer stage goes on in another picture.
+MAX_TASKS = 10
+#: Width of a task box (Mermaid's default is 150 px) and the room all boxes
+#: of a picture may take before GitHub (about 900 px wide, after the legend)
+#: scales the picture down.
+BOX_MIN = 150
+BOX_MAX = 320
+BOXES_WIDTH = 1_100
 BOX_MARGIN = 20
-#: Width (px) at which the actors' legend wraps a name onto more lines
-#: (Mermaid's ``maxLabelWidth``, default 360): Mermaid counts the legend's
-#: width twice in the diagram's, so long persona names would shrink it all.
-LEGEND_WIDTH = 110
-# Mermaid's leftMargin and diagramMarginX stay at their defaults: Mermaid
-# works out the diagram's width from them and the legend, and with smaller
-# ones the last task is cut off when the personas' names are short.
-#: Characters of a task name that fit one line of a :data:`BOX_WIDTH` box at
-#: Mermaid's 14 px; Mermaid draws a task name on one line and cuts the rest.
-LABEL_CHARS = 24
-#: Characters of an actor name in the legend.
-ACTOR_CHARS = 40
+#: Mermaid's task text is 16 px in its theme's font ("trebuchet ms",
+#: verdana, arial): measured in Chromium, 7.8 to 8.7 px a character on French
+#: and English names where Verdana or its metric twin DejaVu Sans draws it
+#: (narrower in Trebuchet); plus the box's padding.
+TASK_CHAR_PX = 8.8
+TASK_PADDING_PX = 16
+#: The legend's text: wider (16 px); and its width bounds.
+LEGEND_CHAR_PX = 10
+LEGEND_MIN = 110
+LEGEND_MAX = 400
 #: Characters of one diagram; Mermaid refuses a diagram over 50,000
 #: (``maxTextSize``), and GitHub's Mermaid is configured the same way.
 TEXT_BUDGET = 40_000
 #: Characters of the actors of one touchpoint's tasks together, so that
 #: several touchpoints always fit in a diagram.
 UNIT_BUDGET = TEXT_BUDGET // 4
+_ENTITY = re.compile(r"#\w+;", re.ASCII)
 
 
 @dataclass(frozen=True)
 class Task:
-    """One box of the picture: a touchpoint as some personas feel it."""
+    """One box of a picture: a step as some personas feel it."""
 
-    stage: int  # position of the touchpoint's stage in the map
-    section: str
-    name: str
+    number: int
+    name: str  # the step's name, written for Mermaid
     score: int
     actors: tuple[str, ...]
 
-    def line(self) -> str:
+    def line(self, label: str) -> str:
         data = f"{self.score}"
         if self.actors:
             data += ": " + ", ".join(self.actors)
-        return f"    {self.name}: {data}"
+        return f"    {label}: {data}"
 
 
 @dataclass(frozen=True)
 class Pictures:
     """The diagrams' texts (each ending in a newline), the position of the
-    stage each diagram starts with (the summary shows a diagram under that
-    stage's heading) and whether a task name was shortened (the summary then
-    says so)."""
+    stage each one draws (the summary puts it under that stage's heading),
+    and each drawn touchpoint's number (the key in the stage's table)."""
 
     diagrams: tuple[str, ...]
-    starts: tuple[int, ...]
-    shortened: bool
+    stages: tuple[int, ...]
+    numbers: dict[str, int]
 
 
 def summary_pictures(jm: JourneyMap, persona: str | None = None) -> Pictures:
     """The summary's journey pictures (none for a map without touchpoints)."""
-    actors = _actor_names(jm)
-    stages: list[list[list[Task]]] = []
-    shortened = False
-    for position, stage in enumerate(jm.stages):
-        if persona is None:
-            touchpoints = list(stage.touchpoints)
-        else:
-            touchpoints = [tp for tp in stage.touchpoints if persona in jm.personas_at(tp)]
-        section = mermaid_text(shorten(stage.name, LABEL_CHARS * 2)) or mermaid_text(stage.id)
-        units = []
-        for tp in touchpoints:
-            full = mermaid_text(tp.name) or mermaid_text(tp.id)
-            name = mermaid_text(shorten(tp.name, LABEL_CHARS)) or mermaid_text(tp.id)
-            shortened = shortened or name != full
-            scores = _score_groups(jm, tp, persona)
-            share = UNIT_BUDGET // len(scores)
-            units.append(
-                [
-                    Task(position, section, name, score, _fit(tuple(actors[p] for p in people), share))
-                    for score, people in scores
-                ]
-            )
-        if units:
-            stages.append(units)
-    groups = _groups(stages)
-    title = shorten(jm.title, 200)
+    view = journey_view(jm, persona)
+    actors = actor_names(jm)
+    title = visible(jm.title)
     if persona is not None:
-        title = f"{title} ({shorten(jm.persona(persona).name, ACTOR_CHARS)})"
-    diagrams = tuple(_diagrams(mermaid_text(title), groups))
-    return Pictures(diagrams, tuple(group[0].stage for group in groups), shortened)
-
-
-def _score_groups(jm: JourneyMap, tp: Touchpoint, persona: str | None) -> list[tuple[int, tuple[str, ...]]]:
-    """(score, personas) per distinct score at ``tp``, in the order of the
-    map's personas; a persona without a score here counts as neutral, as
-    in the export."""
-    people = (persona,) if persona is not None else jm.personas_at(tp)
-    if not people:
-        everyone = tp.emotion.average() if tp.emotion is not None else None
-        return [(NEUTRAL_SCORE if everyone is None else emotion_to_score(everyone), ())]
-    groups: dict[int, list[str]] = {}
-    for pid in people:
-        value = jm.emotion_at(tp, pid)
-        groups.setdefault(NEUTRAL_SCORE if value is None else emotion_to_score(value), []).append(pid)
-    return [(score, tuple(pids)) for score, pids in groups.items()]
-
-
-def _actor_names(jm: JourneyMap) -> dict[str, str]:
-    """Persona id → actor name, shortened for the legend and unique, since
-    Mermaid identifies actors by name."""
-    names: dict[str, str] = {}
-    taken: set[str] = set()
-    for p in jm.personas:
-        name = mermaid_text(shorten(p.name, ACTOR_CHARS), actor=True) or mermaid_text(p.id, actor=True)
-        if name.casefold() in taken:
-            name = f"{name} ({mermaid_text(p.id, actor=True)})"
-        taken.add(name.casefold())
-        names[p.id] = name
-    return names
+        title = f"{title} ({visible(jm.persona(persona).name)})"
+    numbers: dict[str, int] = {}
+    diagrams: list[str] = []
+    stages: list[int] = []
+    for position, stage in enumerate(jm.stages):
+        units: list[list[Task]] = []
+        for tp in stage.touchpoints:
+            if not view.passes(tp):
+                continue
+            number = numbers[tp.id] = len(numbers) + 1
+            name = mermaid_text(tp.name) or mermaid_text(tp.id)
+            groups = score_groups(view, tp)
+            share = UNIT_BUDGET // len(groups)
+            units.append(
+                [Task(number, name, score, _fit(tuple(actors[p] for p in people), share)) for score, people in groups]
+            )
+        parts = _parts(units)
+        for part_number, tasks in enumerate(parts, start=1):
+            part = f" ({part_number}/{len(parts)})" if len(parts) > 1 else ""
+            diagrams.append(_diagram(f"{title} — {visible(stage.name)}{part}", position + 1, stage.name, tasks))
+            stages.append(position)
+    return Pictures(tuple(diagrams), tuple(stages), numbers)
 
 
 def _fit(actors: tuple[str, ...], budget: int) -> tuple[str, ...]:
@@ -166,52 +146,60 @@ def _fit(actors: tuple[str, ...], budget: int) -> tuple[str, ...]:
     return actors
 
 
-def _groups(stages: list[list[list[Task]]]) -> list[list[Task]]:
-    """The tasks of each diagram. A touchpoint's tasks stay together; a stage
-    goes whole into the current diagram if it fits, else into a new one; a
-    stage too long for one diagram fills as many as it needs. A diagram also
-    ends before it would pass the text budget."""
-    groups: list[list[Task]] = []
-    size = 0  # characters of the current diagram's tasks
-
-    def add(unit: list[Task], fresh: bool) -> None:
-        nonlocal size
-        length = sum(len(task.line()) + 1 for task in unit)
-        if fresh or not groups or size + length > TEXT_BUDGET - 2_000:
-            groups.append([])
+def _parts(units: list[list[Task]]) -> list[list[Task]]:
+    """A stage's tasks cut into pictures of at most MAX_TASKS tasks (a
+    touchpoint's tasks stay together) and TEXT_BUDGET characters."""
+    parts: list[list[Task]] = []
+    size = 0
+    for unit in units:
+        length = sum(len(task.line(task.name)) + 1 for task in unit)
+        if not parts or len(parts[-1]) + len(unit) > MAX_TASKS or size + length > TEXT_BUDGET - 2_000:
+            parts.append([])
             size = 0
-        groups[-1].extend(unit)
+        parts[-1].extend(unit)
         size += length
-
-    for units in stages:
-        count = sum(len(unit) for unit in units)
-        room = TASKS_PER_PICTURE - len(groups[-1]) if groups else 0
-        if count <= room:
-            for unit in units:
-                add(unit, False)
-            continue
-        for position, unit in enumerate(units):
-            full = bool(groups) and len(groups[-1]) + len(unit) > TASKS_PER_PICTURE
-            add(unit, position == 0 or full)
-    return groups
+    return parts
 
 
-def _diagrams(title: str, groups: list[list[Task]]) -> list[str]:
-    """Each group of tasks as a diagram: Mermaid configuration, accessible
-    title, then sections and tasks."""
-    out = []
-    for number, group in enumerate(groups, start=1):
-        lines = ["---", "config:", "  journey:", f"    width: {BOX_WIDTH}", f"    taskMargin: {BOX_MARGIN}"]
-        lines.append(f"    maxLabelWidth: {LEGEND_WIDTH}")
-        lines += ["---", "journey"]
-        if title:
-            part = f" ({number}/{len(groups)})" if len(groups) > 1 else ""
-            lines.append(f"  accTitle: {title}{part}")
-        section = None
-        for task in group:
-            if task.section != section:
-                section = task.section
-                lines.append(f"  section {section}")
-            lines.append(task.line())
-        out.append("\n".join(lines) + "\n")
-    return out
+def _task_px(label: str) -> float:
+    """About how wide Mermaid draws a label written with entity codes."""
+    return len(_ENTITY.sub("x", label)) * TASK_CHAR_PX + TASK_PADDING_PX
+
+
+def _legend_width(actors: set[str]) -> int:
+    """Wide enough that no legend word is broken: Mermaid measures a word
+    with its entity codes as placeholders (``#44;`` is 7 characters there)."""
+    longest = 0
+    for actor in actors:
+        for word in actor.split(" "):
+            longest = max(longest, len(word) + 3 * len(_ENTITY.findall(word)))
+    return max(LEGEND_MIN, min(LEGEND_MAX, round(longest * LEGEND_CHAR_PX)))
+
+
+def _diagram(title: str, number: int, stage_name: str, tasks: list[Task]) -> str:
+    """One picture: Mermaid configuration, accessible title, the stage as its
+    one section, and the numbered tasks."""
+    full = {task.number: f"{task.number}. {task.name}" for task in tasks}
+    room = max(BOX_MIN, min(BOX_MAX, BOXES_WIDTH // len(tasks) - BOX_MARGIN))
+    width = max(BOX_MIN, min(room, round(max(_task_px(label) for label in full.values()))))
+    labels = {n: label if _task_px(label) <= width else str(n) for n, label in full.items()}
+    section = f"{number}. {mermaid_text(stage_name)}" if mermaid_text(stage_name) else str(number)
+    span = len(tasks) * (width + BOX_MARGIN) - BOX_MARGIN
+    if _task_px(section) > span:
+        section = f"{number}."
+    legend = _legend_width({actor for task in tasks for actor in task.actors})
+    lines = [
+        "---",
+        "config:",
+        "  journey:",
+        f"    width: {width}",
+        f"    taskMargin: {BOX_MARGIN}",
+        f"    maxLabelWidth: {legend}",
+        "---",
+        "journey",
+    ]
+    if title.strip():
+        lines.append(f"  accTitle: {mermaid_text(title)}")
+    lines.append(f"  section {section}")
+    lines += [task.line(labels[task.number]) for task in tasks]
+    return "\n".join(lines) + "\n"

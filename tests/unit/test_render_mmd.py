@@ -77,7 +77,8 @@ def test_whole_export() -> None:
         "  accDescr: Line one line two\n"
         "  section Browse\n"
         "    Ad#58; spring sale: 4: Sophie#44; 34\n"
-        "    Cart: 3: Sophie#44; 34, Marc\n"
+        "    Cart: 3: Sophie#44; 34\n"
+        "    Cart: 2: Marc\n"
         "  section Pay\n"
         "    Payment: 1: Sophie#44; 34, Marc\n"
         "    Done: 3: Sophie#44; 34, Marc\n"
@@ -280,3 +281,53 @@ def test_a_map_that_fits_is_drawn_whole() -> None:
     text = render_mmd(_wide_map(200, "Step"))
     assert "…" not in text
     assert sum(1 for line in text.splitlines() if line.startswith("    ")) == 200
+
+
+# -- as faithful as the YAML (issue 21) ---------------------------------------------
+
+
+def test_each_persona_keeps_their_own_score_never_an_average() -> None:
+    """Paiement got -1 for Léa (0) and Bernard (-2) once; Bernard's 0 became +1."""
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "T",
+            "personas": [{"id": "lea", "name": "Léa"}, {"id": "bernard", "name": "Bernard, 61 ans"}],
+            "stages": [
+                {
+                    "id": "s",
+                    "name": "S",
+                    "touchpoints": [
+                        {"id": "pay", "name": "Paiement", "emotion": {"lea": 0, "bernard": -2}},
+                        {"id": "ok", "name": "Suivi", "emotion": {"lea": 2, "bernard": 0}},
+                        {"id": "same", "name": "Fin", "emotion": {"lea": 1, "bernard": 1}},
+                    ],
+                }
+            ],
+        }
+    )
+    assert render_mmd(jm).splitlines()[3:] == [
+        "    Paiement: 3: Léa",
+        "    Paiement: 1: Bernard#44; 61 ans",
+        "    Suivi: 5: Léa",
+        "    Suivi: 3: Bernard#44; 61 ans",
+        "    Fin: 4: Léa, Bernard#44; 61 ans",
+    ]
+
+
+def test_long_names_are_written_whole() -> None:
+    """Persona names of any real length (Mermaid's own tests use names of a
+    hundred characters and more) and long step names: no "…", ever."""
+    actor = "Darkoooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo " * 3
+    step = "Une étape au nom très long qui décrit précisément ce que fait le client à ce moment " * 2
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "T " * 200,
+            "personas": [{"id": "a", "name": actor.strip()}],
+            "stages": [{"id": "s", "name": step, "touchpoints": [{"id": "t", "name": step, "emotion": 1}]}],
+        }
+    )
+    text = render_mmd(jm)
+    assert "…" not in text
+    assert f"    {step.strip()}: 4: {actor.strip()}\n" in text
