@@ -40,6 +40,7 @@ real Mermaid in tests/mermaid.)
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -49,7 +50,7 @@ from jmap.model import JourneyMap
 from jmap.render.view import journey_view
 
 #: Tasks in one picture; a longer stage goes on in another picture.
-MAX_TASKS = 10
+MAX_TASKS = 6
 #: Width of a task box (Mermaid's default is 150 px) and the room all boxes
 #: of a picture may take before GitHub (about 900 px wide, after the legend)
 #: scales the picture down.
@@ -65,7 +66,7 @@ TASK_CHAR_PX = 8.8
 TASK_PADDING_PX = 16
 #: The legend's text: wider (16 px); and its width bounds.
 LEGEND_CHAR_PX = 10
-LEGEND_MIN = 110
+LEGEND_MIN = 160
 LEGEND_MAX = 400
 #: Characters of one diagram; Mermaid refuses a diagram over 50,000
 #: (``maxTextSize``), and GitHub's Mermaid is configured the same way.
@@ -181,7 +182,7 @@ def _diagram(title: str, number: int, stage_name: str, tasks: list[Task]) -> str
     one section, and the numbered tasks."""
     full = {task.number: f"{task.number}. {task.name}" for task in tasks}
     room = max(BOX_MIN, min(BOX_MAX, BOXES_WIDTH // len(tasks) - BOX_MARGIN))
-    width = max(BOX_MIN, min(room, round(max(_task_px(label) for label in full.values()))))
+    width = max(BOX_MIN, min(room, math.ceil(max(_task_px(label) for label in full.values()))))
     labels = {n: label if _task_px(label) <= width else str(n) for n, label in full.items()}
     section = f"{number}. {mermaid_text(stage_name)}" if mermaid_text(stage_name) else str(number)
     span = len(tasks) * (width + BOX_MARGIN) - BOX_MARGIN

@@ -478,7 +478,7 @@ def test_a_long_journey_is_drawn_one_stage_at_a_time_with_numbered_steps() -> No
     )
     md = render_md(jm)
     pictures = mermaid_blocks(md)
-    assert len(pictures) == 3  # 3 tasks, then 14 in pictures of at most MAX_TASKS
+    assert len(pictures) == 1 + -(-14 // MAX_TASKS)  # 3 tasks, then 14 in pictures of at most MAX_TASKS
     assert md.index("### 1. Accueil") < md.index(pictures[0]) < md.index("### 2. Guichets") < md.index(pictures[1])
 
     def tasks_of(picture: str) -> list[str]:
@@ -486,7 +486,7 @@ def test_a_long_journey_is_drawn_one_stage_at_a_time_with_numbered_steps() -> No
         return [line.strip().rsplit(": ", 1)[0] for line in body.splitlines() if line.startswith("    ")]
 
     assert all(len(tasks_of(picture)) <= MAX_TASKS for picture in pictures)
-    assert [picture.count("  section ") for picture in pictures] == [1, 1, 1]
+    assert all(picture.count("  section ") == 1 for picture in pictures)
     labels = [task for picture in pictures for task in tasks_of(picture)]
     assert "…" not in "".join(pictures)
     assert labels[0] == "1. Accueil"
