@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from support import ROOT
 
@@ -411,6 +411,8 @@ def test_fuzzed_diagrams_are_refused_or_import_to_a_strict_valid_map(header: str
         out = import_mermaid(text, "in.mmd")
     except MermaidImportError as exc:
         assert exc.lines and all(line.startswith("in.mmd:") and line.endswith("]") for line in exc.lines)
+        event("refused")
         return
+    event("imported")
     result = load_text(out, "in.yaml")
     assert result.map is not None and result.diagnostics == [], (text, [d.format() for d in result.diagnostics])
