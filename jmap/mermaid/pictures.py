@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from jmap.mermaid.export import actor_names, score_groups
 from jmap.mermaid.grammar import mermaid_text, visible
 from jmap.model import JourneyMap
-from jmap.render.view import journey_view
+from jmap.render.view import JourneyView, journey_view
 
 #: Tasks in one picture; a longer stage goes on in another picture.
 MAX_TASKS = 6
@@ -104,9 +104,10 @@ class Pictures:
     numbers: dict[str, int]
 
 
-def summary_pictures(jm: JourneyMap, persona: str | None = None) -> Pictures:
-    """The summary's journey pictures (none for a map without touchpoints)."""
-    view = journey_view(jm, persona)
+def summary_pictures(jm: JourneyMap, persona: str | None = None, view: JourneyView | None = None) -> Pictures:
+    """The summary's journey pictures (none for a map without touchpoints),
+    from the view of ``persona`` (given when the caller has built it)."""
+    view = view if view is not None else journey_view(jm, persona)
     actors = actor_names(jm)
     title = visible(jm.title)
     if persona is not None:

@@ -79,6 +79,7 @@ class _Summary:
         self.visible_set = set(self.visible)
         #: Each drawn step's number, in the pictures and the tables.
         self.numbers: dict[str, int] = {}
+        self.places: dict[str, str] = {}
 
     # -- helpers -------------------------------------------------------------
 
@@ -133,8 +134,13 @@ class _Summary:
         return out
 
     def place(self, touchpoint: Touchpoint) -> str:
-        """``Stage › Touchpoint``, escaped."""
-        return f"{self.text(self.jm.stage_of(touchpoint.id).name)} › {self.text(touchpoint.name)}"
+        """``Stage › Touchpoint``, escaped (once per touchpoint: thousands of
+        personas may share a low point)."""
+        known = self.places.get(touchpoint.id)
+        if known is None:
+            known = f"{self.text(self.jm.stage_of(touchpoint.id).name)} › {self.text(touchpoint.name)}"
+            self.places[touchpoint.id] = known
+        return known
 
     def emotion(self, tp: Touchpoint) -> str:
         """The view's scores: one face when all who pass feel the same, else
@@ -195,7 +201,7 @@ class _Summary:
 
     def journey(self) -> list[str]:
         blocks = [f"## {self.label('journey')}"]
-        pictures = summary_pictures(self.jm, self.persona)
+        pictures = summary_pictures(self.jm, self.persona, self.view)
         self.numbers = pictures.numbers
         # Each picture goes under the heading of the stage it draws.
         drawn: dict[int, list[str]] = {}
