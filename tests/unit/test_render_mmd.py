@@ -331,3 +331,51 @@ def test_long_names_are_written_whole() -> None:
     text = render_mmd(jm)
     assert "…" not in text
     assert f"    {step.strip()}: 4: {actor.strip()}\n" in text
+
+
+def test_every_example_gives_each_persona_their_own_score() -> None:
+    """Read back from the text, independently of the export's code: at every
+    top-level touchpoint of the examples, each persona passing there is an
+    actor of exactly one task, whose score is that persona's own (neutral
+    without one), and no label is cut."""
+    from pathlib import Path
+
+    from jmap.format.validator import load_file
+    from jmap.mermaid.grammar import Entities, read_text
+
+    examples = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
+    assert examples
+    for path in examples:
+        jm = load_file(path).map
+        assert jm is not None
+        text = render_mmd(jm)
+        assert "…" not in text
+        names = {p.id: p.name for p in jm.personas}
+        entities = Entities()
+        drawn: dict[str, dict[str, int]] = {}
+        for line in entities.protect(text).splitlines():
+            if line.startswith("    "):
+                name, score, actors = [*line.strip().split(":"), ""][:3]
+                for actor in actors.split(","):
+                    drawn.setdefault(read_text(name, entities), {})[read_text(actor, entities)] = int(score)
+        for tp in (tp for stage in jm.stages for tp in stage.touchpoints):
+            own = {names[p]: 3 + (jm.emotion_at(tp, p) or 0) for p in jm.personas_at(tp)}
+            assert drawn[tp.name] == own, (path.stem, tp.name)
+
+
+def test_the_export_and_the_summary_name_actors_by_one_rule() -> None:
+    """Mermaid tells actors apart as written: "Sam" and "sam" are two people
+    in the export and in the summary's pictures alike; only an exact twin
+    gets its id."""
+    from jmap.render.markdown import render_md
+
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "T",
+            "personas": [{"id": "a", "name": "Sam"}, {"id": "b", "name": "sam"}, {"id": "c", "name": "Sam"}],
+            "stages": [{"id": "s", "name": "S", "touchpoints": [{"id": "t", "name": "Step", "emotion": 1}]}],
+        }
+    )
+    assert "    Step: 4: Sam, sam, Sam (c)\n" in render_mmd(jm)
+    assert "    1. Step: 4: Sam, sam, Sam (c)\n" in render_md(jm)
