@@ -379,3 +379,25 @@ def test_the_export_and_the_summary_name_actors_by_one_rule() -> None:
     )
     assert "    Step: 4: Sam, sam, Sam (c)\n" in render_mmd(jm)
     assert "    1. Step: 4: Sam, sam, Sam (c)\n" in render_md(jm)
+
+
+@pytest.mark.parametrize("touchpoints", [20, 200])
+def test_generated_maps_have_no_cut_label_and_each_persona_s_score(touchpoints: int) -> None:
+    """Generated maps (per-persona emotions, persona subsets, sub-steps):
+    no "…" in the export or in the summary's pictures, and as many tasks as
+    there are distinct scores at each step, never one averaged task."""
+    from support.generated import generated_map_yaml
+
+    from jmap.render.markdown import render_md
+
+    jm = load_text(generated_map_yaml(touchpoints), "generated.yaml").map
+    assert jm is not None
+    text = render_mmd(jm)
+    pictures = "".join(render_md(jm).split("```mermaid\n")[1:])
+    assert "…" not in text and "…" not in pictures
+    wanted = sum(
+        len({jm.emotion_at(tp, p) or 0 for p in jm.personas_at(tp)}) or 1  # no score: neutral
+        for stage in jm.stages
+        for tp in stage.touchpoints
+    )
+    assert sum(1 for line in text.splitlines() if line.startswith("    ")) == wanted
