@@ -10,7 +10,7 @@ from jmap.errors import JmapError, UsageError
 
 
 def import_mermaid_file(file: str, *, output: str | None, force: bool) -> int:
-    from jmap.format.mermaid_import import MermaidImportError, import_mermaid
+    from jmap.mermaid.importer import MermaidImportError, import_mermaid
 
     # Standard input is read as bytes and decoded as a file is: its text
     # layer would smuggle invalid bytes in as surrogates ("\udcff").

@@ -8,5 +8,6 @@ model and the quality warnings, ``messages`` words the problems and their
 hints); ``rule_ids`` names every rule; ``schema`` derives the JSON Schema
 from the table, ``hints`` makes the "did you mean", ``diagnostics`` carries
 the results and ``reporters`` prints them; ``rules`` ships docs/rules.md for
-``jmap explain``; ``mermaid_import`` reads a Mermaid journey.
+``jmap explain``. (Mermaid journeys are read by
+:mod:`jmap.mermaid.importer`.)
 """

@@ -151,7 +151,7 @@ def render_each(
 
                 results[fmt] = render_md(jm, persona=persona).encode("utf-8")
             elif fmt == "mmd":
-                from jmap.render.mermaid import render_mmd
+                from jmap.mermaid.export import render_mmd
 
                 results[fmt] = render_mmd(jm, persona=persona).encode("utf-8")
             else:

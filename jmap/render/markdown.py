@@ -3,9 +3,14 @@
 A reviewer reads this in GitHub or GitLab next to the YAML diff, so it puts
 first what a review is about: the journey stage by stage, then what hurts
 (pain points, worst first), what is planned about it (opportunities, best
-value first) and what is left unaddressed, then the numbers. The
-```mermaid blocks (:mod:`jmap.render.mdmermaid`) let the forge draw the
-journey without a build step, one picture per group of stages.
+value first), then the numbers, and last what the team still has to review
+(unaddressed pain points, touchpoints without a channel): review flags are
+for the team, in a section of their own, never inside the tables. The
+```mermaid blocks (:mod:`jmap.mermaid.pictures`) let the forge draw the
+journey without a build step, one picture per stage, its steps numbered as
+in the stage's table. What is shown (touchpoints, scores, low and high
+points, unaddressed pain points) is read from the persona view
+(:mod:`jmap.render.view`), as every renderer does.
 
 Every user string goes through :mod:`jmap.render.mdtext`; this module only
 writes the summary's own markup around escaped text. Blocks are joined with a
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from jmap.mermaid.pictures import summary_pictures
 from jmap.model import (
     EFFORTS,
     IMPACTS,
@@ -40,9 +46,9 @@ from jmap.render.locale import (
     french_spacing,
     metric_label,
 )
-from jmap.render.mdmermaid import LABEL_CHARS, summary_pictures
 from jmap.render.mdtext import BR, cell, inline, lines, one_line, paragraphs, table
 from jmap.render.style import EMOTION_FACES, emotion_sign
+from jmap.render.view import journey_view
 
 #: Characters kept of doing/thinking/feeling and descriptions in tables: the
 #: summary points at the map, it does not replace it.
@@ -68,11 +74,12 @@ class _Summary:
         self.labels = labels(jm.lang)
         # French typography puts a (no-break) space before a colon.
         self.colon = self.labels["colon"]
-        if persona is None:
-            self.visible = [tp.id for tp in jm.all_touchpoints()]
-        else:
-            self.visible = [tp.id for tp in jm.persona_journey(persona)]
+        self.view = journey_view(jm, persona)
+        self.visible = [tp.id for tp in jm.all_touchpoints() if self.view.passes(tp)]
         self.visible_set = set(self.visible)
+        #: Each drawn step's number, in the pictures and the tables.
+        self.numbers: dict[str, int] = {}
+        self.places: dict[str, str] = {}
 
     # -- helpers -------------------------------------------------------------
 
@@ -127,24 +134,22 @@ class _Summary:
         return out
 
     def place(self, touchpoint: Touchpoint) -> str:
-        """``Stage › Touchpoint``, escaped."""
-        return f"{self.text(self.jm.stage_of(touchpoint.id).name)} › {self.text(touchpoint.name)}"
+        """``Stage › Touchpoint``, escaped (once per touchpoint: thousands of
+        personas may share a low point)."""
+        known = self.places.get(touchpoint.id)
+        if known is None:
+            known = f"{self.text(self.jm.stage_of(touchpoint.id).name)} › {self.text(touchpoint.name)}"
+            self.places[touchpoint.id] = known
+        return known
 
     def emotion(self, tp: Touchpoint) -> str:
-        if tp.emotion is None:
-            return ""
-        if self.persona is not None:
-            score = self.jm.emotion_at(tp, self.persona)
-            return "" if score is None else emotion_cell(score)
-        if tp.emotion.everyone is not None:
-            return emotion_cell(tp.emotion.everyone)
+        """The view's scores: one face when all who pass feel the same, else
+        one line per persona."""
         names = self.persona_names()
-        parts = [
-            f"{self.text(names[p.id])} {emotion_cell(tp.emotion.per_persona[p.id])}"
-            for p in self.jm.personas
-            if p.id in tp.emotion.per_persona
-        ]
-        return BR.join(parts)
+        return BR.join(
+            emotion_cell(s.score) if s.persona is None else f"{self.text(names[s.persona])} {emotion_cell(s.score)}"
+            for s in self.view.scores(tp)
+        )
 
     # -- sections ------------------------------------------------------------
 
@@ -157,6 +162,7 @@ class _Summary:
         blocks += self.opportunities()
         blocks += self.metrics()
         blocks += self.totals()
+        blocks += self.review()
         return "\n\n".join(blocks) + "\n"
 
     def header(self) -> list[str]:
@@ -195,13 +201,12 @@ class _Summary:
 
     def journey(self) -> list[str]:
         blocks = [f"## {self.label('journey')}"]
-        pictures = summary_pictures(self.jm, self.persona)
-        if pictures.shortened:
-            blocks.append(self.label("names_shortened").format(n=LABEL_CHARS))
-        # Each picture goes under the heading of the first stage it draws.
+        pictures = summary_pictures(self.jm, self.persona, self.view)
+        self.numbers = pictures.numbers
+        # Each picture goes under the heading of the stage it draws.
         drawn: dict[int, list[str]] = {}
-        for start, diagram in zip(pictures.starts, pictures.diagrams, strict=True):
-            drawn.setdefault(start, []).append("```mermaid\n" + diagram + "```")
+        for position, diagram in zip(pictures.stages, pictures.diagrams, strict=True):
+            drawn.setdefault(position, []).append("```mermaid\n" + diagram + "```")
         for number, stage in enumerate(self.jm.stages, start=1):
             blocks += self.stage(number, stage, drawn.get(number - 1, []))
         return blocks
@@ -229,7 +234,7 @@ class _Summary:
             ]
             rows = [
                 [
-                    "↳ " * self.jm.depth_of(tp.id) + self.text(tp.name),
+                    self.step_name(tp),
                     self.channel(tp),
                     self.duration(tp.duration) if tp.duration is not None else "",
                     self.emotion(tp),
@@ -241,6 +246,13 @@ class _Summary:
             ]
             blocks.append("\n".join(table(header, rows)))
         return blocks
+
+    def step_name(self, tp: Touchpoint) -> str:
+        """A touchpoint's name in its stage's table: sub-touchpoints marked
+        ``↳``, drawn steps with their number in the pictures (the key)."""
+        number = self.numbers.get(tp.id)
+        prefix = f"{number}. " if number is not None else ""
+        return "↳ " * self.jm.depth_of(tp.id) + prefix + self.text(tp.name)
 
     def channel(self, tp: Touchpoint) -> str:
         if tp.channel is None:
@@ -274,19 +286,7 @@ class _Summary:
                 ]
             )
         header = [self.label(k) for k in ("severity", "pain_point", "stage", "touchpoint", "opportunities")]
-        blocks = [f"## {self.label('pain_points')}", "\n".join(table(header, rows))]
-        shown = {pp.id for pp in ranked}
-        unaddressed = [pp for pp in self.jm.unaddressed_pain_points() if pp.id in shown]
-        unaddressed.sort(key=lambda pp: pp.severity_rank)
-        if unaddressed:
-            blocks.append(f"**⚠ {self.label('unaddressed')}{self.colon}**")
-            items = [
-                f"- **{self.label(f'severity.{pp.severity}')}** — {self.text(pp.name)} "
-                f"({self.place(self.jm.touchpoint_of_pain_point(pp.id))})"
-                for pp in unaddressed
-            ]
-            blocks.append("\n".join(items))
-        return blocks
+        return [f"## {self.label('pain_points')}", "\n".join(table(header, rows))]
 
     def visible_opportunities(self) -> list[Opportunity]:
         if self.persona is None:
@@ -419,9 +419,6 @@ class _Summary:
         for channel in jm.channels:
             count = sum(1 for tp in touchpoints if tp.channel == channel.id)
             rows.append([f"{self.text(channel.name)} ({self.label(channel.type)})", str(count)])
-        without = sum(1 for tp in touchpoints if tp.channel is None)
-        if without:
-            rows.append(["—", str(without)])
         if rows:
             header = [self.label("channel"), self.label("touchpoints")]
             blocks.append("\n".join(table(header, rows, align=("left", "right"))))
@@ -432,30 +429,50 @@ class _Summary:
         return blocks if len(blocks) > 1 else []
 
     def emotion_points(self) -> list[list[str]]:
-        """Each persona's lowest and highest moment (the first one on a tie)."""
+        """Each persona's low and high points, as the persona view marks them
+        on every output: every touchpoint at its lowest score (when
+        negative) and at its highest (when positive)."""
         jm = self.jm
         rows = []
-        if jm.personas:
-            for p in jm.personas:
-                if self.persona is not None and p.id != self.persona:
-                    continue
-                scored = [(s, tp) for tp in jm.persona_journey(p.id) if (s := jm.emotion_at(tp, p.id)) is not None]
-                rows.append([self.text(p.name), *self.extremes(scored)])
-        else:
-            scored = [
-                (tp.emotion.everyone, tp)
-                for tp in jm.all_touchpoints()
-                if tp.emotion is not None and tp.emotion.everyone is not None
+        walkers: list[tuple[str | None, str]] = [
+            (p.id, self.text(p.name)) for p in jm.personas if self.persona is None or p.id == self.persona
+        ]
+        if not jm.personas:
+            walkers = [(None, self.label("everyone"))]
+        for walker, name in walkers:
+            cells = [
+                BR.join(
+                    f"{emotion_cell(score)} {self.place(jm.touchpoint(tid))}"
+                    for tid in self.visible
+                    if tid in points and (score := jm.emotion_at(jm.touchpoint(tid), walker)) is not None
+                )
+                for points in self.view.points_of.get(walker, (frozenset(), frozenset()))
             ]
-            rows.append([self.label("everyone"), *self.extremes(scored)])
-        return [row for row in rows if row[1]]
+            if any(cells):
+                rows.append([name, *cells])
+        return rows
 
-    def extremes(self, scored: list[tuple[int, Touchpoint]]) -> list[str]:
-        if not scored:
-            return ["", ""]
-        low = min(scored, key=lambda item: item[0])
-        high = max(scored, key=lambda item: item[0])
-        return [f"{emotion_cell(s)} {self.place(tp)}" for s, tp in (low, high)]
+    # -- for the team ----------------------------------------------------------
+
+    def review(self) -> list[str]:
+        """Review flags, for the team: the pain points the team must answer
+        that no opportunity addresses, and touchpoints without a channel."""
+        unaddressed = sorted(
+            (pp for pp in self.visible_pain_points() if self.view.unaddressed(pp)), key=lambda pp: pp.severity_rank
+        )
+        items = [
+            f"- ⚠ **{self.label(f'severity.{pp.severity}')}** — {self.text(pp.name)} "
+            f"({self.place(self.jm.touchpoint_of_pain_point(pp.id))}){self.colon} {self.label('unaddressed').lower()}"
+            for pp in unaddressed
+        ]
+        # A map that names no channel at all is not missing one here and there.
+        without = [tp for tid in self.visible if (tp := self.jm.touchpoint(tid)).channel is None]
+        if without and self.jm.channels:
+            names = ", ".join(self.place(tp) for tp in without)
+            items.append(f"- **{self.label('without_channel')}** ({len(without)}){self.colon} {names}")
+        if not items:
+            return []
+        return [f"## {self.label('review')}", "\n".join(items)]
 
 
 def _signed(text: str, value: float) -> str:

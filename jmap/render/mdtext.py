@@ -112,11 +112,6 @@ def cell(text: str, limit: int | None = None) -> str:
     return BR.join(inline(line) for line in kept)
 
 
-def cell_list(items: Iterable[str], limit: int | None = None) -> str:
-    """Several values in one table cell, one per line (``<br>``)."""
-    return BR.join(escaped for item in items if (escaped := cell(item, limit)))
-
-
 def shorten(text: str, limit: int) -> str:
     """At most ``limit`` characters, cut at a word when possible, with ``…``.
 
@@ -152,11 +147,6 @@ def inline(text: str) -> str:
         else:
             escaped = "\\" + escaped
     return _GITHUB_LINKS.sub(r"\g<0>" + WORD_JOINER, escaped)
-
-
-def inline_list(items: Iterable[str], separator: str = " / ") -> str:
-    """Several values in one cell or line, each escaped."""
-    return separator.join(inline(item) for item in items if one_line(item))
 
 
 def table_row(cells: Sequence[str]) -> str:

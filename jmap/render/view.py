@@ -217,7 +217,18 @@ class JourneyView:
     touchpoint. Linear in the map: one route per persona.
     """
 
-    __slots__ = ("_scores", "arrows", "high_points", "jm", "looks", "low_points", "persona", "personas", "shown")
+    __slots__ = (
+        "_scores",
+        "arrows",
+        "high_points",
+        "jm",
+        "looks",
+        "low_points",
+        "persona",
+        "personas",
+        "points_of",
+        "shown",
+    )
 
     def __init__(self, jm: JourneyMap, persona: str | None = None) -> None:
         self.jm = jm
@@ -271,16 +282,20 @@ class JourneyView:
             walks = [(None, list(jm.all_touchpoints()))]
         low: set[str] = set()
         high: set[str] = set()
+        #: Each walker's own (low points, high points): a persona's, or the
+        #: map's (None) without personas. The summary lists them per persona.
+        self.points_of: dict[str | None, tuple[frozenset[str], frozenset[str]]] = {}
         for walker, touchpoints in walks:
             scored = [(s, tp.id) for tp in touchpoints if (s := jm.emotion_at(tp, walker)) is not None]
             if not scored:
                 continue
             lowest = min(s for s, _id in scored)
             highest = max(s for s, _id in scored)
-            if lowest < 0:
-                low.update(tp_id for s, tp_id in scored if s == lowest)
-            if highest > 0:
-                high.update(tp_id for s, tp_id in scored if s == highest)
+            own_low = frozenset(tp_id for s, tp_id in scored if s == lowest) if lowest < 0 else frozenset()
+            own_high = frozenset(tp_id for s, tp_id in scored if s == highest) if highest > 0 else frozenset()
+            self.points_of[walker] = (own_low, own_high)
+            low.update(own_low)
+            high.update(own_high)
         #: Every touchpoint at a persona's lowest score, when negative (the
         #: map's, without personas), and at its highest, when positive.
         self.low_points: frozenset[str] = frozenset(low)

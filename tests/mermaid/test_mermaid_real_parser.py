@@ -14,11 +14,12 @@ import yaml
 from support import ROOT
 from support.node import mermaid_parse, shown
 
-from jmap.format.mermaid_import import import_mermaid
 from jmap.format.validator import load_file, load_text
+from jmap.mermaid.export import WORD_JOINER, actor_names, mermaid_text, render_mmd, score_groups
+from jmap.mermaid.importer import import_mermaid
 from jmap.model import JourneyMap
 from jmap.render.markdown import render_md
-from jmap.render.mermaid import WORD_JOINER, actor_names, mermaid_text, render_mmd, touchpoint_score
+from jmap.render.view import journey_view
 
 pytestmark = pytest.mark.mermaid
 
@@ -105,15 +106,16 @@ def expected(jm: JourneyMap, persona: str | None = None) -> dict:
         section = shown(mermaid_text(stage.name) or mermaid_text(stage.id))
         sections.append(section)
         for tp in tasks_here:
-            people = [persona] if persona else list(jm.personas_at(tp))
-            tasks.append(
-                {
-                    "section": section,
-                    "task": shown(mermaid_text(tp.name) or mermaid_text(tp.id)),
-                    "score": touchpoint_score(jm, tp, persona),
-                    "people": [shown(actors[p]) for p in people],
-                }
-            )
+            # one task per score: each persona's own, never an average
+            for score, people in score_groups(journey_view(jm, persona), tp):
+                tasks.append(
+                    {
+                        "section": section,
+                        "task": shown(mermaid_text(tp.name) or mermaid_text(tp.id)),
+                        "score": score,
+                        "people": [shown(actors[p]) for p in people],
+                    }
+                )
     return {"sections": sections, "tasks": tasks}
 
 
@@ -155,9 +157,9 @@ def test_hostile_names_parse_intact(tmp_path: Path) -> None:
     ]
 
 
-def summary_tasks(jm: JourneyMap, persona: str | None = None) -> list[tuple[str, int, str]]:
-    """(touchpoint name, score, persona name) for each persona at each task
-    the summary draws: every persona's own score, never an average."""
+def summary_tasks(jm: JourneyMap, persona: str | None = None) -> list[tuple[int, str, int, str]]:
+    """(step number, touchpoint name, score, persona name) for each persona at
+    each task the summary draws: every persona's own score, never an average."""
     names = {p.id: p.name for p in jm.personas}
     out = []
     for stage in jm.stages:
@@ -165,11 +167,13 @@ def summary_tasks(jm: JourneyMap, persona: str | None = None) -> list[tuple[str,
             people = [p for p in jm.personas_at(tp) if persona is None or p == persona]
             if persona is not None and not people:
                 continue
+            number = len({n for n, *_ in out}) + 1
             for pid in people:
                 value = jm.emotion_at(tp, pid)
-                out.append((tp.name, 3 if value is None else value + 3, names[pid]))
+                out.append((number, tp.name, 3 if value is None else value + 3, names[pid]))
             if not people:
-                out.append((tp.name, touchpoint_score(jm, tp), ""))
+                shared = jm.emotion_at(tp)
+                out.append((number, tp.name, 3 if shared is None else shared + 3, ""))
     return out
 
 
@@ -180,7 +184,7 @@ def test_summary_pictures_parse_and_show_each_personas_score(tmp_path: Path) -> 
     score."""
     maps = {"hostile": hostile_map(), **{path.stem: load_file(path).map for path in EXAMPLES}}
     diagrams: dict[str, str] = {}
-    wanted: dict[str, list[tuple[str, int, str]]] = {}
+    wanted: dict[str, list[tuple[int, str, int, str]]] = {}
     for name, jm in maps.items():
         assert jm is not None
         for persona in [None, *(p.id for p in jm.personas)]:
@@ -198,18 +202,16 @@ def test_summary_pictures_parse_and_show_each_personas_score(tmp_path: Path) -> 
         drawn = []
         for diagram in sorted(k for k in parsed if k.rsplit("-", 1)[0] == key):
             for task in parsed[diagram]["tasks"]:
+                # "3. Name" when the whole name fits its box, "3" alone otherwise: never cut
+                number, _, label = task["task"].partition(". ")
                 for person in task["people"] or [""]:
-                    drawn.append((task["task"], task["score"], person))
-        assert len(drawn) == len(tasks), key
-
-        # Names are shortened with "…" and rewritten for the grammar, and a
-        # touchpoint's tasks come by score: compare who has which score where.
-        def seen(label: str, score: int, person: str) -> tuple[str, int, str]:
-            return label.rstrip("…")[:8], score, person[:8]
-
-        assert sorted(seen(*task) for task in drawn) == sorted(
-            seen(shown(mermaid_text(name)), own, shown(mermaid_text(who, actor=True))) for name, own, who in tasks
+                    drawn.append((int(number), label, task["score"], person))
+        assert "…" not in str(drawn), key
+        assert sorted((n, s, p) for n, _, s, p in drawn) == sorted(
+            (n, s, shown(mermaid_text(who, actor=True))) for n, _, s, who in tasks
         ), key
+        names = {n: shown(mermaid_text(name)) for n, name, _, _ in tasks}
+        assert all(label in ("", names[n]) for n, label, _, _ in drawn), key
 
 
 def test_random_names_always_parse(tmp_path: Path) -> None:
@@ -297,6 +299,8 @@ BROKEN = {
     "no-score": "journey\n  section A\n    Task\n",
     "keyword-task": "journey\n  section A\n    Journey planning: 5\n",
     "not-journey": "flowchart LR\n  a --> b\n",
+    "header-case": "jourNey\n  section A\n    T: 5\n",
+    "duplicate-front-matter-key": "---\ntitle: A\ntitle: B\n---\njourney\n  section A\n    T: 5\n",
 }
 
 
@@ -380,17 +384,61 @@ def test_importer_reads_mermaids_test_diagrams_as_mermaid_does(tmp_path: Path) -
         jm = result.map
         real = parsed[name]
         assert [s.name for s in jm.stages] == [s.strip() for s in real["sections"]], name
-        tasks = [tp for stage in jm.stages for tp in stage.touchpoints]
-        assert [tp.name for tp in tasks] == [t["task"].strip() for t in real["tasks"]], name
-        assert [jm.emotion_at(tp) + 3 for tp in tasks] == [t["score"] for t in real["tasks"]], name
-        names = {p.id: p.name for p in jm.personas}
-        for tp, task in zip(tasks, real["tasks"], strict=True):
-            real_people = sorted({p for p in task["people"] if p})
-            assert sorted(names[p] for p in jm.personas_at(tp)) == real_people, (name, tp.name)
+        # A step its personas feel differently is one task per score in
+        # Mermaid, and one touchpoint with each persona's score in the map.
+        assert drawn_tasks(jm) == [
+            (t["task"].strip(), t["score"], sorted({p for p in t["people"] if p})) for t in real["tasks"]
+        ], name
         if real["title"]:
             assert jm.title == real["title"], name
         if real["accDescr"]:
             assert jm.description == real["accDescr"], name
+
+
+def drawn_tasks(jm: JourneyMap) -> list[tuple[str, int, list[str]]]:
+    """(task, score, actors) of each task Mermaid draws for the map's steps."""
+    view = journey_view(jm)
+    names = {p.id: p.name for p in jm.personas}
+    return [
+        (tp.name, score, sorted(names[p] for p in people))
+        for stage in jm.stages
+        for tp in stage.touchpoints
+        for score, people in score_groups(view, tp)
+    ]
+
+
+def test_a_round_trip_through_the_import_keeps_what_mermaid_draws(tmp_path: Path) -> None:
+    """Mermaid's own diagrams (long actor names from its rendering tests,
+    per-persona scores, entity codes, actors differing by case…) imported
+    then exported: the real parser reads the same sections, tasks, scores
+    and actors, with the full persona names; and exporting again changes
+    nothing."""
+    texts = {path.stem: path.read_text(encoding="utf-8") for path in MERMAID_FIXTURES}
+    exported = {}
+    for name, text in texts.items():
+        jm = load_text(import_mermaid(text, f"{name}.mmd"), f"{name}.yaml").map
+        assert jm is not None
+        exported[f"{name}--again"] = render_mmd(jm)
+        again = load_text(import_mermaid(exported[f"{name}--again"], "again.mmd"), "again.yaml").map
+        assert again is not None and render_mmd(again) == exported[f"{name}--again"], name
+    run, parsed = mermaid_parse({**texts, **exported}, tmp_path)
+    assert run.returncode == 0, run.stderr
+    for name in texts:
+        original, back = parsed[name], parsed[f"{name}--again"]
+
+        def tasks(diagram: dict) -> list[tuple[str, str, int, list[str]]]:
+            return [
+                (t["section"].strip(), t["task"].strip(), t["score"], sorted({p for p in t["people"] if p}))
+                for t in diagram["tasks"]
+            ]
+
+        assert tasks(back) == tasks(original), name
+        assert "…" not in str(back), name
+    long_names = parsed["long-actor-names--again"]["tasks"][1]["people"]
+    assert long_names == [
+        "Darko" + "o" * 103,
+        "Shadow with a very long name that Mermaid has to wrap over several lines of its legend",
+    ]
 
 
 def test_a_round_trip_gives_back_the_same_names(tmp_path: Path) -> None:

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from support import ROOT
 
 from jmap.errors import JmapError
-from jmap.format.mermaid_import import import_mermaid
 from jmap.format.validator import load_file, load_text
+from jmap.mermaid.export import WORD_JOINER, render_mmd
+from jmap.mermaid.grammar import Entities, read_text
+from jmap.mermaid.importer import import_mermaid
 from jmap.model import JourneyMap
-from jmap.render.mermaid import WORD_JOINER, render_mmd
-from jmap.render.mermaid_grammar import Entities, read_text
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
@@ -211,7 +211,7 @@ def test_standard_input_has_a_generic_title() -> None:
 @given(st.lists(st.text(min_size=1), min_size=1, max_size=6), st.integers(min_value=-2, max_value=2))
 def test_any_exported_name_comes_back(names: list[str], emotion: int) -> None:
     """Whatever the names, the export parses back to the sanitised names."""
-    from jmap.render.mermaid import mermaid_text
+    from jmap.mermaid.export import mermaid_text
 
     lines = ["journey", "  section S"]
     lines += [f"    {mermaid_text(name) or 'x'}: {emotion + 3}" for name in names]
@@ -269,7 +269,7 @@ def test_entity_codes_are_decoded() -> None:
 
 
 def test_the_export_writes_exact_characters_with_entity_codes() -> None:
-    from jmap.render.mermaid import mermaid_text
+    from jmap.mermaid.export import mermaid_text
 
     assert mermaid_text("Pay: now #1; ok") == "Pay#58; now #35;1#59; ok"
     assert mermaid_text("Smith, Ann", actor=True) == "Smith#44; Ann"
@@ -283,7 +283,7 @@ def test_actors_that_differ_only_by_case_stay_two_actors() -> None:
 
 
 def test_every_error_of_a_diagram_comes_in_one_run() -> None:
-    from jmap.format.mermaid_import import MermaidImportError
+    from jmap.mermaid.importer import MermaidImportError
 
     text = "journey\n  section A\n    Good: 3\n    Seven: 7: Me\n    Zero: 0\n    No score\n    Fine: 5.0\n"
     with pytest.raises(MermaidImportError) as caught:
@@ -308,3 +308,111 @@ def test_ids_follow_the_validators_slug_rule() -> None:
     jm = imported("journey\n  section Sign_up now\n    Fill in_the form: 3\n")
     assert jm.stages[0].id == slugify("Sign_up now") == "sign_up-now"
     assert jm.stages[0].touchpoints[0].id == slugify("Fill in_the form") == "fill-in_the-form"
+
+
+# -- what Mermaid refuses, and what every import must be (issue 24, item 8) ----------------
+
+
+@pytest.mark.parametrize("header", ["Journey", "jourNey", "JOURNEY"])
+def test_a_header_mermaid_does_not_detect_is_refused_at_its_line(header: str) -> None:
+    """Mermaid's lexer ignores case, but the detector that chooses the diagram
+    type (``/^\\s*journey/``) does not: ``jourNey`` draws nothing there."""
+    from jmap.mermaid.importer import MermaidImportError
+
+    with pytest.raises(MermaidImportError) as caught:
+        import_mermaid(f"%% a comment\n{header}\n  section A\n    Task: 5\n", "in.mmd")
+    assert caught.value.lines == [
+        f"in.mmd:2:1: error: '{header}' is not a diagram type: Mermaid recognises 'journey' in lower case only "
+        "[mermaid-syntax]"
+    ]
+
+
+def test_duplicate_front_matter_keys_are_refused_at_the_second_key() -> None:
+    from jmap.mermaid.importer import MermaidImportError
+
+    text = "---\ntitle: A\nconfig:\n  journey:\n    width: 200\n    width: 300\ntitle: B\n---\njourney\n  section S\n    T: 5\n"
+    with pytest.raises(MermaidImportError) as caught:
+        import_mermaid(text, "in.mmd")
+    assert caught.value.lines == [
+        "in.mmd:6:5: error: the front matter gives the key 'width' twice (first at line 5); Mermaid refuses a "
+        "duplicated key [mermaid-syntax]",
+        "in.mmd:7:1: error: the front matter gives the key 'title' twice (first at line 2); Mermaid refuses a "
+        "duplicated key [mermaid-syntax]",
+    ]
+
+
+def strict_problems(text: str) -> list[str]:
+    """What `validate --strict` says of the imported map: nothing, warnings included."""
+    result = load_text(import_mermaid(text, "in.mmd"), "in.yaml")
+    return [d.format() for d in result.diagnostics] + ([] if result.map is not None else ["no map"])
+
+
+def test_empty_sections_are_left_out_and_an_empty_diagram_gets_one_step() -> None:
+    """Mermaid draws nothing for a section without tasks, and a stage without
+    touchpoints fails `validate --strict`: the section is left out. A diagram
+    without any task becomes one stage (its first section's name, else
+    "Journey") with one placeholder step."""
+    text = "journey\n  section Empty\n  section Full\n    Task: 4: Me\n  section Empty too\n"
+    assert strict_problems(text) == []
+    assert [s.name for s in imported(text).stages] == ["Full"]
+    for empty, stage in [
+        ("journey\n", "Journey"),
+        ("journey\n  title T\n  section First\n  section Second\n", "First"),
+    ]:
+        assert strict_problems(empty) == []
+        jm = imported(empty)
+        assert [s.name for s in jm.stages] == [stage]
+        assert [tp.name for tp in jm.all_touchpoints()] == ["Unspecified step (the Mermaid diagram has no task)"]
+
+
+#: Pieces of journey diagrams, hostile ones included: every combination is
+#: either refused with FILE:LINE:COL messages or imported as a strict-valid map.
+_NAMES = st.lists(
+    st.sampled_from([*"aZé 9-_:;#,%{}()<>`'\"\t\u2060\u00a0\ufeff🎉İß", "#58;", "#quot;", "%%", "journey", "section "]),
+    max_size=12,
+).map("".join)
+_LINES = st.one_of(
+    st.builds(lambda n: f"  section {n}", _NAMES),
+    st.builds(
+        lambda n, s, a: f"    {n}: {s}{a}",
+        _NAMES,
+        st.sampled_from(["1", "3", "5", "5.0", "0x2", "7", "", " 4 "]),
+        st.sampled_from(["", ": Me", ": Me, You", ": ", ": Me,", ": A: B", ": me, Me"]),
+    ),
+    st.builds(lambda n: f"  title {n}", _NAMES),
+    st.builds(lambda n: f"  accTitle: {n}", _NAMES),
+    st.builds(lambda n: f"  accDescr: {n}", _NAMES),
+    st.sampled_from(["", "  %% comment", "%%{init: {}}%%", "  accDescr {\n  two\n  lines\n  }", "  section", "#x"]),
+)
+_HEADERS = st.sampled_from(
+    [
+        "journey",
+        "journey\n",
+        "  journey",
+        "Journey",
+        "jourNey",
+        "---\ntitle: F\n---\njourney",
+        "---\ntitle: A\ntitle: B\n---\njourney",
+        "%% c\njourney",
+        "flowchart",
+    ]
+)
+#: Examples per run: bounded (about 2 s); JMAP_FUZZ_EXAMPLES raises it for a longer hunt.
+FUZZ_EXAMPLES = int(__import__("os").environ.get("JMAP_FUZZ_EXAMPLES", "300"))
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True)
+@given(header=_HEADERS, body=st.lists(_LINES, max_size=12))
+def test_fuzzed_diagrams_are_refused_or_import_to_a_strict_valid_map(header: str, body: list[str]) -> None:
+    from jmap.mermaid.importer import MermaidImportError
+
+    text = "\n".join([header, *body]) + "\n"
+    try:
+        out = import_mermaid(text, "in.mmd")
+    except MermaidImportError as exc:
+        assert exc.lines and all(line.startswith("in.mmd:") and line.endswith("]") for line in exc.lines)
+        event("refused")
+        return
+    event("imported")
+    result = load_text(out, "in.yaml")
+    assert result.map is not None and result.diagnostics == [], (text, [d.format() for d in result.diagnostics])

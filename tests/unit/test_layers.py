@@ -36,11 +36,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 
 #: Imports that break the contract today, each with who removes it. An entry
 #: that no longer matches an import fails the test, so the list only shrinks.
-KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-    # The Mermaid grammar moves to the Mermaid package (issue 19, item 4);
-    # remove this line when format/mermaid_import.py leaves format/.
-    ("jmap.format.mermaid_import", "jmap.render.mermaid_grammar"): "Mermaid package, issue 19",
-}
+KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def layer_of(module: str) -> int | None:

@@ -16,10 +16,10 @@ from support import ROOT
 from support.factories import with_touchpoint
 
 from jmap.format.validator import load_file, load_text
+from jmap.mermaid.export import render_mmd
 from jmap.model import JourneyMap
 from jmap.render.markdown import render_md
 from jmap.render.mdtext import inline, one_line, shorten, table
-from jmap.render.mermaid import render_mmd
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
@@ -259,16 +259,18 @@ def test_header_and_personas() -> None:
 def test_stage_tables() -> None:
     md = render_md(shop())
     # a stage without a length of its own shows only the time in its touchpoints
-    # the picture of stages 1 and 2 (five tasks or fewer) sits under stage 1's heading
+    # each stage's picture sits under its own heading
     assert "### 1. Visit\n\n```mermaid\n" in md
     assert "```\n\n- **Goal:** Understand the offer\n- **Time in touchpoints:** 2\u00a0min\n" in md
-    assert "### 2. Buy\n\n- **Stage length:** 1\u00a0h\n\n" in md
+    assert "### 2. Buy\n\n```mermaid\n" in md
+    assert "```\n\n- **Stage length:** 1\u00a0h\n\n" in md
     # no Feeling column: no touchpoint of the stage has one
     assert "| Touchpoint | Channel | Duration | Emotion | Doing | Thinking |\n" in md
-    assert "| Home page | Website (online) | 2\u00a0min | 🙂 +1 | Scrolls<br>Reads | " + "x" * 119 + "… |" in md
-    assert "| Cart | Website (online) | Sophie 😐 0<br>Marc 😠 -2 |" in md
+    # the steps drawn in the pictures carry their number there and here (the key)
+    assert "| 1. Home page | Website (online) | 2\u00a0min | 🙂 +1 | Scrolls<br>Reads | " + "x" * 119 + "… |" in md
+    assert "| 2. Cart | Website (online) | Sophie 😐 0<br>Marc 😠 -2 |" in md
     assert "| ↳ Card form | " in md
-    assert "| Callback | Phone (offline) | 😄 +2 |" in md
+    assert "| 3. Callback | Phone (offline) | 😄 +2 |" in md
 
 
 def mermaid_blocks(md: str) -> list[str]:
@@ -277,12 +279,12 @@ def mermaid_blocks(md: str) -> list[str]:
 
 def test_the_picture_shows_each_personas_own_score() -> None:
     jm = shop()
-    (picture,) = mermaid_blocks(render_md(jm))
-    assert picture.startswith("---\nconfig:\n  journey:\n    width: 200\n")
+    visit, buy = mermaid_blocks(render_md(jm))  # one picture per stage; none for a stage without touchpoints
+    assert visit.startswith("---\nconfig:\n  journey:\n    width: 150\n")
     # Sophie 0 and Marc -2 at the cart: two tasks, never their average (2)
-    assert "    Cart: 3: Sophie\n    Cart: 1: Marc\n" in picture
-    assert "    Home page: 4: Sophie, Marc\n" in picture
-    assert "section After" not in picture  # a stage without touchpoints draws nothing
+    assert "    2. Cart: 3: Sophie\n    2. Cart: 1: Marc\n" in buy
+    assert "    1. Home page: 4: Sophie, Marc\n" in visit
+    assert "Home page" not in buy and "Cart" not in visit  # never another stage's steps
     assert render_mmd(jm) not in render_md(jm)  # the export is one diagram for import, not this
 
 
@@ -291,8 +293,11 @@ def test_pain_points_ranked_and_unaddressed_called_out() -> None:
     rows = [line for line in pains.split("\n") if line.startswith("| ") and "---" not in line][1:]
     assert [cells(r)[0].strip() for r in rows] == ["critical", "high", "low"]
     assert cells(rows[0])[4].strip() == "Big one<br>Quick win"
-    assert "**⚠ Not addressed by any opportunity:**\n\n- **high** — Slow page (Buy › Cart)" in pains
-    assert "Hidden fees (" not in pains.split("⚠")[1]
+    # review flags are for the team: in a section of their own at the end, not here
+    assert "⚠" not in pains and "Not addressed" not in pains
+    review = render_md(shop()).split("\n## To review\n\n", 1)[1]
+    assert review.startswith("- ⚠ **high** — Slow page (Buy › Cart): not addressed by any opportunity\n")
+    assert "Hidden fees" not in review
 
 
 def test_opportunities_ranked_by_impact_then_effort() -> None:
@@ -315,7 +320,9 @@ def test_metrics_funnel_and_totals() -> None:
     totals = section(md, "Totals")
     assert "- **Journey length:** 1\u00a0h\n- **Time in touchpoints:** 2\u00a0min\n" in totals
     assert "| Website (online) | 2 |" in totals
-    assert "| — | 1 |" in totals  # the card form has no channel
+    # no placeholder row for the card form, which has no channel: a review flag
+    assert "| — |" not in totals
+    assert "- **Touchpoints without a channel** (1): Buy › Card form" in section(md, "To review")
     assert "| Phone (offline) | 1 |" in totals
     assert "| Unused (online) | 0 |" in totals
     assert "| Sophie | 🙁 -1 Buy › Card form | 🙂 +1 Visit › Home page |" in totals
@@ -334,8 +341,8 @@ def test_french_labels_and_typography() -> None:
 def test_persona_view() -> None:
     md = render_md(shop(), persona="sophie")
     assert "- **Persona:** Sophie" in md
-    assert "Callback" not in md.split("## Totals")[0].split("```")[2]
-    assert "| Cart | Website (online) | 😐 0 |" in md
+    assert "Callback" not in "".join(mermaid_blocks(md))
+    assert "| 2. Cart | Website (online) | 😐 0 |" in md
     assert "| Marc |" not in md
 
 
@@ -347,7 +354,8 @@ def test_map_without_personas_has_an_everyone_row() -> None:
             "stages": [{"id": "s", "name": "S", "touchpoints": [{"id": "a", "name": "A", "emotion": -1}]}],
         }
     )
-    assert "| Everyone | 🙁 -1 S › A | 🙁 -1 S › A |" in render_md(jm)
+    # the view's rule: a low point is negative, a high point positive
+    assert "| Persona | Low point |\n| --- | --- |\n| Everyone | 🙁 -1 S › A |\n" in render_md(jm)
 
 
 def test_byte_identical_across_runs() -> None:
@@ -380,7 +388,7 @@ def test_line_breaks_and_paragraphs_are_kept() -> None:
     md = render_md(jm)
     assert "# T\n\nFirst paragraph,<br>second line.\n\nSecond paragraph.\n\n" in md
     assert "| P | Line one<br>line two &lt;br&gt; typed |" in md  # only jmap writes <br>
-    assert "| A | x<br>y |" in md
+    assert "| 1. A | x<br>y |" in md
 
 
 def test_user_html_never_becomes_an_element_even_where_html_is_allowed() -> None:
@@ -432,7 +440,7 @@ def test_french_punctuation_gets_its_no_break_spaces() -> None:
 
 def test_durations_in_the_maps_language() -> None:
     md = render_md(shop(lang="fr"))
-    assert "| Home page | Website (en ligne) | 2\u00a0min |" in md
+    assert "| 1. Home page | Website (en ligne) | 2\u00a0min |" in md
     assert "- **Durée de l’étape\u00a0:** 1\u00a0h\n" in md
 
 
@@ -447,10 +455,16 @@ def test_no_table_has_an_empty_column() -> None:
                     assert any(row[column].strip() for row in body), (path.name, rows[0], column)
 
 
-def test_a_long_journey_is_drawn_one_stage_group_at_a_time() -> None:
-    from jmap.render.mdmermaid import LABEL_CHARS, TASKS_PER_PICTURE
+def test_a_long_journey_is_drawn_one_stage_at_a_time_with_numbered_steps() -> None:
+    """The airport's queues: "File d'attente n°1…" to "n°7…" cut exactly the
+    words that told them apart. Now one picture per stage (a long stage goes
+    on in a picture of its own), every box labelled with the step's number
+    and its whole name when it fits, the number alone when it does not, and
+    the stage's table giving each number its name: nothing is cut."""
+    from jmap.mermaid.pictures import MAX_TASKS
 
     queues = [{"id": f"q{n}", "name": f"File d'attente n°{n} — guichet {n}", "emotion": -1} for n in range(1, 18)]
+    queues[0]["name"] = "Accueil"
     jm = build(
         {
             "jmap": 1,
@@ -464,18 +478,21 @@ def test_a_long_journey_is_drawn_one_stage_group_at_a_time() -> None:
     )
     md = render_md(jm)
     pictures = mermaid_blocks(md)
-    assert len(pictures) == 5  # 3 tasks, then 14 in groups of at most 4
+    assert len(pictures) == 1 + -(-14 // MAX_TASKS)  # 3 tasks, then 14 in pictures of at most MAX_TASKS
+    assert md.index("### 1. Accueil") < md.index(pictures[0]) < md.index("### 2. Guichets") < md.index(pictures[1])
 
     def tasks_of(picture: str) -> list[str]:
         body = picture.split("\njourney\n", 1)[1]
-        return [line.strip() for line in body.splitlines() if line.startswith("    ")]
+        return [line.strip().rsplit(": ", 1)[0] for line in body.splitlines() if line.startswith("    ")]
 
-    tasks = [task for picture in pictures for task in tasks_of(picture)]
-    assert len(tasks) == 17
-    assert tasks[0] == "File d'attente n°1…: 2"
-    assert all(len(tasks_of(picture)) <= TASKS_PER_PICTURE for picture in pictures)
-    assert all(len(task.rsplit(": ", 1)[0]) <= LABEL_CHARS for task in tasks)
-    assert "Les noms de plus de 24\u00a0caractères sont abrégés dans les images" in md
+    assert all(len(tasks_of(picture)) <= MAX_TASKS for picture in pictures)
+    assert all(picture.count("  section ") == 1 for picture in pictures)
+    labels = [task for picture in pictures for task in tasks_of(picture)]
+    assert "…" not in "".join(pictures)
+    assert labels[0] == "1. Accueil"
+    for number, (label, queue) in enumerate(zip(labels, queues, strict=True), start=1):
+        assert label in (str(number), f"{number}. {queue['name']}")
+        assert f"| {number}. {queue['name']} |" in md
 
 
 def test_pictures_stay_within_mermaids_text_limit() -> None:

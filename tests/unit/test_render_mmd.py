@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from support.factories import with_touchpoint
 
 from jmap.format.validator import load_text
-from jmap.model import JourneyMap
-from jmap.render.mermaid import (
+from jmap.mermaid.export import (
     MERMAID_MAX_TEXT,
     WORD_JOINER,
     actor_names,
@@ -24,7 +23,8 @@ from jmap.render.mermaid import (
     render_mmd,
     score_to_emotion,
 )
-from jmap.render.mermaid_grammar import LOOK_ALIKES, Entities, visible
+from jmap.mermaid.grammar import LOOK_ALIKES, Entities, visible
+from jmap.model import JourneyMap
 
 #: What the journey lexer would read as something other than a task name.
 _LEADING_KEYWORD = re.compile(r"(journey\b|title\s|section\s|acctitle|accdescr|%)", re.IGNORECASE | re.ASCII)
@@ -77,7 +77,8 @@ def test_whole_export() -> None:
         "  accDescr: Line one line two\n"
         "  section Browse\n"
         "    Ad#58; spring sale: 4: Sophie#44; 34\n"
-        "    Cart: 3: Sophie#44; 34, Marc\n"
+        "    Cart: 3: Sophie#44; 34\n"
+        "    Cart: 2: Marc\n"
         "  section Pay\n"
         "    Payment: 1: Sophie#44; 34, Marc\n"
         "    Done: 3: Sophie#44; 34, Marc\n"
@@ -280,3 +281,123 @@ def test_a_map_that_fits_is_drawn_whole() -> None:
     text = render_mmd(_wide_map(200, "Step"))
     assert "…" not in text
     assert sum(1 for line in text.splitlines() if line.startswith("    ")) == 200
+
+
+# -- as faithful as the YAML (issue 21) ---------------------------------------------
+
+
+def test_each_persona_keeps_their_own_score_never_an_average() -> None:
+    """Paiement got -1 for Léa (0) and Bernard (-2) once; Bernard's 0 became +1."""
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "T",
+            "personas": [{"id": "lea", "name": "Léa"}, {"id": "bernard", "name": "Bernard, 61 ans"}],
+            "stages": [
+                {
+                    "id": "s",
+                    "name": "S",
+                    "touchpoints": [
+                        {"id": "pay", "name": "Paiement", "emotion": {"lea": 0, "bernard": -2}},
+                        {"id": "ok", "name": "Suivi", "emotion": {"lea": 2, "bernard": 0}},
+                        {"id": "same", "name": "Fin", "emotion": {"lea": 1, "bernard": 1}},
+                    ],
+                }
+            ],
+        }
+    )
+    assert render_mmd(jm).splitlines()[3:] == [
+        "    Paiement: 3: Léa",
+        "    Paiement: 1: Bernard#44; 61 ans",
+        "    Suivi: 5: Léa",
+        "    Suivi: 3: Bernard#44; 61 ans",
+        "    Fin: 4: Léa, Bernard#44; 61 ans",
+    ]
+
+
+def test_long_names_are_written_whole() -> None:
+    """Persona names of any real length (Mermaid's own tests use names of a
+    hundred characters and more) and long step names: no "…", ever."""
+    actor = "Darkoooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo " * 3
+    step = "Une étape au nom très long qui décrit précisément ce que fait le client à ce moment " * 2
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "T " * 200,
+            "personas": [{"id": "a", "name": actor.strip()}],
+            "stages": [{"id": "s", "name": step, "touchpoints": [{"id": "t", "name": step, "emotion": 1}]}],
+        }
+    )
+    text = render_mmd(jm)
+    assert "…" not in text
+    assert f"    {step.strip()}: 4: {actor.strip()}\n" in text
+
+
+def test_every_example_gives_each_persona_their_own_score() -> None:
+    """Read back from the text, independently of the export's code: at every
+    top-level touchpoint of the examples, each persona passing there is an
+    actor of exactly one task, whose score is that persona's own (neutral
+    without one), and no label is cut."""
+    from pathlib import Path
+
+    from jmap.format.validator import load_file
+    from jmap.mermaid.grammar import Entities, read_text
+
+    examples = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
+    assert examples
+    for path in examples:
+        jm = load_file(path).map
+        assert jm is not None
+        text = render_mmd(jm)
+        assert "…" not in text
+        names = {p.id: p.name for p in jm.personas}
+        entities = Entities()
+        drawn: dict[str, dict[str, int]] = {}
+        for line in entities.protect(text).splitlines():
+            if line.startswith("    "):
+                name, score, actors = [*line.strip().split(":"), ""][:3]
+                for actor in actors.split(","):
+                    drawn.setdefault(read_text(name, entities), {})[read_text(actor, entities)] = int(score)
+        for tp in (tp for stage in jm.stages for tp in stage.touchpoints):
+            own = {names[p]: 3 + (jm.emotion_at(tp, p) or 0) for p in jm.personas_at(tp)}
+            assert drawn[tp.name] == own, (path.stem, tp.name)
+
+
+def test_the_export_and_the_summary_name_actors_by_one_rule() -> None:
+    """Mermaid tells actors apart as written: "Sam" and "sam" are two people
+    in the export and in the summary's pictures alike; only an exact twin
+    gets its id."""
+    from jmap.render.markdown import render_md
+
+    jm = build(
+        {
+            "jmap": 1,
+            "title": "T",
+            "personas": [{"id": "a", "name": "Sam"}, {"id": "b", "name": "sam"}, {"id": "c", "name": "Sam"}],
+            "stages": [{"id": "s", "name": "S", "touchpoints": [{"id": "t", "name": "Step", "emotion": 1}]}],
+        }
+    )
+    assert "    Step: 4: Sam, sam, Sam (c)\n" in render_mmd(jm)
+    assert "    1. Step: 4: Sam, sam, Sam (c)\n" in render_md(jm)
+
+
+@pytest.mark.parametrize("touchpoints", [20, 200])
+def test_generated_maps_have_no_cut_label_and_each_persona_s_score(touchpoints: int) -> None:
+    """Generated maps (per-persona emotions, persona subsets, sub-steps):
+    no "…" in the export or in the summary's pictures, and as many tasks as
+    there are distinct scores at each step, never one averaged task."""
+    from support.generated import generated_map_yaml
+
+    from jmap.render.markdown import render_md
+
+    jm = load_text(generated_map_yaml(touchpoints), "generated.yaml").map
+    assert jm is not None
+    text = render_mmd(jm)
+    pictures = "".join(render_md(jm).split("```mermaid\n")[1:])
+    assert "…" not in text and "…" not in pictures
+    wanted = sum(
+        len({jm.emotion_at(tp, p) or 0 for p in jm.personas_at(tp)}) or 1  # no score: neutral
+        for stage in jm.stages
+        for tp in stage.touchpoints
+    )
+    assert sum(1 for line in text.splitlines() if line.startswith("    ")) == wanted

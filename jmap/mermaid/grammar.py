@@ -29,6 +29,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Iterable
 
 # -- scores ------------------------------------------------------------------------
 
@@ -226,6 +227,27 @@ def mermaid_text(text: str, *, actor: bool = False) -> str:
 
 _TABLE = str.maketrans({**ENTITY_CODES, **LOOK_ALIKES})
 _ACTOR_TABLE = str.maketrans({**ACTOR_ENTITY_CODES, **LOOK_ALIKES})
+
+
+def mermaid_actor_names(people: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Persona (id, name) → actor name: the one rule for every diagram jmap
+    writes (the export and the summary's pictures).
+
+    Mermaid identifies actors by name and tells them apart as written
+    (``Bob`` and ``bob`` are two people, as in its ``getActors``), so the
+    name is the persona's, rewritten by :func:`mermaid_text`; a name that is
+    empty after that is the id; a name exactly equal to one already taken
+    gets the id appended (``Sam (sam-2)``).
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for pid, name in people:
+        actor = mermaid_text(name, actor=True) or mermaid_text(pid, actor=True)
+        if actor in taken:
+            actor = f"{actor} ({mermaid_text(pid, actor=True)})"
+        taken.add(actor)
+        names[pid] = actor
+    return names
 
 
 def read_text(text: str, entities: Entities) -> str:

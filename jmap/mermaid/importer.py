@@ -2,7 +2,7 @@
 
 Teams that already draw journeys in Mermaid migrate by importing them once and
 then enriching the YAML. The reader follows Mermaid's own grammar rule by rule
-(:mod:`jmap.render.mermaid_grammar`, shared with the export), so a diagram
+(:mod:`jmap.mermaid.grammar`, shared with the export), so a diagram
 that Mermaid rejects is rejected here with ``FILE:LINE:COL`` messages (all
 of them in one run), and one that it accepts means the same thing here:
 
@@ -42,10 +42,12 @@ from typing import Any
 import yaml
 
 from jmap.errors import JmapError
+from jmap.format.loader import STR, Mapping, Node, Scalar, Sequence, compose, normalize_newlines
 from jmap.format.table import slugify
-from jmap.render.mermaid_grammar import (
+from jmap.mermaid.grammar import (
     DIRECTIVE,
     LEXER_RULES,
+    NEUTRAL_SCORE,
     SCORE_MAX,
     SCORE_MIN,
     Entities,
@@ -64,6 +66,8 @@ MAX_ID_LENGTH = 48
 DEFAULT_STAGE_NAME = "Journey"
 #: Mermaid has no channels: every touchpoint gets this one, to be replaced.
 CHANNEL = {"id": "unspecified", "name": "Unspecified (imported from Mermaid)"}
+#: The one step of a map imported from a diagram without any task.
+EMPTY_STEP = "Unspecified step (the Mermaid diagram has no task)"
 #: At most this many problems are listed; the rest are counted.
 MAX_ERRORS = 50
 
@@ -121,6 +125,9 @@ class _Source:
     def error(self, offset: int, message: str, rule: str = RULE_SYNTAX) -> None:
         line = self.text.count("\n", 0, offset) + 1
         column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        self.error_at(line, column, message, rule)
+
+    def error_at(self, line: int, column: int, message: str, rule: str = RULE_SYNTAX) -> None:
         self.problems.append(f"{self.filename}:{line}:{column}: error: {message} [{rule}]")
 
     def read(self, text: str) -> str:
@@ -184,6 +191,15 @@ def _parse(source: _Source) -> tuple[str | None, str | None, str | None, list[_S
         where = tokens[0].offset if tokens else start
         source.error(where, "not a Mermaid journey diagram: the first line must be 'journey'")
         return None, None, None, []
+    if tokens[0].text != "journey":
+        # Mermaid's lexer ignores case, but the detector that picks the
+        # diagram type before it does not (/^\s*journey/): "Journey" is no
+        # diagram at all.
+        source.error(
+            tokens[0].offset,
+            f"'{tokens[0].text}' is not a diagram type: Mermaid recognises 'journey' in lower case only",
+        )
+        return None, None, None, []
     title = frontmatter_title
     acc_title: str | None = None
     description: str | None = None
@@ -243,13 +259,12 @@ def _frontmatter_title(source: _Source, block: str) -> str | None:
     ``!!int abc``, ``!!bool maybe``, a 5,000-digit number or 2,000 nested
     brackets.
     """
-    from jmap.format.loader import STR, Mapping, Scalar, compose, normalize_newlines
-
     root, problems = compose(normalize_newlines(block))
     if root is None and problems:
         first = problems[0]
         source.error(0, f"the front matter is not valid YAML (line {first.line}: {first.message})")
         return None
+    _duplicate_keys(source, root)
     if not isinstance(root, Mapping):
         return None
     for key, value in root.pairs:
@@ -258,6 +273,36 @@ def _frontmatter_title(source: _Source, block: str) -> str | None:
                 return str(value.value).strip()
             return value.raw.strip() if value.plain else None
     return None
+
+
+def _duplicate_keys(source: _Source, root: Node | None) -> None:
+    """Mermaid reads the front matter with js-yaml, which refuses a key given
+    twice in a mapping, at any depth: so does the import, at the second key.
+    The block starts on the file's second line, after ``---``. (Iterative:
+    the loader bounds the depth, not this walk.)"""
+    found: list[tuple[int, int, str]] = []
+    waiting = [root]
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, Sequence):
+            waiting.extend(node.items)
+        elif isinstance(node, Mapping):
+            seen: dict[object, int] = {}
+            for key, value in node.pairs:
+                waiting.append(value)
+                if not isinstance(key, Scalar):
+                    continue
+                marker = (key.tag, repr(key.value))
+                if marker in seen:
+                    message = (
+                        f"the front matter gives the key '{source.shown(key.raw)}' twice (first at line "
+                        f"{seen[marker] + 1}); Mermaid refuses a duplicated key"
+                    )
+                    found.append((key.line + 1, key.col, message))
+                else:
+                    seen[marker] = key.line
+    for line, column, message in sorted(found):
+        source.error_at(line, column, message)
 
 
 def _task(source: _Source, name: _Token, data: _Token) -> _Task | None:
@@ -326,6 +371,30 @@ def _actor_order(lists: list[list[str]]) -> list[str]:
     return ordered
 
 
+def _steps(tasks: list[_Task]) -> list[list[_Task]]:
+    """Tasks grouped into touchpoints: consecutive tasks of the same name,
+    each with its own actors (no actor in two of them) and each a different
+    score, are one step that its personas feel differently, which is how
+    Mermaid (one score per task) draws it and how jmap's export writes it.
+    Any other task is a touchpoint of its own."""
+    steps: list[list[_Task]] = []
+    for task in tasks:
+        if steps and task.people and _joins(steps[-1], task):
+            steps[-1].append(task)
+        else:
+            steps.append([task])
+    return steps
+
+
+def _joins(step: list[_Task], task: _Task) -> bool:
+    first = step[0]
+    if task.name != first.name or any(not other.people for other in step):
+        return False
+    taken = {person for other in step for person in other.people or []}
+    scores = {other.score for other in step}
+    return task.score not in scores and not taken.intersection(task.people or [])
+
+
 class _Ids:
     """Slug ids, unique across the map as the format requires."""
 
@@ -385,30 +454,40 @@ def import_mermaid(text: str, filename: str) -> str:
         document["description"] = description
     if actors:
         document["personas"] = [{"id": persona_ids[name], "name": name} for name in actors]
-    channel_id = ""
-    if tasks:
-        channel_id = ids.make(CHANNEL["id"], "channel")
-        document["channels"] = [{"id": channel_id, "name": CHANNEL["name"]}]
+    # A section without tasks is not drawn by Mermaid, and a stage without
+    # touchpoints fails `validate --strict`: it is left out. A diagram without
+    # any task still makes a valid map: one stage (its first section, or
+    # "Journey") holding one placeholder step.
+    if not tasks:
+        named = next((section.name for section in sections if section.name), DEFAULT_STAGE_NAME)
+        sections = [_Section(named, [_Task(EMPTY_STEP, NEUTRAL_SCORE, None)])]
+    channel_id = ids.make(CHANNEL["id"], "channel")
+    document["channels"] = [{"id": channel_id, "name": CHANNEL["name"]}]
     stages = []
     for section in sections:
+        if not section.tasks:
+            continue
         stage: dict[str, Any] = {"id": ids.make(section.name, "stage"), "name": section.name or DEFAULT_STAGE_NAME}
         touchpoints = []
-        for number, task in enumerate(section.tasks, start=1):
+        for number, step in enumerate(_steps(section.tasks), start=1):
+            first = step[0]
             touchpoint: dict[str, Any] = {
-                "id": ids.make(task.name, "touchpoint"),
-                "name": task.name or f"Task {number}",
+                "id": ids.make(first.name, "touchpoint"),
+                "name": first.name or f"Task {number}",
                 "channel": channel_id,
             }
-            people = task.people or []
+            people = [person for task in step for person in task.people or []]
             if actors and set(people) != set(actors):
                 touchpoint["personas"] = [persona_ids[name] for name in people]
-            touchpoint["emotion"] = score_to_emotion(task.score)
+            if len(step) == 1:
+                touchpoint["emotion"] = score_to_emotion(first.score)
+            else:
+                touchpoint["emotion"] = {
+                    persona_ids[person]: score_to_emotion(task.score) for task in step for person in task.people or []
+                }
             touchpoints.append(touchpoint)
-        if touchpoints:
-            stage["touchpoints"] = touchpoints
+        stage["touchpoints"] = touchpoints
         stages.append(stage)
-    if not stages:
-        stages.append({"id": ids.make(DEFAULT_STAGE_NAME, "stage"), "name": DEFAULT_STAGE_NAME})
     document["stages"] = stages
     body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=4096, default_flow_style=False)
     return _modeline() + body
