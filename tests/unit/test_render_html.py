@@ -362,7 +362,7 @@ def test_each_curve_follows_its_personas_route():
 
 
 def test_persona_colours_keep_contrast_against_the_bands():
-    from jmap.render.page import CURVE_BACKGROUNDS, MIN_PERSONA_CONTRAST, contrast_ratio, readable_color
+    from jmap.render.page.geometry import CURVE_BACKGROUNDS, MIN_PERSONA_CONTRAST, contrast_ratio, readable_color
 
     pale = readable_color("#f4e04d", CURVE_BACKGROUNDS)
     assert all(contrast_ratio(pale, bg) >= MIN_PERSONA_CONTRAST for bg in CURVE_BACKGROUNDS)
@@ -399,7 +399,7 @@ def test_time_lane_draws_each_duration_against_the_longest():
 
 
 def test_a_map_wider_than_a_sheet_is_drawn_as_parts_of_whole_stages():
-    from jmap.render.page import PRINT_COLUMNS_PER_PAGE
+    from jmap.render.page.printing import PRINT_COLUMNS_PER_PAGE
 
     stages = tuple(
         Stage(
@@ -457,7 +457,7 @@ def test_a_lane_too_tall_for_a_sheet_goes_on_in_a_row_named_again():
     assert [lane.key for lane in page.grid.lanes_above].count("thinking") == 1
     # However much a cell holds, a lane has at most PRINT_LANE_ROWS rows: every
     # row has a cell in every column, so the page stays linear in the map.
-    from jmap.render.page import PRINT_LANE_ROWS
+    from jmap.render.page.printing import PRINT_LANE_ROWS
 
     huge = tuple(f"Step {k} of a long list of things the customer does here" for k in range(2000))
     wide = (
