@@ -115,6 +115,8 @@ def build_maps(
     strict: bool,
     templates_dir: Path | None,
     progress: bool | None,
+    review: bool = False,
+    paper: str = "a3",
     echo: Echo = say,
     echo_err: Echo = err,
 ) -> int:
@@ -137,18 +139,26 @@ def build_maps(
         raise no_maps_under(src)
     workers = jobs or os.cpu_count() or 1
     if check:
-        return _check(src, out, formats, strict, templates_dir, workers, echo, echo_err)
+        return _check(src, out, formats, strict, templates_dir, workers, echo, echo_err, review=review, paper=paper)
 
     out.mkdir(parents=True, exist_ok=True)
     with terminate_as_interrupt(), locked(out, exclusive=True, echo_err=echo_err):
         near_maps: list[Any] = []
         all_jobs, conflicts = plan_jobs(
-            src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=False, near_maps=near_maps
+            src,
+            out,
+            formats=formats,
+            strict=strict,
+            templates_dir=templates_dir,
+            check=False,
+            near_maps=near_maps,
+            review=review,
+            paper=paper,
         )
         for warning in near_maps:
             echo_err(warning.format())
         remove_leftover_temporaries(out, {o for job in all_jobs for _f, o in job.outputs} | {INDEX_NAME, CACHE_NAME})
-        fingerprint = build_fingerprint(formats, strict, templates_dir)
+        fingerprint = build_fingerprint(formats, strict, templates_dir, review, paper)
         graphviz = graphviz_version(formats)
         same_graphviz = load_manifest(out).get("graphviz") == graphviz
         old_cache = load_cache(out)
@@ -280,6 +290,8 @@ def _check(
     workers: int,
     echo: Echo,
     echo_err: Echo,
+    review: bool = False,
+    paper: str = "a3",
 ) -> int:
     """Judge OUT by its manifest; render nothing, write nothing.
 
@@ -296,11 +308,19 @@ def _check(
     with lock:
         near_maps: list[Any] = []
         jobs, conflicts = plan_jobs(
-            src, out, formats=formats, strict=strict, templates_dir=templates_dir, check=True, near_maps=near_maps
+            src,
+            out,
+            formats=formats,
+            strict=strict,
+            templates_dir=templates_dir,
+            check=True,
+            near_maps=near_maps,
+            review=review,
+            paper=paper,
         )
         for warning in near_maps:
             echo_err(warning.format())
-        fingerprint = build_fingerprint(formats, strict, templates_dir)
+        fingerprint = build_fingerprint(formats, strict, templates_dir, review, paper)
         manifest = load_manifest(out)
         recorded = load_cache(out)
         stale: list[tuple[str, str]] = []

@@ -162,9 +162,9 @@ def _opened(html: str) -> Iterator[tuple[str, float, Path, str]]:
         yield browser, timeout, folder, page.as_uri()
 
 
-def page_pdf(html: str) -> bytes:
-    """The page printed to PDF by the browser (the page's ``@page`` rule makes
-    it A3 landscape), made reproducible."""
+def page_pdf(html: str, paper: str = "a3") -> bytes:
+    """The page printed to PDF by the browser on ``paper`` (landscape; the
+    page's ``@page`` rule names the same sheet), made reproducible."""
     with _opened(html) as (browser, timeout, folder, uri):
         out = folder / "page.pdf"
         _run(

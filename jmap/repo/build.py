@@ -77,6 +77,9 @@ class MapJob:
     strict: bool
     templates_dir: str | None
     check: bool
+    #: RenderOptions of the page (``--review``, ``--paper``).
+    review: bool = False
+    paper: str = "a3"
 
 
 @dataclass(slots=True)
@@ -138,7 +141,7 @@ def build_one(job: MapJob) -> MapOutcome:
 def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     from jmap.errors import RenderError
     from jmap.format.validator import load_file
-    from jmap.render.formats import render_map
+    from jmap.render.formats import RenderOptions, render_map
 
     result = load_file(Path(job.source))
     entry.diagnostics = tuple(_located(d) for d in result.diagnostics)
@@ -154,16 +157,17 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     entry.stages = len(jm.stages)
     entry.pain_points = sum(1 for _ in jm.all_pain_points())
     templates = Path(job.templates_dir) if job.templates_dir else None
+    options = RenderOptions(templates_dir=templates, review=job.review, paper=job.paper)
     problems: list[str] = []
     try:
-        rendered = render_map(jm, job.formats, templates_dir=templates)
+        rendered = render_map(jm, job.formats, options)
     except RenderError:
         # A format that fails (no browser for page-pdf, no `dot` for svg)
         # fails the map, but the formats that do render are still written.
         rendered = {}
         for fmt in job.formats:
             try:
-                rendered.update(render_map(jm, (fmt,), templates_dir=templates))
+                rendered.update(render_map(jm, (fmt,), options))
             except RenderError as exc:
                 problems.append(f"cannot render {fmt}: {exc}")
     out_dir = Path(job.out_dir)
@@ -331,7 +335,9 @@ def graphviz_version(formats: tuple[str, ...]) -> str:
     return "; ".join(parts) or "unused"
 
 
-def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Path | None) -> str:
+def build_fingerprint(
+    formats: tuple[str, ...], strict: bool, templates_dir: Path | None, review: bool = False, paper: str = "a3"
+) -> str:
     """What, besides a map's own bytes, decides its outputs: jmap's version
     and rendering code, the templates and the options.
 
@@ -344,6 +350,8 @@ def build_fingerprint(formats: tuple[str, ...], strict: bool, templates_dir: Pat
     digest = hashlib.sha256()
     digest.update(f"jmap {jmap.__version__}\0manifest {CACHE_SCHEMA}\0".encode())
     digest.update(f"formats {','.join(formats)}\0strict {strict}\0".encode())
+    if review or paper != "a3":  # the defaults add nothing: older manifests stay current
+        digest.update(f"review {review}\0paper {paper}\0".encode())
     package = Path(jmap.__file__).resolve().parent
     for part in RENDERING_CODE:
         _hash_tree(digest, package / part, f"package:{part}")
@@ -555,6 +563,8 @@ def plan_jobs(
     templates_dir: Path | None,
     check: bool,
     near_maps: list[Any] | None = None,
+    review: bool = False,
+    paper: str = "a3",
 ) -> tuple[list[MapJob], list[GalleryEntry]]:
     """The maps under ``src`` and where each one's outputs go.
 
@@ -597,6 +607,8 @@ def plan_jobs(
                 strict=strict,
                 templates_dir=str(templates_dir) if templates_dir else None,
                 check=check,
+                review=review,
+                paper=paper,
             )
         )
     return jobs, conflicts

@@ -121,9 +121,9 @@ def count_renders(monkeypatch):
     calls: list[str] = []
     real = jmap.render.formats.render_map
 
-    def counting(jm, formats, persona=None, templates_dir=None):
+    def counting(jm, formats, options=None):
         calls.append(jm.title)
-        return real(jm, formats, persona=persona, templates_dir=templates_dir)
+        return real(jm, formats, options)
 
     monkeypatch.setattr(jmap.render.formats, "render_map", counting)
     return calls
@@ -321,10 +321,10 @@ def test_a_renderer_bug_in_one_map_spares_the_others(tmp_path, monkeypatch) -> N
     src, out = make_repo(tmp_path), tmp_path / "out"
     real = jmap.render.formats.render_map
 
-    def flaky(jm, formats, persona=None, templates_dir=None):
+    def flaky(jm, formats, options=None):
         if jm.title == "Onboarding":
             raise ZeroDivisionError("boom")
-        return real(jm, formats, persona=persona, templates_dir=templates_dir)
+        return real(jm, formats, options)
 
     monkeypatch.setattr(jmap.render.formats, "render_map", flaky)
     log = Log()
@@ -339,7 +339,7 @@ def test_a_render_error_fails_the_map_with_its_message(tmp_path, monkeypatch) ->
 
     src, out = make_repo(tmp_path), tmp_path / "out"
 
-    def failing(jm, formats, persona=None, templates_dir=None):
+    def failing(jm, formats, options=None):
         raise RenderError("the Graphviz `dot` program is not installed")
 
     monkeypatch.setattr(jmap.render.formats, "render_map", failing)
@@ -354,10 +354,10 @@ def test_a_failing_format_fails_the_map_but_the_others_are_written(tmp_path, mon
     src, out = make_repo(tmp_path), tmp_path / "out"
     real = jmap.render.formats.render_map
 
-    def no_browser(jm, formats, persona=None, templates_dir=None):
+    def no_browser(jm, formats, options=None):
         if "page-pdf" in formats:
             raise RenderError("no headless browser found")
-        return real(jm, formats, persona=persona, templates_dir=templates_dir)
+        return real(jm, formats, options)
 
     monkeypatch.setattr(jmap.render.formats, "render_map", no_browser)
     log = Log()

@@ -159,14 +159,23 @@ def test_channel_is_marked_online_or_offline():
     assert '<span class="channel online"><span class="channel-type">online</span>' in html
 
 
-def test_pain_points_are_sorted_worst_first_and_unaddressed_ones_flagged():
-    page = build_page(sample_map())
+def test_pain_points_are_sorted_worst_first_and_unaddressed_ones_flagged_for_review():
+    page = build_page(sample_map(), review=True)
     lane = next(lane for lane in page.grid.lanes_above if lane.key == "pain_points")
     items = lane.cells[2][0].items
     assert [(p.name, p.severity, p.unaddressed) for p in items] == [
         ("pp2-name", "critical", True),
         ("pp-name", "high", False),
     ]
+
+
+def test_the_client_page_shows_no_review_flag():
+    """Review flags are for the team (--review); the page a client sees has none."""
+    page = build_page(sample_map())
+    lane = next(lane for lane in page.grid.lanes_above if lane.key == "pain_points")
+    assert not any(p.unaddressed for cell in lane.cells for g in cell for p in g.items)
+    assert "unaddressed" not in render_html(sample_map()).split("</style>", 1)[1]
+    assert 'class="unaddressed"' in render_html(sample_map(), review=True)
 
 
 def test_opportunities_sit_with_the_pain_points_they_address():

@@ -74,11 +74,19 @@ def _search_path(templates_dir: Path | None) -> tuple[str, ...]:
     return tuple(str(p) for p in paths)
 
 
-def render_html(jm: JourneyMap, persona: str | None = None, templates_dir: Path | None = None) -> str:
+def render_html(
+    jm: JourneyMap,
+    persona: str | None = None,
+    templates_dir: Path | None = None,
+    *,
+    review: bool = False,
+    paper: str = "a3",
+) -> str:
     """The self-contained HTML swimlane page of ``jm``.
 
     ``templates_dir`` is a folder of templates that replace the shipped ones
-    of the same name. Template problems become a RenderError naming the file
+    of the same name. ``review`` shows the team's review flags (a client page
+    leaves them out); ``paper`` is the sheet the page prints on. Template problems become a RenderError naming the file
     and line, never a traceback.
 
     The garbage collector is paused while the page is built: rendering makes
@@ -93,7 +101,7 @@ def render_html(jm: JourneyMap, persona: str | None = None, templates_dir: Path 
     paused = gc.isenabled()
     gc.disable()
     try:
-        page = build_page(jm, persona)
+        page = build_page(jm, persona, review=review, paper=paper)
         env = environment(_search_path(templates_dir), (("num", _num),))
         css = render_template(env, STYLE_TEMPLATE, page=page)
         if "</style" in css.lower():

@@ -58,8 +58,10 @@ LANE_HEADER_WIDTH = 128
 class _Builder:
     """Walks the map once and gathers everything the templates show."""
 
-    def __init__(self, jm: JourneyMap, persona: str | None) -> None:
+    def __init__(self, jm: JourneyMap, persona: str | None, review: bool = False, paper: str = "a3") -> None:
         self.jm = jm
+        self.review = review
+        self.paper = paper
         self.lang = jm.lang
         self.persona = persona
         self.lab = labels(jm.lang)
@@ -189,7 +191,7 @@ class _Builder:
             severity=pp.severity,
             severity_label=self.lab[f"severity.{pp.severity}"],
             owner=pp.owner,
-            unaddressed=pp.severity in SERIOUS_SEVERITIES and pp.id not in self.addressed,
+            unaddressed=self.review and pp.severity in SERIOUS_SEVERITIES and pp.id not in self.addressed,
         )
 
     def opportunity(self, position: int, o: Opportunity) -> OpportunityView:
@@ -408,6 +410,7 @@ class _Builder:
         return above, tuple(below)
 
 
-def build_page(jm: JourneyMap, persona: str | None = None) -> PageView:
-    """The view model of the page: everything the templates show, computed."""
-    return _Builder(jm, persona).build()
+def build_page(jm: JourneyMap, persona: str | None = None, *, review: bool = False, paper: str = "a3") -> PageView:
+    """The view model of the page: everything the templates show, computed.
+    ``review`` adds the team's flags; ``paper`` is the print sheet."""
+    return _Builder(jm, persona, review, paper).build()
