@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import TypeVar, dataclass_transform
+from typing import TYPE_CHECKING, TypeVar, dataclass_transform
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Collection, Iterator
 
 _T = TypeVar("_T")
 
@@ -47,6 +46,18 @@ SEVERITIES = ("low", "medium", "high", "critical")
 #: warning, and the diagram and the page make it stand out.
 SERIOUS_SEVERITIES = ("high", "critical")
 IMPACTS = ("low", "medium", "high")
+
+
+def is_unaddressed(
+    severity: str, pain_point_id: str, addressed: Collection[str], severities: tuple[str, ...] = SERIOUS_SEVERITIES
+) -> bool:
+    """The one definition of an unaddressed pain point: one of ``severities``
+    (by default the serious ones, which a team must answer) that no
+    opportunity addresses (``addressed``: the ids opportunities address).
+    Works on plain values, so the validator asks it of a map not yet built."""
+    return severity in severities and pain_point_id not in addressed
+
+
 EFFORTS = ("low", "medium", "high")
 STATUSES = ("idea", "planned", "in-progress", "done")
 CHANNEL_TYPES = ("online", "offline")
@@ -410,17 +421,6 @@ class JourneyMap:
 
     # -- totals --------------------------------------------------------------
 
-    def stage_duration(self, stage: Stage) -> Duration | None:
-        """The stage's own duration if given, else the sum of its touchpoints'.
-
-        Kept for renders that show one figure per stage; new code shows
-        ``stage_length`` and ``time_in_touchpoints`` apart, since a stage that
-        lasts two weeks may hold forty minutes of contact.
-        """
-        if stage.duration is not None:
-            return stage.duration
-        return self.touchpoints_duration(stage)
-
     def stage_length(self, stage: Stage) -> Duration | None:
         """How long the stage lasts on the calendar, as the author wrote it (or None)."""
         return stage.duration
@@ -445,16 +445,10 @@ class JourneyMap:
         seconds = [s.duration.seconds for s in self.stages if s.duration is not None]
         return Duration.from_seconds(sum(seconds)) if seconds else None
 
-    def touchpoints_duration(self, stage: Stage) -> Duration | None:
-        """Sum of the stage's top-level touchpoint durations (None if none given)."""
-        given = [tp.duration.seconds for tp in stage.touchpoints if tp.duration is not None]
-        if not given:
-            return None
-        return Duration.from_seconds(sum(given))
-
     def unaddressed_pain_points(self, severities: tuple[str, ...] = SERIOUS_SEVERITIES) -> list[PainPoint]:
-        addressed = {pid for o in self.opportunities for pid in o.addresses}
-        return [p for p in self.all_pain_points() if p.severity in severities and p.id not in addressed]
+        """Pain points of ``severities`` no opportunity addresses (see ``is_unaddressed``)."""
+        addressed = self.index.opportunities_for
+        return [p for p in self.all_pain_points() if is_unaddressed(p.severity, p.id, addressed, severities)]
 
 
 class _Index:

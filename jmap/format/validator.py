@@ -946,12 +946,7 @@ class _Checker:
             for pp in pain_points:
                 severity = pp.get("severity", "medium")
                 ident = pp.get("id")
-                if (
-                    severity in ("high", "critical")
-                    and isinstance(ident, str)
-                    and ident not in addressed
-                    and not pp.damaged
-                ):
+                if isinstance(ident, str) and m.is_unaddressed(severity, ident, addressed) and not pp.damaged:
                     self.warn(
                         pp.node,
                         "unaddressed-pain-point",

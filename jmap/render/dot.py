@@ -43,10 +43,10 @@ from jmap.render.locale import (
     metric_label,
     with_colon,
 )
-from jmap.render.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign, persona_colors
+from jmap.render.style import EMOTION_COLORS, INK, SEVERITY_COLORS, emotion_sign
+from jmap.render.view import FACES, Arrow, JourneyView, Score, face_svg, text_on
 
 FONT = "DejaVu Sans"
-INK = "#2b2d42"
 MUTED = "#5c6378"
 EDGE_GREY = "#8d93a5"
 STAGE_FILL = "#f5f6fa"
@@ -250,19 +250,6 @@ def _tint(color: str, amount: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in mix)
 
 
-def _long_hex(color: str) -> str:
-    """``#abc`` → ``#aabbcc``; Graphviz only reads the long form."""
-    if len(color) == 4:
-        return "#" + "".join(ch * 2 for ch in color[1:])
-    return color.lower()
-
-
-def _text_on(color: str) -> str:
-    """Black or white, whichever reads better on ``color``."""
-    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    return "#ffffff" if (0.299 * r + 0.587 * g + 0.114 * b) < 150 else INK
-
-
 def _letters(number: int) -> str:
     """0 → ``A``, 25 → ``Z``, 26 → ``AA``: the names of the row connectors."""
     text = ""
@@ -275,50 +262,11 @@ def _letters(number: int) -> str:
 
 # -- faces ------------------------------------------------------------------------
 
-#: Faces as written into the DOT text: all five from DejaVu Sans, each with
-#: U+FE0E (text presentation), so dot's PNG and PDF never mix monochrome and
-#: colour-emoji glyphs. In SVG, ``draw_faces`` replaces them with drawn shapes,
-#: so the file looks the same on every machine whatever its fonts.
-FACES: dict[int, str] = {
-    -2: "\U0001f620\ufe0e",
-    -1: "\u2639\ufe0e",
-    0: "\U0001f610\ufe0e",
-    1: "\u263a\ufe0e",
-    2: "\U0001f604\ufe0e",
-}
 _FACE_SCORE = {face: score for score, face in FACES.items()}
 _FACE_TEXT = re.compile(
     r'<text text-anchor="start" x="([-0-9.]+)" y="([-0-9.]+)" font-family="[^"]*" font-size="(10\.00)"'
     r'(?: fill="(#[0-9a-f]{6})")?>(' + "|".join(FACES.values()) + r")</text>"
 )
-#: Mouth of each score: a quadratic curve whose control point bends it
-#: (below the corners: a smile; above: a frown), in units of the face radius.
-_MOUTH_BEND = {-2: -0.55, -1: -0.3, 0: 0.0, 1: 0.3, 2: 0.6}
-
-
-def _face_svg(x: float, y: float, size: float, color: str, score: int) -> str:
-    r = size * 0.42
-    cx, cy = x + r + size * 0.06, y - size * 0.36
-    eye = r * 0.12
-    mouth_y = cy + r * 0.38
-    bend = _MOUTH_BEND[score] * r
-    parts = [
-        f'<g class="face" data-score="{score}">',
-        f'<circle cx="{cx:.2f}" cy="{cy:.2f}" r="{r:.2f}" fill="none" stroke="{color}" stroke-width="{r * 0.16:.2f}"/>',
-        f'<circle cx="{cx - r * 0.35:.2f}" cy="{cy - r * 0.22:.2f}" r="{eye:.2f}" fill="{color}"/>',
-        f'<circle cx="{cx + r * 0.35:.2f}" cy="{cy - r * 0.22:.2f}" r="{eye:.2f}" fill="{color}"/>',
-        f'<path d="M{cx - r * 0.45:.2f},{mouth_y - bend / 2:.2f} Q{cx:.2f},{mouth_y + bend:.2f} '
-        f'{cx + r * 0.45:.2f},{mouth_y - bend / 2:.2f}" fill="none" stroke="{color}" '
-        f'stroke-width="{r * 0.16:.2f}" stroke-linecap="round"/>',
-    ]
-    if score == -2:  # frowning brows: angry, not only sad
-        parts.append(
-            f'<path d="M{cx - r * 0.6:.2f},{cy - r * 0.55:.2f} L{cx - r * 0.15:.2f},{cy - r * 0.35:.2f} '
-            f'M{cx + r * 0.6:.2f},{cy - r * 0.55:.2f} L{cx + r * 0.15:.2f},{cy - r * 0.35:.2f}" '
-            f'stroke="{color}" stroke-width="{r * 0.14:.2f}" stroke-linecap="round"/>'
-        )
-    parts.append("</g>")
-    return "".join(parts)
 
 
 def draw_faces(svg: bytes) -> bytes:
@@ -333,7 +281,9 @@ def draw_faces(svg: bytes) -> bytes:
 def _drawn_faces(text: str) -> str:
     def shape(match: re.Match[str]) -> str:
         x, y, size = float(match.group(1)), float(match.group(2)), float(match.group(3))
-        return _face_svg(x, y, size, match.group(4) or "#000000", _FACE_SCORE[match.group(5)])
+        r = size * 0.42
+        cx, cy = x + r + size * 0.06, y - size * 0.36
+        return face_svg(_FACE_SCORE[match.group(5)], cx, cy, r, match.group(4) or "#000000")
 
     return _FACE_TEXT.sub(shape, text)
 
@@ -459,16 +409,16 @@ def _face(score: int, color: str) -> Html:
 
 #: One arrow: source id, target id, persona ids on it, and whether it skips
 #: touchpoints only others take (dashed).
-Edge = tuple[str, str, tuple[str, ...], bool]
+Edge = Arrow
 
 
 @dataclass(frozen=True, slots=True)
 class _Drawing:
-    """What one view of the map shows; built first so the DOT writing below is
-    a plain walk with no decisions about visibility left."""
+    """What one view of the map shows (the persona view's touchpoints and
+    arrows), with the DOT node id of each touchpoint."""
 
-    shown: set[str]
-    edges: list[Edge]
+    shown: frozenset[str]
+    edges: tuple[Edge, ...]
     #: Touchpoint id → DOT node id, filled in once when the drawing is made.
     ids: dict[str, str] = field(default_factory=dict)
 
@@ -499,7 +449,8 @@ class _DotWriter:
         self.lang = jm.lang
         self.t = labels(jm.lang)
         self.lines: list[str] = []
-        self.colors = {pid: _long_hex(color) for pid, color in persona_colors(jm.personas).items()}
+        self.view = JourneyView(jm, persona)
+        self.colors = {look.id: look.color for look in self.view.looks.values()}
         self.position = {tp.id: i for i, tp in enumerate(jm.all_touchpoints())}
         self.stage_number = {stage.id: i for i, stage in enumerate(jm.stages)}
         self.drawing = self._drawing()
@@ -507,7 +458,7 @@ class _DotWriter:
         self.gates = 0
         self.has_outgoing = {edge[0] for edge in self.drawing.edges}
         self.has_incoming = {edge[1] for edge in self.drawing.edges if not self._is_back(edge[0], edge[1])}
-        self.low_points = self._low_points()
+        self.low_points = self.view.low_points
         #: Where edges attach to a touchpoint: itself, or (leaving) its last step.
         self.anchor_in: dict[str, str] = {}
         self.anchor_out: dict[str, str] = {}
@@ -547,33 +498,9 @@ class _DotWriter:
     # -- what is drawn ---------------------------------------------------------
 
     def _drawing(self) -> _Drawing:
-        """The touchpoints and arrows of this view, by the route rule.
-
-        A persona view draws that persona's route. The whole map draws, for
-        every flow arrow, the personas whose route takes it (solid), then the
-        moves that skip steps only others take (dashed); an arrow no persona
-        takes is not drawn, since nobody goes that way. A map without personas
-        draws its flow.
-        """
-        jm = self.jm
-        edges: list[Edge]
-        if self.persona is not None:
-            route = jm.persona_route(self.persona)
-            shown = {tp.id for tp in route.touchpoints}
-            edges = [(e.source, e.target, (self.persona,), e.skipped) for e in route.edges]
-        elif jm.personas:
-            shown = set(self.position)
-            direct: dict[tuple[str, str], list[str]] = {}
-            skips: dict[tuple[str, str], list[str]] = {}
-            for p in jm.personas:
-                for e in jm.persona_route(p.id).edges:
-                    (skips if e.skipped else direct).setdefault((e.source, e.target), []).append(p.id)
-            edges = [(a, b, tuple(direct[a, b]), False) for a, b in dict.fromkeys(jm.flow_edges()) if (a, b) in direct]
-            edges.extend((a, b, tuple(ps), True) for (a, b), ps in skips.items())
-        else:
-            shown = set(self.position)
-            edges = [(a, b, (), False) for a, b in dict.fromkeys(jm.flow_edges())]
-        drawing = _Drawing(shown=shown, edges=edges)
+        """The touchpoints and arrows of this view (see jmap.render.view), and
+        a DOT node id for every touchpoint."""
+        drawing = _Drawing(shown=self.view.shown, edges=self.view.arrows)
         taken: set[str] = set()
         for tp_id in self.position:
             node_id = "tp_" + _sanitize_id(tp_id)
@@ -589,46 +516,9 @@ class _DotWriter:
         document order, so ranking it would drag the journey leftwards."""
         return self.position[target] <= self.position[source]
 
-    def _scores(self, tp: Touchpoint) -> list[tuple[str | None, int]]:
-        """The scores this view shows at ``tp``: (persona, score) per persona
-        who passes here, or one (None, score) when everyone feels the same."""
-        emotion = tp.emotion
-        if emotion is None:
-            return []
-        if self.persona is not None:
-            score = self.jm.emotion_at(tp, self.persona)
-            return [] if score is None else [(None, score)]
-        if emotion.everyone is not None:
-            return [(None, emotion.everyone)]
-        here = self.jm.personas_at(tp)
-        pairs: list[tuple[str | None, int]] = [(p, emotion.per_persona[p]) for p in here if p in emotion.per_persona]
-        if len({score for _p, score in pairs}) == 1 and len(pairs) == len(here):
-            return [(None, pairs[0][1])]  # they all feel the same: one face
-        return pairs
-
-    def _low_points(self) -> set[str]:
-        """The emphasised touchpoints: each persona's low point (the first
-        touchpoint on their route with their lowest score, if negative), or the
-        map's when it has no personas. At most one per persona, so the
-        emphasis stays rare and means something."""
-        jm = self.jm
-        walks: list[tuple[str | None, list[Touchpoint]]]
-        if self.persona is not None:
-            walks = [(self.persona, list(jm.persona_route(self.persona).touchpoints))]
-        elif jm.personas:
-            walks = [(p.id, jm.persona_journey(p.id)) for p in jm.personas]
-        else:
-            walks = [(None, list(jm.all_touchpoints()))]
-        low: set[str] = set()
-        for persona, touchpoints in walks:
-            worst: tuple[int, str] | None = None
-            for tp in touchpoints:
-                score = jm.emotion_at(tp, persona)
-                if score is not None and score < 0 and (worst is None or score < worst[0]):
-                    worst = (score, tp.id)
-            if worst is not None:
-                low.add(worst[1])
-        return low
+    def _scores(self, tp: Touchpoint) -> tuple[Score, ...]:
+        """The scores this view shows at ``tp`` (see JourneyView.scores)."""
+        return self.view.scores(tp)
 
     # -- rows: fitting a slide -------------------------------------------------
 
@@ -1169,9 +1059,7 @@ class _DotWriter:
 
     # -- labels ----------------------------------------------------------------
 
-    def _touchpoint_label(
-        self, tp: Touchpoint, channel: Channel | None, scores: list[tuple[str | None, int]], step: bool
-    ) -> Html:
+    def _touchpoint_label(self, tp: Touchpoint, channel: Channel | None, scores: tuple[Score, ...], step: bool) -> Html:
         """Name, emotion stripe, channel and duration, personas, metrics, then
         pain points worst first: what a client reads first comes first. A
         card with nothing but a name stays a name."""
@@ -1212,21 +1100,21 @@ class _DotWriter:
             )
             if pp.severity in SERIOUS_SEVERITIES:
                 text = Html(f"<B>{text}</B>")
-            cell = f'<TD ALIGN="LEFT" BALIGN="LEFT" BGCOLOR="{color}">{_small(text, _text_on(color))}</TD>'
+            cell = f'<TD ALIGN="LEFT" BALIGN="LEFT" BGCOLOR="{color}">{_small(text, text_on(color))}</TD>'
             cells.append(f"<TR>{cell}</TR>")
         return Html('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">' + "".join(cells) + "</TABLE>")
 
     def _dot(self, persona_id: str) -> str:
         return f'<FONT COLOR="{self.colors[persona_id]}">●</FONT>'
 
-    def _emotion_stripe(self, scores: list[tuple[str | None, int]]) -> str:
+    def _emotion_stripe(self, scores: tuple[Score, ...]) -> str:
         """The score on its colour, with a face and a sign so it still reads in
         grey. Personas who feel differently split the stripe: one cell each,
         in their own colour, with their dot, face and score; never an average."""
         cells = []
         for persona, score in scores:
             color = EMOTION_COLORS[score]
-            ink = _text_on(color)
+            ink = text_on(color)
             text = Html(f" {emotion_sign(score)}")
             if persona is None:
                 text = Html(text + " · " + _html_text(self.t[f"emotion.{score}"]))
@@ -1336,7 +1224,7 @@ class _DotWriter:
             style_attr = f' STYLE="{style}"' if style else ""
             return (
                 f'<TD BGCOLOR="{fill}" BORDER="{border}" COLOR="{NODE_BORDER}"{style_attr}>'
-                f"{_small(Html(text), _text_on(fill))}</TD>"
+                f"{_small(Html(text), text_on(fill))}</TD>"
             )
 
         gap = '<TD WIDTH="12"></TD>'
@@ -1344,7 +1232,7 @@ class _DotWriter:
         for s in sorted(EMOTION_COLORS):
             color = EMOTION_COLORS[s]
             first.append(
-                f'<TD BGCOLOR="{color}">{_face(s, _text_on(color))}{_small(Html(" " + emotion_sign(s)), _text_on(color))}</TD>'
+                f'<TD BGCOLOR="{color}">{_face(s, text_on(color))}{_small(Html(" " + emotion_sign(s)), text_on(color))}</TD>'
             )
         first += [gap, self._heading("channels")]
         first += [sample(_html_text(t["online"]), border=1), sample(_html_text(t["offline"]), border=1, style="dashed")]

@@ -9,14 +9,17 @@ black-and-white printing and screen readers.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from jmap.format.table import COLOR_PATTERN
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from jmap.model import Persona
+
+#: The colour of text and outlines.
+INK = "#2b2d42"
 
 #: Emotion score → fill colour, red (-2) to green (+2).
 EMOTION_COLORS: dict[int, str] = {

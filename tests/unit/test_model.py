@@ -268,29 +268,6 @@ def test_duration_from_seconds(seconds: float, text: str) -> None:
     assert d.seconds == float(seconds)
 
 
-def test_stage_duration_prefers_the_stage_own() -> None:
-    jm = journey(stage("s", tp("a", duration=Duration("1h", 3600)), duration=Duration("2w", 1209600)))
-    assert jm.stage_duration(jm.stages[0]) == Duration("2w", 1209600)
-
-
-def test_stage_duration_sums_top_level_touchpoints() -> None:
-    sub = tp("sub", duration=Duration("5h", 18000))
-    s = stage(
-        "s",
-        tp("a", duration=Duration("1h", 3600)),
-        tp("b"),
-        tp("c", duration=Duration("30min", 1800), touchpoints=(sub,)),
-    )
-    jm = journey(s)
-    assert jm.stage_duration(s) == Duration("1h30min", 5400.0)
-    assert jm.touchpoints_duration(s) == Duration("1h30min", 5400.0)
-
-
-def test_stage_duration_is_none_without_any() -> None:
-    s = stage("s", tp("a"))
-    assert journey(s).stage_duration(s) is None
-
-
 # -- pain points and opportunities -------------------------------------------------------------
 
 

@@ -169,14 +169,14 @@ def test_shop_map_edges_exact():
     to the payment does not constrain the ranking; a gate keeps stages in order."""
     edges = [line for line in body(render_dot(shop_map())) if line.startswith('  "') and "->" in line]
     assert edges == [
-        '  "tp_insta_ad" -> "tp_cart" [color="#2a9d8f", penwidth=1.8, weight=4];',
-        '  "tp_cart" -> "tp_payment" [color="#2a9d8f:#ee7766", penwidth=1.8, weight=4];',
-        '  "tp_cart" -> "tp_abandon" [color="#2a9d8f:#ee7766", penwidth=1.8, weight=4];',
-        '  "tp_payment" -> "tp_confirmation" [ltail="cluster_tp_payment", color="#2a9d8f:#ee7766", penwidth=1.8, '
+        '  "tp_insta_ad" -> "tp_cart" [color="#289588", penwidth=1.8, weight=4];',
+        '  "tp_cart" -> "tp_payment" [color="#289588:#ca6557", penwidth=1.8, weight=4];',
+        '  "tp_cart" -> "tp_abandon" [color="#289588:#ca6557", penwidth=1.8, weight=4];',
+        '  "tp_payment" -> "tp_confirmation" [ltail="cluster_tp_payment", color="#289588:#ca6557", penwidth=1.8, '
         "weight=4];",
-        '  "tp_payment" -> "tp_callback" [ltail="cluster_tp_payment", color="#2a9d8f:#ee7766", penwidth=1.8, '
+        '  "tp_payment" -> "tp_callback" [ltail="cluster_tp_payment", color="#289588:#ca6557", penwidth=1.8, '
         "weight=4];",
-        '  "tp_callback" -> "tp_payment" [color="#2a9d8f:#ee7766", penwidth=1.8, constraint="false"];',
+        '  "tp_callback" -> "tp_payment" [color="#289588:#ca6557", penwidth=1.8, constraint="false"];',
         '  "tp_insta_ad" -> "gate_1" [style="invis"];',
         '  "gate_1" -> "tp_cart" [style="invis"];',
     ]
@@ -225,7 +225,7 @@ def test_exit_and_journey_end_get_an_end_marker():
 
 def test_loop_back_edges_do_not_constrain_ranking():
     dot = render_dot(shop_map())
-    assert '"tp_callback" -> "tp_payment" [color="#2a9d8f:#ee7766", penwidth=1.8, constraint="false"];' in dot
+    assert '"tp_callback" -> "tp_payment" [color="#289588:#ca6557", penwidth=1.8, constraint="false"];' in dot
     for line in dot.splitlines():
         if '"tp_cart" -> "tp_payment"' in line:
             assert "constraint" not in line
@@ -255,8 +255,8 @@ def test_faces_all_come_from_one_monochrome_font_with_text_presentation():
 
 def test_personas_who_feel_differently_split_the_stripe_and_are_never_averaged():
     cart = statement(render_dot(shop_map()), '"tp_cart" [')
-    sophie = '<TD ALIGN="LEFT" BGCOLOR="#e9e5d6"><FONT COLOR="#2a9d8f">●</FONT> <FONT POINT-SIZE="10" COLOR="#2b2d42">'
-    marc = '<TD ALIGN="LEFT" BGCOLOR="#f29e4c"><FONT COLOR="#ee7766">●</FONT> <FONT POINT-SIZE="10" COLOR="#2b2d42">'
+    sophie = '<TD ALIGN="LEFT" BGCOLOR="#e9e5d6"><FONT COLOR="#289588">●</FONT> <FONT POINT-SIZE="10" COLOR="#2b2d42">'
+    marc = '<TD ALIGN="LEFT" BGCOLOR="#f29e4c"><FONT COLOR="#ca6557">●</FONT> <FONT POINT-SIZE="10" COLOR="#2b2d42">'
     assert sophie + FACES[0] in cart and marc + FACES[-1] in cart
     assert cart.index(sophie) < cart.index(marc)
     assert 'fillcolor="#ffffff"' in cart, "no averaged tint behind two different feelings"
@@ -300,19 +300,19 @@ def test_a_card_with_no_score_and_no_channel_is_just_its_name():
     assert card.count("<TR>") == 1
 
 
-def test_only_each_personas_low_point_gets_the_thick_border():
+def test_every_touchpoint_at_a_personas_lowest_score_gets_the_thick_border():
     dot = render_dot(shop_map())
-    thick = [line for line in dot.splitlines() if "penwidth=3.2" in line]
-    # the abandonment is the first -2 on both routes: the low point of each
-    assert len(thick) == 1 and thick[0].strip().startswith('"tp_abandon" [')
+    thick = [line.strip().split(" ")[0] for line in dot.splitlines() if "penwidth=3.2" in line]
+    # the payment and the abandonment are both -2, the lowest of both routes
+    assert sorted(thick) == ['"tp_abandon"', '"tp_payment"']
     assert "penwidth=1.2" in statement(dot, '"tp_cart" [')
     assert "low point" in dot.splitlines()[1]
 
 
 def test_legend_lists_personas_in_their_colours():
     legend = render_dot(shop_map()).splitlines()[1]
-    assert '<FONT COLOR="#2a9d8f">●</FONT>\u00a0\u00a0Sophie, 34' in legend
-    assert '<FONT COLOR="#ee7766">●</FONT>\u00a0\u00a0Marc, 58' in legend
+    assert '<FONT COLOR="#289588">●</FONT>\u00a0\u00a0Sophie, 34' in legend
+    assert '<FONT COLOR="#ca6557">●</FONT>\u00a0\u00a0Marc, 58' in legend
     for word in ("Emotion", "Channels", "online", "offline", "Pain points", "critical", "End of the journey"):
         assert word in legend
     for word in ("route, in their colour", "steps of a touchpoint"):
@@ -328,7 +328,7 @@ def test_the_legend_explains_dashed_skips_when_there_are_some():
 def test_persona_without_colour_gets_a_stable_one():
     jm = replace(shop_map(), personas=(Persona("sophie", "Sophie"), Persona("marc", "Marc")))
     assert '<FONT COLOR="#264653">●</FONT>\u00a0\u00a0Sophie' in render_dot(jm)
-    assert '<FONT COLOR="#2a9d8f">●</FONT>\u00a0\u00a0Marc' in render_dot(jm)
+    assert '<FONT COLOR="#289588">●</FONT>\u00a0\u00a0Marc' in render_dot(jm)
 
 
 def test_empty_stage_keeps_its_place():
@@ -354,7 +354,7 @@ def test_persona_view_draws_only_that_journey_in_its_colour():
     dot = render_dot(shop_map(), persona="marc")
     assert '"tp_insta_ad"' not in dot  # Sophie's only
     assert 'subgraph "cluster_stage_0"' not in dot  # a stage Marc never enters
-    assert '"tp_cart" -> "tp_payment" [color="#ee7766", penwidth=1.8, weight=4];' in dot
+    assert '"tp_cart" -> "tp_payment" [color="#ca6557", penwidth=1.8, weight=4];' in dot
     assert "Online purchase — Journey: Marc, 58" in dot.splitlines()[1]
     assert "Sophie" not in dot
     # Marc's own score, not the average
@@ -370,13 +370,13 @@ def test_persona_view_follows_the_flow_through_skipped_touchpoints():
     # through the skipped cart she reaches both of its branches: both are hers
     assert '"tp_insta_ad" -> "tp_abandon"' in dot
     full = render_dot(jm)
-    assert '"tp_insta_ad" -> "tp_payment" [color="#2a9d8f", penwidth=1.8, style="dashed", weight=4];' in full
+    assert '"tp_insta_ad" -> "tp_payment" [color="#289588", penwidth=1.8, style="dashed", weight=4];' in full
 
 
 def test_an_arrow_nobody_takes_is_not_drawn():
     jm = with_touchpoint(shop_map(), "abandon", personas=("marc",))  # only Marc abandons
     full = render_dot(jm)
-    assert '"tp_cart" -> "tp_abandon" [color="#ee7766", penwidth=1.8, weight=4];' in full
+    assert '"tp_cart" -> "tp_abandon" [color="#ca6557", penwidth=1.8, weight=4];' in full
     sophie = render_dot(jm, persona="sophie")
     assert "tp_abandon" not in sophie
 
