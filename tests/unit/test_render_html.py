@@ -22,7 +22,8 @@ from jmap.model import (
     Touchpoint,
 )
 from jmap.render.locale import humanise_key
-from jmap.render.page import CURVE_BACKGROUNDS, CURVE_HEIGHT, build_page, readable_color, render_html
+from jmap.render.page import CURVE_HEIGHT, build_page, render_html
+from jmap.render.view import LIGHT_SURFACES, readable_color
 
 
 def minimal_map(**changes) -> JourneyMap:
@@ -291,7 +292,7 @@ def test_one_curve_per_persona_with_its_colour_and_shape():
     assert curve is not None
     assert [s.name for s in curve.series] == ["persona-name", "persona2-name"]
     # The persona's colour, darkened just enough to stand out on the pale bands.
-    assert curve.series[0].persona.color == readable_color("#2a9d8f", CURVE_BACKGROUNDS)
+    assert curve.series[0].persona.color == readable_color("#2a9d8f", LIGHT_SURFACES)
     sophie = [title.split(" · ")[1] for _column, _score, title in curve.series[0].points]
     assert sophie == [
         "tp-ad: +1 (positive)",
@@ -371,14 +372,14 @@ def test_each_curve_follows_its_personas_route():
 
 
 def test_persona_colours_keep_contrast_against_the_bands():
-    from jmap.render.page.geometry import CURVE_BACKGROUNDS, MIN_PERSONA_CONTRAST, contrast_ratio, readable_color
+    """The page takes its persona colours from the one view (jmap.render.view)."""
+    from jmap.render.view import MIN_CONTRAST, contrast_ratio, journey_view
 
-    pale = readable_color("#f4e04d", CURVE_BACKGROUNDS)
-    assert all(contrast_ratio(pale, bg) >= MIN_PERSONA_CONTRAST for bg in CURVE_BACKGROUNDS)
-    assert readable_color("#1d3557", CURVE_BACKGROUNDS) == "#1d3557"  # dark enough already
     jm = minimal_map(personas=(Persona(id="p", name="P", color="#ffee88"),))
     (persona,) = build_page(jm).personas
-    assert contrast_ratio(persona.color, "#e9f5ec") >= MIN_PERSONA_CONTRAST
+    assert contrast_ratio(persona.color, "#e9f5ec") >= MIN_CONTRAST
+    assert contrast_ratio(persona.color, "#fbecec") >= MIN_CONTRAST
+    assert persona.color == journey_view(jm).color("p")
 
 
 def test_time_lane_draws_each_duration_against_the_longest():

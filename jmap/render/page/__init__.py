@@ -40,14 +40,14 @@ import os
 from jmap.errors import RenderError
 from jmap.model import JourneyMap
 from jmap.render.page.builder import build_page
-from jmap.render.page.geometry import CURVE_BACKGROUNDS, CURVE_HEIGHT, _num, readable_color
+from jmap.render.page.geometry import CURVE_HEIGHT, _num
 from jmap.render.page.views import PageView
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["CURVE_BACKGROUNDS", "CURVE_HEIGHT", "PageView", "build_page", "readable_color", "render_html"]
+__all__ = ["CURVE_HEIGHT", "PageView", "build_page", "render_html"]
 
 #: The shipped page templates, found with os.path: `jmap render` does not
 #: otherwise need pathlib, whose import costs more than rendering a small map.

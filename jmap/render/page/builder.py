@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from jmap.model import (
-    SERIOUS_SEVERITIES,
     JourneyMap,
     Metric,
     Opportunity,
@@ -18,14 +17,10 @@ from jmap.render.labels import labels
 from jmap.render.locale import format_duration, format_metric, format_metric_value, format_number, metric_label
 from jmap.render.page.curve import Curves
 from jmap.render.page.geometry import (
-    CURVE_BACKGROUNDS,
-    CURVE_BACKGROUNDS_DARK,
     DASH_PATTERNS,
     MARKER_SHAPES,
     _num,
-    face_mouth,
     marker_path,
-    readable_color,
 )
 from jmap.render.page.printing import PRINT_COLUMNS_PER_PAGE, _lane_rows, grid_parts
 from jmap.render.page.views import (
@@ -45,7 +40,8 @@ from jmap.render.page.views import (
     TimeBar,
     TouchpointView,
 )
-from jmap.render.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign, persona_colors
+from jmap.render.style import EMOTION_COLORS, SEVERITY_COLORS, emotion_sign
+from jmap.render.view import face_drawing, journey_view
 
 #: Narrowest a touchpoint column gets on screen, in CSS pixels: ten columns
 #: and the lane names fit a 1440 px screen (fourteen at 1920 px), scroll bar
@@ -65,10 +61,10 @@ class _Builder:
         self.lang = jm.lang
         self.persona = persona
         self.lab = labels(jm.lang)
-        self.persona_colors = persona_colors(jm.personas)
+        #: What this view shows, decided once for every renderer (jmap.render.view).
+        self.view = journey_view(jm, persona)
         self.personas = tuple(self._persona_view(i, p.id) for i, p in enumerate(jm.personas))
         self.persona_by_id = {p.id: p for p in self.personas}
-        self.addressed = {pid for o in jm.opportunities for pid in o.addresses}
         # Which touchpoints are on the page, and where: column index of each visible id.
         self.column_of: dict[str, int] = {}
         self.anchor_of: dict[str, str] = {}
@@ -79,30 +75,25 @@ class _Builder:
     def _persona_view(self, position: int, persona_id: str) -> PersonaView:
         p = self.jm.persona(persona_id)
         shape = MARKER_SHAPES[position % len(MARKER_SHAPES)]
-        own = self.persona_colors[persona_id]
+        look = self.view.looks[persona_id]
         return PersonaView(
             position=position,
             id=p.id,
             name=p.name,
             card=p,
-            color=readable_color(own, CURVE_BACKGROUNDS),
-            color_dark=readable_color(own, CURVE_BACKGROUNDS_DARK, toward="#ffffff"),
+            color=look.color,
+            color_dark=look.color_dark,
             shape=shape,
             dash=DASH_PATTERNS[position % len(DASH_PATTERNS)],
             swatch_path=marker_path(shape, 10, 10, 6),
         )
 
     def passes(self, tp: Touchpoint) -> bool:
-        return self.persona is None or self.persona in self.jm.personas_at(tp)
+        return self.view.passes(tp)
 
     def visible_subs(self, tp: Touchpoint) -> list[Touchpoint]:
         """Sub-touchpoints shown under ``tp``, depth-first in document order."""
-        found: list[Touchpoint] = []
-        for sub in tp.touchpoints:
-            if self.passes(sub):
-                found.append(sub)
-            found.extend(self.visible_subs(sub))
-        return found
+        return self.view.steps(tp)
 
     def column_touchpoints(self, stage: Stage) -> list[Touchpoint]:
         """A stage's columns: its top-level touchpoints that the persona (if any)
@@ -166,23 +157,15 @@ class _Builder:
             score=value,
             sign=emotion_sign(value),
             label=self.lab[f"emotion.{value}"],
-            face=face_mouth(value, 10, 10, 8),
+            face=face_drawing(value, 10, 10, 8),
         )
 
     def scores_at(self, tp: Touchpoint) -> tuple[ScoreView, ...]:
-        emotion = tp.emotion
-        if emotion is None:
-            return ()
-        if emotion.everyone is not None and self.persona is None:
-            return (self.score(None, emotion.everyone),)
-        scores = []
-        for pid in self.jm.personas_at(tp):
-            if self.persona is not None and pid != self.persona:
-                continue
-            value = self.jm.emotion_at(tp, pid)
-            if value is not None:
-                scores.append(self.score(self.persona_by_id[pid], value))
-        return tuple(scores)
+        """The scores the view gives a step: one per persona, or one shared face."""
+        return tuple(
+            self.score(self.persona_by_id[s.persona] if s.persona is not None else None, s.score)
+            for s in self.view.scores(tp)
+        )
 
     def pain_point(self, pp: PainPoint) -> PainPointView:
         return PainPointView(
@@ -191,7 +174,7 @@ class _Builder:
             severity=pp.severity,
             severity_label=self.lab[f"severity.{pp.severity}"],
             owner=pp.owner,
-            unaddressed=self.review and pp.severity in SERIOUS_SEVERITIES and pp.id not in self.addressed,
+            unaddressed=self.review and self.view.unaddressed(pp),
         )
 
     def opportunity(self, position: int, o: Opportunity) -> OpportunityView:
@@ -275,7 +258,7 @@ class _Builder:
 
         durations = [tp.duration.seconds for src in sources for tp in src if tp.duration is not None]
         self.longest_seconds = max(durations, default=0.0)
-        curves = Curves(jm, lab, self.personas, self.persona)
+        curves = Curves(self.view, lab, self.personas)
         curve_series = curves.series(columns, sources)
         lanes_above, lanes_below = self.lanes(sources, has_curve=bool(curve_series))
         grid = GridView(

@@ -7,22 +7,22 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import replace
 
-from jmap.model import EMOTION_MAX, EMOTION_MIN, JourneyMap, Touchpoint
-from jmap.render.page.geometry import CURVE_HEIGHT, FACE_RADIUS, _curve_y, _num, face_mouth, marker_path
+from jmap.model import EMOTION_MAX, EMOTION_MIN, Touchpoint
+from jmap.render.page.geometry import CURVE_HEIGHT, FACE_RADIUS, _curve_y, _num, marker_path
 from jmap.render.page.views import ColumnView, CurveSeries, CurveSpot, CurveView, PersonaView
 from jmap.render.style import emotion_sign
+from jmap.render.view import JourneyView, face_drawing
 
 
 class Curves:
     """Builds the curve's series once and slices them per grid part."""
 
-    def __init__(
-        self, jm: JourneyMap, lab: dict[str, str], personas: tuple[PersonaView, ...], persona: str | None
-    ) -> None:
-        self.jm = jm
+    def __init__(self, view: JourneyView, lab: dict[str, str], personas: tuple[PersonaView, ...]) -> None:
+        self.jm = view.jm
+        self.journey = view
         self.lab = lab
         self.personas = personas
-        self.persona = persona
+        self.persona = view.persona
         self._curve_indexes: dict[int, tuple[list[int], list[int], dict[int, int]]] = {}
 
     def series(self, columns: list[ColumnView], sources: list[list[Touchpoint]]) -> list[CurveSeries]:
@@ -152,13 +152,13 @@ class Curves:
                     y=y,
                     score=score,
                     sign=emotion_sign(score),
-                    mouth=face_mouth(score, 0, y, FACE_RADIUS),
+                    face=face_drawing(score, 0, y, FACE_RADIUS),
                     title="\n".join(titles[(column, score)]),
                     markers=markers,
                 )
             )
         levels = tuple(
-            (score, _curve_y(score), emotion_sign(score), face_mouth(score, 14, _curve_y(score), 8))
+            (score, _curve_y(score), emotion_sign(score), face_drawing(score, 14, _curve_y(score), 8))
             for score in range(EMOTION_MAX, EMOTION_MIN - 1, -1)
         )
         stage_lines = tuple(

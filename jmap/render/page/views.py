@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jmap.model import Persona
+from jmap.render.view import FaceDrawing
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -66,7 +67,8 @@ class ScoreView:
     score: int
     sign: str
     label: str
-    face: str
+    #: The face drawn in a 20x20 box (jmap.render.view: one drawing for every output).
+    face: FaceDrawing
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -209,7 +211,7 @@ class CurveSpot:
     y: float
     score: int
     sign: str
-    mouth: str
+    face: FaceDrawing
     title: str
     #: (persona position, marker path) of each persona standing there.
     markers: tuple[tuple[int, str], ...]
@@ -221,8 +223,8 @@ class CurveView:
     coordinates (x in percent, so that points sit over their columns at any width)."""
 
     height: int
-    #: y of each score from +2 down to -2, paired with the score's sign and face path.
-    levels: tuple[tuple[int, float, str, str], ...]
+    #: y of each score from +2 down to -2, paired with the score's sign and face.
+    levels: tuple[tuple[int, float, str, FaceDrawing], ...]
     zero_y: float
     #: x of each stage's left edge (after the first), in percent of the curve.
     stage_lines: tuple[str, ...]
