@@ -43,6 +43,9 @@ UNIT_WORDS: dict[str, dict[str, tuple[str, str]]] = {
 _PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(mo|min|y|w|d|h|s)")
 _FRENCH_TIGHT = re.compile(r"[ \u00a0\u202f]?([;!?])(?=$|[\s\"'»)\]!?.,…])")
 _FRENCH_COLON = re.compile(r"[ \u00a0\u202f]?:(?=$|\s)")
+_FRENCH_PERCENT = re.compile(r"(?<=[0-9])[ \u00a0\u202f]?%")
+_FRENCH_OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]?")
+_FRENCH_CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]?»")
 _KEY_SEPARATORS = re.compile(r"[_\-\s]+")
 
 
@@ -178,13 +181,17 @@ def format_duration_as_written(duration: Duration, lang: str) -> str:
 
 
 def french_spacing(text: str, lang: str) -> str:
-    """French typography's no-break spaces before ``: ; ! ?`` (a space already
-    there becomes the no-break one); text in any other language is returned
-    unchanged. A colon followed by no space (``https://``, ``10:30``) is left alone.
+    """French typography's no-break spaces before ``: ; ! ? %`` and inside
+    « » (a space already there becomes the no-break one); text in any other
+    language is returned unchanged. A colon followed by no space
+    (``https://``, ``10:30``) is left alone, and ``%`` only follows a number.
     """
-    if _lang(lang) != "fr" or not any(ch in text for ch in ":;!?"):
+    if _lang(lang) != "fr" or not any(ch in text for ch in ":;!?%«»"):
         return text
     text = _FRENCH_TIGHT.sub(lambda m: NNBSP + m.group(1), text)
+    text = _FRENCH_PERCENT.sub(NNBSP + "%", text)
+    text = _FRENCH_OPEN_QUOTE.sub("«" + NNBSP, text)
+    text = _FRENCH_CLOSE_QUOTE.sub(NNBSP + "»", text)
     return _FRENCH_COLON.sub(NBSP + ":", text)
 
 

@@ -16,9 +16,11 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+import jinja2.runtime
 from markupsafe import Markup
 
 from jmap.errors import RenderError
+from jmap.render.locale import french_spacing
 from jmap.text import without_controls
 
 
@@ -34,16 +36,23 @@ def csp_hash(text: str) -> str:
 #: Jinja2 keys its cache by template source only, but the environment's
 #: options (``finalize``) are compiled into the code: bump this when they change,
 #: so that code compiled by an older jmap is not reused.
-_COMPILED_AS = "2"
+_COMPILED_AS = "3"
 
 
-def _no_raw_controls(value: Any) -> Any:
-    """Every ``{{ … }}`` of user text passes here before it is escaped: NUL,
-    ESC, BEL, DEL and the like make the HTML invalid and let ``cat page.html``
-    drive a terminal, so they are shown as escapes (``\\x1b``), as the other
-    formats show them. Markup built by jmap itself (the CSS) is left alone."""
+@jinja2.pass_context
+def _finalize(context: jinja2.runtime.Context, value: Any) -> Any:
+    """Every ``{{ … }}`` of text passes here before it is escaped.
+
+    NUL, ESC, BEL, DEL and the like make the HTML invalid and let ``cat
+    page.html`` drive a terminal, so they are shown as escapes (``\\x1b``), as
+    the other formats show them. A template rendered with ``typography="fr"``
+    gets French typography's no-break spaces (before ``: ; ! ? %``, inside
+    « »), in the map's text as in jmap's labels, as the summary has them.
+    Markup built by jmap itself (the CSS, the script) is left alone."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return without_controls(value)
+        value = without_controls(value)
+        if context.get("typography") == "fr":
+            value = french_spacing(value, "fr")
     return value
 
 
@@ -82,7 +91,7 @@ def environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=_no_raw_controls,
+        finalize=_finalize,
     )
     env.filters["csp_hash"] = csp_hash
     env.filters.update(dict(filters))

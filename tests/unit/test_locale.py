@@ -116,7 +116,8 @@ def test_metric_labels_are_given_or_humanised() -> None:
         ("Enfin !", "Enfin^!"),
         ("Quoi ?!", "Quoi^?^!"),
         ("Voir https://example.org à 10:30", "Voir https://example.org à 10:30"),
-        ("« Où est le prix ? »", "« Où est le prix^? »"),
+        ("« Où est le prix ? »", "«^Où est le prix^?^»"),
+        ("Taux 7,4%", "Taux 7,4^%"),
     ],
 )
 def test_french_spacing(text: str, expected: str) -> None:

@@ -108,7 +108,9 @@ def render_html(
             raise RenderError(f"{STYLE_TEMPLATE} must not contain '</style'")
         # The CSP allows exactly this style block: hashing the exact text that
         # sits between <style> and </style> lets the page drop 'unsafe-inline'.
-        return render_template(env, PAGE_TEMPLATE, page=page, css=Markup(css), style_hash=csp_hash(css))
+        return render_template(
+            env, PAGE_TEMPLATE, page=page, css=Markup(css), style_hash=csp_hash(css), typography=page.lang
+        )
     finally:
         if paused:
             gc.enable()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from jmap.model import (
+    Duration,
     JourneyMap,
     Metric,
     Opportunity,
@@ -14,15 +15,22 @@ from jmap.model import (
     Touchpoint,
 )
 from jmap.render.labels import labels
-from jmap.render.locale import format_duration, format_metric, format_metric_value, format_number, metric_label
+from jmap.render.locale import (
+    format_duration,
+    format_duration_as_written,
+    format_metric,
+    format_metric_value,
+    format_number,
+    metric_label,
+)
 from jmap.render.page.curve import Curves
 from jmap.render.page.geometry import (
     DASH_PATTERNS,
     MARKER_SHAPES,
-    _num,
     marker_path,
 )
-from jmap.render.page.printing import PRINT_COLUMNS_PER_PAGE, _lane_rows, grid_parts
+from jmap.render.page.printing import _lane_rows, grid_parts, print_columns
+from jmap.render.page.timescale import TimeScale, time_scale
 from jmap.render.page.views import (
     ColumnView,
     FlowTarget,
@@ -68,7 +76,7 @@ class _Builder:
         # Which touchpoints are on the page, and where: column index of each visible id.
         self.column_of: dict[str, int] = {}
         self.anchor_of: dict[str, str] = {}
-        self.longest_seconds = 0.0
+        self.scale = TimeScale(False, 0.0, 0.0, (), None)
 
     # personas -----------------------------------------------------------------
 
@@ -195,15 +203,33 @@ class _Builder:
     def time_bar(self, tp: Touchpoint) -> tuple[TimeBar, ...]:
         if tp.duration is None:
             return ()
-        longest = self.longest_seconds
-        share = 100 * tp.duration.seconds / longest if longest > 0 else 0.0
+        seconds = tp.duration.seconds
         return (
             TimeBar(
                 text=format_duration(tp.duration, self.lang),
-                percent=_num(max(share, 1.0)),
-                longest=longest > 0 and tp.duration.seconds >= longest,
+                exact=format_duration_as_written(tp.duration, self.lang),
+                percent=self.scale.percent(seconds),
+                longest=self.scale.outlier is not None and seconds >= self.scale.outlier,
             ),
         )
+
+    def covered(self, total: Duration | None, touchpoints: list[Touchpoint]) -> str | None:
+        """A total of time spent that says what it covers: ``10 min (1 point de
+        contact sur 17)`` when not every touchpoint shown (steps included) has
+        a duration, its own, a step's or the one of the touchpoint it is a step of."""
+        if total is None:
+            return None
+        text = format_duration(total, self.lang)
+        given = count = 0
+        for tp in touchpoints:
+            shown = ([tp] if self.passes(tp) else []) + self.visible_subs(tp)
+            count += len(shown)
+            given += len(shown) if tp.duration is not None else sum(_has_duration(t) for t in shown)
+        if given < count:
+            key = "covers_touchpoint" if given <= 1 else "covers_touchpoints"
+            n, of = format_number(given, self.lang), format_number(count, self.lang)
+            text += " (" + self.lab[key].format(n=n, total=of) + ")"
+        return text
 
     # the page -----------------------------------------------------------------
 
@@ -237,7 +263,7 @@ class _Builder:
                     description=stage.description,
                     goal=stage.goal,
                     length=format_duration(length, self.lang) if length else None,
-                    in_touchpoints=format_duration(in_tps, self.lang) if in_tps else None,
+                    in_touchpoints=self.covered(in_tps, tps),
                     metrics=tuple(self.metric(m) for m in stage.metrics),
                     span=max(1, len(tps)),
                 )
@@ -253,11 +279,13 @@ class _Builder:
                     self.touchpoint_view(s, f"tp-{col}-{j}", inherited_channel=tp.channel, with_scores=True)
                     for j, s in enumerate(subs)
                 )
-                columns.append(ColumnView(col, k == 0, self.touchpoint_view(tp, f"tp-{col}"), sub_views))
+                columns.append(
+                    ColumnView(col, k == 0, self.touchpoint_view(tp, f"tp-{col}", with_scores=True), sub_views)
+                )
                 sources.append(([tp] if self.passes(tp) else []) + subs)
 
         durations = [tp.duration.seconds for src in sources for tp in src if tp.duration is not None]
-        self.longest_seconds = max(durations, default=0.0)
+        self.scale = time_scale(durations, self.lang)
         curves = Curves(self.view, lab, self.personas)
         curve_series = curves.series(columns, sources)
         lanes_above, lanes_below = self.lanes(sources, has_curve=bool(curve_series))
@@ -269,7 +297,8 @@ class _Builder:
             curve=curves.view(curve_series, columns, 0, len(columns)) if curve_series else None,
             details=any(s.goal or s.length or s.in_touchpoints or s.description or s.metrics for s in stages),
         )
-        parts = grid_parts(grid, curve_series, curves)
+        per_sheet = print_columns(self.paper)
+        parts = grid_parts(grid, curve_series, curves, per_sheet)
         rows = (
             2  # stage names, touchpoints
             + grid.details
@@ -278,15 +307,18 @@ class _Builder:
             + (len(lanes_below) + 1 if lanes_below else 0)
         )
         visible_ids = {tp.id for src in sources for tp in src}
-        length = jm.journey_length()
+        # The journey's length only when every stage gives its own: a sum of
+        # the lengths given would pass for the whole journey.
+        length = jm.journey_length() if all(s.duration is not None for s in jm.stages) else None
         in_tps = jm.journey_time_in_touchpoints()
+        columns_shown = [tp for _stage, tps in layout for tp in tps]
         summary = SummaryView(
             stages=len(jm.stages),
             touchpoints=len(visible_ids),
             pain_points=sum(len(tp.pain_points) for src in sources for tp in src),
             opportunities=len(jm.opportunities),
             journey_length=format_duration(length, self.lang) if length else None,
-            time_in_touchpoints=format_duration(in_tps, self.lang) if in_tps else None,
+            time_in_touchpoints=self.covered(in_tps, columns_shown),
         )
         return PageView(
             lang=jm.lang,
@@ -307,7 +339,17 @@ class _Builder:
             opportunities=tuple(self.opportunity(i, o) for i, o in enumerate(jm.opportunities)),
             column_min_width=COLUMN_MIN_WIDTH,
             lane_width=LANE_HEADER_WIDTH,
-            print_columns=PRINT_COLUMNS_PER_PAGE,
+            print_columns=per_sheet,
+            paper=self.paper,
+            review=self.review,
+            faces=tuple((score, face_drawing(score, 10, 10, 8.5)) for score in range(2, -3, -1)),
+            time_log=self.scale.log,
+            time_ticks=self.scale.ticks,
+            opportunity_columns=tuple(
+                name
+                for name in ("impact", "effort", "status", "owner")
+                if any(getattr(o, name) is not None for o in jm.opportunities)
+            ),
             severity_colors=dict(SEVERITY_COLORS),
             emotion_colors=dict(EMOTION_COLORS),
         )
@@ -365,7 +407,9 @@ class _Builder:
             "opportunities": "opportunities",
             "metrics": "metrics",
         }
-        above_keys = ("curve", "time", "doing", "thinking", "feeling", "pain_points", "opportunities")
+        # The house style's reading order: what the customer feels and what
+        # hurts first, then what they do, think and feel, then the time spent.
+        above_keys = ("curve", "pain_points", "opportunities", "doing", "thinking", "feeling", "time")
         below_keys = ("backstage", "owner", "metrics")
 
         def lane(key: str) -> LaneView | None:
@@ -397,3 +441,8 @@ def build_page(jm: JourneyMap, persona: str | None = None, *, review: bool = Fal
     """The view model of the page: everything the templates show, computed.
     ``review`` adds the team's flags; ``paper`` is the print sheet."""
     return _Builder(jm, persona, review, paper).build()
+
+
+def _has_duration(tp: Touchpoint) -> bool:
+    """Whether time spent at ``tp`` is given: its own duration or a step's."""
+    return tp.duration is not None or any(_has_duration(sub) for sub in tp.touchpoints)

@@ -12,6 +12,9 @@ from jmap.render.page.views import CurveSeries, GridView, Group, LaneView, Oppor
 #: character at 6 pt or more): wider maps print as several grids of whole
 #: stages, each with its own stage headers and lane names.
 PRINT_COLUMNS_PER_PAGE = 12
+#: The same for each paper (``--paper``): columns grow with the sheet's width
+#: (ISO sizes: each is 1.41 times as wide as the one before).
+PRINT_COLUMNS = {"a4": 8, "a3": PRINT_COLUMNS_PER_PAGE, "a2": 17, "a1": 24}
 #: About how many characters a printed column holds on a line, and how many
 #: lines a lane's row may hold before it goes on in a row below: a row is
 #: never cut across sheets, so that its lane name is on the sheet with it.
@@ -23,15 +26,22 @@ PRINT_ROW_LINES = 32
 PRINT_LANE_ROWS = 8
 
 
-def grid_parts(grid: GridView, series: list[CurveSeries], curves: Curves) -> tuple[GridView, ...]:
-    """The grid cut into parts of at most PRINT_COLUMNS_PER_PAGE columns,
+def print_columns(paper: str) -> int:
+    """Touchpoint columns on one landscape sheet of ``paper``."""
+    return PRINT_COLUMNS.get(paper, PRINT_COLUMNS_PER_PAGE)
+
+
+def grid_parts(
+    grid: GridView, series: list[CurveSeries], curves: Curves, per_sheet: int = PRINT_COLUMNS_PER_PAGE
+) -> tuple[GridView, ...]:
+    """The grid cut into parts of at most ``per_sheet`` columns,
     whole stages together where they fit; a longer stage is cut within and
     its header repeated, marked as continued. The parts are the page's
     tables: on screen they line up as one grid, in print each starts a
     sheet with its own stage headers and lane names, so nothing is drawn
     twice and the page grows linearly with the map."""
     columns = grid.columns
-    if len(columns) <= PRINT_COLUMNS_PER_PAGE:
+    if len(columns) <= per_sheet:
         return (grid,)
     # (stage, first column, column count) pieces no wider than a sheet.
     pieces: list[tuple[StageView, int, int, bool]] = []
@@ -39,14 +49,14 @@ def grid_parts(grid: GridView, series: list[CurveSeries], curves: Curves) -> tup
     for stage in grid.stages:
         offset = 0
         while offset < stage.span:
-            width = min(PRINT_COLUMNS_PER_PAGE, stage.span - offset)
+            width = min(per_sheet, stage.span - offset)
             pieces.append((stage, first + offset, width, offset > 0))
             offset += width
         first += stage.span
     sheets: list[list[tuple[StageView, int, int, bool]]] = [[]]
     used = 0
     for piece in pieces:
-        if used + piece[2] > PRINT_COLUMNS_PER_PAGE and sheets[-1]:
+        if used + piece[2] > per_sheet and sheets[-1]:
             sheets.append([])
             used = 0
         sheets[-1].append(piece)

@@ -149,11 +149,13 @@ class OpportunityView:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class TimeBar:
-    """A touchpoint's duration as a bar as long as its share of the longest
-    one (``percent``, written as text for byte-stable markup), so that a
-    journey of seven queues shows at a glance which one hurts."""
+    """A touchpoint's duration as a bar on the lane's scale (``percent``,
+    written as text for byte-stable markup; jmap.render.page.timescale), so
+    that a journey of seven queues shows at a glance which one hurts."""
 
+    #: As people say it ("1 h 30 min"), and as the author wrote it (the tooltip).
     text: str
+    exact: str
     percent: str
     longest: bool
 
@@ -256,7 +258,9 @@ class SummaryView:
     touchpoints: int
     pain_points: int
     opportunities: int
-    #: The stages' own lengths added up, and the time in touchpoints: two figures.
+    #: The stages' own lengths added up (only when every stage gives one), and
+    #: the time spent in touchpoints, saying what it covers when not every
+    #: touchpoint gives a duration: two figures, never added together.
     journey_length: str | None
     time_in_touchpoints: str | None
 
@@ -290,7 +294,17 @@ class PageView:
     opportunities: tuple[OpportunityView, ...]
     column_min_width: int
     lane_width: int
-    #: Columns of a full print sheet (PRINT_COLUMNS_PER_PAGE).
+    #: Columns of a full print sheet (print_columns(paper)), and the sheet.
     print_columns: int
+    paper: str
+    #: True when the team's review flags are shown (--review).
+    review: bool
+    #: The five faces (score, drawing), drawn once in the page's sprite.
+    faces: tuple[tuple[int, FaceDrawing], ...]
+    #: The time lane's scale: log or linear, and its labelled ticks.
+    time_log: bool
+    time_ticks: tuple[tuple[str, str], ...]
+    #: Which optional columns of the opportunity table hold something.
+    opportunity_columns: tuple[str, ...]
     severity_colors: dict[str, str]
     emotion_colors: dict[int, str]
