@@ -475,12 +475,13 @@ def test_a_map_wider_than_a_sheet_is_drawn_as_parts_of_whole_stages():
     assert html.count('id="tp-0"') == 1 and html.count('id="tp-19"') == 1
     # The second part's lane names are there for print, hidden on screen.
     assert html.count('<th scope="row" class="lane-head part-head">Doing</th>') == 1
-    # A stage longer than a sheet is cut within and marked as continued.
+    # A stage longer than a sheet is cut within, in even pieces (never a
+    # sheet of one column), and marked as continued.
     long_stage = (
         Stage(id="l", name="Long", touchpoints=tuple(Touchpoint(id=f"l{k}", name=f"L{k}") for k in range(13))),
     )
     parts = build_page(minimal_map(stages=long_stage)).parts
-    assert [(p.stages[0].span, p.stages[0].continued) for p in parts] == [(12, False), (1, True)]
+    assert [(p.stages[0].span, p.stages[0].continued) for p in parts] == [(6, False), (7, True)]
     one = build_page(sample_map())
     assert one.parts == (one.grid,)
 

@@ -29,7 +29,7 @@ from jmap.render.page.geometry import (
     MARKER_SHAPES,
     marker_path,
 )
-from jmap.render.page.printing import _lane_rows, grid_parts, print_columns
+from jmap.render.page.printing import PRINT_SHEET_LINES, _lane_rows, grid_parts, print_columns
 from jmap.render.page.timescale import TimeScale, time_scale
 from jmap.render.page.views import (
     ColumnView,
@@ -298,7 +298,7 @@ class _Builder:
             details=any(s.goal or s.length or s.in_touchpoints or s.description or s.metrics for s in stages),
         )
         per_sheet = print_columns(self.paper)
-        parts = grid_parts(grid, curve_series, curves, per_sheet)
+        parts = grid_parts(grid, curve_series, curves, per_sheet, PRINT_SHEET_LINES.get(self.paper))
         rows = (
             2  # stage names, touchpoints
             + grid.details
