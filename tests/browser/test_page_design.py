@@ -72,20 +72,24 @@ def test_stage_headers_and_lane_names_stick_to_the_window(browser, tmp_path):
     _open(browser, tmp_path, "generated-40", 1440)
     browser.evaluate("window.scrollTo(900, 700)")
     browser.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))", await_promise=True)
-    stage_top = browser.evaluate("document.querySelector('.stage-row th.stage').getBoundingClientRect().top")
+    stage_top = browser.evaluate(
+        "Math.min(...[...document.querySelectorAll('.stage-row th.stage')]"
+        ".map(th => Math.abs(th.getBoundingClientRect().top)))"
+    )
     lane_left = browser.evaluate(
-        "Math.min(...[...document.querySelectorAll('tbody th.lane-head')]"
+        "Math.min(...[...document.querySelectorAll('tbody th.lane-head:not(.part-head)')]"
         ".filter(th => th.getBoundingClientRect().height > 1).map(th => th.getBoundingClientRect().left))"
     )
     assert abs(stage_top) <= 1
     assert abs(lane_left) <= 1
 
 
-LANE_HEADS_JS = """(() => [...document.querySelectorAll("tbody th.lane-head, thead th.corner, .touchpoint-row th.corner")]
+LANE_HEADS_JS = """(() => [...document.querySelectorAll("tbody th.lane-head:not(.part-head), thead th.corner:not(.part-head), .touchpoint-row th.corner:not(.part-head)")]
   .filter(th => th.getBoundingClientRect().height > 1)
   .map(th => { const r = th.getBoundingClientRect();
     return {text: th.textContent.trim(), top: r.top, bottom: r.bottom,
-            over: th.scrollHeight > th.clientHeight + 1 || th.scrollWidth > th.clientWidth + 1}; }))()"""
+            over: th.scrollHeight > th.clientHeight + 1 || th.scrollWidth > th.clientWidth + 1,
+            sizes: [th.scrollHeight, th.clientHeight, th.scrollWidth, th.clientWidth]}; }))()"""
 
 
 @pytest.mark.parametrize("width", (1280, 1920, 2560))
@@ -93,7 +97,7 @@ LANE_HEADS_JS = """(() => [...document.querySelectorAll("tbody th.lane-head, the
 def test_lane_names_never_overlap(browser, tmp_path, name, width):
     _open(browser, tmp_path, name, width)
     heads = browser.evaluate(LANE_HEADS_JS)
-    assert [h["text"] for h in heads if h["over"]] == []
+    assert [(h["text"], h["sizes"]) for h in heads if h["over"]] == []
     heads.sort(key=lambda h: h["top"])
     overlapping = [(a["text"], b["text"]) for a, b in itertools.pairwise(heads) if a["bottom"] > b["top"] + 1]
     assert overlapping == []

@@ -55,6 +55,11 @@ from jmap.render.view import face_drawing, journey_view
 #: and the lane names fit a 1440 px screen (fourteen at 1920 px), scroll bar
 #: included; wider screens share the extra width among the columns.
 COLUMN_MIN_WIDTH = 120
+#: The widest the common column width grows for a long word, about how wide a
+#: character of a bold touchpoint name is, and a cell's padding, in CSS px.
+COLUMN_MAX_WIDTH = 280
+WORD_CHAR_WIDTH = 8.6
+COLUMN_PADDING = 20
 #: Width of the sticky column of lane names (on screen and in print).
 LANE_HEADER_WIDTH = 128
 
@@ -337,7 +342,7 @@ class _Builder:
             rows=rows,
             spans=tuple(sorted({s.span for part in parts for s in part.stages} | {len(p.columns) for p in parts})),
             opportunities=tuple(self.opportunity(i, o) for i, o in enumerate(jm.opportunities)),
-            column_min_width=COLUMN_MIN_WIDTH,
+            column_min_width=self.column_width(sources),
             lane_width=LANE_HEADER_WIDTH,
             print_columns=per_sheet,
             paper=self.paper,
@@ -353,6 +358,20 @@ class _Builder:
             severity_colors=dict(SEVERITY_COLORS),
             emotion_colors=dict(EMOTION_COLORS),
         )
+
+    def column_width(self, sources: list[list[Touchpoint]]) -> int:
+        """The columns' common least width: COLUMN_MIN_WIDTH, or wider when a
+        word of the map needs more (words stay whole). Columns of one width
+        keep the emotion curve's points over their columns; a word longer
+        than COLUMN_MAX_WIDTH (a URL) widens its own column only."""
+        longest = 0
+        for tp in (tp for column in sources for tp in column):
+            texts = [tp.name, *tp.doing, *tp.thinking, *tp.feeling, *tp.backstage]
+            texts += [pp.name for pp in tp.pain_points]
+            for text in texts:
+                longest = max(longest, max((len(word) for word in text.split()), default=0))
+        wanted = round(longest * WORD_CHAR_WIDTH + COLUMN_PADDING)
+        return max(COLUMN_MIN_WIDTH, min(COLUMN_MAX_WIDTH, wanted))
 
     def facts(self, summary: SummaryView) -> tuple[MetricView, ...]:
         lab, lang = self.lab, self.lang
