@@ -221,6 +221,10 @@ def page_pdf(html: str, paper: str = "a3") -> bytes:
         tools.viewport(round(width), round(height), scale=1)
         tools.navigate(uri)
         tools.evaluate(poster_fit(width, height))
+        # Once more on the settled layout: the same zooms, the same bytes.
+        tools.settle()
+        tools.evaluate(poster_fit(width, height))
+        tools.settle()
         pdf = tools.print_pdf()
     if not pdf.startswith(b"%PDF"):
         raise RenderError("the browser wrote no PDF")
