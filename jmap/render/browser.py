@@ -407,8 +407,7 @@ class DevTools:
         """Wait for the fonts and two frames, so that nothing is measured or
         captured half laid out (the PNG is then the same bytes run after run)."""
         self.evaluate(
-            "document.fonts.ready.then(() => new Promise(r =>"
-            " requestAnimationFrame(() => requestAnimationFrame(r))))",
+            "document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))",
             await_promise=True,
         )
 

@@ -102,15 +102,13 @@ def render_html(
     gc.disable()
     try:
         page = build_page(jm, persona, review=review, paper=paper)
-        env = environment(_search_path(templates_dir), (("num", _num),))
+        env = environment(_search_path(templates_dir), (("num", _num),), "fr" if page.lang == "fr" else "en")
         css = render_template(env, STYLE_TEMPLATE, page=page)
         if "</style" in css.lower():
             raise RenderError(f"{STYLE_TEMPLATE} must not contain '</style'")
         # The CSP allows exactly this style block: hashing the exact text that
         # sits between <style> and </style> lets the page drop 'unsafe-inline'.
-        return render_template(
-            env, PAGE_TEMPLATE, page=page, css=Markup(css), style_hash=csp_hash(css), typography=page.lang
-        )
+        return render_template(env, PAGE_TEMPLATE, page=page, css=Markup(css), style_hash=csp_hash(css))
     finally:
         if paused:
             gc.enable()
