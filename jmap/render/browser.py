@@ -183,7 +183,7 @@ POSTER_FIT = """((width, height, low, high, floor) => {
     const columns = table.querySelectorAll("tr.touchpoint-row > th").length - 1;
     const fits = (zoom) => {
       // As wide as the sheet, but no column wider than a reading measure.
-      table.style.width = Math.min(width / zoom, 130 + columns * 520) + "px";
+      table.style.width = Math.min(width / zoom, 130 + columns * 700) + "px";
       table.style.zoom = String(zoom);
       return table.getBoundingClientRect().height <= room;
     };
