@@ -3,6 +3,7 @@ touchpoints gathers everything the templates show (jmap.render.page.views)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from jmap.model import (
@@ -56,9 +57,11 @@ from jmap.render.view import face_drawing, journey_view
 #: included; wider screens share the extra width among the columns.
 COLUMN_MIN_WIDTH = 120
 #: The widest the common column width grows for a long word, about how wide a
-#: character of a bold touchpoint name is, and a cell's padding, in CSS px.
+#: character of a bold name (touchpoint, pain point) and of plain lane text
+#: is, and a cell's padding, in CSS px.
 COLUMN_MAX_WIDTH = 280
-WORD_CHAR_WIDTH = 8.6
+BOLD_CHAR_WIDTH = 8.6
+PLAIN_CHAR_WIDTH = 7.2
 COLUMN_PADDING = 20
 #: Width of the sticky column of lane names (on screen and in print).
 LANE_HEADER_WIDTH = 128
@@ -364,13 +367,19 @@ class _Builder:
         word of the map needs more (words stay whole). Columns of one width
         keep the emotion curve's points over their columns; a word longer
         than COLUMN_MAX_WIDTH (a URL) widens its own column only."""
-        longest = 0
+        def longest(texts: Iterable[str | None]) -> int:
+            return max((len(word) for text in texts if text for word in text.split()), default=0)
+
+        bold = longest(o.name for o in self.jm.opportunities)
+        plain = 0
         for tp in (tp for column in sources for tp in column):
-            texts = [tp.name, *tp.doing, *tp.thinking, *tp.feeling, *tp.backstage]
-            texts += [pp.name for pp in tp.pain_points]
-            for text in texts:
-                longest = max(longest, max((len(word) for word in text.split()), default=0))
-        wanted = round(longest * WORD_CHAR_WIDTH + COLUMN_PADDING)
+            bold = max(bold, longest((tp.name, *(pp.name for pp in tp.pain_points))))
+            plain = max(
+                plain,
+                longest((tp.description, tp.owner, *tp.doing, *tp.thinking, *tp.feeling, *tp.backstage)),
+                longest(t for pp in tp.pain_points for t in (pp.description, pp.owner)),
+            )
+        wanted = round(max(bold * BOLD_CHAR_WIDTH, plain * PLAIN_CHAR_WIDTH) + COLUMN_PADDING)
         return max(COLUMN_MIN_WIDTH, min(COLUMN_MAX_WIDTH, wanted))
 
     def facts(self, summary: SummaryView) -> tuple[MetricView, ...]:
