@@ -15,7 +15,7 @@ import sys
 
 import click
 
-from jmap.render.formats import BUILD_FORMATS, DEFAULT_FORMATS, FORMATS, parse_formats
+from jmap.render.formats import BUILD_FORMATS, DEFAULT_FORMATS, DEFAULT_PAPER, FORMATS, PAPERS, parse_formats
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -99,6 +99,20 @@ def _report_format_option(choices: tuple[str, ...], help: str) -> Callable[[F], 
     """``--format``: how a verb prints what it found (text first, the default)."""
     return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True, help=help)
 
+
+review_option = click.option(
+    "--review",
+    is_flag=True,
+    help="Show the team's review flags (pain points no opportunity addresses) in the page and the diagram; "
+    "a client output leaves them out.",
+)
+paper_option = click.option(
+    "--paper",
+    type=click.Choice(PAPERS, case_sensitive=False),
+    default=DEFAULT_PAPER,
+    show_default=True,
+    help="Sheet of page-pdf, landscape: A3 by default, A2 or A1 for a poster.",
+)
 
 templates_option = click.option(
     "--templates",
@@ -194,6 +208,8 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
 )
 @click.option("--persona", metavar="ID", help="Limit the diagram and the swimlanes to one persona's journey.")
 @templates_option
+@review_option
+@paper_option
 @click.option("--strict", is_flag=True, help="Do not render maps that have warnings.")
 @debug_option
 def render(paths: tuple[str, ...], **options: Any) -> int:
@@ -325,6 +341,8 @@ def diff(old: str, new: str, fmt: str) -> int:
 @click.option("--check", is_flag=True, help="Render nothing; exit 1 if any output in OUT is missing or stale.")
 @click.option("--strict", is_flag=True, help="Maps with warnings count as failed.")
 @templates_option
+@review_option
+@paper_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, not in CI).")
 @debug_option
 def build(
@@ -335,6 +353,8 @@ def build(
     check: bool,
     strict: bool,
     templates_dir: str | None,
+    review: bool,
+    paper: str,
     progress: bool | None,
 ) -> int:
     """Render every map under SRC into OUT, with OUT/index.html.
@@ -358,6 +378,8 @@ def build(
         formats=formats,
         strict=strict,
         templates_dir=Path(templates_dir) if templates_dir else None,
+        review=review,
+        paper=paper.lower(),
         progress=progress,
     )
 

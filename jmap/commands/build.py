@@ -143,6 +143,8 @@ def build_maps(
     strict: bool,
     templates_dir: Path | None,
     progress: bool | None,
+    review: bool = False,
+    paper: str = "a3",
     echo: Echo = say,
     echo_err: Echo = err,
 ) -> int:
@@ -154,7 +156,9 @@ def build_maps(
         raise UsageError(f"output {out} exists and is not a directory")
     if jobs is not None and jobs < 1:
         raise UsageError("-j/--jobs must be at least 1")
-    options = BuildOptions(formats=formats or BUILD_FORMATS, strict=strict, templates_dir=templates_dir)
+    options = BuildOptions(
+        formats=formats or BUILD_FORMATS, strict=strict, templates_dir=templates_dir, review=review, paper=paper
+    )
     if src.is_dir() and not has_maps(src):
         # The files that are almost maps are named first: they are why.
         near: list[Any] = []

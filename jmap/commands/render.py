@@ -24,10 +24,12 @@ def render_paths(
     persona: str | None,
     templates_dir: str | None,
     strict: bool,
+    review: bool = False,
+    paper: str = "a3",
 ) -> int:
     """``jmap render``: 0 when every map is rendered in every format, 1 when
     a map is invalid or an output failed (the others are still written)."""
-    from jmap.render.formats import output_conflict, output_stem, output_suffix, render_each
+    from jmap.render.formats import RenderOptions, output_conflict, output_stem, output_suffix, render_each
     from jmap.repo.files import atomic_write
 
     near: list[Diagnostic] = []
@@ -39,6 +41,7 @@ def render_paths(
         from pathlib import Path  # only here: its import costs a render a few percent
 
         templates = Path(templates_dir)
+    options = RenderOptions(persona=persona, templates_dir=templates, review=review, paper=paper.lower())
     to_stdout = output == "-"
     if to_stdout and (len(maps) != 1 or len(formats) != 1):
         raise UsageError("-o - writes to standard output: give exactly one map and one format")
@@ -61,7 +64,7 @@ def render_paths(
             failed = True
             continue
         try:
-            outputs = list(render_each(result.map, formats, persona=persona, templates_dir=templates))
+            outputs = list(render_each(result.map, formats, options))
         except RenderError as exc:  # an unknown --persona for this map: the other maps go on
             err(f"{name}: error: {exc}")
             failed = True

@@ -10,6 +10,7 @@ pays for Jinja2 (it imports this module for the lists alone).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from jmap.errors import RenderError, UsageError
 from jmap.model import JourneyMap
@@ -45,6 +46,33 @@ FORMAT_LABELS: dict[str, str] = {
 }
 #: A format's file name suffix where it is not the format's name.
 _SUFFIXES = {"page-pdf": "page.pdf", "page-png": "page.png"}
+
+
+#: Sheet sizes of page-pdf (``--paper``), ISO 216, landscape: a consultant
+#: prints the map on A3 by default and as a poster on A2 or A1.
+PAPERS = ("a4", "a3", "a2", "a1")
+DEFAULT_PAPER = "a3"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """How a map is rendered, the same for every format asked: one value passed
+    from the command line down to the renderers instead of loose arguments.
+
+    ``persona`` shows one persona's view; ``templates_dir`` overrides the page's
+    templates; ``review`` shows the team's review flags (pain points no
+    opportunity addresses, warnings), which a client output leaves out;
+    ``paper`` is the sheet of page-pdf.
+    """
+
+    persona: str | None = None
+    templates_dir: Path | None = None
+    review: bool = False
+    paper: str = DEFAULT_PAPER
+
+    def __post_init__(self) -> None:
+        if self.paper not in PAPERS:
+            raise UsageError(f"unsupported paper '{self.paper}' (choose from {', '.join(PAPERS)})")
 
 
 def output_suffix(fmt: str) -> str:
@@ -94,10 +122,7 @@ def check_persona(jm: JourneyMap, persona: str | None) -> None:
 
 
 def render_each(
-    jm: JourneyMap,
-    formats: tuple[str, ...],
-    persona: str | None = None,
-    templates_dir: Path | None = None,
+    jm: JourneyMap, formats: tuple[str, ...], options: RenderOptions | None = None
 ) -> Iterator[tuple[str, bytes | RenderError]]:
     """Each requested format of one map, in the order asked.
 
@@ -106,6 +131,8 @@ def render_each(
     writes what it can. ``dot`` starts first and runs in its own processes
     while the other formats render; the bytes are the same as one at a time.
     """
+    options = options or RenderOptions()
+    persona = options.persona
     check_persona(jm, persona)
     results: dict[str, bytes | RenderError] = {}
     layout: DotJob | None = None
@@ -115,7 +142,7 @@ def render_each(
         try:
             from jmap.render.diagram import render_dot
 
-            dot_source = render_dot(jm, persona=persona)
+            dot_source = render_dot(jm, persona=persona, review=options.review)
         except RenderError as exc:
             results.update(dict.fromkeys(wanted_dot, exc))
         else:
@@ -139,13 +166,19 @@ def render_each(
                 if html is None:
                     from jmap.render.page import render_html
 
-                    html = render_html(jm, persona=persona, templates_dir=templates_dir)
+                    html = render_html(
+                        jm,
+                        persona=persona,
+                        templates_dir=options.templates_dir,
+                        review=options.review,
+                        paper=options.paper,
+                    )
                 if fmt == "html":
                     results[fmt] = html.encode("utf-8")
                 else:
                     from jmap.render.browser import page_pdf, page_png
 
-                    results[fmt] = page_pdf(html) if fmt == "page-pdf" else page_png(html)
+                    results[fmt] = page_pdf(html, options.paper) if fmt == "page-pdf" else page_png(html)
             elif fmt == "md":
                 from jmap.render.markdown import render_md
 
@@ -178,15 +211,10 @@ def render_each(
         yield fmt, results[fmt]
 
 
-def render_map(
-    jm: JourneyMap,
-    formats: tuple[str, ...],
-    persona: str | None = None,
-    templates_dir: Path | None = None,
-) -> dict[str, bytes]:
+def render_map(jm: JourneyMap, formats: tuple[str, ...], options: RenderOptions | None = None) -> dict[str, bytes]:
     """Every requested format of one map, as bytes; raises the first RenderError."""
     out: dict[str, bytes] = {}
-    for fmt, data in render_each(jm, formats, persona, templates_dir):
+    for fmt, data in render_each(jm, formats, options):
         if isinstance(data, RenderError):
             raise data
         out[fmt] = data

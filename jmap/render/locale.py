@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import re
 
+from jmap.model import Duration
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from jmap.model import Duration, Metric, MetricValue
+    from jmap.model import Metric, MetricValue
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -41,6 +43,9 @@ UNIT_WORDS: dict[str, dict[str, tuple[str, str]]] = {
 _PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(mo|min|y|w|d|h|s)")
 _FRENCH_TIGHT = re.compile(r"[ \u00a0\u202f]?([;!?])(?=$|[\s\"'»)\]!?.,…])")
 _FRENCH_COLON = re.compile(r"[ \u00a0\u202f]?:(?=$|\s)")
+_FRENCH_PERCENT = re.compile(r"(?<=[0-9])[ \u00a0\u202f]?%")
+_FRENCH_OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]?")
+_FRENCH_CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]?»")
 _KEY_SEPARATORS = re.compile(r"[_\-\s]+")
 
 
@@ -103,32 +108,90 @@ def format_metric(metric: Metric, lang: str) -> str:
     return text
 
 
-def format_duration(duration: Duration, lang: str) -> str:
-    """A duration as the map's language writes it: ``2w3d15min`` → ``2 wk 3 d 15 min``
-    (en) or ``2 sem. 3 j 15 min`` (fr); ``1.5d`` → ``1,5 j``.
+#: Units largest first, with their length in seconds (as the format counts
+#: them: a month is 30 days, a year 365).
+_UNIT_SECONDS = (
+    ("y", 365 * 86400),
+    ("mo", 30 * 86400),
+    ("w", 7 * 86400),
+    ("d", 86400),
+    ("h", 3600),
+    ("min", 60),
+    ("s", 1),
+)
+_SIZE = dict(_UNIT_SECONDS)
 
-    The author's parts are kept (``90min`` stays ``90 min``); totals built with
-    ``Duration.from_seconds`` are already normalised. Each number is joined to
-    its unit by a no-break space, the parts by ordinary spaces.
+
+def duration_seconds(duration: Duration) -> float:
+    """A duration's length in seconds, read from its text when it has parts
+    (a Duration built by hand may carry no seconds)."""
+    parts = _PART.findall(duration.text)
+    if parts:
+        return sum(float(number) * _SIZE[unit] for number, unit in parts)
+    return duration.seconds
+
+
+def _unit(count: float, unit: str, lang: str, decimals: int = 0) -> str:
+    singular, plural = UNIT_WORDS[_lang(lang)][unit]
+    return format_number(count, lang, decimals) + NBSP + (singular if count <= 1 else plural)
+
+
+def format_duration(duration: Duration, lang: str) -> str:
+    """A duration as people say it, in the map's language: at most two units,
+    the second rounded (``1mo1w3d4h1min10s`` → ``1 mo 1 wk``, ``3d31min`` →
+    ``3 d 1 h``, ``90min`` → ``1 h 30 min``, ``1.5d`` → ``1 d 12 h``), and
+    ``45 s`` for what is under a minute. The diagram, the page, the summary
+    and the gallery all call it, so they say every duration the same way;
+    ``format_duration_as_written`` keeps the author's exact parts (a tooltip).
+
+    Each number is joined to its unit by a no-break space, the two parts by
+    an ordinary space.
     """
-    words = UNIT_WORDS[_lang(lang)]
+    seconds = duration_seconds(duration)
+    if seconds < 60:
+        if seconds <= 0:
+            return _unit(0, "s", lang)
+        decimals = 0 if seconds >= 10 or seconds == int(seconds) else 1
+        return _unit(round(seconds, decimals), "s", lang, decimals)
+    index = next(i for i, (_name, size) in enumerate(_UNIT_SECONDS) if seconds + 0.5 >= size)
+    unit, size = _UNIT_SECONDS[index]
+    count, rest = divmod(seconds, size)
+    small, small_size = _UNIT_SECONDS[index + 1]
+    smalls = round(rest / small_size)
+    if rest + small_size / 2 >= size or smalls * small_size >= size:
+        # The rest rounds up to a whole larger unit: 59 min 50 s is 1 h.
+        count, smalls = count + 1, 0
+    if index > 0 and count * size >= _UNIT_SECONDS[index - 1][1]:
+        # …and that whole unit may itself make the next one up (23 h 59 min 50 s).
+        return format_duration(Duration.from_seconds(count * size), lang)
+    text = _unit(count, unit, lang)
+    if smalls:
+        text += " " + _unit(smalls, small, lang)
+    return text
+
+
+def format_duration_as_written(duration: Duration, lang: str) -> str:
+    """The author's own parts, in the map's language (``2w3d15min`` →
+    ``2 sem. 3 j 15 min``): the exact value behind a rounded one."""
     parts = []
     for number, unit in _PART.findall(duration.text):
-        value = float(number)
-        singular, plural = words[unit]
         decimals = len(number.split(".", 1)[1]) if "." in number else 0
-        parts.append(format_number(value, lang, decimals) + NBSP + (singular if value <= 1 else plural))
+        parts.append(_unit(float(number), unit, lang, decimals))
     return " ".join(parts) if parts else duration.text
 
 
 def french_spacing(text: str, lang: str) -> str:
-    """French typography's no-break spaces before ``: ; ! ?`` (a space already
-    there becomes the no-break one); text in any other language is returned
-    unchanged. A colon followed by no space (``https://``, ``10:30``) is left alone.
+    """French typography's no-break spaces before ``: ; ! ? %`` and inside
+    « » (a space already there becomes the no-break one); text in any other
+    language is returned unchanged. A colon followed by no space
+    (``https://``, ``10:30``) is left alone, and ``%`` only follows a number.
     """
-    if _lang(lang) != "fr" or not any(ch in text for ch in ":;!?"):
+    if _lang(lang) != "fr" or not any(ch in text for ch in ":;!?%«»"):
         return text
     text = _FRENCH_TIGHT.sub(lambda m: NNBSP + m.group(1), text)
+    text = _FRENCH_PERCENT.sub(NNBSP + "%", text)
+    text = _FRENCH_OPEN_QUOTE.sub("«" + NNBSP, text)
+    text = _FRENCH_CLOSE_QUOTE.sub(NNBSP + "»", text)
     return _FRENCH_COLON.sub(NBSP + ":", text)
 
 

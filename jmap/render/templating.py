@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from jmap.errors import RenderError
+from jmap.render.locale import french_spacing
 from jmap.text import without_controls
 
 
@@ -38,12 +39,27 @@ _COMPILED_AS = "2"
 
 
 def _no_raw_controls(value: Any) -> Any:
-    """Every ``{{ … }}`` of user text passes here before it is escaped: NUL,
-    ESC, BEL, DEL and the like make the HTML invalid and let ``cat page.html``
+    """Every ``{{ … }}`` of text passes here before it is escaped: NUL, ESC,
+    BEL, DEL and the like make the HTML invalid and let ``cat page.html``
     drive a terminal, so they are shown as escapes (``\\x1b``), as the other
-    formats show them. Markup built by jmap itself (the CSS) is left alone."""
+    formats show them. Markup built by jmap itself (the CSS, the script) is
+    left alone."""
     if isinstance(value, str) and not isinstance(value, Markup):
         return without_controls(value)
+    return value
+
+
+_FRENCH_MARKS = frozenset(":;!?%«»")
+
+
+def _french(value: Any) -> Any:
+    """As _no_raw_controls, then French typography's no-break spaces (before
+    ``: ; ! ? %``, inside « »), in the map's text as in jmap's labels, as the
+    summary has them: the finalizer of a French page's environment."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        value = without_controls(value)
+        if not _FRENCH_MARKS.isdisjoint(value):
+            value = french_spacing(value, "fr")
     return value
 
 
@@ -65,9 +81,10 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
 @lru_cache(maxsize=8)
 def environment(
-    search_path: tuple[str, ...], filters: tuple[tuple[str, Callable[..., Any]], ...] = ()
+    search_path: tuple[str, ...], filters: tuple[tuple[str, Callable[..., Any]], ...] = (), typography: str = "en"
 ) -> jinja2.Environment:
-    """An environment over ``search_path``, the last entry being the shipped folder."""
+    """An environment over ``search_path``, the last entry being the shipped
+    folder; ``typography="fr"`` gives its text French typography."""
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader(list(search_path), encoding="utf-8"),
@@ -82,7 +99,7 @@ def environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=_no_raw_controls,
+        finalize=_french if typography == "fr" else _no_raw_controls,
     )
     env.filters["csp_hash"] = csp_hash
     env.filters.update(dict(filters))

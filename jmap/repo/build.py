@@ -73,6 +73,9 @@ class BuildOptions:
     formats: tuple[str, ...] = field(default=BUILD_FORMATS, metadata={"flag": "-f"})
     strict: bool = field(default=False, metadata={"flag": "--strict"})
     templates_dir: Path | None = field(default=None, metadata={"flag": "--templates", "input": True})
+    #: The page's and the diagram's render options (RenderOptions).
+    review: bool = field(default=False, metadata={"flag": "--review"})
+    paper: str = field(default="a3", metadata={"flag": "--paper"})
 
     def recorded(self) -> dict[str, str]:
         """The options in words, as the manifest keeps them."""
@@ -236,7 +239,7 @@ def _load(source: str) -> Any:
 
 def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     from jmap.errors import RenderError
-    from jmap.render.formats import render_each
+    from jmap.render.formats import RenderOptions, render_each
 
     result = _load(job.source)
     entry.diagnostics = tuple(_located(d) for d in result.diagnostics)
@@ -259,7 +262,11 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     # Each format once: one that fails (no browser for page-pdf, no `dot` for
     # svg, a folder where its output goes) fails the map, alone; the others
     # are still written.
-    for fmt, data in render_each(jm, job.options.formats, templates_dir=job.options.templates_dir):
+    for fmt, data in render_each(
+        jm,
+        job.options.formats,
+        RenderOptions(templates_dir=job.options.templates_dir, review=job.options.review, paper=job.options.paper),
+    ):
         if isinstance(data, RenderError):
             problems.append(f"cannot render {fmt}: {data}")
             continue

@@ -84,7 +84,8 @@ def render_page(jm: JourneyMap, templates_dir: Path | None) -> bytes:
     persona, review flags) are given here."""
     from jmap.render.page import render_html
 
-    return render_html(jm, templates_dir=templates_dir).encode("utf-8")
+    # serve is the team's preview: review flags on, as `render --review` shows them.
+    return render_html(jm, templates_dir=templates_dir, review=True).encode("utf-8")
 
 
 class Preview:
@@ -315,7 +316,7 @@ class Preview:
         maps draw meanwhile). The bytes are those
         `jmap render -f svg` writes (the same path, faces drawn as shapes).
         """
-        from jmap.render.formats import render_each
+        from jmap.render.formats import RenderOptions, render_each
 
         with self.changed:
             live = self.maps.get(key)
@@ -328,7 +329,7 @@ class Preview:
                 model, good = live.model, live.good
             if model is None:  # pragma: no cover - a model once rendered stays
                 return None, "the map has not rendered yet"
-            [(_, drawn)] = render_each(model, ("svg",))
+            [(_, drawn)] = render_each(model, ("svg",), RenderOptions(review=True))
             svg, error = (None, str(drawn)) if isinstance(drawn, RenderError) else (drawn, None)
             with self.changed:
                 if live.good == good:

@@ -61,9 +61,18 @@ def test_render_options(calls, tmp_path: Path) -> None:
         "output": str(tmp_path),
         "persona": "ana",
         "templates_dir": None,
+        "review": False,
+        "paper": "a3",
     }
     assert second["formats"] == ("dot",) and second["output"] == "-"
     assert third["formats"] == ("svg",) and third["output"] == "."
+
+
+def test_render_review_and_paper(calls) -> None:
+    assert cli.run(["render", str(EXAMPLES), "--review", "--paper", "A1"]) == 0
+    assert cli.run(["render", str(EXAMPLES), "--paper", "letter"]) == 2
+    (call,) = calls
+    assert (call["review"], call["paper"].lower()) == (True, "a1")
 
 
 @pytest.mark.parametrize(

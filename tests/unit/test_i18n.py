@@ -10,7 +10,7 @@ def test_english_and_french_have_the_same_keys() -> None:
 def test_french_labels_are_french() -> None:
     fr = labels("fr")
     assert fr["stage"] == "Étape"
-    assert fr["pain_point"] == "Point de douleur"
+    assert fr["pain_point"] == "Point de friction"
 
 
 def test_unknown_language_falls_back_to_english() -> None:

@@ -34,16 +34,22 @@ def visible(text: str) -> str:
 @pytest.mark.parametrize(
     ("text", "en", "fr"),
     [
-        ("2w3d15min", "2~wk 3~d 15~min", "2~sem. 3~j 15~min"),
+        ("2w3d15min", "2~wk 3~d", "2~sem. 3~j"),
         ("1h15min", "1~h 15~min", "1~h 15~min"),
         ("45min", "45~min", "45~min"),
-        ("1.5d", "1.5~d", "1,5~j"),
+        ("1.5d", "1~d 12~h", "1~j 12~h"),
         ("1y", "1~yr", "1~an"),
         ("2y6mo", "2~yr 6~mo", "2~ans 6~mois"),
         ("30s", "30~s", "30~s"),
+        ("90min", "1~h 30~min", "1~h 30~min"),
+        ("1mo1w3d4h1min10s", "1~mo 1~wk", "1~mois 1~sem."),
+        ("3d31min", "3~d 1~h", "3~j 1~h"),
+        ("23h59min50s", "1~d", "1~j"),
+        ("0.5s", "0.5~s", "0,5~s"),
     ],
 )
-def test_durations_in_both_languages(text: str, en: str, fr: str) -> None:
+def test_durations_as_people_say_them(text: str, en: str, fr: str) -> None:
+    """At most two units, the second rounded, in both languages."""
     duration = Duration(text, 0.0)
     assert visible(format_duration(duration, "en")) == en
     assert visible(format_duration(duration, "fr")) == fr
@@ -51,7 +57,14 @@ def test_durations_in_both_languages(text: str, en: str, fr: str) -> None:
 
 def test_a_total_reads_like_a_written_duration() -> None:
     total = Duration.from_seconds(2 * 604800 + 3 * 86400 + 900)
-    assert visible(format_duration(total, "fr")) == "2~sem. 3~j 15~min"
+    assert visible(format_duration(total, "fr")) == "2~sem. 3~j"
+
+
+def test_the_exact_value_keeps_the_authors_parts() -> None:
+    from jmap.render.locale import format_duration_as_written
+
+    assert visible(format_duration_as_written(Duration("2w3d15min", 0.0), "fr")) == "2~sem. 3~j 15~min"
+    assert visible(format_duration_as_written(Duration("1.5d", 0.0), "en")) == "1.5~d"
 
 
 @pytest.mark.parametrize(
@@ -103,7 +116,8 @@ def test_metric_labels_are_given_or_humanised() -> None:
         ("Enfin !", "Enfin^!"),
         ("Quoi ?!", "Quoi^?^!"),
         ("Voir https://example.org à 10:30", "Voir https://example.org à 10:30"),
-        ("« Où est le prix ? »", "« Où est le prix^? »"),
+        ("« Où est le prix ? »", "«^Où est le prix^?^»"),
+        ("Taux 7,4%", "Taux 7,4^%"),
     ],
 )
 def test_french_spacing(text: str, expected: str) -> None:

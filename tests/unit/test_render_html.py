@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,8 +22,9 @@ from jmap.model import (
     Stage,
     Touchpoint,
 )
-from jmap.render.locale import humanise_key
-from jmap.render.page import CURVE_BACKGROUNDS, CURVE_HEIGHT, build_page, readable_color, render_html
+from jmap.render.locale import french_spacing, humanise_key
+from jmap.render.page import CURVE_HEIGHT, build_page, render_html
+from jmap.render.view import LIGHT_SURFACES, readable_color
 
 
 def minimal_map(**changes) -> JourneyMap:
@@ -43,20 +45,26 @@ class TagCollector(HTMLParser):
         self.text: list[str] = []
         self._in_style = False
         self.style_text = ""
+        self.script_text = ""
+        self._in_style = self._in_script = False
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
         self._in_style = tag == "style"
+        self._in_script = tag == "script"
 
     def handle_startendtag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
 
     def handle_endtag(self, tag):
         self._in_style = False
+        self._in_script = False
 
     def handle_data(self, data):
         if self._in_style:
             self.style_text += data
+        elif self._in_script:
+            self.script_text += data
         else:
             self.text.append(data)
 
@@ -92,12 +100,14 @@ def test_header_shows_description_scenario_owner_tags_and_totals():
     assert page.summary.touchpoints == 7
     assert page.summary.pain_points == 2
     # The stages' own lengths and the time in touchpoints: two figures, never one "total".
-    assert page.summary.journey_length == "2\u00a0wk"
-    assert page.summary.time_in_touchpoints is not None
+    # Only one of three stages gives its length: the journey's is not that one.
+    assert page.summary.journey_length is None
+    # A total says what it covers.
+    assert page.summary.time_in_touchpoints == "30\u00a0s (1 of 7 touchpoints)"
     assert "Total duration" not in html
     facts = [f.label for f in page.facts]
     assert facts[:4] == ["Stages", "Touchpoints", "Pain points", "Opportunities"]
-    assert "Journey length" in facts and "Time in touchpoints" in facts
+    assert "Journey length" not in facts and "Time spent" in facts
     # The journey comes before the persona cards and the scenario.
     assert html.index('class="journey') < html.index('class="persona-cards"') < html.index('class="opportunities"')
 
@@ -126,7 +136,7 @@ def test_stage_header_shows_goal_duration_and_summed_touchpoint_durations():
     assert page.grid.stages[0].in_touchpoints == "30\u00a0s"
     html = render_html(sample_map())
     assert "Stage length:</span> 2\u00a0wk" in html
-    assert "Time in touchpoints:</span> 30\u00a0s" in html
+    assert "Time spent:</span> 30\u00a0s" in html
 
 
 def test_sub_touchpoints_are_listed_under_their_parent_with_depth():
@@ -159,14 +169,23 @@ def test_channel_is_marked_online_or_offline():
     assert '<span class="channel online"><span class="channel-type">online</span>' in html
 
 
-def test_pain_points_are_sorted_worst_first_and_unaddressed_ones_flagged():
-    page = build_page(sample_map())
+def test_pain_points_are_sorted_worst_first_and_unaddressed_ones_flagged_for_review():
+    page = build_page(sample_map(), review=True)
     lane = next(lane for lane in page.grid.lanes_above if lane.key == "pain_points")
     items = lane.cells[2][0].items
     assert [(p.name, p.severity, p.unaddressed) for p in items] == [
         ("pp2-name", "critical", True),
         ("pp-name", "high", False),
     ]
+
+
+def test_the_client_page_shows_no_review_flag():
+    """Review flags are for the team (--review); the page a client sees has none."""
+    page = build_page(sample_map())
+    lane = next(lane for lane in page.grid.lanes_above if lane.key == "pain_points")
+    assert not any(p.unaddressed for cell in lane.cells for g in cell for p in g.items)
+    assert "unaddressed" not in render_html(sample_map()).split("</style>", 1)[1]
+    assert 'class="unaddressed"' in render_html(sample_map(), review=True)
 
 
 def test_opportunities_sit_with_the_pain_points_they_address():
@@ -200,12 +219,12 @@ def test_backstage_owner_and_metrics_are_below_the_line_of_visibility():
     page = build_page(sample_map())
     assert [lane.key for lane in page.grid.lanes_above] == [
         "curve",
-        "time",
+        "pain_points",
+        "opportunities",
         "doing",
         "thinking",
         "feeling",
-        "pain_points",
-        "opportunities",
+        "time",
     ]
     # The emotion text row is gone: faces and scores are on the curve.
     assert "emotion" not in [lane.key for lane in page.grid.lanes_above]
@@ -216,7 +235,7 @@ def test_backstage_owner_and_metrics_are_below_the_line_of_visibility():
     ]
     html = render_html(sample_map())
     assert html.index('<tr class="visibility') < html.index('<tr class="lane lane-backstage below-visibility')
-    assert html.index('<tr class="lane lane-opportunities') < html.index('<tr class="visibility')
+    assert html.index('<tr class="lane lane-time') < html.index('<tr class="visibility')
 
 
 def test_lanes_without_content_anywhere_are_left_out():
@@ -249,7 +268,10 @@ def test_french_labels():
     html = render_html(sample_map(lang="fr"))
     assert '<html lang="fr">' in html
     for label in (
-        "Points de douleur",
+        "Points de friction",
+        "Actions",
+        "Pensées",
+        "Ressenti",
         "Opportunités",
         "Ligne de visibilité",
         "Coulisses",
@@ -282,7 +304,7 @@ def test_one_curve_per_persona_with_its_colour_and_shape():
     assert curve is not None
     assert [s.name for s in curve.series] == ["persona-name", "persona2-name"]
     # The persona's colour, darkened just enough to stand out on the pale bands.
-    assert curve.series[0].persona.color == readable_color("#2a9d8f", CURVE_BACKGROUNDS)
+    assert curve.series[0].persona.color == readable_color("#2a9d8f", LIGHT_SURFACES)
     sophie = [title.split(" · ")[1] for _column, _score, title in curve.series[0].points]
     assert sophie == [
         "tp-ad: +1 (positive)",
@@ -362,44 +384,70 @@ def test_each_curve_follows_its_personas_route():
 
 
 def test_persona_colours_keep_contrast_against_the_bands():
-    from jmap.render.page import CURVE_BACKGROUNDS, MIN_PERSONA_CONTRAST, contrast_ratio, readable_color
+    """The page takes its persona colours from the one view (jmap.render.view)."""
+    from jmap.render.view import MIN_CONTRAST, contrast_ratio, journey_view
 
-    pale = readable_color("#f4e04d", CURVE_BACKGROUNDS)
-    assert all(contrast_ratio(pale, bg) >= MIN_PERSONA_CONTRAST for bg in CURVE_BACKGROUNDS)
-    assert readable_color("#1d3557", CURVE_BACKGROUNDS) == "#1d3557"  # dark enough already
     jm = minimal_map(personas=(Persona(id="p", name="P", color="#ffee88"),))
     (persona,) = build_page(jm).personas
-    assert contrast_ratio(persona.color, "#e9f5ec") >= MIN_PERSONA_CONTRAST
+    assert contrast_ratio(persona.color, "#e9f5ec") >= MIN_CONTRAST
+    assert contrast_ratio(persona.color, "#fbecec") >= MIN_CONTRAST
+    assert persona.color == journey_view(jm).color("p")
+
+
+def _timed_map(*durations: tuple[str, float]):
+    from jmap.model import Duration
+
+    touchpoints = tuple(
+        Touchpoint(id=f"t{k}", name=f"T{k}", duration=Duration(text, seconds))
+        for k, (text, seconds) in enumerate(durations)
+    )
+    return minimal_map(stages=(Stage(id="s", name="S", touchpoints=(*touchpoints, Touchpoint(id="x", name="Exit"))),))
+
+
+def _time_bars(jm):
+    lane = next(lane for lane in build_page(jm).grid.lanes_above if lane.key == "time")
+    return [cell[0].items[0] if cell else None for cell in lane.cells]
 
 
 def test_time_lane_draws_each_duration_against_the_longest():
-    from jmap.model import Duration
-
-    jm = minimal_map(
-        stages=(
-            Stage(
-                id="s",
-                name="S",
-                touchpoints=(
-                    Touchpoint(id="a", name="Desk", duration=Duration("15min", 900.0)),
-                    Touchpoint(id="b", name="Queue", duration=Duration("1h", 3600.0)),
-                    Touchpoint(id="c", name="Exit"),
-                ),
-            ),
-        )
-    )
-    lane = next(lane for lane in build_page(jm).grid.lanes_above if lane.key == "time")
-    desk, queue, exit_ = lane.cells
-    assert desk[0].items[0].percent == "25" and not desk[0].items[0].longest
-    assert queue[0].items[0].percent == "100" and queue[0].items[0].longest
-    assert exit_ == ()
+    jm = _timed_map(("15min", 900.0), ("20min", 1200.0), ("1h", 3600.0))
+    desk, _counter, queue, exit_ = _time_bars(jm)
+    assert desk.percent == "25" and not desk.longest
+    assert queue.percent == "100" and queue.longest  # twice the next one: an outlier
+    assert exit_ is None
     html = render_html(jm)
     assert 'class="time-fill" width="25%"' in html
     assert html.count('class="longest-mark"') == 1
+    assert "log scale" not in html
+
+
+def test_the_longest_marks_a_real_outlier_only():
+    # The only duration of a map, or the longer of two, is not "the longest".
+    assert not any(bar.longest for bar in _time_bars(_timed_map(("10min", 600.0))) if bar)
+    assert not any(bar.longest for bar in _time_bars(_timed_map(("10min", 600.0), ("1h", 3600.0))) if bar)
+    # Three durations with the longest less than twice the next: none stands out.
+    alike = _timed_map(("40min", 2400.0), ("50min", 3000.0), ("1h", 3600.0))
+    assert not any(bar.longest for bar in _time_bars(alike) if bar)
+
+
+def test_a_wide_spread_of_durations_is_drawn_on_a_log_scale_with_labelled_ticks():
+    """A 45-minute wait beside a month of treatment: both bars read."""
+    jm = _timed_map(("45min", 2700.0), ("2d", 172800.0), ("1mo", 2592000.0))
+    wait, days, month = _time_bars(jm)[:3]
+    assert float(wait.percent) >= 8 and float(month.percent) == 100
+    assert float(wait.percent) < float(days.percent) < float(month.percent)
+    page = build_page(jm)
+    assert page.time_log
+    labels = [label for _at, label in page.time_ticks]
+    assert labels and all("\u00a0" in label for label in labels)
+    positions = [float(at) for at, _label in page.time_ticks]
+    assert all(b - a >= 20 for a, b in itertools.pairwise(positions))
+    html = render_html(jm)
+    assert "log scale" in html and 'class="time-axis"' in html
 
 
 def test_a_map_wider_than_a_sheet_is_drawn_as_parts_of_whole_stages():
-    from jmap.render.page import PRINT_COLUMNS_PER_PAGE
+    from jmap.render.page.printing import PRINT_COLUMNS_PER_PAGE
 
     stages = tuple(
         Stage(
@@ -427,13 +475,14 @@ def test_a_map_wider_than_a_sheet_is_drawn_as_parts_of_whole_stages():
     assert html.count('id="tp-0"') == 1 and html.count('id="tp-19"') == 1
     # The second part's lane names are there for print, hidden on screen.
     assert html.count('<th scope="row" class="lane-head part-head">Doing</th>') == 1
-    # A stage longer than a sheet is cut within and marked as continued.
+    # A stage longer than a sheet is cut within, in even pieces (never a
+    # sheet of one column), and marked as continued.
     long_stage = (
         Stage(id="l", name="Long", touchpoints=tuple(Touchpoint(id=f"l{k}", name=f"L{k}") for k in range(13))),
     )
     parts = build_page(minimal_map(stages=long_stage)).parts
-    assert [(p.stages[0].span, p.stages[0].continued) for p in parts] == [(12, False), (1, True)]
-    one = build_page(sample_map())
+    assert [(p.stages[0].span, p.stages[0].continued) for p in parts] == [(6, False), (7, True)]
+    one = build_page(minimal_map(stages=stages[:2]))
     assert one.parts == (one.grid,)
 
 
@@ -457,7 +506,7 @@ def test_a_lane_too_tall_for_a_sheet_goes_on_in_a_row_named_again():
     assert [lane.key for lane in page.grid.lanes_above].count("thinking") == 1
     # However much a cell holds, a lane has at most PRINT_LANE_ROWS rows: every
     # row has a cell in every column, so the page stays linear in the map.
-    from jmap.render.page import PRINT_LANE_ROWS
+    from jmap.render.page.printing import PRINT_LANE_ROWS
 
     huge = tuple(f"Step {k} of a long list of things the customer does here" for k in range(2000))
     wide = (
@@ -576,7 +625,9 @@ def test_no_map_text_can_inject_markup_scripts_styles_or_urls(payload):
     html = render_html(jm)
     parsed = parse(html)
     tags = [tag for tag, _ in parsed.tags]
-    assert "script" not in tags and "img" not in tags and "iframe" not in tags
+    # The one script is jmap's own fit-to-width control, allowed by its hash.
+    assert tags.count("script") == 1 and "img" not in tags and "iframe" not in tags
+    assert "{f}" not in parsed.script_text and payload.format(f="title") not in parsed.script_text
     assert tags.count("style") == 1
     assert tags.count("a") == html.count('<a href="#')
     for tag, attrs in parsed.tags:
@@ -627,18 +678,19 @@ def test_csp_allows_exactly_the_inline_style_and_nothing_else():
     digest = base64.b64encode(hashlib.sha256(parsed.style_text.encode("utf-8")).digest()).decode()
     assert f"style-src 'sha256-{digest}'" in csp
     assert "default-src 'none'" in csp
-    assert "unsafe-inline" not in csp and "script-src" not in csp
+    assert "unsafe-inline" not in csp
+    script_digest = base64.b64encode(hashlib.sha256(parsed.script_text.encode("utf-8")).digest()).decode()
+    assert f"script-src 'sha256-{script_digest}'" in csp
     assert html.index("Content-Security-Policy") < html.index("<style>")
 
 
 def test_page_references_nothing_outside_itself():
     html = render_html(sample_map())
-    assert (
-        "http://" not in html
-        and "https://" not in html
-        and "//" not in re.sub(r"<style>.*?</style>", "", html, flags=re.S)
-    )
-    assert "<script" not in html and "<link" not in html and "url(" not in html and "@import" not in html
+    # The CSP's hashes are base64 and may hold "//": they are not addresses.
+    outside = re.sub(r"<style>.*?</style>|'sha256-[A-Za-z0-9+/=]+'", "", html, flags=re.S)
+    assert "http://" not in html and "https://" not in html and "//" not in outside
+    assert html.count("<script") == 1 and "<link" not in html and "url(" not in html and "@import" not in html
+    assert re.search(r"<script>.*?</script>", html, flags=re.S) and " src=" not in html
 
 
 # -- determinism ---------------------------------------------------------------
@@ -715,10 +767,11 @@ def test_every_example_renders_every_touchpoint(path: Path):
     assert jm is not None
     html = render_html(jm)
     text = "".join(parse(html).text)
+    # French maps get French typography (no-break spaces inside « » and before : ; ! ? %).
     for tp in jm.all_touchpoints():
-        assert tp.name in text
+        assert french_spacing(tp.name, jm.lang) in text
     for stage in jm.stages:
-        assert stage.name in text
+        assert french_spacing(stage.name, jm.lang) in text
     assert render_html(jm) == html
 
 

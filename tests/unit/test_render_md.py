@@ -261,7 +261,7 @@ def test_stage_tables() -> None:
     # a stage without a length of its own shows only the time in its touchpoints
     # each stage's picture sits under its own heading
     assert "### 1. Visit\n\n```mermaid\n" in md
-    assert "```\n\n- **Goal:** Understand the offer\n- **Time in touchpoints:** 2\u00a0min\n" in md
+    assert "```\n\n- **Goal:** Understand the offer\n- **Time spent:** 2\u00a0min\n" in md
     assert "### 2. Buy\n\n```mermaid\n" in md
     assert "```\n\n- **Stage length:** 1\u00a0h\n\n" in md
     # no Feeling column: no touchpoint of the stage has one
@@ -318,7 +318,7 @@ def test_metrics_funnel_and_totals() -> None:
     assert "| After | 90,000 | 0 (0.0%) |" in metrics
     assert "Funnel: Bounce" not in metrics  # a rate, not a count
     totals = section(md, "Totals")
-    assert "- **Journey length:** 1\u00a0h\n- **Time in touchpoints:** 2\u00a0min\n" in totals
+    assert "- **Journey length:** 1\u00a0h\n- **Time spent:** 2\u00a0min\n" in totals
     assert "| Website (online) | 2 |" in totals
     # no placeholder row for the card form, which has no channel: a review flag
     assert "| — |" not in totals
@@ -332,7 +332,7 @@ def test_metrics_funnel_and_totals() -> None:
 def test_french_labels_and_typography() -> None:
     md = render_md(shop(lang="fr"))
     assert "- **Scénario\u00a0:** Sophie wants a paper." in md
-    assert "## Points de douleur" in md
+    assert "## Points de friction" in md
     assert "| critique |" in md
     assert "| Buy | 90\u202f000 | -30\u202f000 (-25,0\u202f%) |" in md
     assert "Tout le monde" not in md
