@@ -53,6 +53,39 @@ debug_option = click.option(
 )
 
 
+def _set_portfolio(_ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """``--portfolio FILE`` / ``--no-portfolio``: recorded for the whole run
+    (and its build workers) by jmap.format.portfolio.choose."""
+    if not value:
+        return
+    from jmap.format.portfolio import choose
+
+    if param.name == "no_portfolio":
+        choose(None, True)
+    else:
+        choose(str(value), False)
+
+
+def portfolio_options(f: F) -> F:
+    """``--portfolio FILE`` and ``--no-portfolio`` on the verbs that read maps."""
+    f = click.option(
+        "--no-portfolio",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_portfolio,
+        help="Ignore jmap-portfolio.yaml: each map stands alone.",
+    )(f)
+    return click.option(
+        "--portfolio",
+        type=click.Path(exists=True, dir_okay=False),
+        metavar="FILE",
+        expose_value=False,
+        callback=_set_portfolio,
+        help="The portfolio file of the maps (default: the first jmap-portfolio.yaml in the map's folder or "
+        "above, up to the repository root).",
+    )(f)
+
+
 def _existing(paths: tuple[str, ...]) -> None:
     """Every PATH exists; ``-`` (standard input) always does."""
     missing = [p for p in paths if p != "-" and not os.path.exists(p)]
@@ -139,6 +172,7 @@ def cli() -> None:
     ("text", "json", "github"), "text: FILE:LINE:COL lines; json: for tools; github: workflow annotations."
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems, not the summary line (text format).")
+@portfolio_options
 @debug_option
 def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int:
     """Check maps: every problem of every file, as FILE:LINE:COL lines.
@@ -181,6 +215,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str, quiet: bool) -> int
 @click.option("--persona", metavar="ID", help="Limit the diagram and the swimlanes to one persona's journey.")
 @templates_option
 @click.option("--strict", is_flag=True, help="Do not render maps that have warnings.")
+@portfolio_options
 @debug_option
 def render(paths: tuple[str, ...], **options: Any) -> int:
     """Render each map to DIR/STEM.EXT.
@@ -213,8 +248,9 @@ def render(paths: tuple[str, ...], **options: Any) -> int:
     help="Write to FILE instead of standard output (- is standard output).",
 )
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.option("--portfolio", is_flag=True, help="The schema of the portfolio file (jmap-portfolio.yaml) instead.")
 @debug_option
-def schema(output: str | None, force: bool) -> int:
+def schema(output: str | None, force: bool, portfolio: bool) -> int:
     """Print the JSON Schema (draft 2020-12) of the map format.
 
     It is the file shipped in the package; point your editor at it for
@@ -225,10 +261,11 @@ def schema(output: str | None, force: bool) -> int:
     Examples:
       jmap schema > journey-map.schema.json
       jmap schema -o journey-map.schema.json --force
+      jmap schema --portfolio > portfolio.schema.json
     """
     from jmap.commands.schema import write_schema
 
-    return write_schema(output, force=force)
+    return write_schema(output, force=force, portfolio=portfolio)
 
 
 @cli.command()
@@ -249,8 +286,16 @@ def schema(output: str | None, force: bool) -> int:
     "--schema", "schema_ref", metavar="URL|PATH", help="What the editor modeline points at (default: the schema's $id)."
 )
 @click.option("--list", "list_templates", is_flag=True, help="List the starter templates and exit.")
+@click.option(
+    "--portfolio",
+    is_flag=True,
+    help="Write a starter portfolio file instead (default FILE: jmap-portfolio.yaml): shared personas and "
+    "channels for every map in its folder and below.",
+)
 @debug_option
-def init(file: str, template: str, lang: str, force: bool, schema_ref: str | None, list_templates: bool) -> int:
+def init(
+    file: str, template: str, lang: str, force: bool, schema_ref: str | None, list_templates: bool, portfolio: bool
+) -> int:
     """Write a starter map that validates (default FILE: journey-map.yaml).
 
     The first line is a modeline for the YAML language server, so editors
@@ -261,6 +306,7 @@ def init(file: str, template: str, lang: str, force: bool, schema_ref: str | Non
     Examples:
       jmap init
       jmap init checkout.yaml --template ecommerce --lang fr
+      jmap init --portfolio --lang fr        # jmap-portfolio.yaml
     """
     from jmap.commands.init import init_map, starter_templates
 
@@ -268,13 +314,16 @@ def init(file: str, template: str, lang: str, force: bool, schema_ref: str | Non
         for name in starter_templates():
             click.echo(name)
         return 0
-    return init_map(file, template=template, lang=lang, force=force, schema_ref=schema_ref)
+    if portfolio and file == "journey-map.yaml":
+        file = "jmap-portfolio.yaml"
+    return init_map(file, template=template, lang=lang, force=force, schema_ref=schema_ref, portfolio=portfolio)
 
 
 @cli.command()
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
 @_report_format_option(("text", "md", "json"), "md is made to be posted as a pull-request comment.")
+@portfolio_options
 @debug_option
 def diff(old: str, new: str, fmt: str) -> int:
     """Semantic diff of two versions of a map.
@@ -312,6 +361,7 @@ def diff(old: str, new: str, fmt: str) -> int:
 @click.option("--strict", is_flag=True, help="Maps with warnings count as failed.")
 @templates_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, not in CI).")
+@portfolio_options
 @debug_option
 def build(
     src: str,
@@ -388,6 +438,7 @@ def explain(rule: str | None) -> int:
     help="Open the page in the default browser (default: when run from a terminal).",
 )
 @templates_option
+@portfolio_options
 @debug_option
 def serve(path: str, port: int | None, host: str, open_browser: bool | None, templates_dir: str | None) -> int:
     """Live preview: serve the page of a map, or the gallery of a folder, and
@@ -455,9 +506,21 @@ def import_mermaid_cmd(file: str, output: str | None, force: bool) -> int:
 def run(args: list[str]) -> int:
     """One call of the command line, as an exit code (never an exception
     a user could cause, never a traceback unless --debug)."""
+    _Run.debug = False
+    # --portfolio/--no-portfolio last for this call only (tests call run() many times).
+    chosen = os.environ.get("JMAP_PORTFOLIO")
+    try:
+        return _run(args)
+    finally:
+        if chosen is None:
+            os.environ.pop("JMAP_PORTFOLIO", None)
+        else:
+            os.environ["JMAP_PORTFOLIO"] = chosen
+
+
+def _run(args: list[str]) -> int:
     from jmap.errors import JmapError, UsageError
 
-    _Run.debug = False
     try:
         code = cli.main(args=args, prog_name="jmap", standalone_mode=False)
     except click.UsageError as exc:

@@ -230,6 +230,8 @@ class Touchpoint(Named):
     next: tuple[str, ...] | None = None
     pain_points: tuple[PainPoint, ...] = ()
     touchpoints: tuple[Touchpoint, ...] = ()
+    #: The id of the map of the portfolio that zooms into this touchpoint.
+    details: str | None = None
 
 
 @_unhashable
@@ -240,6 +242,8 @@ class Stage(Named):
     duration: Duration | None = None
     metrics: tuple[Metric, ...] = ()
     touchpoints: tuple[Touchpoint, ...] = ()
+    #: The id of the map of the portfolio that zooms into this stage.
+    details: str | None = None
 
 
 @_unhashable
@@ -251,6 +255,9 @@ class Opportunity(Named):
     impact: str | None = None
     effort: str | None = None
     status: str | None = None
+    #: ``MAP/PAIN-ID``: pain points of other maps of the portfolio
+    #: (``addresses`` holds this map's own).
+    cross_addresses: tuple[str, ...] = ()
 
 
 @_unhashable
@@ -268,6 +275,13 @@ class JourneyMap:
     personas: tuple[Persona, ...] = ()
     channels: tuple[Channel, ...] = ()
     opportunities: tuple[Opportunity, ...] = ()
+    #: Portfolio keys: the map's own id (None: its file's stem), when it was
+    #: last reviewed (an ISO date), and which of its personas and channels are
+    #: the portfolio's shared ones (their ids).
+    id: str | None = None
+    reviewed: str | None = None
+    shared_personas: tuple[str, ...] = ()
+    shared_channels: tuple[str, ...] = ()
     _index: _Index | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- lookups -------------------------------------------------------------

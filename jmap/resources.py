@@ -14,3 +14,7 @@ def templates_dir() -> Path:
 
 def schema_path() -> Path:
     return _PACKAGE / "format" / "journey-map.schema.json"
+
+
+def portfolio_schema_path() -> Path:
+    return _PACKAGE / "format" / "portfolio.schema.json"

@@ -16,13 +16,19 @@ def starter_templates() -> list[str]:
     return sorted(names)
 
 
-def init_map(file: str, *, template: str, lang: str, force: bool, schema_ref: str | None) -> int:
+def init_map(
+    file: str, *, template: str, lang: str, force: bool, schema_ref: str | None, portfolio: bool = False
+) -> int:
     from jmap.format.hints import did_you_mean
-    from jmap.format.schema import SCHEMA_ID
+    from jmap.format.schema import PORTFOLIO_SCHEMA_ID, SCHEMA_ID
     from jmap.repo.files import atomic_write
     from jmap.resources import templates_dir
 
     source = templates_dir() / "init" / f"{template}.{lang}.yaml"
+    if portfolio:
+        # A starter portfolio file (docs/portfolio.md), not a map.
+        source = templates_dir() / "portfolio" / f"starter.{lang}.yaml"
+        SCHEMA_ID = PORTFOLIO_SCHEMA_ID
     if not source.is_file():
         names = starter_templates()
         raise UsageError(
@@ -41,5 +47,8 @@ def init_map(file: str, *, template: str, lang: str, force: bool, schema_ref: st
     if os.path.exists(file) and not force:
         raise UsageError(f"{file} already exists: choose another name or pass --force to overwrite it")
     atomic_write(file, data)
+    if portfolio:
+        err(f"wrote {file}: the maps in its folder and below now share its personas and channels")
+        return 0
     err(f"wrote {file}: check it with `jmap validate {file}` and render it with `jmap render {file}`")
     return 0

@@ -9,10 +9,10 @@ import sys
 from jmap.errors import UsageError
 
 
-def write_schema(output: str | None, *, force: bool) -> int:
-    from jmap.resources import schema_path
+def write_schema(output: str | None, *, force: bool, portfolio: bool = False) -> int:
+    from jmap.resources import portfolio_schema_path, schema_path
 
-    data = schema_path().read_bytes()
+    data = (portfolio_schema_path() if portfolio else schema_path()).read_bytes()
     if output is None or output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

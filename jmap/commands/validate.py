@@ -8,11 +8,14 @@ from jmap.format.diagnostics import Diagnostic, FileReport
 from jmap.format.reporters import REPORTERS
 from jmap.format.validator import load_file
 from jmap.repo.discover import collect_maps
+from jmap.repo.portfolio import across_maps
 
 
 def validate_paths(paths: tuple[str, ...], *, strict: bool, fmt: str, quiet: bool) -> int:
     near: list[Diagnostic] = []
-    reports: list[FileReport] = [load_file(path) for path in collect_maps(paths, near)]
+    maps = collect_maps(paths, near)
+    # Maps of a portfolio are then checked across the portfolio (jmap.repo.portfolio).
+    reports: list[FileReport] = across_maps(maps, [load_file(path) for path in maps])
     # A file that is almost a map is reported with a warning in its place,
     # never skipped in silence.
     reports += [FileReport(d.file, [d], is_map=False) for d in near]

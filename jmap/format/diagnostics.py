@@ -60,6 +60,9 @@ class FileReport:
     #: it carries its ``near-map`` warning but is not counted as a map.
     is_map: bool = True
 
+    #: A portfolio file's report (jmap.format.portfolio), counted apart from maps.
+    is_portfolio = False
+
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == ERROR]

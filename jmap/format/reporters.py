@@ -26,7 +26,10 @@ def summary(reports: Sequence[FileReport], strict: bool) -> str:
     failed = sum(1 for r in reports if r.failed(strict) and r.is_map)
     truncated = sum(1 for r in reports if r.truncated)
     checked = plural(sum(1 for r in reports if r.is_map), "map")
-    skipped = sum(1 for r in reports if not r.is_map)
+    portfolios = sum(1 for r in reports if r.is_portfolio)
+    if portfolios:
+        checked += f" and {plural(portfolios, 'portfolio')}"
+    skipped = sum(1 for r in reports if not r.is_map and not r.is_portfolio)
     outcome = "all valid" if not failed else f"{failed} invalid"
     return (
         f"{checked} checked, {outcome}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
@@ -65,7 +68,8 @@ def report_json(reports: Sequence[FileReport], strict: bool) -> Iterable[str]:
         ],
         "summary": {
             "maps": sum(1 for r in reports if r.is_map),
-            "not_checked": sum(1 for r in reports if not r.is_map),
+            "not_checked": sum(1 for r in reports if not r.is_map and not r.is_portfolio),
+            "portfolios": sum(1 for r in reports if r.is_portfolio),
             "invalid": sum(1 for r in reports if r.failed(strict) and r.is_map),
             "errors": sum(len(r.errors) for r in reports),
             "warnings": sum(len(r.warnings) for r in reports),

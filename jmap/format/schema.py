@@ -18,6 +18,8 @@ from typing import Any
 
 from jmap.format.table import (
     COLOR_PATTERN,
+    CROSS_ADDRESS_PATTERN,
+    DATE_PATTERN,
     DURATION_PATTERN,
     ENTITIES,
     ENTITY_DOCS,
@@ -52,7 +54,7 @@ def _field(key: str, spec: Field, touchpoint_level: int, doc: str | None) -> dic
         out = {"type": "string", "pattern": r"\S"}
     elif kind == "texts":
         out = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
-    elif kind == "id" or kind == "ref":
+    elif kind == "id" or kind == "ref" or kind == "mapref":
         out = _id()
     elif kind == "version":
         out = {"type": "integer", "const": 1}
@@ -71,6 +73,9 @@ def _field(key: str, spec: Field, touchpoint_level: int, doc: str | None) -> dic
         if target == "touchpoint":
             target = _TOUCHPOINT_DEFS[touchpoint_level]
         out = {"type": "array", "items": {"$ref": f"#/$defs/{target}"}}
+        if key == "personas" and touchpoint_level == 0 and not spec.required:
+            # A map's personas: its own, or shared ones of its portfolio named by id.
+            out = {"type": "array", "items": {"anyOf": [{"$ref": "#/$defs/persona"}, _id()]}}
         if spec.required:
             out["minItems"] = 1
     elif kind == "emotion":
@@ -94,6 +99,12 @@ def _field(key: str, spec: Field, touchpoint_level: int, doc: str | None) -> dic
         }
     elif kind == "metric_value":
         out = _metric_value()
+    elif kind == "date":
+        out = {"type": "string", "pattern": DATE_PATTERN, "format": "date"}
+    elif kind == "addresses":
+        out = {"type": "array", "items": {"type": "string", "pattern": CROSS_ADDRESS_PATTERN}, "uniqueItems": True}
+    elif kind == "record":
+        out = {"$ref": f"#/$defs/{spec.arg}"}
     else:  # pragma: no cover - the format table and this function grow together
         raise AssertionError(kind)
     if doc:
@@ -139,3 +150,29 @@ def build_schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+#: The ``$id`` of the portfolio file's schema (`jmap schema --portfolio`).
+PORTFOLIO_SCHEMA_ID = "https://jmap.dev/schema/portfolio-1.json"
+
+
+def build_portfolio_schema() -> dict[str, Any]:
+    """The schema of ``jmap-portfolio.yaml``, from the same table."""
+    root = _entity("portfolio")
+    # Shared personas are full persona objects, never ids.
+    root["properties"]["personas"] = {
+        "description": FIELD_DOCS["portfolio"]["personas"],
+        "type": "array",
+        "items": {"$ref": "#/$defs/persona"},
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": PORTFOLIO_SCHEMA_ID,
+        "title": "jmap portfolio, format version 1",
+        **root,
+        "$defs": {kind: _entity(kind) for kind in ("persona", "channel", "review")},
+    }
+
+
+def portfolio_schema_text() -> str:
+    return json.dumps(build_portfolio_schema(), indent=2, ensure_ascii=False) + "\n"

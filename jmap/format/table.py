@@ -34,6 +34,9 @@ _NUM = r"[0-9]+(?:\.[0-9]+)?"
 #: Units largest first, each at most once: ``1h30min`` but not ``30min1h``.
 DURATION_UNITS_ORDER = ("y", "mo", "w", "d", "h", "min", "s")
 DURATION_PATTERN = "^(?=[0-9])" + "".join(f"(?:{_NUM}{u})?" for u in DURATION_UNITS_ORDER) + "$"
+#: ``MAP/PAIN-ID`` in ``addresses``: a pain point of another map of the portfolio.
+CROSS_ADDRESS_PATTERN = r"^(?:[a-z0-9][a-z0-9_-]*/)?[a-z0-9][a-z0-9_-]*$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 #: How deep sub-touchpoints nest below a stage's own touchpoint.
 MAX_SUB_DEPTH = 2
 EXTENSION_PREFIX = "x-"
@@ -65,6 +68,10 @@ ENTITIES: dict[str, dict[str, Field]] = {
         "channels": Field("list", arg="channel"),
         "stages": Field("list", True, arg="stage"),
         "opportunities": Field("list", arg="opportunity"),
+        # Portfolio keys (docs/portfolio.md): all optional, so a map valid
+        # alone stays valid.
+        "id": Field("id"),
+        "reviewed": Field("date"),
     },
     "persona": {
         "id": Field("id", True),
@@ -88,6 +95,7 @@ ENTITIES: dict[str, dict[str, Field]] = {
         "duration": Field("duration"),
         "metrics": Field("metrics"),
         "touchpoints": Field("list", arg="touchpoint"),
+        "details": Field("mapref"),
     },
     "touchpoint": {
         "id": Field("id", True),
@@ -106,6 +114,7 @@ ENTITIES: dict[str, dict[str, Field]] = {
         "next": Field("refs", arg="touchpoint"),
         "pain_points": Field("list", arg="pain_point"),
         "touchpoints": Field("list", arg="touchpoint"),
+        "details": Field("mapref"),
     },
     "pain_point": {
         "id": Field("id", True),
@@ -118,7 +127,7 @@ ENTITIES: dict[str, dict[str, Field]] = {
         "id": Field("id", True),
         "name": Field("name", True),
         "description": TEXT,
-        "addresses": Field("refs", arg="pain_point"),
+        "addresses": Field("addresses", arg="pain_point"),
         "owner": TEXT,
         "impact": Field("enum", arg=IMPACTS),
         "effort": Field("enum", arg=EFFORTS),
@@ -130,6 +139,21 @@ ENTITIES: dict[str, dict[str, Field]] = {
         "target": Field("metric_value"),
         "unit": TEXT,
         "source": TEXT,
+    },
+    # The portfolio file (jmap-portfolio.yaml, docs/portfolio.md): its shared
+    # personas and channels are the entities above.
+    "portfolio": {
+        "jmap-portfolio": Field("version", True),
+        "title": Field("name", True),
+        "description": TEXT,
+        "lang": Field("enum", arg=LANGS),
+        "owner": TEXT,
+        "personas": Field("list", arg="persona"),
+        "channels": Field("list", arg="channel"),
+        "review": Field("record", arg="review"),
+    },
+    "review": {
+        "every": Field("duration", True),
     },
 }
 
@@ -143,6 +167,8 @@ ENTITY_DOCS: dict[str, str] = {
     "pain_point": "A pain point: what goes wrong for the customer at a touchpoint.",
     "opportunity": "An opportunity: an improvement, addressing pain points.",
     "metric": "A metric in its detailed form: a value with its label, target, unit and source.",
+    "portfolio": "A portfolio of journey maps for jmap (jmap-portfolio.yaml, version 1). See docs/portfolio.md.",
+    "review": "How often every map of the portfolio is checked against reality.",
 }
 
 _ID = "Lowercase ASCII slug (letters, digits, - and _), unique across the whole map."
@@ -167,6 +193,9 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "channels": "The channels where touchpoints happen (channel objects).",
         "stages": "The stages of the journey, in order; at least one.",
         "opportunities": "Improvements to the journey, each addressing pain points (opportunity objects).",
+        "id": "The map's id in its portfolio (default: the file name without .yaml); other maps name it in "
+        "'details' and in 'addresses' (MAP/PAIN-ID).",
+        "reviewed": "When the map was last checked against reality: a date such as 2026-11-02.",
     },
     "persona": {
         "id": _ID,
@@ -190,6 +219,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "duration": "How long the whole stage takes. " + _DURATION,
         "metrics": _METRICS,
         "touchpoints": "The touchpoints of this stage, in order (touchpoint objects).",
+        "details": "The id of the map of the portfolio that zooms into this stage.",
     },
     "touchpoint": {
         "id": _ID,
@@ -208,6 +238,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "next": "Touchpoint ids where the flow goes next; [] ends the flow here.",
         "pain_points": "What goes wrong here (pain-point objects).",
         "touchpoints": "Sub-touchpoints: finer steps of this touchpoint (touchpoint objects).",
+        "details": "The id of the map of the portfolio that zooms into this touchpoint.",
     },
     "pain_point": {
         "id": _ID,
@@ -220,7 +251,8 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "id": _ID,
         "name": _NAME,
         "description": _DESCRIPTION,
-        "addresses": "Ids of the pain points this opportunity addresses.",
+        "addresses": "Ids of the pain points this opportunity addresses; MAP/PAIN-ID names one of another map "
+        "of the portfolio.",
         "owner": "Who is responsible for it.",
         "impact": "low, medium or high.",
         "effort": "low, medium or high.",
@@ -232,6 +264,19 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "target": "The figure aimed at: a number or a percentage string.",
         "unit": "Shown after the value (min, €, /5).",
         "source": "Where the figure comes from.",
+    },
+    "portfolio": {
+        "jmap-portfolio": "Portfolio format version; must be 1. It also marks the file as a portfolio.",
+        "title": "Title of the portfolio.",
+        "description": "What the portfolio covers.",
+        "lang": "Default language of its maps' renders and of the portfolio page (en or fr); a map's own lang wins.",
+        "owner": "Who looks after the portfolio.",
+        "personas": "Shared personas: any map of the portfolio names them by id in its 'personas' list.",
+        "channels": "Shared channels: any touchpoint of the portfolio names them by id.",
+        "review": "How often maps are reviewed: {every: 6mo}.",
+    },
+    "review": {
+        "every": "A map whose 'reviewed' date is older than this gets a stale-map warning. " + _DURATION,
     },
 }
 
@@ -245,4 +290,6 @@ ENTITY_NAMES = {
     "pain_point": "pain point",
     "opportunity": "opportunity",
     "metric": "metric",
+    "portfolio": "portfolio",
+    "review": "review",
 }

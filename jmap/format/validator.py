@@ -41,6 +41,7 @@ from jmap.format.loader import (
 )
 from jmap.format.table import (
     COLOR_PATTERN,
+    DATE_PATTERN,
     DURATION_PATTERN,
     DURATION_UNITS_ORDER,
     ENTITIES,
@@ -57,12 +58,29 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from jmap.format.portfolio import Shared
+
 _ID_RE = re.compile(ID_PATTERN)
 _COLOR_RE = re.compile(COLOR_PATTERN)
 _PERCENT_RE = re.compile(PERCENT_PATTERN)
 _DURATION_RE = re.compile(DURATION_PATTERN)
 _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([a-z]+)")
+_DATE_RE = re.compile(DATE_PATTERN)
 _INVALID = object()
+#: ``load_file``'s default: the map's portfolio is found by walking up from its folder.
+AUTO = "auto"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A place in a map that other maps of its portfolio must agree with
+    (checked by jmap.format.crossmap): ``kind`` is ``id`` (the map's own id),
+    ``reviewed``, ``details`` (a map id) or ``address`` (``MAP/PAIN-ID``)."""
+
+    kind: str
+    value: str
+    line: int
+    col: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +89,8 @@ class Result(FileReport):
     no errors, the map."""
 
     map: m.JourneyMap | None = None
+    #: Where the map refers to its portfolio (see Link), for the cross-map checks.
+    links: tuple[Link, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -91,11 +111,17 @@ def read_stdin() -> bytes:
     return sys.stdin.buffer.read(MAX_BYTES + 1)
 
 
-def load_file(path: str | os.PathLike[str], display: str | None = None) -> Result:
+def load_file(path: str | os.PathLike[str], display: str | None = None, *, portfolio: Any = AUTO) -> Result:
     """Validate the map in ``path`` (``-``: standard input); ``display`` is
-    the name used in messages."""
+    the name used in messages. ``portfolio``: the Shared personas and
+    channels its ids may name; by default the portfolio found by walking up
+    from the map's folder (``--portfolio``/``--no-portfolio`` choose otherwise)."""
+    if portfolio == AUTO:
+        from jmap.format.portfolio import portfolio_for
+
+        portfolio = portfolio_for(path)
     if os.fspath(path) == "-":
-        return load_text(read_stdin(), display or STDIN_NAME)
+        return load_text(read_stdin(), display or STDIN_NAME, portfolio=portfolio)
     name = display if display is not None else str(path)
     try:
         size = os.path.getsize(path)
@@ -109,10 +135,10 @@ def load_file(path: str | os.PathLike[str], display: str | None = None) -> Resul
         return _failed(name, "io", "this is a folder, not a file")
     except OSError as exc:
         return _failed(name, "io", f"cannot read the file: {exc.strerror or exc}")
-    return load_text(data, name)
+    return load_text(data, name, portfolio=portfolio)
 
 
-def load_text(data: str | bytes, filename: str = "<map>") -> Result:
+def load_text(data: str | bytes, filename: str = "<map>", *, portfolio: Shared | None = None) -> Result:
     """Validate map text (bytes are decoded as a file's would be)."""
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
@@ -131,13 +157,13 @@ def load_text(data: str | bytes, filename: str = "<map>") -> Result:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check_text(text, filename)
+        return _check_text(text, filename, portfolio)
     finally:
         if collecting:
             gc.enable()
 
 
-def _check_text(text: str, filename: str) -> Result:
+def _check_text(text: str, filename: str, portfolio: Shared | None = None) -> Result:
     root, problems = compose(text)
     diagnostics = [_from_problem(filename, p) for p in problems[:MAX_PROBLEMS]]
     if problems and root is None:
@@ -148,16 +174,29 @@ def _check_text(text: str, filename: str) -> Result:
         )
         return Result(filename, diagnostics)
     checker = _Checker(filename, text)
+    checker.shared = portfolio
     for diagnostic in diagnostics:
         checker.report(diagnostic)
     checker.errors = len(diagnostics)
+    if portfolio is not None and portfolio.broken:
+        checker.errors += 1
+        checker.report(
+            Diagnostic(
+                filename,
+                1,
+                1,
+                ERROR,
+                f"its portfolio {portfolio.file} has errors (run `jmap validate {portfolio.file}`)",
+                "invalid-portfolio",
+            )
+        )
     try:
         journey = checker.run(root)
     except _TooManyProblems:
         journey = None
     checker.count_repeats()
     checker.diagnostics.sort(key=sort_key)
-    return Result(filename, checker.diagnostics, map=journey, truncated=checker.truncated)
+    return Result(filename, checker.diagnostics, map=journey, truncated=checker.truncated, links=tuple(checker.links))
 
 
 def _integral(node: Scalar) -> bool:
@@ -258,6 +297,14 @@ class _Checker:
         #: How many candidate ids "did you mean" may still compare: a map with
         #: thousands of misspelt references must not take quadratic time.
         self.suggestion_budget = 20_000
+        #: The portfolio's shared personas and channels, if the map has one.
+        self.shared: Shared | None = None
+        #: Places other maps of the portfolio must agree with.
+        self.links: list[Link] = []
+        #: Shared persona ids the map follows, in its order, and shared
+        #: channel ids its touchpoints name.
+        self.shared_personas: list[str] = []
+        self.shared_channels: dict[str, None] = {}
 
     # -- reporting ---------------------------------------------------------------
 
@@ -384,7 +431,9 @@ class _Checker:
             what = f"'{key}'"
             ent.nodes[key] = value_node
             ent.values[key] = value = self.value(spec, value_node, what, ent, depth)
-            if key == "id" and isinstance(value, str):
+            if key == "id" and isinstance(value, str) and kind == "map":
+                self.links.append(Link("id", value, value_node.line, value_node.col))
+            elif key == "id" and isinstance(value, str):
                 # Registered now, before any children, so a child reusing the
                 # id is the one reported, at its own (later) position.
                 self.register_id(value, kind, value_node)
@@ -444,6 +493,15 @@ class _Checker:
         self.error(node, "unknown-key", f"unknown key '{_short(key, 40)}' in a {label}{hint}")
 
     def register_id(self, ident: str, kind: str, node: Node) -> None:
+        shared = self.shared.where(ident) if self.shared is not None and kind != "map" else None
+        if shared is not None:
+            self.error(
+                node,
+                "duplicate-id",
+                f"id '{ident}' is already defined by the portfolio, as the shared {shared}: "
+                "use the shared one (name it by id) or choose another id",
+            )
+            return
         first = self.ids.get(ident)
         if first is None:
             self.ids[ident] = (kind, node)
@@ -506,6 +564,21 @@ class _Checker:
             return ident
         if kind == "refs":
             return self.refs_value(node, what, str(spec.arg), ent)
+        if kind == "addresses":
+            return self.addresses_value(node, what, ent)
+        if kind == "mapref":
+            ident = self.id_value(node, what)
+            if ident is not _INVALID:
+                self.links.append(Link("details", ident, node.line, node.col))
+            return ident
+        if kind == "date":
+            day = self.date_value(node, what)
+            if day is not _INVALID:
+                self.links.append(Link("reviewed", day, node.line, node.col))
+            return day
+        if kind == "record":
+            sub = self.entity(node, str(spec.arg), what)
+            return _INVALID if sub is None or sub.damaged else sub
         if kind == "list":
             return self.list_value(node, what, str(spec.arg), ent, depth)
         if kind == "emotion":
@@ -658,6 +731,93 @@ class _Checker:
             self.refs.append((kind, ident, item, ent))
         return tuple(idents) if ok else _INVALID
 
+    def addresses_value(self, node: Node, what: str, ent: _Entity) -> Any:
+        """``addresses``: pain-point ids of this map, and ``MAP/PAIN-ID`` for a
+        pain point of another map of the portfolio (checked across maps by
+        jmap.format.crossmap, not here: the other map is not read)."""
+        if not isinstance(node, Sequence):
+            return self.refs_value(node, what, "pain_point", ent)
+        local: list[Node] = []
+        idents: list[str] = []
+        ok = True
+        for item in node.items:
+            if not (isinstance(item, Scalar) and item.tag == STR and "/" in item.value):
+                local.append(item)
+                continue
+            map_part, _, pain_part = item.value.partition("/")
+            if not (_ID_RE.fullmatch(map_part) and _ID_RE.fullmatch(pain_part)):
+                self.error(
+                    item,
+                    "id-format",
+                    f"'{_exact(item.value)}' is not MAP/PAIN-ID: a map id, one '/', and a pain-point id "
+                    "(lowercase ASCII letters, digits, '-' and '_')",
+                )
+                ok = False
+            elif item.value in idents:
+                self.error(item, "duplicate-reference", f"'{item.value}' is listed twice in {what}")
+                ok = False
+            else:
+                idents.append(item.value)
+                self.links.append(Link("address", item.value, item.line, item.col))
+        if local:
+            holder = Sequence(node.line, node.col)
+            holder.items.extend(local)
+            own = self.refs_value(holder, what, "pain_point", ent)
+            if own is _INVALID:
+                return _INVALID
+            idents = list(own) + idents
+        return tuple(idents) if ok else _INVALID
+
+    def date_value(self, node: Node, what: str) -> Any:
+        """A calendar date, quoted or not (YAML reads ``2026-11-02`` unquoted as a date)."""
+        import datetime
+
+        if isinstance(node, Scalar) and node.tag == TIMESTAMP and isinstance(node.value, datetime.date):
+            if isinstance(node.value, datetime.datetime):
+                self.error(node, "invalid-date", f"{what} must be a date such as 2026-11-02, without a time")
+                return _INVALID
+            return node.value.isoformat()
+        if isinstance(node, Scalar) and node.tag == STR:
+            if _DATE_RE.fullmatch(node.value):
+                try:
+                    return datetime.date.fromisoformat(node.value).isoformat()
+                except ValueError:
+                    pass
+            self.error(
+                node, "invalid-date", f"{what} must be a date such as 2026-11-02, not '{_short(node.value, 40)}'"
+            )
+            return _INVALID
+        return self.not_a(node, what, "invalid-date", "date", "a date such as 2026-11-02")
+
+    def shared_persona(self, node: Scalar) -> None:
+        """A persona of the portfolio that the map follows, named by id."""
+        ident = self.id_value(node, "each item of 'personas'")
+        if ident is _INVALID:
+            return
+        shared = self.shared
+        if shared is None or ident not in shared.personas:
+            if shared is None:
+                self.error(
+                    node,
+                    "unknown-reference",
+                    f"'{ident}' names a shared persona, but the map has no portfolio (jmap-portfolio.yaml in its "
+                    "folder or above): define the persona here, or add it to a portfolio",
+                )
+            else:
+                self.error(
+                    node,
+                    "unknown-reference",
+                    f"unknown shared persona '{ident}'{self.suggest(ident, list(shared.personas))} "
+                    f"(the portfolio {shared.file} defines: {', '.join(shared.personas) or 'none'})",
+                )
+            return
+        first = self.ids.get(ident)
+        if first is not None:
+            self.error(node, "duplicate-reference", f"'{ident}' is listed twice in 'personas'")
+            return
+        self.ids[ident] = ("persona", node)
+        self.shared_personas.append(ident)
+
     def list_value(self, node: Node, what: str, kind: str, parent: _Entity, depth: int) -> Any:
         label = ENTITY_NAMES[kind]
         if not isinstance(node, Sequence):
@@ -675,6 +835,9 @@ class _Checker:
         # the warnings still see them (the errors already say the map is invalid).
         items: list[_Entity] = []
         for item in node.items:
+            if kind == "persona" and parent.kind == "map" and isinstance(item, Scalar):
+                self.shared_persona(item)
+                continue
             ent = self.entity(item, kind, f"each item of {what}", child_depth)
             if ent is not None:
                 items.append(ent)
@@ -781,9 +944,14 @@ class _Checker:
         by_kind: dict[str, list[str]] = {}
         for ident, (kind, _) in self.ids.items():
             by_kind.setdefault(kind, []).append(ident)
+        if self.shared is not None:
+            by_kind.setdefault("channel", []).extend(self.shared.channels)
         for kind, ident, node, _ent in self.refs:
             found = self.ids.get(ident)
             label = ENTITY_NAMES[kind]
+            if found is None and kind == "channel" and self.shared is not None and ident in self.shared.channels:
+                self.shared_channels[ident] = None
+                continue
             if found is None:
                 self.error(
                     node, "unknown-reference", f"unknown {label} '{ident}'{self.suggest(ident, by_kind.get(kind, []))}"
@@ -872,6 +1040,7 @@ class _Checker:
                 next=e.get("next"),
                 pain_points=tuple(pain_point(p) for p in e.get("pain_points", [])),
                 touchpoints=tuple(touchpoint(t) for t in e.get("touchpoints", [])),
+                details=e.get("details"),
             )
 
         def stage(e: _Entity) -> m.Stage:
@@ -881,32 +1050,58 @@ class _Checker:
                 e.get("duration"),
                 e.get("metrics", ()),
                 tuple(touchpoint(t) for t in e.get("touchpoints", [])),
+                details=e.get("details"),
             )
 
         def opportunity(e: _Entity) -> m.Opportunity:
+            addresses = e.get("addresses", ())
             return m.Opportunity(
                 *named(e),
-                e.get("addresses", ()),
+                tuple(a for a in addresses if "/" not in a),
                 e.get("owner"),
                 e.get("impact"),
                 e.get("effort"),
                 e.get("status"),
+                cross_addresses=tuple(a for a in addresses if "/" in a),
             )
 
+        def persona_list() -> tuple[m.Persona, ...]:
+            """Own personas and shared ones named by id, in the map's order."""
+            own = iter(doc.get("personas", []))
+            listed = iter(self.shared_personas)
+            out: list[m.Persona] = []
+            personas_node = doc.nodes.get("personas")
+            for item in personas_node.items if isinstance(personas_node, Sequence) else ():
+                if isinstance(item, Scalar):
+                    assert self.shared is not None
+                    out.append(self.shared.personas[next(listed)])
+                else:
+                    out.append(personas(next(own)))
+            return tuple(out)
+
+        shared = self.shared
+        channels = tuple(
+            m.Channel(c.values["id"], c.values["name"], c.get("type", "online")) for c in doc.get("channels", [])
+        )
+        if shared is not None and self.shared_channels:
+            channels += tuple(c for cid, c in shared.channels.items() if cid in self.shared_channels)
+        default_lang = shared.lang if shared is not None and shared.lang else "en"
         return m.JourneyMap(
             title=doc.values["title"],
             stages=tuple(stage(s) for s in doc.values["stages"]),
             version=doc.values["jmap"],
             description=doc.get("description"),
-            lang=doc.get("lang", "en"),
+            lang=doc.get("lang", default_lang),
             owner=doc.get("owner"),
             scenario=doc.get("scenario"),
             tags=doc.get("tags", ()),
-            personas=tuple(personas(p) for p in doc.get("personas", [])),
-            channels=tuple(
-                m.Channel(c.values["id"], c.values["name"], c.get("type", "online")) for c in doc.get("channels", [])
-            ),
+            personas=persona_list(),
+            channels=channels,
             opportunities=tuple(opportunity(o) for o in doc.get("opportunities", [])),
+            id=doc.get("id"),
+            reviewed=doc.get("reviewed"),
+            shared_personas=tuple(self.shared_personas),
+            shared_channels=tuple(cid for cid in (shared.channels if shared else ()) if cid in self.shared_channels),
         )
 
     # -- pass 3: quality warnings ---------------------------------------------------
