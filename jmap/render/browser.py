@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from jmap.errors import RenderError
-from jmap.render.programs import run_program
+from jmap.render.programs import finish, fixed_pdf_dates, run_program, seconds_setting, start
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -83,8 +83,6 @@ _PDF_NODE_ID = re.compile(rb"\(node(\d{8})\)")
 def browser_timeout() -> float:
     """JMAP_BROWSER_TIMEOUT in seconds, or the default: read when the browser
     runs, with the same rules as JMAP_DOT_TIMEOUT."""
-    from jmap.render.graphviz import seconds_setting
-
     return seconds_setting("JMAP_BROWSER_TIMEOUT", DEFAULT_BROWSER_TIMEOUT)
 
 
@@ -122,8 +120,6 @@ def reproducible_pdf(pdf: bytes) -> bytes:
     structure (``(node00002528)``, numbered by the browser's DOM, which shifts
     from run to run) counted from 1 in the same order, so the sorted id tree
     stays sorted."""
-    from jmap.render.graphviz import fixed_pdf_dates
-
     pdf = fixed_pdf_dates(pdf)
     ids = [int(n) for n in _PDF_NODE_ID.findall(pdf)]
     if not ids:
@@ -219,7 +215,7 @@ class _DevTools:
             os.dup2(write_end, 4)
 
         try:
-            self.proc = subprocess.Popen(
+            self.proc = start(
                 [
                     executable,
                     *BROWSER_FLAGS,
@@ -255,8 +251,9 @@ class _DevTools:
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+            pass
+        finally:
+            finish(self.proc)  # the browser's helpers too, whatever happened
         os.close(self._to_browser)
         os.close(self._from_browser)
 

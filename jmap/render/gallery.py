@@ -8,19 +8,35 @@ the shipped one.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from jmap.render.formats import FORMAT_LABELS
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from jmap.repo.build import GalleryEntry
-
 #: The statuses a map can have in a build, in the order the gallery counts them.
 STATUSES = ("valid", "warnings", "invalid", "failed")
+
+
+@dataclass(slots=True)
+class GalleryEntry:
+    """What the gallery shows about one map; kept in the build's manifest so
+    an unchanged map needs no parsing at all. Not frozen: the build fills it
+    in step by step, so a map that fails half-way still shows what was learnt
+    about it."""
+
+    rel: str
+    status: str  # one of STATUSES
+    title: str | None = None
+    owner: str | None = None
+    tags: tuple[str, ...] = ()
+    stages: int = 0
+    pain_points: int = 0
+    outputs: tuple[tuple[str, str], ...] = ()
+    #: ``LINE:COL: severity: message [rule]``, without the file name: the
+    #: gallery must not depend on how SRC was spelled on the command line.
+    diagnostics: tuple[str, ...] = ()
+    message: str | None = None
 
 
 def _gallery_number(value: int) -> str:

@@ -10,7 +10,6 @@ command line for a map to inject into. jmap therefore does not depend on it.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import re
 import subprocess
@@ -18,9 +17,10 @@ import threading
 import time
 
 from jmap.errors import RenderError
-from jmap.render.formats import DOT_FORMATS
-from jmap.render.programs import run_program
-from jmap.text import printable
+from jmap.render.programs import SOURCE_DATE_EPOCH, finish, fixed_pdf_dates, run_program, seconds_setting, start
+
+# Re-exported: the names under which the tests and the other renderers know them.
+__all__ = ["SOURCE_DATE_EPOCH", "fixed_pdf_dates", "seconds_setting"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,29 +33,6 @@ DEFAULT_DOT_TIMEOUT = 300.0
 _VERSION = re.compile(r"version\s+(\d+(?:\.\d+)*)")
 
 
-def seconds_setting(name: str, default: float) -> float:
-    """The environment variable ``name`` as a number of seconds, or ``default``.
-
-    Read when a program runs, not at import, and a value that is not a positive
-    number is the user's mistake: the format fails with one line (exit 1) and
-    the other formats are still written; it is never a bug in jmap. Shared by
-    ``dot`` (JMAP_DOT_TIMEOUT) and the browser (JMAP_BROWSER_TIMEOUT).
-    """
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = math.nan
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise RenderError(
-            f"{name} must be a number of seconds greater than 0, not '{printable(raw)}' "
-            f"(unset it for the default of {default:g})"
-        )
-    return seconds
-
-
 def dot_timeout() -> float:
     """JMAP_DOT_TIMEOUT in seconds, or the default (see :func:`seconds_setting`)."""
     return seconds_setting("JMAP_DOT_TIMEOUT", DEFAULT_DOT_TIMEOUT)
@@ -65,13 +42,6 @@ MISSING_DOT = (
     "the Graphviz program `dot` is not installed: install it with "
     "`apt-get install graphviz` (Debian/Ubuntu) or `brew install graphviz`"
 )
-
-#: The creation date written into every PDF. Cairo from 1.17.6 on takes it
-#: from SOURCE_DATE_EPOCH; older ones (Debian 12's 1.16) write the clock, so
-#: the date is also rewritten afterwards, to the same instant.
-SOURCE_DATE_EPOCH = "0"
-_FIXED_DATE = b"19700101000000"
-_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([-+Z0-9']*)\)")
 
 #: Cairo renderers give crisper PNG and PDF output with real fonts than the
 #: core ones; SVG uses the core renderer, whose text stays selectable.
@@ -102,9 +72,9 @@ class DotJob:
         try:
             stdout, stderr = self.process.communicate(timeout=remaining)
         except subprocess.TimeoutExpired as exc:
-            self.process.kill()
-            self.process.communicate()
             raise RenderError(f"Graphviz `dot` took longer than {self.timeout:g} seconds and was stopped") from exc
+        finally:
+            finish(self.process)
         if self.process.returncode != 0:
             raise RenderError(f"Graphviz `dot` failed: {_first_line(stderr)}")
         if self.fmt == "pdf":
@@ -122,12 +92,12 @@ def start_dot(dot_source: str, fmt: str) -> DotJob:
     """
     timeout = dot_timeout()
     if fmt not in _RENDERERS:
-        raise RenderError(f"Graphviz cannot render format '{fmt}' (choose from {', '.join(DOT_FORMATS)})")
+        raise RenderError(f"Graphviz cannot render format '{fmt}' (choose from svg, png, pdf)")
     started = time.monotonic()
     try:
         # "dot" is looked up on PATH by the spawn itself (no shutil.which:
         # shutil's import, with its compression modules, costs a render more).
-        process = subprocess.Popen(
+        process = start(
             ["dot", f"-T{_RENDERERS[fmt]}"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -183,19 +153,6 @@ def run_dot(dot_source: str, fmt: str) -> bytes:
     missing, fails, or takes longer than :func:`dot_timeout` seconds.
     """
     return start_dot(dot_source, fmt).result()
-
-
-def fixed_pdf_dates(pdf: bytes) -> bytes:
-    """``pdf`` with its creation and modification dates set to SOURCE_DATE_EPOCH,
-    so that the same map gives the same bytes. Each date keeps its length (the
-    cross-reference table holds byte offsets): digits of the time zone become
-    zeros, its sign '+'."""
-
-    def fixed(match: re.Match[bytes]) -> bytes:
-        zone = re.sub(rb"\d", b"0", match.group(3)).replace(b"-", b"+")
-        return b"/" + match.group(1) + b" (D:" + _FIXED_DATE + zone + b")"
-
-    return _PDF_DATE.sub(fixed, pdf)
 
 
 def _first_line(stderr: bytes) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from pathlib import Path
 
@@ -55,9 +56,27 @@ def test_check_lists_what_is_stale(maps, tmp_path) -> None:
     first.write_text(first.read_text(encoding="utf-8").replace("title: ", "title: New — ", 1), encoding="utf-8")
     done = run_jmap("build", str(maps), "-o", str(out), "-f", FAST, "--check")
     assert done.returncode == 1
-    assert f"stale: {out / first.stem}.html".encode() in done.stdout
-    assert f"stale: {out / 'index.html'}".encode() in done.stdout
-    assert b"run `jmap build" in done.stderr
+    assert f"stale: {out / first.stem}.html (its map changed)\n".encode() in done.stdout
+    assert f"stale: {out / 'index.html'} (a map changed, came or went)\n".encode() in done.stdout
+    # It ends with the exact command to run, which makes the check pass.
+    command = done.stderr.decode().splitlines()[-1].strip()
+    assert command == f"jmap build {maps} -o {out} -f {FAST}"
+    assert run_jmap(*shlex.split(command)[1:]).returncode == 0
+    assert run_jmap("build", str(maps), "-o", str(out), "-f", FAST, "--check").returncode == 0
+
+
+def test_check_reports_a_map_that_no_longer_validates_with_its_outputs(maps, tmp_path) -> None:
+    out = tmp_path / "site"
+    assert run_jmap("build", str(maps), "-o", str(out), "-f", FAST).returncode == 0
+    first = sorted(maps.glob("*.yaml"))[0]
+    first.write_text(first.read_text(encoding="utf-8").replace("jmap: 1", "jmap: 1\nbogus: 2", 1), encoding="utf-8")
+    done = run_jmap("build", str(maps), "-o", str(out), "-f", FAST, "--check")
+    assert done.returncode == 1
+    stdout, stderr = done.stdout.decode(), done.stderr.decode()
+    assert f"{first}:" in stderr and "error: unknown key 'bogus'" in stderr
+    for ext in FAST.split(","):
+        assert f"stale: {out / first.stem}.{ext} (its map no longer validates)\n" in stdout
+    assert "1 map could not be rendered (fix the errors above)" in stderr
 
 
 def test_invalid_neighbour_is_reported_and_skipped(maps, tmp_path) -> None:

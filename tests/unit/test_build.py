@@ -20,7 +20,9 @@ import jmap.render.formats
 from jmap.commands.build import build_maps
 from jmap.errors import UsageError
 from jmap.render.gallery import render_gallery
-from jmap.repo.build import CACHE_NAME, CACHE_SCHEMA, INDEX_NAME, build_fingerprint
+from jmap.repo.build import INDEX_NAME, BuildOptions
+from jmap.repo.manifest import MANIFEST_NAME as CACHE_NAME
+from jmap.repo.manifest import SCHEMA as CACHE_SCHEMA
 
 FAST = ("html", "md", "mmd")
 
@@ -115,17 +117,30 @@ def snapshot(out: Path) -> dict[str, bytes]:
     }
 
 
+def patch_renders(monkeypatch, replacement):
+    """Make builds (in-process, -j 1) render each map with
+    ``replacement(jm, formats, real)``, which returns {format: bytes or RenderError}."""
+    real = jmap.render.formats.render_each
+
+    def patched(jm, formats, persona=None, templates_dir=None):
+        def real_one(jm, formats):
+            return dict(real(jm, formats, persona=persona, templates_dir=templates_dir))
+
+        yield from replacement(jm, formats, real_one).items()
+
+    monkeypatch.setattr(jmap.render.formats, "render_each", patched)
+
+
 @pytest.fixture
 def count_renders(monkeypatch):
-    """Counts render_map calls (in-process builds, -j 1)."""
+    """Counts the maps rendered (in-process builds, -j 1)."""
     calls: list[str] = []
-    real = jmap.render.formats.render_map
 
-    def counting(jm, formats, persona=None, templates_dir=None):
+    def counting(jm, formats, real):
         calls.append(jm.title)
-        return real(jm, formats, persona=persona, templates_dir=templates_dir)
+        return real(jm, formats)
 
-    monkeypatch.setattr(jmap.render.formats, "render_map", counting)
+    patch_renders(monkeypatch, counting)
     return calls
 
 
@@ -165,7 +180,7 @@ def test_gallery_lists_each_map_with_links_and_counts(tmp_path) -> None:
 
 
 def test_gallery_escapes_user_text() -> None:
-    from jmap.repo.build import GalleryEntry
+    from jmap.render.gallery import GalleryEntry
 
     hostile = GalleryEntry(
         rel="x/<b>.yaml",
@@ -233,6 +248,10 @@ def test_a_deleted_or_truncated_output_is_rendered_again(tmp_path, count_renders
     assert (out / "checkout.md").exists() and (out / "team-a" / "onboarding.html").stat().st_size > 0
 
 
+def build_fingerprint(formats, strict, templates_dir):
+    return BuildOptions(formats=formats, strict=strict, templates_dir=templates_dir).inputs()
+
+
 def test_cache_key_follows_templates_and_options(tmp_path) -> None:
     custom = tmp_path / "templates"
     custom.mkdir()
@@ -296,7 +315,8 @@ def test_check_lists_stale_and_missing_outputs(tmp_path) -> None:
     assert build(src, out, check=True, log=log) == 1
     listed = [line for line in log.out if line.startswith(("stale:", "missing:"))]
     assert f"missing: {out / 'team-a/onboarding.mmd'}" in listed
-    assert f"stale: {out / 'checkout.md'}" in listed and f"stale: {out / INDEX_NAME}" in listed
+    assert f"stale: {out / 'checkout.md'} (its map changed)" in listed
+    assert f"stale: {out / INDEX_NAME} (a map changed, came or went)" in listed
     assert not (out / "checkout.md").read_text(encoding="utf-8").count("v2")
 
 
@@ -319,14 +339,13 @@ def test_check_fails_on_an_invalid_map(tmp_path) -> None:
 
 def test_a_renderer_bug_in_one_map_spares_the_others(tmp_path, monkeypatch) -> None:
     src, out = make_repo(tmp_path), tmp_path / "out"
-    real = jmap.render.formats.render_map
 
-    def flaky(jm, formats, persona=None, templates_dir=None):
+    def flaky(jm, formats, real):
         if jm.title == "Onboarding":
             raise ZeroDivisionError("boom")
-        return real(jm, formats, persona=persona, templates_dir=templates_dir)
+        return real(jm, formats)
 
-    monkeypatch.setattr(jmap.render.formats, "render_map", flaky)
+    patch_renders(monkeypatch, flaky)
     log = Log()
     assert build(src, out, log=log) == 3
     assert "internal error" in log.text() and "ZeroDivisionError" in log.text() and "Traceback" not in log.text()
@@ -339,10 +358,10 @@ def test_a_render_error_fails_the_map_with_its_message(tmp_path, monkeypatch) ->
 
     src, out = make_repo(tmp_path), tmp_path / "out"
 
-    def failing(jm, formats, persona=None, templates_dir=None):
-        raise RenderError("the Graphviz `dot` program is not installed")
+    def failing(jm, formats, real):
+        return dict.fromkeys(formats, RenderError("the Graphviz `dot` program is not installed"))
 
-    monkeypatch.setattr(jmap.render.formats, "render_map", failing)
+    patch_renders(monkeypatch, failing)
     log = Log()
     assert build(src, out, log=log) == 1
     assert "dot` program is not installed" in log.text()
@@ -352,14 +371,14 @@ def test_a_failing_format_fails_the_map_but_the_others_are_written(tmp_path, mon
     from jmap.errors import RenderError
 
     src, out = make_repo(tmp_path), tmp_path / "out"
-    real = jmap.render.formats.render_map
 
-    def no_browser(jm, formats, persona=None, templates_dir=None):
+    def no_browser(jm, formats, real):
+        rendered = real(jm, tuple(f for f in formats if f != "page-pdf"))
         if "page-pdf" in formats:
-            raise RenderError("no headless browser found")
-        return real(jm, formats, persona=persona, templates_dir=templates_dir)
+            rendered["page-pdf"] = RenderError("no headless browser found")
+        return rendered
 
-    monkeypatch.setattr(jmap.render.formats, "render_map", no_browser)
+    patch_renders(monkeypatch, no_browser)
     log = Log()
     assert build(src, out, formats=("html", "page-pdf"), log=log) == 1
     assert "cannot render page-pdf: no headless browser found" in log.text()
@@ -598,9 +617,9 @@ def test_check_renders_nothing(tmp_path, monkeypatch) -> None:
     def no_rendering(*args, **kwargs):
         raise AssertionError("--check must not render")
 
-    monkeypatch.setattr(jmap.render.formats, "render_map", no_rendering)
+    monkeypatch.setattr(jmap.render.formats, "render_each", no_rendering)
     manifest = json.loads((out / CACHE_NAME).read_text(encoding="utf-8"))
-    manifest["graphviz"] = "another machine's"
+    manifest["programs"] = "another machine's"
     (out / CACHE_NAME).write_text(json.dumps(manifest), encoding="utf-8")
     log = Log()
     assert build(src, out, check=True, log=log) == 0, log.text()
@@ -614,7 +633,12 @@ def test_manifest_records_each_output_by_what_made_it_and_its_bytes(tmp_path) ->
     assert set(record["outputs"]) == {"checkout.html", "checkout.md", "checkout.mmd"}
     for rel, output in record["outputs"].items():
         assert output["sha256"] == hashlib.sha256((out / rel).read_bytes()).hexdigest()
-        assert len(output["inputs"]) == 64
+        assert output["format"] == rel.rsplit(".", 1)[1]
+    # What made them: a mapping of named inputs to hashes, the options in words.
+    assert set(record["inputs"]) == {"source", "jmap", "templates", "options"}
+    assert record["inputs"]["source"] == hashlib.sha256((src / "checkout.yaml").read_bytes()).hexdigest()
+    assert all(len(value) == 64 for value in record["inputs"].values())
+    assert manifest["options"] == {"formats": "html,md,mmd", "strict": "false"}
     assert manifest["gallery"]["sha256"] == hashlib.sha256((out / INDEX_NAME).read_bytes()).hexdigest()
     assert str(tmp_path) not in (out / CACHE_NAME).read_text(encoding="utf-8"), "no machine-specific path"
 
@@ -626,8 +650,12 @@ def test_check_names_an_output_edited_by_hand(tmp_path) -> None:
     page.write_text(page.read_text(encoding="utf-8") + "a note\n", encoding="utf-8")
     log = Log()
     assert build(src, out, check=True, log=log) == 1
-    assert [line for line in log.out if ":" in line and not line.startswith("jmap")] == [f"edited: {page}"]
-    assert "edited: its bytes are not those jmap wrote" in log.text()
+    assert [line for line in log.out if ":" in line and not line.startswith("jmap")] == [
+        f"edited: {page} (its bytes are not those jmap wrote)"
+    ]
+    # The case at hand, not a glossary of every status; then the command to run.
+    assert "orphaned" not in log.text() and "missing" not in log.text()
+    assert log.err[-1] == f"  jmap build {src} -o {out} -f html,md,mmd"
     # A build puts it back.
     assert build(src, out) == 0
     assert build(src, out, check=True) == 0
@@ -640,7 +668,8 @@ def test_check_names_every_output_of_a_changed_map_and_the_gallery(tmp_path) -> 
     log = Log()
     assert build(src, out, check=True, log=log) == 1
     assert sorted(line for line in log.out if line.startswith("stale:")) == sorted(
-        f"stale: {out / name}" for name in ("checkout.html", "checkout.md", "checkout.mmd", INDEX_NAME)
+        [f"stale: {out / name} (its map changed)" for name in ("checkout.html", "checkout.md", "checkout.mmd")]
+        + [f"stale: {out / INDEX_NAME} (a map changed, came or went)"]
     )
 
 
