@@ -279,3 +279,15 @@ def due_date(reviewed: str | None, every: m.Duration | None) -> str | None:
     if reviewed is None or every is None:
         return None
     return (datetime.date.fromisoformat(reviewed) + datetime.timedelta(seconds=every.seconds)).isoformat()
+
+
+def duration_of(text: str) -> m.Duration | None:
+    """A review period as the portfolio file writes it (``6mo``), or None."""
+    import re
+
+    from jmap.format.table import DURATION_PATTERN
+
+    if not re.fullmatch(DURATION_PATTERN, text):
+        return None
+    parts = re.findall(r"([0-9]+(?:\.[0-9]+)?)([a-z]+)", text)
+    return m.Duration(text, sum(float(n) * m.DURATION_UNITS[u] for n, u in parts))

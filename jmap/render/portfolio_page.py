@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from jmap.render.locale import NNBSP, with_colon
 from jmap.render.page import CURVE_BACKGROUNDS, readable_color
-from jmap.render.portfolio_text import say_every, score_text, words
+from jmap.render.portfolio_text import counted, say_every, score_text, words
 from jmap.render.style import EMOTION_COLORS, SEVERITY_COLORS, persona_colors
 
 TYPE_CHECKING = False
@@ -77,7 +77,12 @@ def page_view(rollup: dict[str, Any]) -> dict[str, Any]:
             for fmt, label in (("html", "page"), ("svg", "diagram"), ("md", "summary"))
             if fmt in mp["outputs"]
         ]
-        parents = [w["details"].format(stage=quoted(p["name"]), map=titles[p["map"]]) for p in mp["parents"]]
+        # One line per parent map: the first place it details this map from.
+        firsts = {p["map"]: p for p in reversed(mp["parents"])}
+        parents = [
+            w["details"].format(stage=quoted(firsts[pid]["name"]), map=titles[pid])
+            for pid in dict.fromkeys(p["map"] for p in mp["parents"])
+        ]
         maps.append({**mp, "title": titles[mp["id"]], "links": links, "parents_text": parents})
 
     personas = []
@@ -97,7 +102,16 @@ def page_view(rollup: dict[str, Any]) -> dict[str, Any]:
                 low=score_text(low["score"]),
                 moment=low["name"],
             )
-            rows.append({"map": a["map"], "title": titles[a["map"]], "spark": _spark(route, color), "label": label, "lowest": low, "low_text": score_text(low["score"])})
+            rows.append(
+                {
+                    "map": a["map"],
+                    "title": titles[a["map"]],
+                    "spark": _spark(route, color),
+                    "label": label,
+                    "lowest": low,
+                    "low_text": score_text(low["score"]),
+                }
+            )
         n = len(p["maps"])
         count = w["no_map"] if n == 0 else (w["appears_in_one"] if n == 1 else w["appears_in"].format(n=n))
         personas.append({**p, "color": color, "rows": rows, "count": count})
@@ -108,7 +122,11 @@ def page_view(rollup: dict[str, Any]) -> dict[str, Any]:
     backlog = []
     for o in rollup["backlog"]:
         addresses = [
-            {**a, "map_title": titles.get(a["map"], a["map"]), "color": SEVERITY_COLORS.get(a["severity"] or "", "#8d99ae")}
+            {
+                **a,
+                "map_title": titles.get(a["map"], a["map"]),
+                "color": SEVERITY_COLORS.get(a["severity"] or "", "#8d99ae"),
+            }
             for a in o["addresses"]
         ]
         backlog.append({**o, "map_title": titles[o["map"]], "addresses": addresses})
@@ -132,6 +150,7 @@ def page_view(rollup: dict[str, Any]) -> dict[str, Any]:
         "statuses": ("in-progress", "planned", "idea", "done"),
         "score_text": score_text,
         "quoted": quoted,
+        "counted": lambda n, key: counted(n, key, lang),
         "colon": colon,
     }
 

@@ -142,7 +142,24 @@ def assemble(
                     children[f["id"]].append(d["map"])
                 parents[d["map"]].append({"map": f["id"], "from": d["from"], "name": d["name"]})
     roots = [i for i in ids if not parents[i]]
-    # Maps caught in a cycle have no root above them: list them as roots too.
+    # A map detailed from several places sits under the one nearest a root
+    # (the first in path order): levels by breadth-first search, then the
+    # tree of those first parents in depth-first order. Maps caught in a
+    # cycle have no root above them and are listed as roots too.
+    level_of: dict[str, int] = {}
+    primary: dict[str, list[str]] = {i: [] for i in ids}
+    frontier = list(roots)
+    for r in roots:
+        level_of[r] = 0
+    while frontier:
+        nxt = []
+        for node in frontier:
+            for child in children[node]:
+                if child not in level_of:
+                    level_of[child] = level_of[node] + 1
+                    primary[node].append(child)
+                    nxt.append(child)
+        frontier = nxt
     order: list[tuple[str, int]] = []
     seen: set[str] = set()
 
@@ -154,7 +171,7 @@ def assemble(
                 continue
             seen.add(node)
             order.append((node, level))
-            stack.extend((c, level + 1) for c in reversed(children[node]))
+            stack.extend((c, level + 1) for c in reversed(primary[node]))
 
     for root in roots:
         visit(root)
@@ -191,9 +208,7 @@ def assemble(
                 owner=f["owner"],
                 stages=len(f["stages"]),
                 touchpoints=f["touchpoints"],
-                lowest=[
-                    {"persona": p["id"], "name": p["name"], "moment": _lowest(p["route"])} for p in f["personas"]
-                ],
+                lowest=[{"persona": p["id"], "name": p["name"], "moment": _lowest(p["route"])} for p in f["personas"]],
                 pain_points=severities,
                 opportunities=statuses,
                 unprioritised=sum(1 for o in f["opportunities"] if o["status"] is None),
@@ -249,14 +264,18 @@ def assemble(
                 if pp is None:
                     addresses.append({"map": target_map, "id": pain_id, "name": None, "severity": None})
                 else:
-                    addresses.append(
-                        {"map": target_map, "id": pain_id, "name": pp["name"], "severity": pp["severity"]}
-                    )
-            backlog.append({"map": map_id, **{k: o[k] for k in ("id", "name", "description", "impact", "effort", "status", "owner")}, "addresses": addresses})
+                    addresses.append({"map": target_map, "id": pain_id, "name": pp["name"], "severity": pp["severity"]})
+            backlog.append(
+                {
+                    "map": map_id,
+                    **{k: o[k] for k in ("id", "name", "description", "impact", "effort", "status", "owner")},
+                    "addresses": addresses,
+                }
+            )
     position = {map_id: n for n, (map_id, _level) in enumerate(order)}
     backlog.sort(
         key=lambda o: (
-            STATUS_ORDER.get(o["status"], 3) == STATUS_ORDER["done"],
+            STATUS_ORDER.get(o["status"], 3),
             IMPACT_ORDER.get(o["impact"], 3),
             EFFORT_ORDER.get(o["effort"], 3),
             position[o["map"]],

@@ -115,6 +115,27 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+#: Plural forms where they differ from the singular (French agreement:
+#: « 2 points de friction élevés », « 2 opportunités prévues »).
+PLURALS: dict[str, dict[str, str]] = {
+    "en": {},
+    "fr": {
+        "low": "faibles",
+        "medium": "moyens",
+        "high": "élevés",
+        "critical": "critiques",
+        "idea": "idées",
+        "planned": "prévues",
+        "done": "faites",
+    },
+}
+
+
+def counted(n: int, key: str, lang: str) -> str:
+    """``2 élevés``: a count and its word, agreeing with it."""
+    word = PLURALS.get(lang, {}).get(key) if n > 1 else None
+    return f"{n}\u00a0{word or words(lang)[key]}"
+
 #: Review periods as people say them.
 _EVERY = {
     "en": {"y": ("year", "years"), "mo": ("month", "months"), "w": ("week", "weeks"), "d": ("day", "days")},

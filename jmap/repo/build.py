@@ -207,6 +207,9 @@ class MapOutcome:
     internal_error: bool = False
     #: sha256 of each output written or found current: what the manifest records.
     hashes: dict[str, str] = field(default_factory=dict)
+    #: The portfolio's shared entities the map uses (``persona:lea``); None
+    #: when the map did not validate (jmap.repo.portfolio_build).
+    shared: tuple[str, ...] | None = None
 
 
 def build_one(job: MapJob) -> MapOutcome:
@@ -233,10 +236,13 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     from jmap.format.validator import load_file
     from jmap.render.formats import render_each
 
+    from jmap.repo.portfolio_build import alone
+
     result = load_file(Path(job.source))
-    entry.diagnostics = tuple(_located(d) for d in result.diagnostics)
-    has_error = any(d.severity == "error" for d in result.diagnostics)
-    has_warning = any(d.severity == "warning" for d in result.diagnostics)
+    diagnostics = alone(job.source, result.diagnostics)
+    entry.diagnostics = tuple(_located(d) for d in diagnostics)
+    has_error = any(d.severity == "error" for d in diagnostics)
+    has_warning = any(d.severity == "warning" for d in diagnostics)
     jm = result.map
     if jm is None or has_error or (job.strict and has_warning):
         entry.status = "invalid"
@@ -275,7 +281,9 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
         entry.message = "; ".join(problems)
     else:
         entry.status = "warnings" if has_warning else "valid"
-    return MapOutcome(entry, written=tuple(written), hashes=hashes)
+    from jmap.repo.portfolio_build import used_by
+
+    return MapOutcome(entry, written=tuple(written), hashes=hashes, shared=used_by(jm))
 
 
 def _located(d: Diagnostic) -> str:
@@ -413,16 +421,24 @@ def plan(src: Path, out: Path, options: BuildOptions) -> Plan:
     return Plan(jobs, conflicts, near)
 
 
-def map_inputs(job: MapJob, common: mf.Inputs) -> mf.Inputs | None:
-    """A map's inputs: its bytes and what every map shares; None when the
-    map cannot be read (the worker, or the check, reports why)."""
+def map_inputs(
+    job: MapJob, common: mf.Inputs, record: mf.MapRecord | None = None, used: tuple[str, ...] | None = None
+) -> mf.Inputs | None:
+    """A map's inputs: its bytes, what every map shares and, in a portfolio,
+    the shared entities it uses (those ``used``, else those of ``record``,
+    the last build's); None when the map cannot be read (the worker, or the
+    check, reports why)."""
+    from jmap.repo.portfolio_build import shared_inputs, used_of
+
     try:
         data = read_regular(job.source)
     except (OSError, JmapError):
         return None
     if data is None:
         return None
-    return {"source": sha256_of(data), **common}
+    if used is None and record is not None:
+        used = used_of(record.inputs)
+    return {"source": sha256_of(data), **common, **shared_inputs(job.source, used)}
 
 
 def gallery_inputs(common: mf.Inputs, maps: dict[str, mf.Inputs], conflicts: list[GalleryEntry]) -> mf.Inputs:
@@ -486,10 +502,10 @@ def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: Bu
         inputs: dict[str, mf.Inputs] = {}
         to_render: list[MapJob] = []
         for job in jobs:
-            found = map_inputs(job, common)
+            record = old.maps.get(job.rel)
+            found = map_inputs(job, common, record)
             if found is not None:
                 inputs[job.rel] = found
-            record = old.maps.get(job.rel)
             if found is not None and old.programs == programs and mf.is_current(record, found, _hasher(out)):
                 assert record is not None
                 result.entries.append(record.entry)
@@ -505,6 +521,9 @@ def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: Bu
         def done(job: MapJob, outcome: MapOutcome) -> None:
             result.entries.append(outcome.entry)
             result.internal_error = result.internal_error or outcome.internal_error
+            if job.rel in inputs and outcome.shared is not None:
+                # What it used of its portfolio is known now that it is built.
+                inputs[job.rel] = map_inputs(job, common, used=outcome.shared) or inputs[job.rel]
             if job.rel in inputs and not outcome.internal_error:
                 # Invalid maps are recorded too, so that --check can say so
                 # without reading them again.
@@ -526,13 +545,15 @@ def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: Bu
                 on_done=done,
                 on_lost=_lost,
             )
-            gallery = _gallery(result.entries, options.templates_dir)
-            if read_or_none(out / INDEX_NAME) != gallery:
-                write_output(output_path(out, INDEX_NAME), gallery)
-            if len(inputs) == len(jobs):
-                new.gallery = mf.GalleryRecord(
-                    gallery_inputs(common, inputs, planned.conflicts), hashlib.sha256(gallery).hexdigest()
-                )
+            portfolios = _build_portfolios(src, out, options, old, new, common, inputs, jobs, result, log)
+            if "" not in portfolios:  # a portfolio at the top replaces the gallery
+                gallery = _gallery(result.entries, options.templates_dir)
+                if read_or_none(out / INDEX_NAME) != gallery:
+                    write_output(output_path(out, INDEX_NAME), gallery)
+                if len(inputs) == len(jobs):
+                    new.gallery = mf.GalleryRecord(
+                        gallery_inputs(common, inputs, planned.conflicts), hashlib.sha256(gallery).hexdigest()
+                    )
         finally:
             # Also when interrupted: stopped workers may have left temporary
             # files, and the maps finished so far must be remembered.
@@ -546,6 +567,41 @@ def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: Bu
             new.maps = dict(sorted(new.maps.items()))
             mf.save(out, new)
     return result
+
+
+def _build_portfolios(
+    src: Path,
+    out: Path,
+    options: BuildOptions,
+    old: mf.Manifest,
+    new: mf.Manifest,
+    common: mf.Inputs,
+    inputs: dict[str, mf.Inputs],
+    jobs: list[MapJob],
+    result: BuildResult,
+    log: BuildLog,
+) -> set[str]:
+    """The outputs of each portfolio in SRC (jmap.repo.portfolio_build); the
+    folders (relative to OUT) of those portfolios."""
+    from jmap.repo import portfolio_build as pb
+
+    base = src if src.is_dir() else src.parent
+    by_rel = {job.rel: job for job in jobs}
+    folders: set[str] = set()
+    for pf in pb.plan_portfolios(base, jobs):
+        folders.add(pf.rel_folder)
+        made_from = pb.outputs_inputs(pf, inputs, common)
+        record = old.portfolios.get(pf.rel_folder)
+        if pb.is_current(record, made_from, _hasher(out)):
+            assert record is not None
+            new.portfolios[pf.rel_folder] = record
+            continue
+        outcome = pb.build_portfolio(pf, out, base, by_rel, made_from, options.templates_dir, options.strict)
+        for line in outcome.lines:
+            log.note(line)
+        result.failed += outcome.failed
+        new.portfolios[pf.rel_folder] = outcome.record
+    return folders
 
 
 def _all_names(jobs: list[MapJob]) -> set[str]:
@@ -629,7 +685,7 @@ def run_check(src: Path, out: Path, options: BuildOptions, log: BuildLog) -> Che
         inputs: dict[str, mf.Inputs] = {}
         plans: list[mf.Planned] = []
         for job in planned.jobs:
-            found = map_inputs(job, common)
+            found = map_inputs(job, common, manifest.maps.get(job.rel))
             if found is None:
                 result.unreadable.append((job, _unreadable(job.source)))
                 continue
@@ -644,11 +700,24 @@ def run_check(src: Path, out: Path, options: BuildOptions, log: BuildLog) -> Che
             if invalid is not None:
                 result.invalid.append((job, invalid))
             plans.append(mf.Planned(job.rel, found, invalid is None, job.outputs))
+        from jmap.repo import portfolio_build as pb
+
+        base = src if src.is_dir() else src.parent
+        portfolio_stale: list[mf.Stale] = []
+        folders = set()
+        for pf in pb.plan_portfolios(base, planned.jobs):
+            folders.add(pf.rel_folder)
+            made_from = pb.outputs_inputs(pf, inputs, common)
+            portfolio_stale += pb.check_portfolio_outputs(
+                pf, manifest.portfolios.get(pf.rel_folder), made_from, _hasher(out)
+            )
+            result.outputs += len(pf.outputs())
         gallery = None
-        if len(inputs) == len(planned.jobs):
+        if len(inputs) == len(planned.jobs) and "" not in folders:
             gallery = (INDEX_NAME, gallery_inputs(common, inputs, planned.conflicts))
         result.stale = mf.check(manifest, plans, options.recorded(), _hasher(out), gallery=gallery)
-        if gallery is None:
+        result.stale = sorted(result.stale + portfolio_stale, key=lambda s: (s.path, s.kind))
+        if gallery is None and "" not in folders:
             result.stale.append(mf.Stale(INDEX_NAME, "stale", "a map cannot be read"))
     return result
 

@@ -83,6 +83,20 @@ class GalleryRecord:
     sha256: str
 
 
+@dataclass(frozen=True, slots=True)
+class PortfolioRecord:
+    """A portfolio's outputs as written (jmap.repo.portfolio_build): what made
+    them, and the review dates of its maps (rel → date, empty when none) with
+    those that were overdue then, so that ``--check`` sees a review fall due
+    without reading a map."""
+
+    inputs: Inputs
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    reviews: dict[str, str] = field(default_factory=dict)
+    every: str = ""
+    stale: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class Manifest:
     maps: dict[str, MapRecord] = field(default_factory=dict)
@@ -92,6 +106,8 @@ class Manifest:
     #: change, check never asks.
     programs: str = "unused"
     gallery: GalleryRecord | None = None
+    #: Portfolios by their folder relative to OUT (``""``: OUT itself).
+    portfolios: dict[str, PortfolioRecord] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +195,37 @@ def parse(data: bytes) -> Manifest:
     if root.get("gallery") is not None:
         raw = _object(root["gallery"], "gallery")
         gallery = GalleryRecord(inputs=_inputs(raw.get("inputs"), "gallery"), sha256=_hash(raw.get("sha256")))
-    return Manifest(maps=maps, options=options, programs=_text(root.get("programs", ""), "programs"), gallery=gallery)
+    portfolios = {}
+    for folder, raw in _object(root.get("portfolios", {}), "portfolios").items():
+        portfolios[_inside(folder, "a portfolio folder") if folder else ""] = _portfolio_record(raw)
+    return Manifest(
+        maps=maps,
+        options=options,
+        programs=_text(root.get("programs", ""), "programs"),
+        gallery=gallery,
+        portfolios=portfolios,
+    )
+
+
+def _portfolio_record(raw: object) -> PortfolioRecord:
+    record = _object(raw, "a portfolio record")
+    outputs = {}
+    for out_rel, raw_output in _object(record.get("outputs", {}), "the outputs of a portfolio").items():
+        output = _object(raw_output, "an output")
+        outputs[_inside(out_rel, "an output path")] = OutputRecord(
+            format=_text(output.get("format"), "a format"), sha256=_hash(output.get("sha256"))
+        )
+    reviews = {
+        _inside(k, "a map path"): _text(v, "a review date")
+        for k, v in _object(record.get("reviews", {}), "reviews").items()
+    }
+    return PortfolioRecord(
+        inputs=_inputs(record.get("inputs"), "a portfolio"),
+        outputs=outputs,
+        reviews=reviews,
+        every=_text(record.get("every", ""), "a review period"),
+        stale=_texts(record.get("stale", []), "stale maps"),
+    )
 
 
 def save(out: Path, manifest: Manifest) -> None:
@@ -200,6 +246,10 @@ def save(out: Path, manifest: Manifest) -> None:
     }
     if manifest.gallery is not None:
         document["gallery"] = asdict(manifest.gallery)
+    if manifest.portfolios:
+        document["portfolios"] = {
+            folder: {**asdict(record), "stale": list(record.stale)} for folder, record in manifest.portfolios.items()
+        }
     text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     write_output(out / MANIFEST_NAME, text.encode("utf-8"))
 
@@ -307,6 +357,8 @@ INPUT_REASONS = {
     "source": "its map changed",
     "jmap": "jmap changed (its version or rendering code)",
     "templates": "the templates changed",
+    "portfolio": "the ids or lang of its portfolio changed",
+    "portfolio file": "its portfolio file changed",
 }
 
 

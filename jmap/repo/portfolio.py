@@ -77,10 +77,16 @@ def across_maps(paths: list[str], results: list[Result]) -> list[FileReport]:
     return ordered
 
 
-def portfolio_entries(portfolio_path: str) -> tuple[PortfolioResult, list[MapEntry]]:
-    """Every map of a portfolio, loaded and checked as a whole (for builds)."""
+def portfolio_entries(portfolio_path: str) -> tuple[PortfolioResult, list[MapEntry], list[Result]]:
+    """Every map of a portfolio, loaded and checked as a whole (for builds),
+    with each map's results alone (what its own build already reported)."""
     portfolio = load_portfolio(portfolio_path)
     members = maps_of(portfolio_path)
     loaded = [(p, load_file(p)) for p in members]
-    report, checked = check_portfolio(portfolio, entries(loaded), today(), whole=True)
-    return report, [MapEntry(p, r, e.id) for (p, _), r, e in zip(loaded, checked, entries(loaded), strict=True)]
+    found = entries(loaded)
+    report, checked = check_portfolio(portfolio, found, today(), whole=True)
+    return (
+        report,
+        [MapEntry(e.path, r, e.id) for e, r in zip(found, checked, strict=True)],
+        [r for _p, r in loaded],
+    )
