@@ -249,8 +249,9 @@ def render(paths: tuple[str, ...], **options: Any) -> int:
 )
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @click.option("--portfolio", is_flag=True, help="The schema of the portfolio file (jmap-portfolio.yaml) instead.")
+@click.option("--rollup", is_flag=True, help="The schema of the portfolio.json that `jmap build` writes instead.")
 @debug_option
-def schema(output: str | None, force: bool, portfolio: bool) -> int:
+def schema(output: str | None, force: bool, portfolio: bool, rollup: bool) -> int:
     """Print the JSON Schema (draft 2020-12) of the map format.
 
     It is the file shipped in the package; point your editor at it for
@@ -262,10 +263,11 @@ def schema(output: str | None, force: bool, portfolio: bool) -> int:
       jmap schema > journey-map.schema.json
       jmap schema -o journey-map.schema.json --force
       jmap schema --portfolio > portfolio.schema.json
+      jmap schema --rollup > portfolio-rollup.schema.json
     """
     from jmap.commands.schema import write_schema
 
-    return write_schema(output, force=force, portfolio=portfolio)
+    return write_schema(output, force=force, portfolio=portfolio, rollup=rollup)
 
 
 @cli.command()

@@ -18,3 +18,7 @@ def schema_path() -> Path:
 
 def portfolio_schema_path() -> Path:
     return _PACKAGE / "format" / "portfolio.schema.json"
+
+
+def rollup_schema_path() -> Path:
+    return _PACKAGE / "render" / "portfolio-rollup.schema.json"

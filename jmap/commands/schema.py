@@ -9,10 +9,13 @@ import sys
 from jmap.errors import UsageError
 
 
-def write_schema(output: str | None, *, force: bool, portfolio: bool = False) -> int:
-    from jmap.resources import portfolio_schema_path, schema_path
+def write_schema(output: str | None, *, force: bool, portfolio: bool = False, rollup: bool = False) -> int:
+    from jmap.resources import portfolio_schema_path, rollup_schema_path, schema_path
 
-    data = (portfolio_schema_path() if portfolio else schema_path()).read_bytes()
+    if portfolio and rollup:
+        raise UsageError("--portfolio and --rollup name two schemas: choose one")
+    path = portfolio_schema_path() if portfolio else rollup_schema_path() if rollup else schema_path()
+    data = path.read_bytes()
     if output is None or output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -136,6 +136,7 @@ def counted(n: int, key: str, lang: str) -> str:
     word = PLURALS.get(lang, {}).get(key) if n > 1 else None
     return f"{n}\u00a0{word or words(lang)[key]}"
 
+
 #: Review periods as people say them.
 _EVERY = {
     "en": {"y": ("year", "years"), "mo": ("month", "months"), "w": ("week", "weeks"), "d": ("day", "days")},

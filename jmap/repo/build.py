@@ -235,7 +235,6 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     from jmap.errors import RenderError
     from jmap.format.validator import load_file
     from jmap.render.formats import render_each
-
     from jmap.repo.portfolio_build import alone
 
     result = load_file(Path(job.source))

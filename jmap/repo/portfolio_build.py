@@ -187,6 +187,7 @@ def build_portfolio(
     links: dict[str, dict[str, str]] = {}
     reviews: dict[str, str] = {}
     base_abs = os.path.abspath(base)
+    seen: set[str] = set()
     entry: MapEntry
     for entry, original in zip(entries, originals, strict=True):
         rel = Path(os.path.relpath(os.path.abspath(entry.path), base_abs)).as_posix()
@@ -199,13 +200,15 @@ def build_portfolio(
         if any(d.severity == "error" or strict for d in extra) and not original.errors:
             failed += 1
         jm = entry.result.map
+        map_id = entry.id if entry.id not in seen else path_in_portfolio  # a duplicate-map-id
+        seen.add(map_id)
         if jm is None or entry.result.errors:
-            facts.append(invalid_facts(entry.id, path_in_portfolio))
+            facts.append(invalid_facts(map_id, path_in_portfolio))
         else:
-            facts.append(map_facts(jm, entry.id, path_in_portfolio))
+            facts.append(map_facts(jm, map_id, path_in_portfolio))
             reviews[rel] = jm.reviewed or ""
         if job is not None:
-            links[entry.id] = {
+            links[map_id] = {
                 fmt: os.path.relpath(rel_out, pf.rel_folder or ".").replace(os.sep, "/") for fmt, rel_out in job.outputs
             }
     rollup = assemble(shared, facts, today(), links)
