@@ -363,6 +363,17 @@ def diff(old: str, new: str, fmt: str) -> int:
 @click.option("--strict", is_flag=True, help="Maps with warnings count as failed.")
 @templates_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, not in CI).")
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="Build only shard K of N (a stable split by map path), for a CI matrix; then --index.",
+)
+@click.option(
+    "--index",
+    is_flag=True,
+    help="After the shards' OUT folders are put together: write the gallery, the portfolio pages and the "
+    "manifest from their facts, rendering no map.",
+)
 @portfolio_options
 @debug_option
 def build(
@@ -374,6 +385,8 @@ def build(
     strict: bool,
     templates_dir: str | None,
     progress: bool | None,
+    shard: str | None,
+    index: bool,
 ) -> int:
     """Render every map under SRC into OUT, with OUT/index.html.
 
@@ -383,6 +396,8 @@ def build(
     Examples:
       jmap build maps/ -o site/
       jmap build maps/ -o docs/renders --check     # in CI: are renders current?
+      jmap build maps/ -o site/ --shard 2/4         # one job of a CI matrix
+      jmap build maps/ -o site/ --index             # once the 4 shards' site/ are together
     """
     from pathlib import Path
 
@@ -397,6 +412,8 @@ def build(
         strict=strict,
         templates_dir=Path(templates_dir) if templates_dir else None,
         progress=progress,
+        shard=shard,
+        index=index,
     )
 
 

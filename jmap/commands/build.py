@@ -145,6 +145,8 @@ def build_maps(
     progress: bool | None,
     echo: Echo = say,
     echo_err: Echo = err,
+    shard: str | None = None,
+    index: bool = False,
 ) -> int:
     """``jmap build``: 0 when every map is built (or, with ``check``, current);
     1 when a map is invalid or failed, or an output is stale; 3 on a bug."""
@@ -164,21 +166,36 @@ def build_maps(
         raise no_maps_under(src)
     workers = jobs or os.cpu_count() or 1
     log = _Log(src, workers, _want_progress(progress), echo, echo_err)
+    if shard is not None and (index or check):
+        raise UsageError("--shard builds one shard; --index and --check work on the shards put together")
+    if index and check:
+        raise UsageError("--index writes the index; --check judges it: run them one after the other")
     if check:
         return _report_check(src, out, options, run_check(src, out, options, log), echo, echo_err)
+    from jmap.repo.build import run_index
+    from jmap.repo.sharding import parse_shard
+
+    part = parse_shard(shard) if shard is not None else None
     with terminate_as_interrupt():
         try:
-            result = run_build(src, out, options, workers, log)
+            result = run_index(src, out, options, log) if index else run_build(src, out, options, workers, log, part)
         finally:
             log.close()
     for source, entry in sorted(log.kept_warnings, key=lambda pair: pair[1].rel):
         for line in _console_lines(source, entry):
             echo_err(line)
     built = sum(1 for e in result.entries if e.status in ("valid", "warnings"))
-    echo(
-        f"jmap build: {plural(built, 'map')} built ({result.unchanged} unchanged), {result.failed} failed → "
-        f"{printable(str(out / INDEX_NAME))}"
-    )
+    if part is not None:
+        echo(f"jmap build: shard {part[0]}/{part[1]}: {plural(built, 'map')} built, {result.failed} failed")
+    elif index:
+        echo(
+            f"jmap build --index: {plural(built, 'map')} from the shards, {result.failed} failed → {printable(str(out / INDEX_NAME))}"
+        )
+    else:
+        echo(
+            f"jmap build: {plural(built, 'map')} built ({result.unchanged} unchanged), {result.failed} failed → "
+            f"{printable(str(out / INDEX_NAME))}"
+        )
     if result.internal_error:
         return 3
     return 1 if result.failed else 0

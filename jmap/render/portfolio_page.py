@@ -170,4 +170,5 @@ def render_portfolio_page(rollup: dict[str, Any], templates_dir: Path | None = N
 def render_portfolio_json(rollup: dict[str, Any]) -> bytes:
     """``portfolio.json``: the roll-up as data (schema: ``portfolio-rollup.schema.json``)."""
     document = {"$schema": "https://jmap.dev/schema/portfolio-rollup-1.json", **rollup}
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # Keys sorted: the same bytes whether the facts came from a map or through a shard manifest.
+    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")

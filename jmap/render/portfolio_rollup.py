@@ -27,7 +27,7 @@ EFFORT_ORDER = {"low": 0, "medium": 1, "high": 2, None: 3}
 STATUS_ORDER = {"in-progress": 0, "planned": 1, "idea": 2, None: 3, "done": 4}
 
 
-def map_facts(jm: m.JourneyMap, map_id: str, path: str) -> dict[str, Any]:
+def map_facts(jm: m.JourneyMap, map_id: str, path: str, links: list[list[Any]] | None = None) -> dict[str, Any]:
     """What the portfolio outputs need of one valid map (``path``: its source,
     relative to the portfolio's folder, with ``/``)."""
     shared_personas = set(jm.shared_personas)
@@ -58,6 +58,7 @@ def map_facts(jm: m.JourneyMap, map_id: str, path: str) -> dict[str, Any]:
         "id": map_id,
         "path": path,
         "valid": True,
+        "links": links or [],
         "title": jm.title,
         "owner": jm.owner,
         "lang": jm.lang,
@@ -97,9 +98,9 @@ def map_facts(jm: m.JourneyMap, map_id: str, path: str) -> dict[str, Any]:
     }
 
 
-def invalid_facts(map_id: str, path: str) -> dict[str, Any]:
+def invalid_facts(map_id: str, path: str, links: list[list[Any]] | None = None) -> dict[str, Any]:
     """A map that did not validate: listed, with nothing rolled up from it."""
-    return {"id": map_id, "path": path, "valid": False}
+    return {"id": map_id, "path": path, "valid": False, "links": links or []}
 
 
 def _walk(touchpoints: tuple[m.Touchpoint, ...]) -> list[m.Touchpoint]:

@@ -210,6 +210,8 @@ class MapOutcome:
     #: The portfolio's shared entities the map uses (``persona:lea``); None
     #: when the map did not validate (jmap.repo.portfolio_build).
     shared: tuple[str, ...] | None = None
+    #: In a portfolio, what its roll-up needs of the map (``--shard`` keeps it for ``--index``).
+    facts: dict[str, Any] | None = None
 
 
 def build_one(job: MapJob) -> MapOutcome:
@@ -235,9 +237,10 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     from jmap.errors import RenderError
     from jmap.format.validator import load_file
     from jmap.render.formats import render_each
-    from jmap.repo.portfolio_build import alone
+    from jmap.repo.portfolio_build import alone, facts_of
 
     result = load_file(Path(job.source))
+    facts = facts_of(job.source, result)
     diagnostics = alone(job.source, result.diagnostics)
     entry.diagnostics = tuple(_located(d) for d in diagnostics)
     has_error = any(d.severity == "error" for d in diagnostics)
@@ -245,7 +248,7 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
     jm = result.map
     if jm is None or has_error or (job.strict and has_warning):
         entry.status = "invalid"
-        return MapOutcome(entry)
+        return MapOutcome(entry, facts=facts)
     entry.title = jm.title
     entry.owner = jm.owner
     entry.tags = tuple(jm.tags)
@@ -282,7 +285,7 @@ def _build_one(job: MapJob, entry: GalleryEntry) -> MapOutcome:
         entry.status = "warnings" if has_warning else "valid"
     from jmap.repo.portfolio_build import used_by
 
-    return MapOutcome(entry, written=tuple(written), hashes=hashes, shared=used_by(jm))
+    return MapOutcome(entry, written=tuple(written), hashes=hashes, shared=used_by(jm), facts=facts)
 
 
 def _located(d: Diagnostic) -> str:
@@ -479,24 +482,36 @@ class BuildResult:
     internal_error: bool = False
 
 
-def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: BuildLog) -> BuildResult:
+def run_build(
+    src: Path, out: Path, options: BuildOptions, workers: int, log: BuildLog, shard: tuple[int, int] | None = None
+) -> BuildResult:
     """Render what changed under ``src`` into ``out``, then the gallery and
     the manifest. The manifest is saved even when the run is interrupted, so
-    the maps finished so far are not rendered again."""
+    the maps finished so far are not rendered again.
+
+    ``shard`` (K, N): only the maps of shard K of N, with their own manifest
+    and the roll-up facts of their maps, for ``--index`` (jmap.repo.sharding)."""
+    from jmap.repo.sharding import in_shard, shard_manifest_name
+
     out.mkdir(parents=True, exist_ok=True)
+    manifest_name = shard_manifest_name(*shard) if shard else MANIFEST_NAME
     with locked(out, exclusive=True, on_wait=log):
         planned = plan(src, out, options)
         for warning in planned.near_maps:
             log.note(warning.format())
         jobs = planned.jobs
+        if shard is not None:
+            jobs = [job for job in jobs if in_shard(job.rel, *shard)]
         remove_leftover_temporaries(out, _all_names(jobs))
-        old, problem = mf.load(out)
+        old, problem = mf.load(out, manifest_name)
         if problem is not None:
             log.note(f"{out / MANIFEST_NAME}: warning: {problem}; set aside, everything is built again")
         old = old or mf.Manifest()
         common = options.inputs()
         programs = programs_version(options.formats)
-        new = mf.Manifest(options=options.recorded(), programs=programs)
+        new = mf.Manifest(
+            options=options.recorded(), programs=programs, shard=f"{shard[0]}/{shard[1]}" if shard else ""
+        )
         result = BuildResult(entries=list(planned.conflicts), failed=len(planned.conflicts))
         inputs: dict[str, mf.Inputs] = {}
         to_render: list[MapJob] = []
@@ -509,6 +524,8 @@ def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: Bu
                 assert record is not None
                 result.entries.append(record.entry)
                 new.maps[job.rel] = record
+                if job.rel in old.facts:
+                    new.facts[job.rel] = old.facts[job.rel]
                 log.kept(job, record.entry)
             else:
                 to_render.append(job)
@@ -530,6 +547,8 @@ def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: Bu
                     rel: mf.OutputRecord(fmt, outcome.hashes[rel]) for fmt, rel in job.outputs if rel in outcome.hashes
                 }
                 new.maps[job.rel] = mf.MapRecord(inputs[job.rel], outcome.entry, outputs)
+                if shard is not None and outcome.facts is not None:
+                    new.facts[job.rel] = outcome.facts
             if outcome.entry.status not in mf.BUILT:
                 result.failed += 1
             log.finished(job, outcome)
@@ -544,7 +563,9 @@ def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: Bu
                 on_done=done,
                 on_lost=_lost,
             )
-            portfolios = _build_portfolios(src, out, options, old, new, common, inputs, jobs, result, log)
+            portfolios = (
+                {""} if shard else _build_portfolios(src, out, options, old, new, common, inputs, jobs, result, log)
+            )
             if "" not in portfolios:  # a portfolio at the top replaces the gallery
                 gallery = _gallery(result.entries, options.templates_dir)
                 if read_or_none(out / INDEX_NAME) != gallery:
@@ -564,7 +585,60 @@ def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: Bu
                 if job.rel not in new.maps and job.rel in old.maps:
                     new.maps[job.rel] = old.maps[job.rel]
             new.maps = dict(sorted(new.maps.items()))
-            mf.save(out, new)
+            mf.save(out, new, manifest_name)
+    return result
+
+
+def run_index(src: Path, out: Path, options: BuildOptions, log: BuildLog) -> BuildResult:
+    """``--index``: the gallery, the portfolio outputs and the manifest from
+    the shard manifests in OUT (jmap.repo.sharding), rendering no map."""
+    from jmap.repo.sharding import merge_shards
+
+    if not out.is_dir():
+        raise JmapError(f"{out} is not a folder of shard outputs: run `jmap build SRC -o OUT --shard K/N` first")
+    with locked(out, exclusive=True, on_wait=log):
+        planned = plan(src, out, options)
+        merged, facts, shard_files = merge_shards(out)
+        if merged.options != options.recorded():
+            changed = sorted(
+                k
+                for k in set(merged.options) | set(options.recorded())
+                if merged.options.get(k) != options.recorded().get(k)
+            )
+            raise JmapError(
+                f"the shards were built with other options ({', '.join(changed)}): give --index the same ones"
+            )
+        common = options.inputs()
+        new = mf.Manifest(options=options.recorded(), programs=merged.programs)
+        result = BuildResult(entries=list(planned.conflicts), failed=len(planned.conflicts))
+        inputs: dict[str, mf.Inputs] = {}
+        for job in planned.jobs:
+            record = merged.maps.get(job.rel)
+            if record is None:
+                raise JmapError(
+                    f"{job.source}: built by no shard (were the shards built from this SRC, with this jmap?)"
+                )
+            new.maps[job.rel] = record
+            inputs[job.rel] = record.inputs
+            result.entries.append(record.entry)
+            if record.entry.status not in mf.BUILT:
+                result.failed += 1
+            log.kept(job, record.entry)
+        result.unchanged = len(planned.jobs)
+        portfolios = _build_portfolios(
+            src, out, options, mf.Manifest(), new, common, inputs, planned.jobs, result, log, facts=facts
+        )
+        if "" not in portfolios:
+            gallery = _gallery(result.entries, options.templates_dir)
+            if read_or_none(out / INDEX_NAME) != gallery:
+                write_output(output_path(out, INDEX_NAME), gallery)
+            new.gallery = mf.GalleryRecord(
+                gallery_inputs(common, inputs, planned.conflicts), hashlib.sha256(gallery).hexdigest()
+            )
+        mf.save(out, new)
+        for path in shard_files:
+            with contextlib.suppress(OSError):
+                path.unlink()
     return result
 
 
@@ -579,9 +653,11 @@ def _build_portfolios(
     jobs: list[MapJob],
     result: BuildResult,
     log: BuildLog,
+    facts: dict[str, Any] | None = None,
 ) -> set[str]:
     """The outputs of each portfolio in SRC (jmap.repo.portfolio_build); the
-    folders (relative to OUT) of those portfolios."""
+    folders (relative to OUT) of those portfolios. With ``facts`` (``--index``)
+    they are made from the maps' facts, without reading a map."""
     from jmap.repo import portfolio_build as pb
 
     base = src if src.is_dir() else src.parent
@@ -595,7 +671,10 @@ def _build_portfolios(
             assert record is not None
             new.portfolios[pf.rel_folder] = record
             continue
-        outcome = pb.build_portfolio(pf, out, base, by_rel, made_from, options.templates_dir, options.strict)
+        if facts is not None:
+            outcome = pb.build_portfolio_from_facts(pf, out, facts, by_rel, made_from, options.templates_dir)
+        else:
+            outcome = pb.build_portfolio(pf, out, base, by_rel, made_from, options.templates_dir, options.strict)
         for line in outcome.lines:
             log.note(line)
         result.failed += outcome.failed

@@ -108,6 +108,10 @@ class Manifest:
     gallery: GalleryRecord | None = None
     #: Portfolios by their folder relative to OUT (``""``: OUT itself).
     portfolios: dict[str, PortfolioRecord] = field(default_factory=dict)
+    #: A shard's build (``--shard K/N``): its place, and the roll-up facts of
+    #: its maps for ``--index`` (jmap.repo.portfolio_build). Empty otherwise.
+    shard: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +146,13 @@ class NotAManifest(JmapError):
     """The file in OUT is not a manifest this jmap wrote; the message says why."""
 
 
-def load(out: Path) -> tuple[Manifest | None, str | None]:
+def load(out: Path, name: str = MANIFEST_NAME) -> tuple[Manifest | None, str | None]:
     """The manifest in OUT and, when it is set aside, why (one phrase).
 
     ``(None, None)``: there is none (a first build). ``(None, reason)``: there
     is a file that is not what jmap writes; nothing of it is trusted.
     """
-    path = out / MANIFEST_NAME
+    path = out / name
     try:
         data = read_regular(path, limit=MAX_BYTES)
     except OSError as exc:
@@ -204,6 +208,8 @@ def parse(data: bytes) -> Manifest:
         programs=_text(root.get("programs", ""), "programs"),
         gallery=gallery,
         portfolios=portfolios,
+        shard=_text(root.get("shard", ""), "a shard"),
+        facts=_object(root.get("facts", {}), "facts"),
     )
 
 
@@ -228,7 +234,7 @@ def _portfolio_record(raw: object) -> PortfolioRecord:
     )
 
 
-def save(out: Path, manifest: Manifest) -> None:
+def save(out: Path, manifest: Manifest, name: str = MANIFEST_NAME) -> None:
     """Write the manifest: sorted, no time stamps, no absolute paths, so that
     committed renders and their manifest change only when the renders do."""
     document: dict[str, Any] = {
@@ -246,12 +252,15 @@ def save(out: Path, manifest: Manifest) -> None:
     }
     if manifest.gallery is not None:
         document["gallery"] = asdict(manifest.gallery)
+    if manifest.shard:
+        document["shard"] = manifest.shard
+        document["facts"] = manifest.facts
     if manifest.portfolios:
         document["portfolios"] = {
             folder: {**asdict(record), "stale": list(record.stale)} for folder, record in manifest.portfolios.items()
         }
     text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    write_output(out / MANIFEST_NAME, text.encode("utf-8"))
+    write_output(out / name, text.encode("utf-8"))
 
 
 def _no_constant(name: str) -> Any:

@@ -123,6 +123,25 @@ def alone(source: str, diagnostics: list[Any]) -> list[Any]:
     return [d for d in diagnostics if d.rule != "unaddressed-pain-point"]
 
 
+def facts_of(source: str, result: Any) -> dict[str, Any] | None:
+    """The roll-up facts of the map read from ``source`` (None outside a
+    portfolio): its figures and, for the cross-map checks, its links with
+    their positions."""
+    from jmap.format.crossmap import map_id
+    from jmap.format.portfolio import portfolio_path_for
+    from jmap.render.portfolio_rollup import invalid_facts, map_facts
+
+    path = portfolio_path_for(source)
+    if path is None:
+        return None
+    rel = Path(os.path.relpath(os.path.abspath(source), os.path.dirname(os.path.abspath(path)))).as_posix()
+    ident = map_id(result, source)
+    links = [[lk.kind, lk.value, lk.line, lk.col] for lk in result.links]
+    if result.map is None or result.errors:
+        return invalid_facts(ident, rel, links)
+    return map_facts(result.map, ident, rel, links)
+
+
 def used_by(jm: Any) -> tuple[str, ...]:
     """``persona:lea``, ``channel:web``: the shared entities a valid map uses."""
     return tuple(sorted([f"persona:{p}" for p in jm.shared_personas] + [f"channel:{c}" for c in jm.shared_channels]))
@@ -169,11 +188,7 @@ def build_portfolio(
 ) -> PortfolioOutcome:
     """Check the portfolio across its maps and write its three outputs."""
     from jmap.format.crossmap import MapEntry
-    from jmap.format.portfolio import today
-    from jmap.render.portfolio_md import render_portfolio_md
-    from jmap.render.portfolio_page import render_portfolio_json, render_portfolio_page
-    from jmap.render.portfolio_rollup import assemble, invalid_facts, map_facts
-    from jmap.repo.files import output_path, read_or_none, sha256_of, write_output
+    from jmap.render.portfolio_rollup import invalid_facts, map_facts
     from jmap.repo.portfolio import portfolio_entries
     from jmap.text import printable
 
@@ -211,6 +226,27 @@ def build_portfolio(
             links[map_id] = {
                 fmt: os.path.relpath(rel_out, pf.rel_folder or ".").replace(os.sep, "/") for fmt, rel_out in job.outputs
             }
+    return _write_outputs(pf, out, shared, facts, links, reviews, inputs, templates_dir, lines, failed)
+
+
+def _write_outputs(
+    pf: PortfolioPlan,
+    out: Path,
+    shared: Any,
+    facts: list[dict[str, Any]],
+    links: dict[str, dict[str, str]],
+    reviews: dict[str, str],
+    inputs: mf.Inputs,
+    templates_dir: Path | None,
+    lines: list[str],
+    failed: int,
+) -> PortfolioOutcome:
+    from jmap.format.portfolio import today
+    from jmap.render.portfolio_md import render_portfolio_md
+    from jmap.render.portfolio_page import render_portfolio_json, render_portfolio_page
+    from jmap.render.portfolio_rollup import assemble
+    from jmap.repo.files import output_path, read_or_none, sha256_of, write_output
+
     rollup = assemble(shared, facts, today(), links)
     rendered = {
         "html": render_portfolio_page(rollup, templates_dir),
@@ -231,6 +267,92 @@ def build_portfolio(
         inputs=inputs, outputs=outputs, reviews=reviews, every=every, stale=stale_maps(reviews, every)
     )
     return PortfolioOutcome(record, lines, failed, written)
+
+
+class _FactsMap:
+    """What the cross-map checks read of a valid map, from its facts alone
+    (``--index`` renders no map and reads none)."""
+
+    def __init__(self, f: dict[str, Any]) -> None:
+        from types import SimpleNamespace
+
+        from jmap.model import SERIOUS_SEVERITIES
+
+        self.reviewed = f.get("reviewed")
+        self.shared_personas = tuple(p["id"] for p in f["personas"] if p["shared"])
+        self.shared_channels = tuple(c["id"] for c in f["channels"] if c["shared"])
+        self.index = SimpleNamespace(pain_points={pp["id"]: pp for pp in f["pain_points"]})
+        prefix = f"{f['id']}/"
+        own = {a[len(prefix) :] for o in f["opportunities"] for a in o["addresses"] if a.startswith(prefix)}
+        self._unaddressed = [
+            SimpleNamespace(id=pp["id"])
+            for pp in f["pain_points"]
+            if pp["severity"] in SERIOUS_SEVERITIES and pp["id"] not in own
+        ]
+
+    def unaddressed_pain_points(self) -> list[Any]:
+        return self._unaddressed
+
+
+def build_portfolio_from_facts(
+    pf: PortfolioPlan,
+    out: Path,
+    facts_by_rel: dict[str, dict[str, Any]],
+    jobs: dict[str, Any],
+    inputs: mf.Inputs,
+    templates_dir: Path | None,
+) -> PortfolioOutcome:
+    """``--index``: the portfolio's outputs from its maps' facts, as the shards
+    wrote them: the same bytes as a build that renders the maps."""
+    from jmap.format.crossmap import MapEntry, check_portfolio, map_stem
+    from jmap.format.diagnostics import Diagnostic
+    from jmap.format.portfolio import load_portfolio, today
+    from jmap.format.validator import Link, Result
+    from jmap.render.portfolio_rollup import invalid_facts
+    from jmap.text import printable
+
+    report = load_portfolio(pf.path)
+    shared = report.shared
+    assert shared is not None
+    folder = os.path.dirname(os.path.abspath(pf.path))
+    entries = []
+    for rel in pf.maps:
+        job = jobs[rel]
+        f = facts_by_rel.get(rel)
+        if f is None:
+            path_in = Path(os.path.relpath(os.path.abspath(job.source), folder)).as_posix()
+            f = invalid_facts(map_stem(path_in), path_in)
+        links = tuple(Link(str(k), str(v), int(line), int(col)) for k, v, line, col in f.get("links", []))
+        # An invalid map counts as one with an error, as in a build that reads it.
+        errors = [] if f["valid"] else [Diagnostic(job.source, 1, 1, "error", "invalid", "invalid")]
+        result = Result(job.source, errors, map=_FactsMap(f) if f["valid"] else None, links=links)  # type: ignore[arg-type]
+        entries.append((rel, f, MapEntry(job.source, result, f["id"])))
+    checked_report, checked = check_portfolio(report, [e for _r, _f, e in entries], today(), whole=True)
+    lines = [
+        printable(d.format()) for d in checked_report.diagnostics if d.severity == "error" or d.rule == "unused-shared"
+    ]
+    failed = 0
+    facts: list[dict[str, Any]] = []
+    links_by_id: dict[str, dict[str, str]] = {}
+    reviews: dict[str, str] = {}
+    seen: set[str] = set()
+    for (rel, f, _entry), result in zip(entries, checked, strict=True):
+        extra = [d for d in result.diagnostics if d.rule not in ("invalid", "unaddressed-pain-point")]
+        lines += [printable(d.format()) for d in extra]
+        cross_errors = any(d.severity == "error" for d in extra)
+        failed += 1 if cross_errors and f["valid"] else 0
+        map_id = f["id"] if f["id"] not in seen else f["path"]
+        seen.add(map_id)
+        if f["valid"] and not cross_errors:
+            facts.append({**f, "id": map_id})
+            reviews[rel] = f.get("reviewed") or ""
+        else:
+            facts.append(invalid_facts(map_id, f["path"]))
+        job = jobs[rel]
+        links_by_id[map_id] = {
+            fmt: os.path.relpath(rel_out, pf.rel_folder or ".").replace(os.sep, "/") for fmt, rel_out in job.outputs
+        }
+    return _write_outputs(pf, out, shared, facts, links_by_id, reviews, inputs, templates_dir, lines, failed)
 
 
 def check_portfolio_outputs(
