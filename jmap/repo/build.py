@@ -520,7 +520,14 @@ def run_build(
             found = map_inputs(job, common, record)
             if found is not None:
                 inputs[job.rel] = found
-            if found is not None and old.programs == programs and mf.is_current(record, found, _hasher(out)):
+            # A map of a portfolio is kept only with its roll-up facts.
+            facts_known = job.rel in old.facts or not ({"portfolio", "portfolio file"} & set(found or {}))
+            if (
+                found is not None
+                and old.programs == programs
+                and facts_known
+                and mf.is_current(record, found, _hasher(out))
+            ):
                 assert record is not None
                 result.entries.append(record.entry)
                 new.maps[job.rel] = record
@@ -547,7 +554,7 @@ def run_build(
                     rel: mf.OutputRecord(fmt, outcome.hashes[rel]) for fmt, rel in job.outputs if rel in outcome.hashes
                 }
                 new.maps[job.rel] = mf.MapRecord(inputs[job.rel], outcome.entry, outputs)
-                if shard is not None and outcome.facts is not None:
+                if outcome.facts is not None:
                     new.facts[job.rel] = outcome.facts
             if outcome.entry.status not in mf.BUILT:
                 result.failed += 1
@@ -584,6 +591,8 @@ def run_build(
                 # harmless, since its inputs and outputs are checked again.
                 if job.rel not in new.maps and job.rel in old.maps:
                     new.maps[job.rel] = old.maps[job.rel]
+                    if job.rel in old.facts:
+                        new.facts[job.rel] = old.facts[job.rel]
             new.maps = dict(sorted(new.maps.items()))
             mf.save(out, new, manifest_name)
     return result
@@ -619,6 +628,8 @@ def run_index(src: Path, out: Path, options: BuildOptions, log: BuildLog) -> Bui
                     f"{job.source}: built by no shard (were the shards built from this SRC, with this jmap?)"
                 )
             new.maps[job.rel] = record
+            if job.rel in facts:
+                new.facts[job.rel] = facts[job.rel]
             inputs[job.rel] = record.inputs
             result.entries.append(record.entry)
             if record.entry.status not in mf.BUILT:
@@ -671,10 +682,9 @@ def _build_portfolios(
             assert record is not None
             new.portfolios[pf.rel_folder] = record
             continue
-        if facts is not None:
-            outcome = pb.build_portfolio_from_facts(pf, out, facts, by_rel, made_from, options.templates_dir)
-        else:
-            outcome = pb.build_portfolio(pf, out, base, by_rel, made_from, options.templates_dir, options.strict)
+        outcome = pb.build_portfolio(
+            pf, out, facts if facts is not None else new.facts, by_rel, made_from, options.templates_dir, options.strict
+        )
         for line in outcome.lines:
             log.note(line)
         result.failed += outcome.failed

@@ -209,8 +209,18 @@ def parse(data: bytes) -> Manifest:
         gallery=gallery,
         portfolios=portfolios,
         shard=_text(root.get("shard", ""), "a shard"),
-        facts=_object(root.get("facts", {}), "facts"),
+        facts=_facts(root.get("facts", {})),
     )
+
+
+def _facts(value: object) -> dict[str, Any]:
+    from jmap.repo.portfolio_build import facts_problem
+
+    problem = facts_problem(value)
+    if problem is not None:
+        raise NotAManifest(problem)
+    assert isinstance(value, dict)
+    return value
 
 
 def _portfolio_record(raw: object) -> PortfolioRecord:
@@ -254,6 +264,7 @@ def save(out: Path, manifest: Manifest, name: str = MANIFEST_NAME) -> None:
         document["gallery"] = asdict(manifest.gallery)
     if manifest.shard:
         document["shard"] = manifest.shard
+    if manifest.facts:
         document["facts"] = manifest.facts
     if manifest.portfolios:
         document["portfolios"] = {

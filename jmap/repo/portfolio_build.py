@@ -139,7 +139,13 @@ def facts_of(source: str, result: Any) -> dict[str, Any] | None:
     links = [[lk.kind, lk.value, lk.line, lk.col] for lk in result.links]
     if result.map is None or result.errors:
         return invalid_facts(ident, rel, links)
-    return map_facts(result.map, ident, rel, links)
+    facts = map_facts(result.map, ident, rel, links)
+    # The map's own unaddressed-pain-point warnings, with their places: the
+    # portfolio's check keeps those no other map's opportunity answers.
+    facts["unaddressed"] = [
+        [d.line, d.col, d.message] for d in result.diagnostics if d.rule == "unaddressed-pain-point"
+    ]
+    return facts
 
 
 def used_by(jm: Any) -> tuple[str, ...]:
@@ -175,58 +181,6 @@ class PortfolioOutcome:
     lines: list[str]
     failed: int
     written: bool
-
-
-def build_portfolio(
-    pf: PortfolioPlan,
-    out: Path,
-    base: Path,
-    jobs: dict[str, Any],
-    inputs: mf.Inputs,
-    templates_dir: Path | None,
-    strict: bool = False,
-) -> PortfolioOutcome:
-    """Check the portfolio across its maps and write its three outputs."""
-    from jmap.format.crossmap import MapEntry
-    from jmap.render.portfolio_rollup import invalid_facts, map_facts
-    from jmap.repo.portfolio import portfolio_entries
-    from jmap.text import printable
-
-    report, entries, originals = portfolio_entries(pf.path)
-    shared = report.shared
-    assert shared is not None
-    lines = [printable(d.format()) for d in report.diagnostics if d.severity == "error" or d.rule == "unused-shared"]
-    failed = 0
-    folder = os.path.dirname(pf.path)
-    facts = []
-    links: dict[str, dict[str, str]] = {}
-    reviews: dict[str, str] = {}
-    base_abs = os.path.abspath(base)
-    seen: set[str] = set()
-    entry: MapEntry
-    for entry, original in zip(entries, originals, strict=True):
-        rel = Path(os.path.relpath(os.path.abspath(entry.path), base_abs)).as_posix()
-        path_in_portfolio = Path(os.path.relpath(os.path.abspath(entry.path), folder)).as_posix()
-        own = {(d.line, d.col, d.rule, d.message) for d in alone(entry.path, original.diagnostics)}
-        extra = [d for d in entry.result.diagnostics if (d.line, d.col, d.rule, d.message) not in own]
-        job = jobs.get(rel)
-        source = job.source if job is not None else entry.path
-        lines += [printable(f"{source}:{d.line}:{d.col}: {d.severity}: {d.message} [{d.rule}]") for d in extra]
-        if any(d.severity == "error" or strict for d in extra) and not original.errors:
-            failed += 1
-        jm = entry.result.map
-        map_id = entry.id if entry.id not in seen else path_in_portfolio  # a duplicate-map-id
-        seen.add(map_id)
-        if jm is None or entry.result.errors:
-            facts.append(invalid_facts(map_id, path_in_portfolio))
-        else:
-            facts.append(map_facts(jm, map_id, path_in_portfolio))
-            reviews[rel] = jm.reviewed or ""
-        if job is not None:
-            links[map_id] = {
-                fmt: os.path.relpath(rel_out, pf.rel_folder or ".").replace(os.sep, "/") for fmt, rel_out in job.outputs
-            }
-    return _write_outputs(pf, out, shared, facts, links, reviews, inputs, templates_dir, lines, failed)
 
 
 def _write_outputs(
@@ -294,16 +248,19 @@ class _FactsMap:
         return self._unaddressed
 
 
-def build_portfolio_from_facts(
+def build_portfolio(
     pf: PortfolioPlan,
     out: Path,
     facts_by_rel: dict[str, dict[str, Any]],
     jobs: dict[str, Any],
     inputs: mf.Inputs,
     templates_dir: Path | None,
+    strict: bool = False,
 ) -> PortfolioOutcome:
-    """``--index``: the portfolio's outputs from its maps' facts, as the shards
-    wrote them: the same bytes as a build that renders the maps."""
+    """Check the portfolio across its maps and write its three outputs, from
+    the maps' facts alone (as each map's build, or a shard, recorded them):
+    no map is read again, so one shared persona edited costs the maps that
+    name it, and ``--index`` writes the same bytes as a build."""
     from jmap.format.crossmap import MapEntry, check_portfolio, map_stem
     from jmap.format.diagnostics import Diagnostic
     from jmap.format.portfolio import load_portfolio, today
@@ -324,8 +281,12 @@ def build_portfolio_from_facts(
             f = invalid_facts(map_stem(path_in), path_in)
         links = tuple(Link(str(k), str(v), int(line), int(col)) for k, v, line, col in f.get("links", []))
         # An invalid map counts as one with an error, as in a build that reads it.
-        errors = [] if f["valid"] else [Diagnostic(job.source, 1, 1, "error", "invalid", "invalid")]
-        result = Result(job.source, errors, map=_FactsMap(f) if f["valid"] else None, links=links)  # type: ignore[arg-type]
+        own = [Diagnostic(job.source, 1, 1, "error", "invalid", "invalid")] if not f["valid"] else []
+        own += [
+            Diagnostic(job.source, int(line), int(col), "warning", str(message), "unaddressed-pain-point")
+            for line, col, message in f.get("unaddressed", [])
+        ]
+        result = Result(job.source, own, map=_FactsMap(f) if f["valid"] else None, links=links)  # type: ignore[arg-type]
         entries.append((rel, f, MapEntry(job.source, result, f["id"])))
     checked_report, checked = check_portfolio(report, [e for _r, _f, e in entries], today(), whole=True)
     lines = [
@@ -337,14 +298,14 @@ def build_portfolio_from_facts(
     reviews: dict[str, str] = {}
     seen: set[str] = set()
     for (rel, f, _entry), result in zip(entries, checked, strict=True):
-        extra = [d for d in result.diagnostics if d.rule not in ("invalid", "unaddressed-pain-point")]
+        extra = [d for d in result.diagnostics if d.rule != "invalid"]
         lines += [printable(d.format()) for d in extra]
         cross_errors = any(d.severity == "error" for d in extra)
-        failed += 1 if cross_errors and f["valid"] else 0
+        failed += 1 if f["valid"] and (cross_errors or (strict and extra)) else 0
         map_id = f["id"] if f["id"] not in seen else f["path"]
         seen.add(map_id)
         if f["valid"] and not cross_errors:
-            facts.append({**f, "id": map_id})
+            facts.append({k: v for k, v in f.items() if k not in ("links", "unaddressed")} | {"id": map_id})
             reviews[rel] = f.get("reviewed") or ""
         else:
             facts.append(invalid_facts(map_id, f["path"]))
@@ -384,3 +345,142 @@ def is_current(record: mf.PortfolioRecord | None, inputs: mf.Inputs, hash_of: An
         and stale_maps(record.reviews, record.every) == record.stale
         and all(hash_of(rel) == o.sha256 for rel, o in record.outputs.items())
     )
+
+
+def live_portfolio_page(folder: Path, maps: list[Any], templates_dir: Path | None) -> bytes | None:
+    """`jmap serve DIR`: the portfolio page of DIR from the maps being served
+    (jmap.serve.preview's LiveMap: its model, or none while it is invalid),
+    linking to their live pages; None when DIR is not a portfolio's folder."""
+    from jmap.format.crossmap import map_stem
+    from jmap.format.portfolio import PORTFOLIO_NAME, load_portfolio, today
+    from jmap.render.portfolio_page import render_portfolio_page
+    from jmap.render.portfolio_rollup import assemble, invalid_facts, map_facts
+    from jmap.repo.portfolio import portfolio_of_folder
+
+    path = portfolio_of_folder(folder)
+    if path is None or os.path.abspath(os.path.dirname(path)) != os.path.abspath(folder):
+        return None
+    shared = load_portfolio(path).shared
+    if shared is None or shared.broken:
+        return None  # its errors are on every map's page; the gallery lists them
+    facts = []
+    links: dict[str, dict[str, str]] = {}
+    for live in sorted(maps, key=lambda m: m.rel):
+        if live.rel == PORTFOLIO_NAME:
+            continue
+        jm = live.model if live.ok else None
+        ident = (jm.id if jm is not None and jm.id else None) or map_stem(live.rel)
+        facts.append(map_facts(jm, ident, live.rel) if jm is not None else invalid_facts(ident, live.rel))
+        links[ident] = {"html": f"{live.key}.html", "svg": f"{live.key}.svg"}
+    return render_portfolio_page(assemble(shared, facts, today(), links), templates_dir)
+
+
+def facts_problem(facts: Any) -> str | None:
+    """Why ``facts`` (read from a manifest in OUT, untrusted) is not what
+    :func:`facts_of` writes; None when it is."""
+
+    def text(v: Any) -> bool:
+        return isinstance(v, str) and len(v) <= 100_000
+
+    def opt(v: Any) -> bool:
+        return v is None or text(v)
+
+    def integer(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    def items(v: Any, check: Any) -> bool:
+        return isinstance(v, list) and all(check(x) for x in v)
+
+    def obj(v: Any, fields: dict[str, Any]) -> bool:
+        return isinstance(v, dict) and all(k in v and check(v[k]) for k, check in fields.items())
+
+    if not isinstance(facts, dict):
+        return "facts is not an object"
+    step = {"touchpoint": text, "name": text, "stage": text, "score": lambda v: integer(v) and -2 <= v <= 2}
+
+    def link(v: Any) -> bool:
+        return isinstance(v, list) and len(v) == 4 and text(v[0]) and text(v[1]) and integer(v[2]) and integer(v[3])
+
+    for rel, f in facts.items():
+        if not (text(rel) and obj(f, {"id": text, "path": text, "valid": lambda v: isinstance(v, bool)})):
+            return f"the facts of {str(rel)[:80]} are not what jmap writes"
+        if not items(f.get("links", []), link):
+            return f"the links of {rel[:80]} are not what jmap writes"
+        if not f["valid"]:
+            continue
+        ok = obj(
+            f,
+            {
+                "title": text,
+                "owner": opt,
+                "lang": text,
+                "reviewed": opt,
+                "stages": lambda v: items(v, lambda s: obj(s, {"id": text, "name": text})),
+                "touchpoints": integer,
+                "personas": lambda v: items(
+                    v,
+                    lambda p: obj(
+                        p,
+                        {
+                            "id": text,
+                            "name": text,
+                            "color": opt,
+                            "shared": lambda b: isinstance(b, bool),
+                            "route": lambda r: items(r, lambda x: obj(x, step)),
+                        },
+                    ),
+                ),
+                "channels": lambda v: items(
+                    v,
+                    lambda c: obj(
+                        c,
+                        {
+                            "id": text,
+                            "name": text,
+                            "type": lambda t: t in ("online", "offline"),
+                            "shared": lambda b: isinstance(b, bool),
+                            "touchpoints": integer,
+                        },
+                    ),
+                ),
+                "details": lambda v: items(
+                    v, lambda d: obj(d, {"from": text, "name": text, "kind": text, "map": text})
+                ),
+                "pain_points": lambda v: items(
+                    v,
+                    lambda p: obj(
+                        p,
+                        {
+                            "id": text,
+                            "name": text,
+                            "severity": lambda s: s in ("low", "medium", "high", "critical"),
+                            "touchpoint": text,
+                            "stage": text,
+                        },
+                    ),
+                ),
+                "opportunities": lambda v: items(
+                    v,
+                    lambda o: obj(
+                        o,
+                        {
+                            "id": text,
+                            "name": text,
+                            "description": opt,
+                            "owner": opt,
+                            "impact": lambda x: x in (None, "low", "medium", "high"),
+                            "effort": lambda x: x in (None, "low", "medium", "high"),
+                            "status": lambda x: x in (None, "idea", "planned", "in-progress", "done"),
+                            "addresses": lambda a: items(a, lambda r: text(r) and "/" in r),
+                        },
+                    ),
+                ),
+            },
+        )
+        unaddressed = f.get("unaddressed", [])
+        if not ok or not items(
+            unaddressed,
+            lambda u: isinstance(u, list) and len(u) == 3 and integer(u[0]) and integer(u[1]) and text(u[2]),
+        ):
+            return f"the facts of {rel[:80]} are not what jmap writes"
+    return None

@@ -104,6 +104,10 @@ class Preview:
         template changed); the lines to print in the terminal."""
         if any(self._is_template(p) for p in changed):
             everything = True
+        if any(os.path.basename(p) == "jmap-portfolio.yaml" for p in changed):
+            # Shared personas and channels: every map may show them.
+            everything = True
+            changed = {p for p in changed if os.path.basename(p) != "jmap-portfolio.yaml"}
         lines: list[str] = []
         with self.changed:
             self.seq += 1
@@ -183,6 +187,22 @@ class Preview:
     def _render_gallery(self, seq: int) -> None:
         from jmap.render.gallery import render_gallery
         from jmap.repo.build import GalleryEntry
+        from jmap.repo.portfolio_build import live_portfolio_page
+
+        # A folder that is a portfolio is served with its portfolio page.
+        try:
+            page = live_portfolio_page(self.root, list(self.maps.values()), self.templates_dir)
+        except RenderError as exc:
+            self.gallery_problems = (printable(f"error: the portfolio page cannot be rendered: {exc}"),)
+            self.gallery_version = seq
+            return
+        if page is not None:
+            self.gallery_problems = ()
+            self.gallery_version = seq
+            if page != self.gallery:
+                self.gallery = page
+                self.gallery_good = seq
+            return
 
         entries = []
         for live in self.maps.values():
