@@ -507,6 +507,8 @@ def run_build(
         if problem is not None:
             log.note(f"{out / MANIFEST_NAME}: warning: {problem}; set aside, everything is built again")
         old = old or mf.Manifest()
+        if shard is None:
+            old.facts = mf.load_facts(out)
         common = options.inputs()
         programs = programs_version(options.formats)
         new = mf.Manifest(
@@ -595,6 +597,8 @@ def run_build(
                         new.facts[job.rel] = old.facts[job.rel]
             new.maps = dict(sorted(new.maps.items()))
             mf.save(out, new, manifest_name)
+            if shard is None:
+                mf.save_facts(out, dict(sorted(new.facts.items())))
     return result
 
 
@@ -647,6 +651,7 @@ def run_index(src: Path, out: Path, options: BuildOptions, log: BuildLog) -> Bui
                 gallery_inputs(common, inputs, planned.conflicts), hashlib.sha256(gallery).hexdigest()
             )
         mf.save(out, new)
+        mf.save_facts(out, dict(sorted(new.facts.items())))
         for path in shard_files:
             with contextlib.suppress(OSError):
                 path.unlink()
@@ -693,7 +698,7 @@ def _build_portfolios(
 
 
 def _all_names(jobs: list[MapJob]) -> set[str]:
-    return {o for job in jobs for _f, o in job.outputs} | {INDEX_NAME, MANIFEST_NAME}
+    return {o for job in jobs for _f, o in job.outputs} | {INDEX_NAME, MANIFEST_NAME, mf.FACTS_NAME}
 
 
 def _lost(job: MapJob) -> MapOutcome:

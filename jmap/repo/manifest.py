@@ -209,8 +209,40 @@ def parse(data: bytes) -> Manifest:
         gallery=gallery,
         portfolios=portfolios,
         shard=_text(root.get("shard", ""), "a shard"),
-        facts=_facts(root.get("facts", {})),
+        facts=_facts(root["facts"]) if "facts" in root else {},
     )
+
+
+#: The roll-up facts of a build's maps (jmap.repo.portfolio_build), beside the manifest.
+FACTS_NAME = ".jmap-facts.json"
+#: About 15 kB a map: room for tens of thousands of maps, still a bound.
+FACTS_MAX_BYTES = 1024 * 1024 * 1024
+
+
+def load_facts(out: Path) -> dict[str, Any]:
+    """The facts a build recorded in OUT; empty when there are none or they
+    are not what jmap writes (then the maps of a portfolio render again)."""
+    try:
+        data = read_regular(out / FACTS_NAME, limit=FACTS_MAX_BYTES)
+    except (OSError, JmapError):
+        return {}
+    if data is None or len(data) > FACTS_MAX_BYTES:
+        return {}
+    try:
+        return _facts(json.loads(data.decode("utf-8")))
+    except (ValueError, RecursionError, NotAManifest):
+        return {}
+
+
+def save_facts(out: Path, facts: dict[str, Any]) -> None:
+    """Write (or, with none, remove) OUT's facts: sorted, like the manifest."""
+    path = out / FACTS_NAME
+    if not facts:
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+        return
+    text = json.dumps(facts, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    write_output(path, text.encode("utf-8"))
 
 
 def _facts(value: object) -> dict[str, Any]:
@@ -263,8 +295,9 @@ def save(out: Path, manifest: Manifest, name: str = MANIFEST_NAME) -> None:
     if manifest.gallery is not None:
         document["gallery"] = asdict(manifest.gallery)
     if manifest.shard:
+        # A shard's facts travel in its manifest to --index; a build keeps
+        # them apart (FACTS_NAME), so that --check never parses them.
         document["shard"] = manifest.shard
-    if manifest.facts:
         document["facts"] = manifest.facts
     if manifest.portfolios:
         document["portfolios"] = {
