@@ -241,7 +241,8 @@ def save_facts(out: Path, facts: dict[str, Any]) -> None:
         if path.is_file() and not path.is_symlink():
             path.unlink()
         return
-    text = json.dumps(facts, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    # Compact: written by the C encoder, several times faster on thousands of maps.
+    text = json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     write_output(path, text.encode("utf-8"))
 
 
