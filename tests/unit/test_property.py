@@ -27,6 +27,8 @@ SOURCES = [
     ROOT / "jmap" / "format" / "validator.py",
     ROOT / "jmap" / "format" / "loader.py",
     ROOT / "jmap" / "repo" / "discover.py",
+    ROOT / "jmap" / "format" / "portfolio.py",
+    ROOT / "jmap" / "format" / "crossmap.py",
 ]
 #: The importer names its rule ids in RULE_… constants.
 MERMAID_IMPORT = ROOT / "jmap" / "format" / "mermaid_import.py"
@@ -44,7 +46,7 @@ def documented_rules() -> set[str]:
 
 
 #: Where the rule id sits among the positional arguments of each reporting call.
-RULE_ARGUMENT = {"error": 1, "warn": 1, "_failed": 1, "error_at": 2, "Diagnostic": 5}
+RULE_ARGUMENT = {"error": 1, "warn": 1, "_failed": 1, "error_at": 2, "Diagnostic": 5, "at": 5, "failed": 0}
 
 
 def rules_in_code() -> set[str]:
