@@ -427,7 +427,9 @@ def run_build(src: Path, out: Path, options: BuildOptions, workers: int, log: Bu
         remove_leftover_temporaries(out, _all_names(jobs))
         old, problem = mf.load(out)
         if problem is not None:
-            log.note(f"{out / MANIFEST_NAME}: warning: not a manifest jmap wrote ({problem}); set aside, building everything")
+            log.note(
+                f"{out / MANIFEST_NAME}: warning: not a manifest jmap wrote ({problem}); set aside, building everything"
+            )
         old = old or mf.Manifest()
         common = options.inputs()
         programs = programs_version(options.formats)

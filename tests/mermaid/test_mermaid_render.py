@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support import ROOT
-from support.browser import Browser, chromium_path
+from support.browser import Browser, browser_path
 from support.node import TOOLS
 from support.tools import unavailable
 
@@ -32,9 +32,9 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    executable = chromium_path()
+    executable = browser_path()
     if executable is None:
-        unavailable("Chromium is not installed (apt-get install chromium), or set JMAP_CHROMIUM")
+        unavailable("Chromium is not installed (apt-get install chromium), or set JMAP_BROWSER")
     with tempfile.TemporaryDirectory(prefix="jmap-mermaid-") as profile:
         b = Browser(executable, Path(profile))
         try:

@@ -122,9 +122,9 @@ def patch_renders(monkeypatch, replacement):
     ``replacement(jm, formats, real)``, which returns {format: bytes or RenderError}."""
     real = jmap.render.formats.render_each
 
-    def patched(jm, formats, persona=None, templates_dir=None):
+    def patched(jm, formats, options=None):
         def real_one(jm, formats):
-            return dict(real(jm, formats, persona=persona, templates_dir=templates_dir))
+            return dict(real(jm, formats, options))
 
         yield from replacement(jm, formats, real_one).items()
 
@@ -638,7 +638,7 @@ def test_manifest_records_each_output_by_what_made_it_and_its_bytes(tmp_path) ->
     assert set(record["inputs"]) == {"source", "jmap", "templates", "options"}
     assert record["inputs"]["source"] == hashlib.sha256((src / "checkout.yaml").read_bytes()).hexdigest()
     assert all(len(value) == 64 for value in record["inputs"].values())
-    assert manifest["options"] == {"formats": "html,md,mmd", "strict": "false"}
+    assert manifest["options"] == {"formats": "html,md,mmd", "strict": "false", "review": "false", "paper": "a3"}
     assert manifest["gallery"]["sha256"] == hashlib.sha256((out / INDEX_NAME).read_bytes()).hexdigest()
     assert str(tmp_path) not in (out / CACHE_NAME).read_text(encoding="utf-8"), "no machine-specific path"
 

@@ -58,7 +58,9 @@ def _first_map(document):
 CRAFTED = {
     "not JSON": lambda d: b"{not json",
     "deep nesting": lambda d: b"[" * 100_000,
-    "deep nesting in a record": lambda d: _with(d, lambda m: m["maps"].update({"x.yaml": json.loads("[" * 500 + "]" * 500)})),
+    "deep nesting in a record": lambda d: _with(
+        d, lambda m: m["maps"].update({"x.yaml": json.loads("[" * 500 + "]" * 500)})
+    ),
     "Infinity": lambda d: d.replace(b'"jmap-manifest": 3', b'"jmap-manifest": Infinity'),
     "NaN in a count": lambda d: d.replace(b'"stages": 2', b'"stages": NaN', 1),
     "a float": lambda d: d.replace(b'"stages": 2', b'"stages": 2.5', 1),
@@ -141,7 +143,9 @@ def test_check_calls_outputs_unverifiable_in_one_line(tmp_path, case) -> None:
     log = Log()
     assert build(src, out, check=True, log=log) == 1
     assert len(log.out) == 1
-    assert log.out[0].startswith(f"unverifiable: 10 outputs in {out}: {out / MANIFEST_NAME} is not a manifest jmap wrote (")
+    assert log.out[0].startswith(
+        f"unverifiable: 10 outputs in {out}: {out / MANIFEST_NAME} is not a manifest jmap wrote ("
+    )
     assert log.err[-1] == f"  jmap build {src} -o {out} -f {','.join(FAST)}"
 
 

@@ -394,7 +394,7 @@ def test_an_arrow_nobody_takes_is_not_drawn():
 def test_labels_follow_the_map_language():
     dot = render_dot(shop_map(lang="fr"), persona="sophie")
     legend = dot.splitlines()[1]
-    for word in ("Émotion", "Canaux", "en ligne", "hors ligne", "Points de friction", "critique", "Fin du parcours"):
+    for word in ("Émotion", "Canaux", "en ligne", "hors ligne", "Points de friction", "élevée", "Fin du parcours"):
         assert word in legend
     assert "Online purchase — Parcours\u00a0: Sophie, 34" in legend, "the French colon of the label table"
     assert "très négative" not in statement(dot, '"tp_payment" [')

@@ -367,6 +367,7 @@ class _Builder:
         word of the map needs more (words stay whole). Columns of one width
         keep the emotion curve's points over their columns; a word longer
         than COLUMN_MAX_WIDTH (a URL) widens its own column only."""
+
         def longest(texts: Iterable[str | None]) -> int:
             return max((len(word) for text in texts if text for word in text.split()), default=0)
 
