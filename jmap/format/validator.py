@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 from dataclasses import dataclass, replace
 
 from jmap import model as m
@@ -59,7 +60,15 @@ def load_file(path: str | os.PathLike[str], display: str | None = None) -> Resul
         return load_text(read_stdin(), display or STDIN_NAME)
     name = display if display is not None else str(path)
     try:
-        size = os.path.getsize(path)
+        status = os.stat(path)
+        if stat.S_ISDIR(status.st_mode):
+            return _failed(name, Rule.IO, "this is a folder, not a file")
+        if not stat.S_ISREG(status.st_mode):
+            # Opening a named pipe would wait for a writer; a device never ends.
+            return _failed(
+                name, Rule.IO, "this is a named pipe, socket or device, not a file: jmap reads maps from files"
+            )
+        size = status.st_size
         if size > MAX_BYTES:
             return _failed(
                 name, Rule.FILE_TOO_LARGE, f"the file is {size:,} bytes; jmap reads maps of at most {MAX_BYTES:,} bytes"

@@ -207,7 +207,7 @@ class Preview:
             return
         import stat
 
-        from jmap.serve.reading import kind_of
+        from jmap.repo.files import kind_of
         from jmap.serve.watch import files_below
 
         for name in files_below(str(self.templates_dir)):

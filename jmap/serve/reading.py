@@ -17,6 +17,8 @@ import os
 import stat
 import time
 
+from jmap.repo.files import kind_of
+
 #: How long reading one map may take, at most (a map on a network drive that
 #: stops answering between two reads).
 READ_SECONDS = 5.0
@@ -40,19 +42,6 @@ class Unreadable(Exception):
         self.message = message
         #: The rule of the diagnostic (``io`` or ``file-too-large``, as `jmap validate` says).
         self.rule = rule
-
-
-def kind_of(mode: int) -> str:
-    """What a file that is not a regular file is, as the user would name it."""
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "a special file"
 
 
 def _check_regular(mode: int) -> None:

@@ -411,8 +411,9 @@ def test_a_special_file_where_the_map_was_gets_the_error_panel(tmp_path: Path, k
         try:
             broken = stream.wait_state("checkout", lambda s: not s["ok"])
             assert broken["good"] == first["good"] and not broken.get("removed")
+            said = "named pipe (FIFO)" if kind == "named pipe" else kind
             assert broken["problems"] == [
-                f"{target}:1:1: error: this is a {kind}, not a file: jmap serve reads maps from regular files only [io]"
+                f"{target}:1:1: error: this is a {said}, not a file: jmap serve reads maps from regular files only [io]"
             ]
             # The server keeps answering, with the last good page.
             start = time.monotonic()
@@ -683,7 +684,7 @@ def test_a_named_pipe_among_the_templates_is_an_error_not_a_wait(map_file: Path,
         style.unlink()
         os.mkfifo(style)
         broken = stream.wait_state("checkout", lambda s: not s["ok"])
-        assert broken["problems"][-1].endswith(f"error: the template {style} is a named pipe, not a file")
+        assert broken["problems"][-1].endswith(f"error: the template {style} is a named pipe (FIFO), not a file")
         style.unlink()
         shutil.copy(ROOT / "jmap" / "templates" / "html" / "style.css.j2", style)
         stream.wait_state("checkout", lambda s: s["ok"])  # and it follows saves again

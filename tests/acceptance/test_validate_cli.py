@@ -644,3 +644,17 @@ def test_yaml_slips_and_the_mistakes_after_them_come_in_one_run(tmp_path: Path) 
         assert match["message"].endswith("(found after repairing lines 11 and 14 in memory)")
     assert "(unknown unit 'jours': write '2d')" in matches[4]["message"]
     assert lines[-1] == "1 map checked, 1 invalid: 5 errors, 0 warnings"
+
+
+def test_a_named_pipe_given_as_the_map_is_refused_at_once(tmp_path) -> None:
+    """`jmap validate` never waits for a writer: a FIFO is not a map file."""
+    import os
+    import subprocess
+
+    from support import jmap_command
+
+    pipe = tmp_path / "map.yaml"
+    os.mkfifo(pipe)
+    done = subprocess.run([*jmap_command(), "validate", str(pipe)], capture_output=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert b"map.yaml:1:1: error: this is a named pipe, socket or device, not a file" in done.stderr + done.stdout

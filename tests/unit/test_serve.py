@@ -509,7 +509,8 @@ def test_anything_but_a_regular_file_is_refused_at_once(tmp_path: Path, kind: st
     assert not reader.is_alive(), f"reading {kind} blocked"
     [refused] = outcome
     assert isinstance(refused, Unreadable)
-    assert refused.message == f"this is {kind}, not a file: jmap serve reads maps from regular files only"
+    said = "a named pipe (FIFO)" if kind == "a named pipe" else kind
+    assert refused.message == f"this is {said}, not a file: jmap serve reads maps from regular files only"
 
 
 def test_a_missing_file_is_said_to_be_gone(tmp_path: Path) -> None:
