@@ -119,15 +119,15 @@ def reproducible_pdf(pdf: bytes) -> bytes:
     """The PDF made reproducible, every change keeping its length so that the
     file's byte offsets do not move: the creation and modification dates set
     to SOURCE_DATE_EPOCH (as for Graphviz's PDFs), and the ids of the tagged
-    structure (``(node00002528)``, numbered by the browser's DOM, which shifts
-    from run to run) counted from 1 in the same order, so the sorted id tree
-    stays sorted."""
+    structure (``(node00002528)``, numbered by the browser's DOM, whose counts
+    shift and leave gaps from run to run) replaced by their rank, 1, 2, 3…,
+    so the sorted id tree stays sorted and the same page gives the same bytes."""
     pdf = fixed_pdf_dates(pdf)
-    ids = [int(n) for n in _PDF_NODE_ID.findall(pdf)]
+    ids = sorted({int(n) for n in _PDF_NODE_ID.findall(pdf)})
     if not ids:
         return pdf
-    first = min(ids) - 1
-    return _PDF_NODE_ID.sub(lambda m: b"(node%08d)" % (int(m.group(1)) - first), pdf)
+    rank = {ident: index for index, ident in enumerate(ids, start=1)}
+    return _PDF_NODE_ID.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], pdf)
 
 
 @contextlib.contextmanager

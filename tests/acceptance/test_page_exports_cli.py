@@ -156,7 +156,13 @@ def test_pdf_dates_and_structure_ids_are_fixed_without_moving_bytes():
     fixed = reproducible_pdf(pdf)
     assert len(fixed) == len(pdf)
     assert b"(D:19700101000000+00'00')" in fixed
-    assert b"(node00000001)" in fixed and b"(node00000003)" in fixed
+    assert b"(node00000001)" in fixed and b"(node00000002)" in fixed
+    # The DOM's counts leave other gaps from run to run (one more node made
+    # by a script): the ids are ranks, so the bytes are the same.
+    shifted = pdf.replace(b"(node00002530)", b"(node00002531)").replace(b"(node00002528)", b"(node00002529)")
+    assert reproducible_pdf(shifted) == fixed
+    gapped = pdf.replace(b"(node00002530)", b"(node00002534)")
+    assert reproducible_pdf(gapped) == fixed
 
 
 @pytest.mark.parametrize("command", ["render", "build"])
