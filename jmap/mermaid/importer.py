@@ -310,12 +310,20 @@ def _task(source: _Source, name: _Token, data: _Token) -> _Task | None:
     task_name = source.read(name.text)
     score = score_of(source.read(raw_score))
     if score is None:
-        source.error(
-            data.offset + 1 + (len(raw_score) - len(raw_score.lstrip())),
-            f"task '{source.shown(name.text)}' has score '{source.shown(raw_score)}'; expected a whole number "
-            f"from {SCORE_MIN} to {SCORE_MAX}",
-            RULE_SCORE,
-        )
+        shown = source.shown(name.text)
+        if raw_people is None and raw_score.strip() and not any(c.isdigit() for c in raw_score):
+            # `Step: Gérard`: the actors where the score belongs, not a score.
+            actors = source.shown(raw_score.strip())
+            message = (
+                f"task '{shown}' has score '{actors}', not a whole number from {SCORE_MIN} to {SCORE_MAX}: "
+                f"if '{actors}' are its actors, the score is missing (write `{shown}: 3: {actors}`)"
+            )
+        else:
+            message = (
+                f"task '{shown}' has score '{source.shown(raw_score)}'; expected a whole number "
+                f"from {SCORE_MIN} to {SCORE_MAX}"
+            )
+        source.error(data.offset + 1 + (len(raw_score) - len(raw_score.lstrip())), message, RULE_SCORE)
         return None
     people: list[str] | None = None
     if raw_people is not None:

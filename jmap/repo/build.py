@@ -122,6 +122,7 @@ RENDERING_CODE = (
     "text.py",
     "format",
     "render",
+    "mermaid",
     "templates",
     "repo/build.py",
     "repo/files.py",

@@ -416,3 +416,16 @@ def test_fuzzed_diagrams_are_refused_or_import_to_a_strict_valid_map(header: str
     event("imported")
     result = load_text(out, "in.yaml")
     assert result.map is not None and result.diagnostics == [], (text, [d.format() for d in result.diagnostics])
+
+
+def test_a_task_with_actors_but_no_score_is_told_the_score_is_missing(tmp_path) -> None:
+    """`Etape deux: Gérard` names an actor where the score belongs: the message
+    says the score may be missing and shows the line as it should be written."""
+    from support import run_jmap
+
+    diagram = tmp_path / "nm.mmd"
+    diagram.write_text("journey\n  title T\n  section S\n    Etape deux: Gérard\n", encoding="utf-8")
+    result = run_jmap("import", "mermaid", str(diagram), "-o", str(tmp_path / "out.yaml"))
+    said = result.stderr.decode()
+    assert result.returncode == 1
+    assert "if 'Gérard' are its actors, the score is missing (write `Etape deux: 3: Gérard`)" in said
