@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from jmap.errors import JmapError
-from jmap.render.formats import BUILD_FORMATS, DOT_FORMATS, PAGE_FORMATS, output_conflict, output_stem, output_suffix
+from jmap.render.formats import BUILD_FORMATS, output_conflict, output_stem, output_suffix
 from jmap.render.gallery import GalleryEntry
 from jmap.repo import manifest as mf
 from jmap.repo.files import (
@@ -53,6 +53,7 @@ from jmap.repo.files import (
     sha256_of,
     write_output,
 )
+from jmap.repo.fingerprint import jmap_code_hash, programs_version, templates_hash
 from jmap.repo.lock import held_locks, locked
 from jmap.repo.workers import parent_gone, run_pool
 
@@ -108,79 +109,6 @@ class BuildOptions:
             "templates": templates_hash(self.templates_dir),
             "options": mf.digest(*(f"{k}={v}" for k, v in sorted(self.recorded().items()))),
         }
-
-
-#: The parts of the package that decide what a build writes: reading and
-#: checking maps, the renderers, the templates, the gallery. The command line
-#: and the other verbs are left out, so that changing them does not make
-#: every committed render stale.
-RENDERING_CODE = (
-    "__init__.py",
-    "errors.py",
-    "model.py",
-    "resources.py",
-    "text.py",
-    "format",
-    "render",
-    "mermaid",
-    "templates",
-    "repo/build.py",
-    "repo/files.py",
-)
-
-
-def _hash_tree(digest: Any, root: Path, label: str) -> None:
-    """Feed every file under ``root`` (sorted, by relative path) into ``digest``."""
-    if root.is_file():
-        digest.update(f"{label}\0".encode())
-        digest.update(hashlib.sha256(root.read_bytes()).digest())
-        return
-    if not root.is_dir():
-        digest.update(f"{label}:absent\0".encode())
-        return
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(f"{label}:{path.relative_to(root).as_posix()}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-
-
-@functools.cache
-def jmap_code_hash() -> str:
-    """jmap's version and rendering code. The code is included, not only the
-    version number: a development checkout changes renderers without bumping
-    the version, and a stale render that the manifest calls current would be
-    committed unnoticed."""
-    import jmap
-
-    digest = hashlib.sha256(f"jmap {jmap.__version__}\0manifest {mf.SCHEMA}\0".encode())
-    package = Path(jmap.__file__).resolve().parent
-    for part in RENDERING_CODE:
-        _hash_tree(digest, package / part, f"package:{part}")
-    return digest.hexdigest()
-
-
-def templates_hash(templates_dir: Path | None) -> str:
-    """A ``--templates`` folder's files (the shipped ones are jmap's code)."""
-    digest = hashlib.sha256(b"templates\0")
-    if templates_dir is not None:
-        _hash_tree(digest, templates_dir, "custom-templates")
-    return digest.hexdigest()
-
-
-def programs_version(formats: tuple[str, ...]) -> str:
-    """Graphviz's version (and the browser's, for page-pdf/page-png) when a
-    format needs it, since its layout decides the bytes. Recorded apart from
-    the inputs: ``--check`` does not ask, since another Graphviz on the CI
-    machine must not make committed diagrams stale."""
-    parts = []
-    if any(f in DOT_FORMATS for f in formats):
-        from jmap.render.graphviz import graphviz_version as dot_version
-
-        parts.append(dot_version())
-    if any(f in PAGE_FORMATS for f in formats):
-        from jmap.render.browser import browser_version
-
-        parts.append(f"browser {browser_version()}")
-    return "; ".join(parts) or "unused"
 
 
 # -- one map, in a worker -----------------------------------------------------------
